@@ -1,0 +1,60 @@
+"""Engine, sessions and transactions: one ``atomic`` block per operation, nesting by savepoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from kb.config import Settings
+from kb.models import Base
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url``; SQLite gets foreign keys and a busy timeout."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that does not exist yet (idempotent)."""
+    Base.metadata.create_all(engine)
+
+
+@contextmanager
+def atomic(session: Session) -> Iterator[Session]:
+    """All-or-nothing: commit at the outermost block, a savepoint inside another one."""
+    if session.in_transaction() and session.info.get("atomic_depth", 0) > 0:
+        with session.begin_nested():
+            yield session
+        return
+    session.info["atomic_depth"] = 1
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info["atomic_depth"] = 0

@@ -1,0 +1,77 @@
+"""Clean records: what loaders and import files produce, and what ``kb`` stores.
+
+They are plain frozen dataclasses so that ``indexer`` can build them without touching the
+database, and tests can write expected values literally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import fields
+from decimal import Decimal
+
+from kb.vocab import Kind
+from kb.vocab import Level
+from kb.vocab import Status
+
+
+@dataclass(frozen=True)
+class StandardRecord:
+    """One row of the standards interchange file, validated and typed."""
+
+    name: str
+    kind: Kind
+    level: Level
+    region: str
+    domain: str
+    code: str | None = None
+    category: str | None = None
+    item: str | None = None
+    grade: str | None = None
+    unit: str | None = None
+    value: Decimal | None = None
+    value_max: Decimal | None = None
+    components: str | None = None
+    conditions: str | None = None
+    service_level: str | None = None
+    issuer: str | None = None
+    basis: str | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    status: Status = Status.IN_FORCE
+    notes: str | None = None
+    source: str | None = None
+    illustrative: bool = False
+
+
+#: The fields a version carries, in interchange order (``code`` is the standard's, not the version's).
+VERSION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StandardRecord) if f.name != "code")
+
+
+@dataclass(frozen=True)
+class ClauseRecord:
+    """A clause as found by structure parsing; ``path`` is like ``四.8`` and ``parent_path`` ``四``."""
+
+    path: str
+    label: str
+    heading: str
+    text: str
+    depth: int
+    parent_path: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A policy document after loading, repair and structure parsing."""
+
+    slug: str
+    title: str
+    original_text: str
+    text: str
+    clauses: tuple[ClauseRecord, ...] = ()
+    doc_number: str | None = None
+    issuer: str | None = None
+    doc_type: str | None = None
+    issued_on: dt.date | None = None
+    source_path: str | None = None
