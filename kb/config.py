@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
+#: The bundled corpus: documents, standards, the jieba dictionary and the synonyms.
+BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Settings:
     index_dir: Path
     instance_dir: Path
     secret_key: str
+    corpus_dir: Path = BUNDLED_CORPUS_DIR
 
     @classmethod
     def for_instance(
@@ -27,6 +30,7 @@ class Settings:
         database_url: str | None = None,
         index_dir: Path | None = None,
         secret_key: str | None = None,
+        corpus_dir: Path | None = None,
     ) -> Settings:
         """Settings whose unset parts default to files inside ``instance_dir``."""
         instance_dir = Path(instance_dir).resolve()
@@ -35,17 +39,19 @@ class Settings:
             index_dir=Path(index_dir) if index_dir else instance_dir / "index",
             instance_dir=instance_dir,
             secret_key=secret_key or _instance_secret(instance_dir),
+            corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS_DIR,
         )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read ``KB_INSTANCE_DIR``, ``KB_DATABASE_URL``, ``KB_INDEX_DIR`` and ``KB_SECRET_KEY``."""
+        """Read ``KB_INSTANCE_DIR``, ``KB_DATABASE_URL``, ``KB_INDEX_DIR``, ``KB_SECRET_KEY``, ``KB_CORPUS_DIR``."""
         env = os.environ if environ is None else environ
         return cls.for_instance(
             Path(env.get("KB_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR),
             database_url=env.get("KB_DATABASE_URL") or None,
             index_dir=Path(env["KB_INDEX_DIR"]) if env.get("KB_INDEX_DIR") else None,
             secret_key=env.get("KB_SECRET_KEY") or None,
+            corpus_dir=Path(env["KB_CORPUS_DIR"]) if env.get("KB_CORPUS_DIR") else None,
         )
 
 

@@ -1,0 +1,179 @@
+"""Standards and their versions: look-ups, "in force on date D", and recording changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import replace
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
+
+from kb.errors import NotFound
+from kb.models import Standard
+from kb.models import StandardVersion
+from kb.records import VERSION_FIELDS
+from kb.records import StandardRecord
+from kb.vocab import Kind
+from kb.vocab import Status
+
+CODE_PREFIXES = {Kind.PUBLIC_SERVICE: "PS", Kind.COST_QUOTA: "CQ", Kind.EXPENDITURE: "EX"}
+
+
+class Outcome(StrEnum):
+    """What writing a record did to the knowledge base."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    code: str
+    version: int
+    outcome: Outcome
+
+
+def in_force_on(version: StandardVersion, day: dt.date) -> bool:
+    """Whether ``version`` applied on ``day``.
+
+    Only published versions can be in force. A missing start means "since always"; a missing
+    end means "until further notice" for a version still in force, but a superseded or repealed
+    version without an end date cannot be placed in time, so it is never reported in force.
+    """
+    status = Status(version.status)
+    if not status.published:
+        return False
+    if version.effective_from and day < version.effective_from:
+        return False
+    if version.effective_to:
+        return day <= version.effective_to
+    return status is Status.IN_FORCE
+
+
+def current_version(standard: Standard) -> StandardVersion:
+    """The latest published version, or the latest draft when nothing is published yet."""
+    published = [v for v in standard.versions if Status(v.status).published]
+    return (published or standard.versions)[-1]
+
+
+def version_on(standard: Standard, day: dt.date) -> StandardVersion | None:
+    """The latest version of ``standard`` in force on ``day``, if any."""
+    matching = [v for v in standard.versions if in_force_on(v, day)]
+    return matching[-1] if matching else None
+
+
+def find(session: Session, code: str) -> Standard:
+    """The standard with ``code`` and its versions.
+
+    :raises NotFound: when no standard has that code.
+    """
+    standard = session.scalar(
+        select(Standard).where(Standard.code == code).options(selectinload(Standard.versions))
+    )
+    if standard is None:
+        raise NotFound(f"没有编号为 {code} 的标准", {"code": code})
+    return standard
+
+
+def get(
+    session: Session, code: str, *, on: dt.date | None = None, version: int | None = None
+) -> StandardVersion:
+    """One version of a standard: the current one, the one in force ``on`` a date, or number ``version``.
+
+    :raises NotFound: no such standard, no such version, or nothing in force on that date.
+    """
+    standard = find(session, code)
+    if version is not None:
+        for candidate in standard.versions:
+            if candidate.version == version:
+                return candidate
+        raise NotFound(f"标准 {code} 没有第{version}版", {"code": code, "version": version})
+    if on is not None:
+        found = version_on(standard, on)
+        if found is None:
+            raise NotFound(
+                f"标准 {code} 在 {on.isoformat()} 没有现行有效的版本",
+                {"code": code, "on": on.isoformat()},
+            )
+        return found
+    return current_version(standard)
+
+
+def iter_standards(session: Session, *, batch_size: int = 2000) -> Iterator[Standard]:
+    """Every standard with its versions loaded, in code order, batch by batch."""
+    last_id = 0
+    while True:
+        batch = session.scalars(
+            select(Standard)
+            .where(Standard.id > last_id)
+            .order_by(Standard.id)
+            .limit(batch_size)
+            .options(selectinload(Standard.versions))
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+
+
+def by_codes(session: Session, codes: list[str]) -> list[Standard]:
+    """The standards with these codes (unknown codes are skipped), versions loaded."""
+    return list(
+        session.scalars(
+            select(Standard)
+            .where(Standard.code.in_(codes))
+            .options(selectinload(Standard.versions))
+        )
+    )
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count(Standard.id))) or 0
+
+
+def to_record(version: StandardVersion) -> StandardRecord:
+    """The interchange record of a version (inverse of :func:`write`)."""
+    values = {name: getattr(version, name) for name in VERSION_FIELDS}
+    return StandardRecord(code=version.code, **values)
+
+
+def write(
+    session: Session, record: StandardRecord, *, actor: str = "system", reason: str | None = None
+) -> WriteResult:
+    """Store ``record``: a new standard, a new version if anything changed, or nothing.
+
+    A record without a code gets one assigned. The caller owns the transaction.
+    """
+    code = record.code or assign_code(session, record)
+    standard = session.scalar(
+        select(Standard).where(Standard.code == code).options(selectinload(Standard.versions))
+    )
+    if standard is None:
+        standard = Standard(code=code)
+        session.add(standard)
+        outcome = Outcome.ADDED
+    else:
+        latest = standard.versions[-1]
+        if to_record(latest) == replace(record, code=code):
+            return WriteResult(code, latest.version, Outcome.UNCHANGED)
+        outcome = Outcome.UPDATED
+    number = len(standard.versions) + 1
+    fields = {name: getattr(record, name) for name in VERSION_FIELDS}
+    new = StandardVersion(version=number, created_by=actor, change_reason=reason, **fields)
+    standard.versions.append(new)
+    session.flush()
+    return WriteResult(code, number, outcome)
+
+
+def assign_code(session: Session, record: StandardRecord) -> str:
+    """A fresh code such as ``CQ-000042`` for a record imported without one."""
+    prefix = CODE_PREFIXES[Kind(record.kind)]
+    existing = session.scalars(select(Standard.code).where(Standard.code.like(f"{prefix}-%")))
+    numbers = [int(c.split("-", 1)[1]) for c in existing if c.split("-", 1)[1].isdigit()]
+    return f"{prefix}-{max(numbers, default=0) + 1:06d}"
