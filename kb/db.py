@@ -58,3 +58,10 @@ def atomic(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.info["atomic_depth"] = 0
+
+
+def open_database(settings: Settings) -> sessionmaker[Session]:
+    """Engine and session factory for ``settings``, with the schema created if missing."""
+    engine = make_engine(settings)
+    create_schema(engine)
+    return make_session_factory(engine)

@@ -1,0 +1,125 @@
+"""``kb ingest``: walk paths, load each file into kb in its own all-or-nothing block, update the index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from indexer import sync
+from indexer.loaders import SUPPORTED_SUFFIXES as DOCUMENT_SUFFIXES
+from indexer.loaders import load
+from indexer.structure import parse_document
+from kb import documents
+from kb import interchange
+from kb import standards
+from kb.config import Settings
+from kb.db import atomic
+from kb.errors import ImportRejected
+from kb.errors import KbError
+from kb.standards import Outcome
+
+STANDARD_SUFFIXES = frozenset({".csv", ".xlsx", ".json"})
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What ingesting one file did; ``problems`` explain a rejection or a skip."""
+
+    path: str
+    kind: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: bool = False
+    skipped: bool = False
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class IngestReport:
+    """Every file's report, and the records the index must follow."""
+
+    files: list[FileReport] = field(default_factory=list)
+    standard_codes: set[str] = field(default_factory=set)
+    document_ids: set[int] = field(default_factory=set)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.rejected for f in self.files)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files named, and the files inside the folders named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        else:
+            yield path
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def ingest(settings: Settings, session: Session, paths: Iterable[Path]) -> IngestReport:
+    """Ingest every file under ``paths``; a bad file is rejected whole and the others go on."""
+    report = IngestReport()
+    for path in iter_files(paths):
+        report.files.append(ingest_file(session, path, report))
+    if report.standard_codes or report.document_ids:
+        sync.update(
+            settings,
+            session,
+            standard_codes=sorted(report.standard_codes),
+            document_ids=sorted(report.document_ids),
+        )
+    return report
+
+
+def ingest_file(session: Session, path: Path, report: IngestReport) -> FileReport:
+    """Load one file in one transaction; problems roll it back and are reported, not raised."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        return FileReport(str(path), "unknown", skipped=True, problems=("文件不存在",))
+    if suffix in STANDARD_SUFFIXES:
+        kind, loader = "standards", _ingest_standards
+    elif suffix in DOCUMENT_SUFFIXES:
+        kind, loader = "document", _ingest_document
+    else:
+        return FileReport(str(path), "unknown", skipped=True, problems=(f"不支持的文件类型 {suffix}",))
+    try:
+        with atomic(session):
+            counts = loader(session, path, report)
+    except ImportRejected as error:
+        problems = tuple(str(p) for p in error.problems)
+        return FileReport(str(path), kind, rejected=True, problems=problems)
+    except KbError as error:
+        return FileReport(str(path), kind, rejected=True, problems=(error.message,))
+    return FileReport(str(path), kind, **counts)
+
+
+def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
+    counts = {o.value: 0 for o in Outcome}
+    written = [standards.write(session, r, reason=f"导入 {path.name}") for r in interchange.read_standards(path)]
+    for result in written:
+        counts[result.outcome.value] += 1
+        if result.outcome is not Outcome.UNCHANGED:
+            report.standard_codes.add(result.code)
+    return counts
+
+
+def _ingest_document(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
+    raw = load(path)
+    record = parse_document(raw.text, slug=path.stem, source_path=raw.source_path)
+    document, outcome = documents.write(session, record)
+    if outcome is not Outcome.UNCHANGED:
+        report.document_ids.add(document.id)
+    return {outcome.value: 1}

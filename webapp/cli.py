@@ -1,0 +1,220 @@
+"""The ``kb`` command: one click group of thin commands over kb and indexer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer import sync
+from indexer.ingest import IngestReport
+from indexer.ingest import ingest as ingest_paths
+from indexer.search import SearchQuery
+from indexer.search import search as run_search
+from kb import interchange
+from kb import standards
+from kb.config import Settings
+from kb.db import open_database
+from kb.errors import KbError
+from kb.vocab import Kind
+from kb.vocab import Level
+from kb.vocab import Status
+from webapp.api.schemas import SearchPageSchema
+
+
+class KbCommand(click.Command):
+    """A command that turns knowledge-base errors into clean messages and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KbError as error:
+            raise click.ClickException(error.message) from error
+
+
+class KbGroup(click.Group):
+    command_class = KbCommand
+
+
+@click.group(cls=KbGroup)
+@click.version_option(package_name="biaozhunku")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """标准库：成本预算绩效管理标准的知识库与检索服务。
+
+    配置取自环境变量 KB_DATABASE_URL、KB_INDEX_DIR、KB_INSTANCE_DIR、KB_SECRET_KEY。
+    """
+    ctx.obj = Settings.from_env()
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Any]:
+    factory = open_database(settings)
+    with factory() as session:
+        yield session
+
+
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"日期应为 YYYY-MM-DD，收到 “{value}”") from error
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json``: print machine-readable output instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help="输出 JSON。")(command)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.pass_obj
+def init(settings: Settings) -> None:
+    """创建数据库和检索索引（可重复执行）。
+
+    示例：kb init
+    """
+    with session_scope(settings) as session:
+        stats = sync.ensure_index(settings, session)
+    click.echo(f"数据库：{settings.database_url}")
+    click.echo(f"索引：{settings.index_dir}（{stats}）")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@json_option
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...], as_json: bool) -> None:
+    """导入政策文件（.txt .md .docx .pdf .html）和标准文件（.csv .xlsx .json）。
+
+    每个文件整体导入或整体拒绝；逐个文件报告新增、更新、未变和拒绝原因。
+
+    示例：kb ingest corpus/
+    """
+    with session_scope(settings) as session:
+        report = ingest_paths(settings, session, paths)
+    if as_json:
+        echo_json([vars(f) | {"problems": list(f.problems)} for f in report.files])
+    else:
+        print_ingest_report(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def print_ingest_report(report: IngestReport) -> None:
+    kinds = {"standards": "标准", "document": "文件", "unknown": "未知"}
+    for f in report.files:
+        if f.rejected:
+            state = click.style("拒绝", fg="red")
+        elif f.skipped:
+            state = click.style("跳过", fg="yellow")
+        else:
+            state = f"新增 {f.added}，更新 {f.updated}，未变 {f.unchanged}"
+        click.echo(f"[{kinds[f.kind]}] {f.path}：{state}")
+        for problem in f.problems:
+            click.echo(f"    {problem}")
+    click.echo(
+        f"合计：新增 {report.total('added')}，更新 {report.total('updated')}，"
+        f"未变 {report.total('unchanged')}，拒绝 {sum(f.rejected for f in report.files)} 个文件"
+    )
+
+
+@cli.command()
+@click.pass_obj
+def reindex(settings: Settings) -> None:
+    """从数据库重建检索索引（先在新目录建好再切换，中断不影响旧索引）。
+
+    示例：kb reindex
+    """
+    with session_scope(settings) as session:
+        stats = sync.rebuild(settings, session)
+    click.echo(f"索引已重建：{stats}")
+
+
+def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., Any]:
+    def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return enum.parse(value).value
+        except KbError as error:
+            raise click.BadParameter(error.message) from error
+
+    return convert
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。")
+@click.option("--kind", callback=choice_of(Kind), help="标准类型：public_service / cost_quota / expenditure 或中文。")
+@click.option("--level", callback=choice_of(Level), help="层级：central / province / city / district / town 或中文。")
+@click.option("--region", help="地区，如 青浦区。")
+@click.option("--domain", help="领域，如 城市运维。")
+@click.option("--category", help="类别，如 绿化养护。")
+@click.option("--status", callback=choice_of(Status), help="状态。")
+@click.option("--on", callback=parse_date, help="在该日期（YYYY-MM-DD）现行有效。")
+@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
+@click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@json_option
+@click.pass_obj
+def search(settings: Settings, query: tuple[str, ...], type_: str | None, as_json: bool, **filters: Any) -> None:
+    """检索标准、条款和文件。
+
+    示例：kb search 会议费 --kind expenditure --json
+    """
+    page = run_search(settings, SearchQuery(q=" ".join(query), type=type_, **filters))
+    if as_json:
+        echo_json(SearchPageSchema().dump(page))
+        return
+    click.echo(f"共 {page.total} 条结果")
+    for number, hit in enumerate(page.results, start=(page.page - 1) * page.per_page + 1):
+        click.echo(format_hit(number, hit))
+
+
+def format_hit(number: int, hit: Any) -> str:
+    """A hit as terminal text: highlights as 【】, the figure and unit for standards."""
+    kinds = {"standard": "标准", "clause": "条款", "document": "文件"}
+    lines = [f"{number}. [{kinds[hit.type]}] {hit.title}"]
+    if hit.type == "standard":
+        value = hit.value or ""
+        if hit.value_max:
+            value = f"{value}–{hit.value_max}"
+        lines.append(f"   {hit.code} 第{hit.version}版 · {hit.region} · {value} {hit.unit or ''}".rstrip())
+    snippet = terminal_snippet(hit.snippet)
+    if snippet:
+        lines.append(f"   {snippet}")
+    return "\n".join(lines)
+
+
+def terminal_snippet(snippet: str | None) -> str:
+    text = (snippet or "").replace("<mark>", "【").replace("</mark>", "】")
+    return html.unescape(text)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export(settings: Settings, file: Path) -> None:
+    """导出全部标准（当前版本），格式由扩展名决定：.csv .xlsx .json。
+
+    导出的文件可原样再导入，不会产生任何变更。
+
+    示例：kb export standards.xlsx
+    """
+    with session_scope(settings) as session:
+        records = [standards.to_record(standards.current_version(s)) for s in standards.iter_standards(session)]
+    interchange.write_standards(file, records)
+    click.echo(f"已导出 {len(records)} 条标准到 {file}")
+
