@@ -177,3 +177,39 @@ def assign_code(session: Session, record: StandardRecord) -> str:
     existing = session.scalars(select(Standard.code).where(Standard.code.like(f"{prefix}-%")))
     numbers = [int(c.split("-", 1)[1]) for c in existing if c.split("-", 1)[1].isdigit()]
     return f"{prefix}-{max(numbers, default=0) + 1:06d}"
+
+
+def sources(version: StandardVersion) -> list[str]:
+    """The places the figure was read from, as listed in ``source`` (separated by `` ; ``)."""
+    return [s.strip() for s in (version.source or "").replace("；", ";").split(";") if s.strip()]
+
+
+def is_verified(version: StandardVersion) -> bool:
+    """Whether the record names a checkable source: a web address or a cited document."""
+    if version.illustrative:
+        return False
+    return any(s.startswith(("http://", "https://")) or "《" in s for s in sources(version))
+
+
+def related(session: Session, version: StandardVersion, *, limit: int = 30) -> list[StandardVersion]:
+    """Current versions of other standards for the same item (or category and kind), anywhere.
+
+    These are the "same item in other regions or grades" a reviewer compares against.
+    """
+    if not (version.item or version.category):
+        return []
+    same = (
+        StandardVersion.item == version.item
+        if version.item
+        else (StandardVersion.category == version.category) & (StandardVersion.kind == version.kind)
+    )
+    codes = session.scalars(
+        select(Standard.code)
+        .join(StandardVersion)
+        .where(same, Standard.id != version.standard_id)
+        .distinct()
+        .order_by(Standard.code)
+        .limit(limit)
+    ).all()
+    found = [current_version(s) for s in by_codes(session, list(codes))]
+    return sorted(found, key=lambda v: (v.region, v.grade or "", v.code))

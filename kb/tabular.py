@@ -1,0 +1,375 @@
+"""Tables in files: read and write CSV, XLSX and JSON as rows of text.
+
+This is the only module that touches ``csv``, ``openpyxl`` and ``json`` for tables. Everything
+it returns is text, so that the layer above decides what a cell means and no figure is ever
+damaged by a float on the way.
+
+Row numbers count as a spreadsheet does: the first row of a CSV or XLSX file is 1. For JSON,
+the object at 1-based index *i* gets row *i* + 1, so that the first record is row 2, as it would
+be below a header row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from kb.errors import InvalidInput
+from kb.errors import UnsupportedFile
+
+#: The extensions this module reads and writes, with the Chinese name shown to users.
+SUPPORTED_FORMATS: dict[str, str] = {".csv": "CSV", ".xlsx": "Excel（.xlsx）", ".json": "JSON"}
+
+# What openpyxl may raise on a file that is not a readable workbook: a broken zip, a missing
+# part, malformed or hostile XML (defusedxml raises ValueError subclasses, ElementTree a
+# SyntaxError subclass), or a file system error.
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    OSError,
+)
+
+_MAX_COLUMN_WIDTH = 60
+_MIN_COLUMN_WIDTH = 8
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header and the non-empty rows below it, every cell as text.
+
+    ``headers`` keeps the file's column positions, a blank header cell as ``""``. ``rows`` pairs
+    each spreadsheet row number with a mapping from header to cell text (``""`` for a cell
+    missing from a short row); blank headers are left out of it, and when a header repeats the
+    mapping holds the first such column. ``unnamed_columns`` lists the 1-based positions of
+    columns that hold data under a blank header: the caller decides whether that is an error.
+    """
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]
+    header_row: int = 1
+    unnamed_columns: tuple[int, ...] = ()
+
+
+def read_table(path: Path) -> Table:
+    """Read a .csv, .xlsx or .json file into a :class:`Table`.
+
+    :raises UnsupportedFile: the extension is none of .csv, .xlsx, .json.
+    :raises InvalidInput: the file cannot be read or decoded; the message names the file.
+    """
+    path = Path(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise _unsupported(path)
+    return reader(path)
+
+
+def write_table(path: Path, headers: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
+    """Write rows of text under ``headers`` to a .csv, .xlsx or .json file, replacing it whole.
+
+    CSV is UTF-8 with a byte order mark so that Excel opens it correctly; XLSX cells are text,
+    so that decimals keep their exact digits; JSON is a list of objects, ``""`` written as null.
+
+    :raises UnsupportedFile: the extension is none of .csv, .xlsx, .json.
+    :raises InvalidInput: the file cannot be written (no such folder, no permission).
+    """
+    path = Path(path)
+    writer = _WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise _unsupported(path)
+    grid = [[str(row.get(header, "") or "") for header in headers] for row in rows]
+    try:
+        _replace_atomically(path, lambda tmp: writer(tmp, list(headers), grid))
+    except OSError as exc:
+        raise InvalidInput(f"无法写入文件 {path}：{exc.strerror or exc}") from exc
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> Table:
+    text = decode_text(_read_bytes(path), path)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(f"无法读取 CSV 文件 {path.name}：{exc}") from exc
+    return _table_from_grid(enumerate(records, start=1))
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode as UTF-8 (BOM or not), else as GB18030, what Excel on Chinese Windows writes."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(f"无法识别文件 {path.name} 的编码，请另存为 UTF-8 编码的 CSV 后重试")
+
+
+def _read_xlsx(path: Path) -> Table:
+    try:
+        with warnings.catch_warnings():
+            # Excel features openpyxl drops (data validation extensions, …) only warn.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                # Some writers record wrong sheet dimensions; read the rows as they are.
+                sheet.reset_dimensions()
+                grid = [
+                    [cell_text(value) for value in values]
+                    for values in sheet.iter_rows(values_only=True)
+                ]
+            finally:
+                workbook.close()
+    except IndexError as exc:
+        raise InvalidInput(f"Excel 文件 {path.name} 中没有工作表") from exc
+    except _WORKBOOK_ERRORS as exc:
+        raise InvalidInput(f"无法读取 Excel 文件 {path.name}：文件已损坏或不是 .xlsx 格式") from exc
+    return _table_from_grid(enumerate(grid, start=1))
+
+
+def cell_text(value: Any) -> str:
+    """The text of a spreadsheet cell value, without float damage: 18.5 → "18.5", 760.0 → "760"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value.is_integer():
+        return str(int(value))
+    # repr is the shortest text that reads back as the same float: what the user typed.
+    return format(Decimal(repr(value)), "f")
+
+
+def _read_json(path: Path) -> Table:
+    text = decode_text(_read_bytes(path), path)
+    try:
+        # Numbers and NaN/Infinity stay as their literal text: no float ever sees them.
+        data = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"无法读取 JSON 文件 {path.name}：第{exc.lineno}行第{exc.colno}列格式错误"
+        ) from exc
+    objects = _json_objects(data, path)
+    keys = _json_keys(objects)
+    grid = [
+        (index + 1, [_json_cell(obj.get(key), path, index, key) for key in keys])
+        for index, obj in enumerate(objects, start=1)
+    ]
+    return _table_from_grid(grid, headers=[key.strip() for key in keys])
+
+
+def _json_objects(data: Any, path: Path) -> list[dict[str, Any]]:
+    if isinstance(data, dict) and isinstance(data.get("standards"), list):
+        data = data["standards"]
+    if not isinstance(data, list):
+        raise InvalidInput(
+            f'JSON 文件 {path.name} 应为对象数组，或形如 {{"standards": [...]}} 的对象'
+        )
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"JSON 文件 {path.name} 的第{index}个元素不是对象")
+    return data
+
+
+def _json_keys(objects: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Every key of every object, in order of first appearance."""
+    keys: dict[str, None] = {}
+    for obj in objects:
+        keys.update(dict.fromkeys(obj))
+    return tuple(keys)
+
+
+def _json_cell(value: Any, path: Path, index: int, key: str) -> str:
+    if isinstance(value, dict | list):
+        raise InvalidInput(
+            f"JSON 文件 {path.name} 第{index}个对象的“{key}”应为文本或数字，不能是对象或数组"
+        )
+    return cell_text(value)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件 {path.name}：{exc.strerror or exc}") from exc
+
+
+def _table_from_grid(
+    grid: Iterable[tuple[int, Sequence[str]]], headers: Sequence[str] | None = None
+) -> Table:
+    """Build a Table; without ``headers``, the first non-empty row is the header."""
+    numbered = [(number, list(cells)) for number, cells in grid if _has_text(cells)]
+    header_row = 1
+    if headers is None:
+        if not numbered:
+            return Table(headers=(), rows=())
+        header_row, header_cells = numbered.pop(0)
+        headers = [cell.strip() for cell in header_cells]
+    data = [cells for _, cells in numbered]
+    width = max([_last_filled(headers), *(_last_filled(cells) for cells in data)])
+    padded = tuple(headers[i] if i < len(headers) else "" for i in range(width))
+    unnamed = tuple(
+        i + 1 for i in range(width) if not padded[i] and any(_cell(cells, i) for cells in data)
+    )
+    rows = tuple((number, _row_mapping(padded, cells)) for number, cells in numbered)
+    return Table(headers=padded, rows=rows, header_row=header_row, unnamed_columns=unnamed)
+
+
+def _has_text(cells: Sequence[str]) -> bool:
+    return any(cell.strip() for cell in cells)
+
+
+def _last_filled(cells: Sequence[str]) -> int:
+    """How many cells there are up to and including the last non-blank one."""
+    return max((i + 1 for i, cell in enumerate(cells) if cell.strip()), default=0)
+
+
+def _cell(cells: Sequence[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
+
+
+def _row_mapping(headers: tuple[str, ...], cells: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        if header:
+            mapping.setdefault(header, cells[index] if index < len(cells) else "")
+    return mapping
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _write_csv(path: Path, headers: list[str], grid: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(headers)
+        writer.writerows(grid)
+
+
+def _write_xlsx(path: Path, headers: list[str], grid: list[list[str]]) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    bold = Font(bold=True)
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column)
+        _set_text(cell, header)
+        cell.font = bold
+    for row_number, cells in enumerate(grid, start=2):
+        for column, text in enumerate(cells, start=1):
+            if text:
+                cell = sheet.cell(row=row_number, column=column)
+                _set_text(cell, text)
+    sheet.freeze_panes = "A2"
+    for column, width in enumerate(_column_widths(headers, grid), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    workbook.save(path)
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """Store ``text`` as a text cell, even when it looks like a number or a formula."""
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"
+    cell.number_format = "@"
+
+
+def _column_widths(headers: list[str], grid: list[list[str]]) -> list[float]:
+    widths = []
+    for index, header in enumerate(headers):
+        longest = max([display_width(header), *(display_width(row[index]) for row in grid)])
+        widths.append(min(_MAX_COLUMN_WIDTH, max(_MIN_COLUMN_WIDTH, longest + 2)))
+    return widths
+
+
+def display_width(text: str) -> int:
+    """Width of the longest line of ``text`` in Excel columns: wide (CJK) characters count two."""
+    lines = text.splitlines() or [""]
+    return max(
+        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines
+    )
+
+
+def _write_json(path: Path, headers: list[str], grid: list[list[str]]) -> None:
+    objects = [
+        {header: (text if text else None) for header, text in zip(headers, cells, strict=True)}
+        for cells in grid
+    ]
+    with path.open("w", encoding="utf-8") as stream:
+        json.dump(objects, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temporary file beside ``path`` and move it into place, so no half file remains."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _unsupported(path: Path) -> UnsupportedFile:
+    allowed = "、".join(SUPPORTED_FORMATS)
+    hint = "；.xls 请在 Excel 中另存为 .xlsx" if path.suffix.lower() == ".xls" else ""
+    return UnsupportedFile(
+        f"不支持的文件类型“{path.suffix or '（无扩展名）'}”（{path.name}），仅支持 {allowed}{hint}"
+    )
+
+
+_READERS: dict[str, Callable[[Path], Table]] = {
+    ".csv": _read_csv,
+    ".xlsx": _read_xlsx,
+    ".json": _read_json,
+}
+
+_WRITERS: dict[str, Callable[[Path, list[str], list[list[str]]], None]] = {
+    ".csv": _write_csv,
+    ".xlsx": _write_xlsx,
+    ".json": _write_json,
+}
