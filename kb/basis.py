@@ -119,4 +119,3 @@ def _names(basis: str, document: Document) -> bool:
         (ref.doc_number and ref.doc_number == document.doc_number) or ref.title == document.title
         for ref in parse_basis(basis)
     )
-

@@ -29,6 +29,8 @@ def split_components(text: str | None) -> list[Component]:
     amounts = [(name, Decimal(figure)) for name, figure in pairs]
     total = sum((amount for _, amount in amounts), Decimal(0))
     return [
-        Component(name, amount, (amount * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0))
+        Component(
+            name, amount, (amount * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
+        )
         for name, amount in amounts
     ]

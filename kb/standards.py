@@ -191,7 +191,9 @@ def is_verified(version: StandardVersion) -> bool:
     return any(s.startswith(("http://", "https://")) or "《" in s for s in sources(version))
 
 
-def related(session: Session, version: StandardVersion, *, limit: int = 30) -> list[StandardVersion]:
+def related(
+    session: Session, version: StandardVersion, *, limit: int = 30
+) -> list[StandardVersion]:
     """Current versions of other standards for the same item (or category and kind), anywhere.
 
     These are the "same item in other regions or grades" a reviewer compares against.
