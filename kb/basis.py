@@ -85,6 +85,14 @@ def find_document(session: Session, ref: BasisRef) -> Document | None:
     return None
 
 
+def find_clause(document: Document, path: str) -> Clause | None:
+    """The clause at ``path``; an article (第X条) also matches under its chapter (第二章.第X条)."""
+    for clause in document.clauses:
+        if clause.path == path or clause.path.endswith(f".{path}") and path.startswith("第"):
+            return clause
+    return None
+
+
 def resolve(session: Session, text: str | None) -> list[ResolvedBasis]:
     """Every reference of a basis, matched to kb documents and clauses where possible."""
     resolved = []
@@ -92,7 +100,7 @@ def resolve(session: Session, text: str | None) -> list[ResolvedBasis]:
         document = find_document(session, ref)
         clause = None
         if document is not None and ref.clause_path:
-            clause = next((c for c in document.clauses if c.path == ref.clause_path), None)
+            clause = find_clause(document, ref.clause_path)
         resolved.append(ResolvedBasis(ref, document, clause))
     return resolved
 
