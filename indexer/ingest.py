@@ -94,7 +94,9 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
     elif suffix in DOCUMENT_SUFFIXES:
         kind, loader = "document", _ingest_document
     else:
-        return FileReport(str(path), "unknown", skipped=True, problems=(f"不支持的文件类型 {suffix}",))
+        return FileReport(
+            str(path), "unknown", skipped=True, problems=(f"不支持的文件类型 {suffix}",)
+        )
     try:
         with atomic(session):
             counts = loader(session, path, report)
@@ -108,7 +110,10 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
 
 def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
     counts = {o.value: 0 for o in Outcome}
-    written = [standards.write(session, r, reason=f"导入 {path.name}") for r in interchange.read_standards(path)]
+    written = [
+        standards.write(session, r, reason=f"导入 {path.name}")
+        for r in interchange.read_standards(path)
+    ]
     for result in written:
         counts[result.outcome.value] += 1
         if result.outcome is not Outcome.UNCHANGED:
@@ -118,7 +123,9 @@ def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dic
 
 def _ingest_document(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
     raw = load(path)
-    record = parse_document(raw.text, slug=path.stem, source_path=raw.source_path)
+    record = parse_document(
+        raw.text, slug=path.stem, source_path=raw.source_path, title_hint=raw.title_hint
+    )
     document, outcome = documents.write(session, record)
     if outcome is not Outcome.UNCHANGED:
         report.document_ids.add(document.id)

@@ -32,3 +32,66 @@ def session(settings: Settings) -> Iterator[Session]:
     with factory() as session:
         yield session
     factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from webapp import create_app
+
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client):
+    """Call an API route and check its status: ``api("get", "/search?q=x", 200)`` → JSON."""
+
+    def call(method: str, path: str, status: int = 200, **kwargs):
+        response = client.open(f"/api/v1{path}", method=method.upper(), **kwargs)
+        assert response.status_code == status, response.get_data(as_text=True)
+        assert response.mimetype == "application/json"
+        return response.get_json()
+
+    return call
+
+
+@pytest.fixture(scope="session")
+def corpus_instance(tmp_path_factory) -> Settings:
+    """One instance with the whole bundled corpus ingested, shared read-only by many tests."""
+    from indexer.ingest import ingest
+
+    settings = Settings.for_instance(
+        tmp_path_factory.mktemp("corpus") / "instance",
+        database_url=_session_database_url(),
+        secret_key="test-secret",
+    )
+    factory = open_database(settings)
+    with factory() as session:
+        report = ingest(settings, session, [CORPUS])
+    assert report.ok, [f.problems for f in report.files if f.rejected]
+    factory.kw["bind"].dispose()
+    return settings
+
+
+def _session_database_url() -> str | None:
+    return os.environ.get("KB_TEST_CORPUS_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def corpus_app(corpus_instance: Settings):
+    from webapp import create_app
+
+    app = create_app(corpus_instance)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def corpus_client(corpus_app):
+    return corpus_app.test_client()

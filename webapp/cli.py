@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from indexer.search import SearchQuery
+from indexer.search import search as run_search
 
 from indexer import sync
 from indexer.ingest import IngestReport
 from indexer.ingest import ingest as ingest_paths
-from indexer.search import SearchQuery
-from indexer.search import search as run_search
 from kb import interchange
 from kb import standards
 from kb.config import Settings
@@ -26,6 +26,7 @@ from kb.errors import KbError
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
+from webapp import create_app
 from webapp.api.schemas import SearchPageSchema
 
 
@@ -157,9 +158,19 @@ def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., An
 
 @cli.command()
 @click.argument("query", nargs=-1)
-@click.option("--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。")
-@click.option("--kind", callback=choice_of(Kind), help="标准类型：public_service / cost_quota / expenditure 或中文。")
-@click.option("--level", callback=choice_of(Level), help="层级：central / province / city / district / town 或中文。")
+@click.option(
+    "--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。"
+)
+@click.option(
+    "--kind",
+    callback=choice_of(Kind),
+    help="标准类型：public_service / cost_quota / expenditure 或中文。",
+)
+@click.option(
+    "--level",
+    callback=choice_of(Level),
+    help="层级：central / province / city / district / town 或中文。",
+)
 @click.option("--region", help="地区，如 青浦区。")
 @click.option("--domain", help="领域，如 城市运维。")
 @click.option("--category", help="类别，如 绿化养护。")
@@ -169,7 +180,9 @@ def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., An
 @click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
 @json_option
 @click.pass_obj
-def search(settings: Settings, query: tuple[str, ...], type_: str | None, as_json: bool, **filters: Any) -> None:
+def search(
+    settings: Settings, query: tuple[str, ...], type_: str | None, as_json: bool, **filters: Any
+) -> None:
     """检索标准、条款和文件。
 
     示例：kb search 会议费 --kind expenditure --json
@@ -191,7 +204,9 @@ def format_hit(number: int, hit: Any) -> str:
         value = hit.value or ""
         if hit.value_max:
             value = f"{value}–{hit.value_max}"
-        lines.append(f"   {hit.code} 第{hit.version}版 · {hit.region} · {value} {hit.unit or ''}".rstrip())
+        lines.append(
+            f"   {hit.code} 第{hit.version}版 · {hit.region} · {value} {hit.unit or ''}".rstrip()
+        )
     snippet = terminal_snippet(hit.snippet)
     if snippet:
         lines.append(f"   {snippet}")
@@ -214,7 +229,25 @@ def export(settings: Settings, file: Path) -> None:
     示例：kb export standards.xlsx
     """
     with session_scope(settings) as session:
-        records = [standards.to_record(standards.current_version(s)) for s in standards.iter_standards(session)]
+        records = [
+            standards.to_record(standards.current_version(s))
+            for s in standards.iter_standards(session)
+        ]
     interchange.write_standards(file, records)
     click.echo(f"已导出 {len(records)} 条标准到 {file}")
 
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=5000, type=int, show_default=True, help="端口。")
+@click.option("--debug", is_flag=True, help="开发模式（自动重载）。")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, debug: bool) -> None:
+    """启动网页和 API 服务（内网单机使用；生产环境请用 gunicorn 运行 webapp.wsgi:app）。
+
+    示例：kb serve --port 8000
+    """
+    with session_scope(settings) as session:
+        sync.ensure_index(settings, session)
+    click.echo(f"标准库已启动：http://{host}:{port}/")
+    create_app(settings).run(host=host, port=port, debug=debug, threaded=True)

@@ -1,0 +1,118 @@
+"""Every ``kb`` command through click's CliRunner, against a fresh instance."""
+
+import csv
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import CORPUS
+from webapp.cli import cli
+
+STANDARDS = CORPUS / "standards" / "real-standards.csv"
+
+
+@pytest.fixture
+def kb(settings, monkeypatch):
+    """Run ``kb`` with the test instance's settings; returns the click result."""
+    monkeypatch.setenv("KB_INSTANCE_DIR", str(settings.instance_dir))
+    monkeypatch.setenv("KB_SECRET_KEY", settings.secret_key)
+    if os.environ.get("KB_TEST_DATABASE_URL"):
+        monkeypatch.setenv("KB_DATABASE_URL", os.environ["KB_TEST_DATABASE_URL"])
+    runner = CliRunner()
+
+    def run(*args, code=0):
+        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_chinese_help_with_an_example(kb, command):
+    output = kb(command, "--help").output
+    assert "示例：kb" in output
+
+
+def test_init_is_idempotent(kb, settings):
+    kb("init")
+    kb("init")
+    assert (settings.instance_dir / "kb.sqlite3").exists() or os.environ.get("KB_TEST_DATABASE_URL")
+
+
+def test_ingest_reports_per_file_and_reingest_changes_nothing(kb):
+    first = kb("ingest", CORPUS).output
+    again = kb("ingest", CORPUS).output
+
+    assert "real-standards.csv：新增 81，更新 0，未变 0" in first
+    assert "real-standards.csv：新增 0，更新 0，未变 81" in again
+    assert "qingpu-2024-cost-budget-performance-plan.txt：新增 1" in first
+
+
+def test_a_bad_row_rejects_the_file_naming_row_and_column_and_changes_nothing(kb, tmp_path):
+    with STANDARDS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:3])
+        writer.writerow(rows[3] | {"value": "七百六"})
+    kb("ingest", bad, code=1)
+    output = kb("ingest", bad, code=1).output
+
+    assert "拒绝" in output
+    assert "第5行 “标准值”列" in output
+    assert json.loads(kb("search", "会议费", "--json").output)["total"] == 0
+
+
+def test_export_then_reimport_changes_nothing(kb, tmp_path):
+    kb("ingest", CORPUS)
+    for suffix in (".csv", ".xlsx", ".json"):
+        exported = tmp_path / f"all{suffix}"
+        assert "已导出 162 条标准" in kb("export", exported).output
+        output = kb("ingest", exported).output
+        assert "新增 0，更新 0，未变 162" in output, output
+
+
+def test_search_from_the_terminal_highlights_whole_words(kb):
+    kb("ingest", CORPUS)
+
+    output = kb("search", "双监控").output
+
+    assert "【双监控】" in output
+    assert "四.8" in output or "青浦区2024年度全面推开成本预算绩效管理工作方案" in output
+
+
+def test_search_json_has_the_api_shape(kb):
+    kb("ingest", CORPUS)
+
+    body = json.loads(kb("search", "会议费", "--kind", "expenditure", "--json").output)
+
+    assert set(body) >= {"total", "page", "per_page", "results", "facets"}
+    hit = body["results"][0]
+    assert hit["type"] == "standard" and hit["kind"] == "expenditure"
+    assert hit["value"] and hit["unit"]
+
+
+def test_search_on_a_date(kb):
+    kb("ingest", CORPUS)
+
+    body = json.loads(kb("search", "差旅住宿费", "上海", "--on", "2015-06-01", "--json").output)
+
+    assert {"RS-CL-007", "RS-CL-008", "RS-CL-009"} <= {h["code"] for h in body["results"]}
+
+
+def test_bad_options_are_clear_errors(kb):
+    assert "日期应为 YYYY-MM-DD" in kb("search", "x", "--on", "2015-13-01", code=2).output
+    assert "不是有效的标准类型" in kb("search", "x", "--kind", "bogus", code=2).output
+
+
+def test_reindex_rebuilds_from_the_database(kb, settings):
+    kb("ingest", CORPUS)
+    output = kb("reindex").output
+
+    assert "索引已重建" in output
+    assert json.loads(kb("search", "双监控", "--json").output)["total"] > 0

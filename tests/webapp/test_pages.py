@@ -1,0 +1,110 @@
+"""The Chinese pages, rendered by Flask and read back as parsed HTML."""
+
+from bs4 import BeautifulSoup
+
+from indexer import sync
+from kb import standards
+from tests.factories import make_standard
+
+
+def html(response):
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_search_page_shows_ranked_hits_with_figures_and_facets(corpus_client):
+    page = html(corpus_client.get("/?q=会议费&kind=expenditure"))
+
+    assert page.find(id="total").text.strip() != "0"
+    first = page.select_one("li.hit-standard")
+    assert "元/人·天" in first.select_one(".hit-facts").text
+    facet_levels = [a.text.strip() for a in page.select('[data-facet="level"] a')]
+    assert "中央" in facet_levels
+    assert page.select_one("#q")["value"] == "会议费"
+
+
+def test_empty_result_suggests_a_way_out(corpus_client):
+    page = html(corpus_client.get("/?q=绿化维护&level=central"))
+
+    assert page.find(id="total").text == "0"
+    links = [a.text for a in page.select(".empty a")]
+    assert "去掉全部筛选条件" in links
+
+
+def test_standard_page_links_its_basis_to_the_exact_clause(corpus_client):
+    listing = corpus_client.get(
+        "/api/v1/search?q=公共绿地 一级 养护&type=standard&region=青浦区"
+    ).get_json()
+    code = listing["results"][0]["code"]
+
+    page = html(corpus_client.get(f"/standards/{code}"))
+
+    assert page.select_one(".badge-illustrative").text == "示例"
+    basis_links = [a["href"] for a in page.select("ul.basis a")]
+    assert any(href.endswith("#clause-四.8") or "#clause-三." in href for href in basis_links)
+    assert page.select_one("#permalink")["href"].endswith(f"/standards/{code}?version=1")
+
+
+def test_real_standard_shows_its_sources_and_no_illustrative_badge(corpus_client):
+    page = html(corpus_client.get("/standards/RS-HY-004"))
+
+    assert page.select_one(".figure-big strong").text == "760"
+    assert page.select_one(".badge-illustrative") is None
+    assert page.select("ul.sources a")[0]["href"].startswith("https://")
+
+
+def test_document_page_has_anchors_and_a_table_of_contents(corpus_client):
+    docs = corpus_client.get("/api/v1/documents").get_json()["results"]
+    slug = next(d["slug"] for d in docs if d["doc_number"] == "青财督〔2024〕58号")
+
+    page = html(corpus_client.get(f"/documents/{slug}"))
+
+    clause = page.find(id="clause-四.8")
+    assert "双监控" in clause.text
+    assert page.select_one('nav.toc a[href="#clause-四"]') is not None
+    assert page.select("section.clause .cited-by"), "illustrative standards cite the plan"
+
+
+def test_browse_counts_by_level_and_domain(corpus_client):
+    page = html(corpus_client.get("/browse/"))
+
+    levels = [a.text for a in page.select(".browse section:first-child .tree > li > a")]
+    assert levels[0] == "中央"
+    assert "城市运维" in page.text
+
+
+def test_api_page_documents_the_routes(corpus_client):
+    page = html(corpus_client.get("/api/"))
+
+    assert "/api/v1/search" in page.text
+    assert "/api/v1/standards/{code}" in page.text
+
+
+def test_user_text_is_escaped_everywhere(settings, session, client):
+    hostile = "<script>alert(1)</script>绿化"
+    standards.write(session, make_standard(code="XSS-1", name=hostile, conditions=hostile))
+    session.commit()
+    sync.rebuild(settings, session)
+
+    for url in ("/?q=绿化", "/standards/XSS-1"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    api_body = client.get("/api/v1/search?q=绿化").get_json()
+    assert "<script>" not in api_body["results"][0]["snippet"]
+
+
+def test_security_headers(client):
+    response = client.get("/")
+
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_load_nothing_from_outside(corpus_client):
+    page = html(corpus_client.get("/?q=会议费"))
+
+    sources = [t.get("src") or t.get("href") for t in page.find_all(["script", "link", "img"])]
+    assert sources and all(s.startswith("/") for s in sources if s)

@@ -1,0 +1,42 @@
+"""The JSON API under ``/api/v1``; its OpenAPI document is generated from the same schemas."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from webapp.api import documents
+from webapp.api import search
+from webapp.api import standards
+from webapp.api.schemas import ErrorEnvelopeSchema
+
+PREFIX = "/api/v1"
+
+
+class KbApi(Api):
+    """flask-smorest's Api, leaving error responses to ``webapp.errors`` (one shape for all)."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="标准库 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = KbApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "成本预算绩效管理标准库：检索标准、条款与政策文件，查询标准及其版本。"
+            }
+        },
+    )
+    for module in (search, standards, documents):
+        api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.URL_PREFIX}")

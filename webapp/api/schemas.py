@@ -1,0 +1,208 @@
+"""marshmallow schemas for every API request and response; the OpenAPI document comes from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from kb import standards as kb_standards
+from kb.vocab import Kind
+from kb.vocab import Level
+from kb.vocab import Status
+
+RESULT_TYPES = ("standard", "clause", "document")
+
+
+def _keys(enum: Any) -> list[str]:
+    return [member.value for member in enum]
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "机器可读的错误代码"})
+    message = fields.String(required=True, metadata={"description": "中文错误说明"})
+    details = fields.Raw(allow_none=True, metadata={"description": "细节，如逐行逐列的问题"})
+
+
+class ErrorEnvelopeSchema(Schema):
+    error = fields.Nested(ErrorSchema, required=True)
+
+
+class FilterArgs(Schema):
+    """Filters shared by search and the standards list."""
+
+    kind = fields.String(validate=validate.OneOf(_keys(Kind)), metadata={"description": "标准类型"})
+    level = fields.String(validate=validate.OneOf(_keys(Level)), metadata={"description": "层级"})
+    region = fields.String(validate=validate.Length(max=100), metadata={"description": "地区"})
+    domain = fields.String(validate=validate.Length(max=100), metadata={"description": "领域"})
+    category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
+    grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
+    year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
+    status = fields.String(validate=validate.OneOf(_keys(Status)), metadata={"description": "状态"})
+    on = fields.Date(metadata={"description": "在该日期现行有效（YYYY-MM-DD）"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class StandardSchema(Schema):
+    """One version of a standard with every field of the interchange format."""
+
+    code = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.Function(lambda v: Kind(v.kind).label)
+    level = fields.String(required=True)
+    level_label = fields.Function(lambda v: Level(v.level).label)
+    region = fields.String(required=True)
+    domain = fields.String(required=True)
+    category = fields.String(allow_none=True)
+    item = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    value = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "精确小数"})
+    value_max = fields.Decimal(as_string=True, allow_none=True)
+    components = fields.String(allow_none=True)
+    conditions = fields.String(allow_none=True)
+    service_level = fields.String(allow_none=True)
+    issuer = fields.String(allow_none=True)
+    basis = fields.String(allow_none=True)
+    effective_from = fields.Date(allow_none=True)
+    effective_to = fields.Date(allow_none=True)
+    status = fields.String(required=True)
+    status_label = fields.Function(lambda v: Status(v.status).label)
+    notes = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    sources = fields.Function(kb_standards.sources, metadata={"description": "来源地址列表"})
+    illustrative = fields.Boolean(metadata={"description": "示例数据，非正式标准"})
+    verified = fields.Function(kb_standards.is_verified, metadata={"description": "有可核实的来源"})
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    change_reason = fields.String(allow_none=True)
+    url = fields.Function(lambda v: f"/standards/{v.code}?version={v.version}")
+
+
+class StandardArgs(Schema):
+    on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
+    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "版本号"})
+
+
+class SearchArgs(FilterArgs):
+    q = fields.String(
+        load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
+    )
+    type = fields.String(
+        validate=validate.OneOf(RESULT_TYPES), metadata={"description": "结果类型"}
+    )
+    sort = fields.String(
+        load_default="relevance",
+        validate=validate.OneOf(["relevance", "date", "value"]),
+        metadata={"description": "排序：相关度、日期或标准值"},
+    )
+
+
+class StandardListArgs(FilterArgs):
+    q = fields.String(
+        load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
+    )
+    sort = fields.String(
+        load_default="date", validate=validate.OneOf(["relevance", "date", "value"])
+    )
+
+
+class SearchHitSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(RESULT_TYPES))
+    id = fields.String(required=True)
+    title = fields.String(required=True, metadata={"description": "纯文本标题"})
+    snippet = fields.String(
+        required=True, metadata={"description": "已转义的 HTML，命中词以 <mark> 标出"}
+    )
+    url = fields.String(required=True)
+    score = fields.Float(allow_none=True)
+    code = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    kind = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
+    domain = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    value = fields.String(allow_none=True, metadata={"description": "精确小数（字符串）"})
+    value_max = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    effective_from = fields.Date(allow_none=True)
+    effective_to = fields.Date(allow_none=True)
+    illustrative = fields.Boolean(allow_none=True)
+    document_id = fields.Integer(allow_none=True)
+    document_title = fields.String(allow_none=True)
+    clause_path = fields.String(allow_none=True)
+
+
+class SearchPageSchema(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    results = fields.List(fields.Nested(SearchHitSchema), required=True)
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        required=True,
+        metadata={
+            "description": "各分面取值的计数：kind、level、region、domain、category、status、year"
+        },
+    )
+
+
+class FieldChangeSchema(Schema):
+    field = fields.String(required=True)
+    label = fields.String(required=True)
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
+class VersionEntrySchema(Schema):
+    version = fields.Integer(required=True)
+    standard = fields.Nested(StandardSchema, required=True)
+    changes = fields.List(
+        fields.Nested(FieldChangeSchema), metadata={"description": "与上一版相比"}
+    )
+
+
+class VersionsSchema(Schema):
+    code = fields.String(required=True)
+    versions = fields.List(fields.Nested(VersionEntrySchema), required=True)
+
+
+class ClauseSchema(Schema):
+    id = fields.Integer(required=True)
+    path = fields.String(required=True, metadata={"description": "条款路径，如 四.8"})
+    label = fields.String(required=True)
+    heading = fields.String(required=True)
+    text = fields.String(required=True)
+    depth = fields.Integer(required=True)
+    parent_path = fields.Function(lambda c: c.parent.path if c.parent else None)
+    url = fields.Function(lambda c: f"/documents/{c.document.slug}#clause-{c.path}")
+
+
+class DocumentSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    doc_number = fields.String(allow_none=True)
+    issuer = fields.String(allow_none=True)
+    doc_type = fields.String(allow_none=True)
+    issued_on = fields.Date(allow_none=True)
+    url = fields.Function(lambda d: f"/documents/{d.slug}")
+
+
+class DocumentSchema(DocumentSummarySchema):
+    text = fields.String(required=True, metadata={"description": "修复后的正文"})
+    clauses = fields.List(fields.Nested(ClauseSchema), required=True)
+
+
+class DocumentListSchema(Schema):
+    total = fields.Integer(required=True)
+    results = fields.List(fields.Nested(DocumentSummarySchema), required=True)

@@ -1,0 +1,32 @@
+"""The knowledge base for one request: a session opened lazily in ``g``, closed on teardown."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import current_app
+from flask import g
+
+from kb.config import Settings
+from kb.db import open_database
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions["kb"] = {"settings": settings, "sessions": open_database(settings)}
+    app.teardown_appcontext(close_session)
+
+
+def get_settings() -> Settings:
+    return current_app.extensions["kb"]["settings"]
+
+
+def get_session():  # noqa: ANN201 - the type lives in sqlalchemy, which webapp does not import
+    """The request's kb session, opened on first use."""
+    if "kb_session" not in g:
+        g.kb_session = current_app.extensions["kb"]["sessions"]()
+    return g.kb_session
+
+
+def close_session(_exception: BaseException | None = None) -> None:
+    session = g.pop("kb_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,34 @@
+"""Policy documents: the list, and the reader with its clause tree, anchors and citing standards."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import render_template
+
+from kb import basis
+from kb import documents
+from webapp.db import get_session
+
+bp = Blueprint("pages_documents", __name__, url_prefix="/documents")
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "documents/index.html", documents=list(documents.iter_documents(get_session()))
+    )
+
+
+@bp.get("/<key>")
+def detail(key: str) -> str:
+    session = get_session()
+    document = documents.get(session, int(key) if key.isdigit() else key)
+    citing = basis.citing_versions(session, document)
+    by_clause: dict[str | None, list] = {}
+    for version in citing:
+        for ref in basis.parse_basis(version.basis):
+            if ref.doc_number == document.doc_number or ref.title == document.title:
+                by_clause.setdefault(ref.clause_path, []).append(version)
+    return render_template(
+        "documents/detail.html", document=document, citing=citing, by_clause=by_clause
+    )
