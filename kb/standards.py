@@ -97,12 +97,24 @@ def get(
     if on is not None:
         found = version_on(standard, on)
         if found is None:
-            raise NotFound(
-                f"标准 {code} 在 {on.isoformat()} 没有现行有效的版本",
-                {"code": code, "on": on.isoformat()},
-            )
+            raise NotFound(not_in_force_reason(standard, on), {"code": code, "on": on.isoformat()})
         return found
     return current_version(standard)
+
+
+def not_in_force_reason(standard: Standard, day: dt.date) -> str:
+    """Why no version of ``standard`` applies on ``day``: 尚未生效, 已失效, or not published."""
+    published = [v for v in standard.versions if Status(v.status).published]
+    head = f"标准 {standard.code} 在 {day.isoformat()} "
+    if not published:
+        return head + "没有已发布的版本（仅有草案或征求意见稿）"
+    starts = [v.effective_from for v in published if v.effective_from]
+    if starts and day < min(starts):
+        return head + f"尚未生效（最早的版本自 {min(starts).isoformat()} 起施行）"
+    ends = [v.effective_to for v in published if v.effective_to]
+    if ends and day > max(ends):
+        return head + f"已失效（最后的版本于 {max(ends).isoformat()} 失效）"
+    return head + "没有现行有效的版本"
 
 
 def iter_standards(session: Session, *, batch_size: int = 2000) -> Iterator[Standard]:

@@ -12,22 +12,33 @@ from pathlib import Path
 from typing import Any
 
 import click
-from indexer.search import SearchQuery
-from indexer.search import search as run_search
 
 from indexer import sync
 from indexer.ingest import IngestReport
 from indexer.ingest import ingest as ingest_paths
+from indexer.loaders import load
+from indexer.search import SearchQuery
+from indexer.search import search as run_search
+from kb import documents
 from kb import interchange
 from kb import standards
+from kb.citations import cite_clause
+from kb.citations import cite_standard
+from kb.compare import compare as compare_versions
+from kb.compare import comparison_rows
+from kb.compare import select_for_comparison
 from kb.config import Settings
 from kb.db import open_database
 from kb.errors import KbError
+from kb.tabular import write_table
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
 from webapp import create_app
+from webapp.api.schemas import ComparisonSchema
 from webapp.api.schemas import SearchPageSchema
+from webapp.api.schemas import VerifyResultSchema
+from webapp.api.verify import verification
 
 
 class KbCommand(click.Command):
@@ -178,22 +189,49 @@ def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., An
 @click.option("--on", callback=parse_date, help="在该日期（YYYY-MM-DD）现行有效。")
 @click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
 @click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@click.option("--cite", is_flag=True, help="为每条标准和条款结果附上可粘贴的引用。")
 @json_option
 @click.pass_obj
 def search(
-    settings: Settings, query: tuple[str, ...], type_: str | None, as_json: bool, **filters: Any
+    settings: Settings,
+    query: tuple[str, ...],
+    type_: str | None,
+    cite: bool,
+    as_json: bool,
+    **filters: Any,
 ) -> None:
     """检索标准、条款和文件。
 
     示例：kb search 会议费 --kind expenditure --json
     """
     page = run_search(settings, SearchQuery(q=" ".join(query), type=type_, **filters))
+    citations = hit_citations(settings, page) if cite else {}
     if as_json:
-        echo_json(SearchPageSchema().dump(page))
+        body = SearchPageSchema().dump(page)
+        for hit in body["results"]:
+            if hit["id"] in citations:
+                hit["citation"] = citations[hit["id"]]
+        echo_json(body)
         return
     click.echo(f"共 {page.total} 条结果")
     for number, hit in enumerate(page.results, start=(page.page - 1) * page.per_page + 1):
         click.echo(format_hit(number, hit))
+        if hit.id in citations:
+            click.echo(f"   引用：{citations[hit.id]}")
+
+
+def hit_citations(settings: Settings, page: Any) -> dict[str, str]:
+    """Official citation of each standard and clause hit: the text ``/api/v1/cite/...`` returns."""
+    found = {}
+    with session_scope(settings) as session:
+        for hit in page.results:
+            if hit.type == "standard":
+                version = standards.get(session, hit.code, version=hit.version)
+                found[hit.id] = cite_standard(version).text
+            elif hit.type == "clause":
+                document = documents.get(session, hit.document_id)
+                found[hit.id] = cite_clause(document.title, document.doc_number, hit.clause_path)
+    return found
 
 
 def format_hit(number: int, hit: Any) -> str:
@@ -251,3 +289,67 @@ def serve(settings: Settings, host: str, port: int, debug: bool) -> None:
         sync.ensure_index(settings, session)
     click.echo(f"标准库已启动：http://{host}:{port}/")
     create_app(settings).run(host=host, port=port, debug=debug, threaded=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--on", callback=parse_date, help="核查日期（YYYY-MM-DD），默认今天。")
+@json_option
+@click.pass_obj
+def verify(settings: Settings, file: Path, on: dt.date | None, as_json: bool) -> None:
+    """依据核查：找出文本或 .docx 中引用的文件条款和标准，逐条报告是否现行有效。
+
+    示例：kb verify 评审意见.docx --json
+    """
+    text = load(file).text
+    with session_scope(settings) as session:
+        result = verification(session, text, on)
+        body = VerifyResultSchema().dump(result)
+    if as_json:
+        echo_json(body)
+        return
+    click.echo(f"共找到 {body['total']} 处引用")
+    for number, item in enumerate(body["results"], start=1):
+        click.echo(f"{number}. [{item['status_label']}] {item['found']['raw']}")
+        click.echo(f"   {item['message']}")
+
+
+@cli.command(name="compare")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--on", callback=parse_date, help="取该日期现行有效的版本。")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="导出 .xlsx 或 .csv。"
+)
+@json_option
+@click.pass_obj
+def compare_command(
+    settings: Settings,
+    codes: tuple[str, ...],
+    on: dt.date | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """并列对比几条标准：折算到共同单位，给出最小、中位、平均、最大值和偏离较大的标准。
+
+    示例：kb compare QP-CQ-0001 QP-CQ-0002 -o 对比.xlsx
+    """
+    with session_scope(settings) as session:
+        comparison = compare_versions(select_for_comparison(session, codes=list(codes), on=on))
+        body = ComparisonSchema().dump(comparison)
+    if output:
+        write_table(output, *comparison_rows(comparison))
+        click.echo(f"已导出到 {output}")
+    if as_json:
+        echo_json(body)
+        return
+    unit = body["target_unit"] or ""
+    for column, normalised in zip(body["columns"], body["normalised"], strict=True):
+        figure = normalised["value"] or normalised["reason"]
+        click.echo(
+            f"{column['code']} 第{column['version']}版 {column['region']}：{figure} {unit if normalised['value'] else ''}"
+        )
+    if body["stats"]:
+        stats = body["stats"]
+        click.echo(
+            f"最小 {stats['minimum']}，中位 {stats['median']}，平均 {stats['mean']}，最大 {stats['maximum']}（{unit}）"
+        )

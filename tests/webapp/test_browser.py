@@ -81,8 +81,14 @@ def test_search_facet_standard_clause_and_permalink(page, live_server):
     page.wait_for_selector("article.standard")
     assert page.text_content("h1") == title
 
-    page.click("button.copy")
-    page.wait_for_function("document.querySelector('button.copy').textContent === '已复制'")
+    page.click("button[data-copy-target=citation-text]")
+    citation = page.evaluate("navigator.clipboard.readText()")
+    assert citation.startswith(title) and "第1版" in citation and "元/人·天" in citation
+
+    page.click("button[data-copy-target=permalink]")
+    page.wait_for_function(
+        "document.querySelector('button[data-copy-target=permalink]').textContent === '已复制'"
+    )
     permalink = page.evaluate("navigator.clipboard.readText()")
     assert "/standards/RS-HY-" in permalink and "version=" in permalink
     page.goto(permalink)

@@ -116,3 +116,44 @@ def test_reindex_rebuilds_from_the_database(kb, settings):
 
     assert "索引已重建" in output
     assert json.loads(kb("search", "双监控", "--json").output)["total"] > 0
+
+
+def test_search_cite_prints_the_same_text_as_the_api(kb, settings):
+    kb("ingest", CORPUS)
+
+    body = json.loads(
+        kb("search", "会议费", "一类会议", "--kind", "expenditure", "--cite", "--json").output
+    )
+
+    from webapp import create_app
+
+    client = create_app(settings).test_client()
+    for hit in body["results"]:
+        api = client.get(f"/api/v1/cite/{hit['code']}").get_json()
+        assert hit["citation"] == api["text"]
+
+
+def test_verify_a_text_file(kb, tmp_path):
+    kb("ingest", CORPUS)
+    opinion = tmp_path / "意见.txt"
+    opinion.write_text(
+        "按《青浦区2024年度全面推开成本预算绩效管理工作方案》(青财督[2024]58号)第四部分第8条执行。",
+        encoding="utf-8",
+    )
+
+    body = json.loads(kb("verify", opinion, "--json").output)
+
+    assert [r["status"] for r in body["results"]] == ["in_force"]
+    assert "[现行有效]" in kb("verify", opinion).output
+
+
+def test_compare_exports_xlsx(kb, tmp_path):
+    from kb.tabular import read_table
+
+    kb("ingest", CORPUS)
+    output = tmp_path / "对比.xlsx"
+
+    text = kb("compare", "QP-CQ-0011", "QP-CQ-0017", "-o", output).output
+
+    assert "中位 24.60" in text
+    assert [cells["折算值"] for _, cells in read_table(output).rows][:2] == ["24.00", "25.20"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from webapp.api import cite
+from webapp.api import compare
 from webapp.api import documents
 from webapp.api import search
 from webapp.api import standards
+from webapp.api import verify
 from webapp.api.schemas import ErrorEnvelopeSchema
 
 PREFIX = "/api/v1"
@@ -38,5 +41,5 @@ def init_app(app: Flask) -> None:
             }
         },
     )
-    for module in (search, standards, documents):
+    for module in (search, standards, documents, compare, cite, verify):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.URL_PREFIX}")

@@ -206,3 +206,143 @@ class DocumentSchema(DocumentSummarySchema):
 class DocumentListSchema(Schema):
     total = fields.Integer(required=True)
     results = fields.List(fields.Nested(DocumentSummarySchema), required=True)
+
+
+class CompareArgs(Schema):
+    codes = fields.String(
+        metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
+    )
+    category = fields.String(validate=validate.Length(max=100))
+    item = fields.String(validate=validate.Length(max=300))
+    region = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "区名包含其街镇"}
+    )
+    kind = fields.String(validate=validate.OneOf(_keys(Kind)))
+    level = fields.String(validate=validate.OneOf(_keys(Level)))
+    on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
+
+
+class CompareColumnSchema(Schema):
+    code = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    region = fields.String()
+    level = fields.String()
+    grade = fields.String(allow_none=True)
+    value = fields.Decimal(as_string=True, allow_none=True)
+    value_max = fields.Decimal(as_string=True, allow_none=True)
+    unit = fields.String(allow_none=True)
+    status = fields.String()
+    effective_from = fields.Date(allow_none=True)
+    effective_to = fields.Date(allow_none=True)
+    illustrative = fields.Boolean()
+
+
+class CompareRowSchema(Schema):
+    field = fields.String()
+    label = fields.String()
+    values = fields.List(fields.String(allow_none=True))
+    differs = fields.Boolean()
+
+
+class NormalisedSchema(Schema):
+    value = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"description": "折算到共同单位的值"}
+    )
+    value_max = fields.Decimal(as_string=True, allow_none=True)
+    exact = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"description": "无法折算时的原因"})
+    outlier = fields.Boolean()
+
+
+class StatsSchema(Schema):
+    count = fields.Integer()
+    minimum = fields.Decimal(as_string=True)
+    median = fields.Decimal(as_string=True)
+    mean = fields.Decimal(as_string=True)
+    maximum = fields.Decimal(as_string=True)
+    spread = fields.Decimal(as_string=True)
+    ratio = fields.Decimal(as_string=True, allow_none=True)
+    outliers = fields.List(fields.Integer(), metadata={"description": "异常值所在列的序号"})
+
+
+class ComparisonSchema(Schema):
+    columns = fields.List(fields.Nested(CompareColumnSchema), required=True)
+    rows = fields.List(fields.Nested(CompareRowSchema), required=True)
+    target_unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
+    normalised = fields.List(fields.Nested(NormalisedSchema), required=True)
+    stats = fields.Nested(StatsSchema, allow_none=True)
+    apart = fields.List(fields.Integer(), metadata={"description": "单位无法折算、未计入统计的列"})
+
+
+class CiteArgs(Schema):
+    style = fields.String(
+        load_default="official",
+        validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+    )
+    on = fields.Date(metadata={"description": "引用该日期现行有效的版本"})
+
+
+class CiteDocumentArgs(Schema):
+    style = fields.String(
+        load_default="gbt7714-2025",
+        validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+    )
+    clause = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "条款路径，如 四.8"}
+    )
+
+
+class CitationSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "可直接粘贴的引用文字"})
+    style = fields.String(required=True)
+    kind = fields.String(required=True)
+    target = fields.String(required=True)
+    permalink = fields.String(required=True)
+    version = fields.Integer(allow_none=True)
+    clause_path = fields.String(allow_none=True)
+
+
+class VerifyRequest(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    on = fields.Date(metadata={"description": "核查日期，默认今天"})
+
+
+class FoundCitationSchema(Schema):
+    raw = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+    title = fields.String(allow_none=True)
+    doc_number = fields.String(allow_none=True)
+    clause = fields.String(allow_none=True)
+    clause_path = fields.String(allow_none=True)
+    code = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+
+
+class VerifiedCitationSchema(Schema):
+    found = fields.Nested(FoundCitationSchema)
+    status = fields.String(
+        metadata={
+            "description": "in_force、superseded、repealed、clause_not_found、unknown_document 等"
+        }
+    )
+    status_label = fields.Function(lambda v: v.status.label)
+    message = fields.String()
+    document_id = fields.Integer(allow_none=True)
+    document_title = fields.String(allow_none=True)
+    clause_path = fields.String(allow_none=True)
+    code = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    successor_code = fields.String(allow_none=True)
+    successor_version = fields.Integer(allow_none=True)
+    citation = fields.String(allow_none=True)
+    permalink = fields.String(allow_none=True)
+
+
+class VerifyResultSchema(Schema):
+    total = fields.Integer(required=True)
+    counts = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "各核查结果的数量"}
+    )
+    results = fields.List(fields.Nested(VerifiedCitationSchema), required=True)

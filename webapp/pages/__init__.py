@@ -14,9 +14,11 @@ from kb.vocab import Level
 from kb.vocab import Status
 from webapp.pages import apidocs
 from webapp.pages import browse
+from webapp.pages import compare
 from webapp.pages import documents
 from webapp.pages import search
 from webapp.pages import standards
+from webapp.pages import verify
 
 LABELS = {
     "type": {"standard": "标准", "clause": "条款", "document": "文件"},
@@ -27,7 +29,7 @@ LABELS = {
 
 
 def init_app(app: Flask) -> None:
-    for module in (search, standards, documents, browse, apidocs):
+    for module in (search, standards, documents, browse, compare, verify, apidocs):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(labels=LABELS, url_with=url_with, today=dt.date.today)
 

@@ -7,6 +7,8 @@ from flask import render_template
 
 from kb import basis
 from kb import documents
+from kb.citations import cite_clause
+from kb.citations import cite_document
 from webapp.db import get_session
 
 bp = Blueprint("pages_documents", __name__, url_prefix="/documents")
@@ -30,5 +32,13 @@ def detail(key: str) -> str:
             if ref.doc_number == document.doc_number or ref.title == document.title:
                 by_clause.setdefault(ref.clause_path, []).append(version)
     return render_template(
-        "documents/detail.html", document=document, citing=citing, by_clause=by_clause
+        "documents/detail.html",
+        document=document,
+        citing=citing,
+        by_clause=by_clause,
+        reference=cite_document(document),
+        clause_citations={
+            c.path: cite_clause(document.title, document.doc_number, c.path)
+            for c in document.clauses
+        },
     )

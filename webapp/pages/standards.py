@@ -9,7 +9,9 @@ from flask import request
 from kb import basis
 from kb import history
 from kb import standards
+from kb.citations import cite_standard
 from kb.components import split_components
+from kb.errors import NotFound
 from webapp.api.schemas import StandardArgs
 from webapp.db import get_session
 
@@ -20,8 +22,16 @@ bp = Blueprint("pages_standards", __name__, url_prefix="/standards")
 def detail(code: str) -> str:
     args = StandardArgs().load(request.args)
     session = get_session()
-    version = standards.get(session, code, on=args.get("on"), version=args.get("version"))
+    notice = None
+    try:
+        version = standards.get(session, code, on=args.get("on"), version=args.get("version"))
+    except NotFound as error:
+        if args.get("on") is None:
+            raise
+        version = standards.get(session, code)
+        notice = error.message
     standard = version.standard
+    related = standards.related(session, version)
     return render_template(
         "standards/detail.html",
         version=version,
@@ -31,6 +41,20 @@ def detail(code: str) -> str:
         basis=basis.resolve(session, version.basis),
         sources=standards.sources(version),
         verified=standards.is_verified(version),
-        related=standards.related(session, version),
+        related=related,
+        compare_codes=",".join([version.code, *(r.code for r in related)]),
+        citation=cite_standard(version),
         on=args.get("on"),
+        notice=notice,
+    )
+
+
+@bp.get("/<code>/versions")
+def versions(code: str) -> str:
+    standard = standards.find(get_session(), code)
+    return render_template(
+        "standards/versions.html",
+        standard=standard,
+        current=standards.current_version(standard),
+        entries=history.annotated_versions(standard),
     )

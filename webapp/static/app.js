@@ -1,9 +1,5 @@
 // Progressive enhancement only: every page works without this file.
-document.addEventListener("click", async (event) => {
-  const button = event.target.closest("button.copy");
-  if (!button) return;
-  const target = document.getElementById(button.dataset.copyTarget);
-  const text = target ? (target.href || target.textContent).trim() : "";
+async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
@@ -14,8 +10,18 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
     area.remove();
   }
+}
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button.copy");
+  if (!button) return;
+  const target = document.getElementById(button.dataset.copyTarget);
+  const text = target ? (target.href || target.textContent).trim() : "";
+  await copyText(text);
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
   button.textContent = "已复制";
-  setTimeout(() => { button.textContent = "复制链接"; }, 2000);
+  setTimeout(() => { button.textContent = label; }, 2000);
 });
 
 // "/" focuses the search box, as in most search tools.

@@ -1,0 +1,41 @@
+"""GET /cite/<code> and /cite/document/<id>: citation text to paste into a review opinion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from kb import documents
+from kb.citations import cite_document
+from kb.citations import cite_standard
+from webapp.api.schemas import CitationSchema
+from webapp.api.schemas import CiteArgs
+from webapp.api.schemas import CiteDocumentArgs
+from webapp.db import get_session
+
+URL_PREFIX = "/cite"
+blp = Blueprint("api_cite", __name__, description="引用")
+
+
+@blp.route("/<code>")
+class CiteStandard(MethodView):
+    @blp.arguments(CiteArgs, location="query")
+    @blp.response(200, CitationSchema)
+    def get(self, args: dict[str, Any], code: str):
+        """一条标准的引用：名称、编号、版本、施行日期、数值和依据"""
+        return cite_standard(code, get_session(), style=args["style"], on=args.get("on"))
+
+
+@blp.route("/document/<key>")
+class CiteDocument(MethodView):
+    @blp.arguments(CiteDocumentArgs, location="query")
+    @blp.response(200, CitationSchema)
+    def get(self, args: dict[str, Any], key: str):
+        """一份文件或其条款的引用（GB/T 7714—2025，可选 2015 或公文引用格式）"""
+        document = documents.get(get_session(), int(key) if key.isdigit() else key)
+        clause = args.get("clause")
+        if clause:
+            documents.clause(document, clause)
+        return cite_document(document, style=args["style"], clause_path=clause)
