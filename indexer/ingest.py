@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from indexer import sync
+from indexer.dictionary import DICTIONARY_FILE
+from indexer.dictionary import SYNONYMS_FILE
 from indexer.loaders import SUPPORTED_SUFFIXES as DOCUMENT_SUFFIXES
 from indexer.loaders import load
 from indexer.structure import parse_document
@@ -24,6 +26,7 @@ from kb.errors import KbError
 from kb.standards import Outcome
 
 STANDARD_SUFFIXES = frozenset({".csv", ".xlsx", ".json"})
+LEXICON_FILES = frozenset({DICTIONARY_FILE, SYNONYMS_FILE})
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,22 @@ class IngestReport:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the files inside the folders named, in a stable order."""
+    """The files named, and the files inside the folders named, in a stable order.
+
+    Inside a folder, hidden files and the jieba dictionary and synonym lists (corpus data
+    that configures the analyzer, not documents) are passed over.
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and not _passed_over(p, path)
+            )
         else:
             yield path
+
+
+def _passed_over(path: Path, root: Path) -> bool:
+    return path.name in LEXICON_FILES or _hidden(path, root)
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -1,0 +1,400 @@
+"""Chinese analysis for Whoosh: a mode-aware jieba tokenizer, synonyms, the analyzer.
+
+How a text becomes tokens (``mode="index"``):
+
+* The text is cut into runs: CJK runs go to jieba (its dictionary plus ours, no HMM), other runs
+  give Latin/digit words (``GB``, ``7714``, decimals such as ``18.50`` kept whole and written
+  ``18.5``). Whitespace, punctuation and symbols (，。《》〔〕·/%≥) are dropped. Full-width
+  letters and digits count as their ASCII forms; offsets always refer to the original text.
+* Each jieba word (the *whole word*) takes as many ordinal positions as it has *leaves*: the word
+  is split again, without using itself, into the best jieba route, recursively down to pieces of
+  one or two characters (成本预算绩效管理 → 成本/预算/绩效/管理). Every piece gets the position
+  of its first leaf and its own character span; the whole word gets the position of its first
+  leaf. Sub-words that straddle two leaves (旅费 in 差 | 旅费 … 差旅, the overlapping words jieba's
+  search mode yields) are added at the position of the leaf where they start.
+
+So a query for a sub-word (绩效) finds the whole word, and a quoted phrase is matched on leaves:
+"预算绩效管理" (预算/绩效/管理) matches inside 成本预算绩效管理, and "绿化养护作业" matches
+绿化养护 | 作业 because 绿化养护 spans the two leaves 绿化 养护. Without HMM, an unknown name is
+cut into single characters the same way in documents and queries.
+
+``mode="query"`` yields only the whole words with consecutive positions (no sub-word explosion);
+``mode="phrase"`` yields only the leaves, which is what a quoted phrase is matched on.
+Highlighting uses :class:`Highlighter`, which marks the whole word around any match.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from math import log
+from typing import Any
+
+import jieba
+from whoosh.analysis import Analyzer
+from whoosh.analysis import Filter
+from whoosh.analysis import LowercaseFilter
+from whoosh.analysis import Token
+from whoosh.analysis import Tokenizer
+
+from indexer.dictionary import Lexicon
+from indexer.dictionary import install
+
+#: Bump when tokenisation changes in a way that makes existing indexes wrong.
+ANALYSIS_VERSION = 1
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|(\d+(?:\.\d+)+|[^\W_{_CJK}]+)")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_DECIMAL = re.compile(r"^\d+\.\d+$")
+_SPACE = re.compile(r"\s+")
+#: Full-width ASCII variants and the ideographic space, folded without changing any offset.
+_WIDTH_FOLD = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+#: The same, also lowercasing ASCII letters: how needles are looked for in a text.
+_FOLD = (
+    _WIDTH_FOLD
+    | {ord(c): ord(c.lower()) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    | {0xFF21 + i: 0x61 + i for i in range(26)}
+)
+
+#: The sub-words of one word: (start, end, leaf position, is a leaf), and its number of leaves.
+WordTree = tuple[tuple[tuple[int, int, int, bool], ...], int]
+
+
+def is_cjk(text: str) -> bool:
+    """Whether ``text`` contains a CJK ideograph."""
+    return _CJK_CHAR.search(text) is not None
+
+
+class JiebaTokenizer(Tokenizer):
+    """jieba segmentation with ordinal positions, character offsets and sub-word leaves.
+
+    Honours Whoosh's ``mode``: ``"index"`` (default) emits whole words and their sub-words,
+    ``"query"`` whole words only, ``"phrase"`` leaves only. Tokens carry ``subword`` (False for a
+    whole word) so that highlighting can always mark whole words.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._trees: dict[str, WordTree] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Whoosh pickles the schema into the index; the cache is not worth keeping there.
+        return {"lexicon": self.lexicon}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.lexicon = state["lexicon"]
+        self._trees = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JiebaTokenizer) and other.lexicon == self.lexicon
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        install(self.lexicon)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        pos = start_pos
+        for word, start, is_word in self.words(value):
+            tree, leaves = self.tree(word) if is_word else ((), 1)
+            if mode == "phrase" and tree:
+                parts = [(s, e, p) for s, e, p, leaf in tree if leaf]
+            elif mode in ("query", "phrase"):
+                parts = [(0, len(word), 0)]
+            else:
+                parts = [(0, len(word), 0), *((s, e, p) for s, e, p, _ in tree)]
+            for sub_start, sub_end, sub_pos in parts:
+                token.text = _normalise(word[sub_start:sub_end])
+                token.subword = (sub_end - sub_start) != len(word)
+                if keeporiginal:
+                    token.original = token.text
+                token.pos = pos + sub_pos
+                token.startchar = start_char + start + sub_start
+                token.endchar = start_char + start + sub_end
+                yield token
+            pos += 1 if mode == "query" else leaves
+
+    def words(self, text: str) -> Iterator[tuple[str, int, bool]]:
+        """Whole words of ``text`` as (word, start offset, is a jieba word); no punctuation."""
+        folded = text.translate(_WIDTH_FOLD)
+        for match in _RUNS.finditer(folded):
+            start = match.start()
+            if match.group(1) is None:
+                yield match.group(2), start, False
+                continue
+            for word in _route(match.group(1)):
+                yield word, start, True
+                start += len(word)
+
+    def tree(self, word: str) -> WordTree:
+        """The sub-words of ``word`` with their leaf positions, and its number of leaves."""
+        found = self._trees.get(word)
+        if found is None:
+            if len(self._trees) > 500_000:
+                self._trees.clear()
+            found = self._trees[word] = _tree(word)
+        return found
+
+
+def _normalise(text: str) -> str:
+    if _DECIMAL.match(text):
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _route(run: str, *, without_whole: bool = False) -> list[str]:
+    """jieba's best route through a CJK ``run`` (no HMM); optionally never the whole run itself."""
+    dt = jieba.dt
+    dag = dt.get_DAG(run)
+    if without_whole:
+        dag[0] = [end for end in dag[0] if end != len(run) - 1] or [0]
+    route: dict[int, tuple[float, int]] = {}
+    _calc(run, dag, route)
+    words, index = [], 0
+    while index < len(run):
+        end = route[index][1] + 1
+        words.append(run[index:end])
+        index = end
+    return words
+
+
+def _calc(run: str, dag: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
+    # jieba.Tokenizer.calc, without its Python 2 compatibility layer.
+    freq, total = jieba.dt.FREQ, log(jieba.dt.total)
+    size = len(run)
+    route[size] = (0.0, 0)
+    for idx in range(size - 1, -1, -1):
+        route[idx] = max(
+            (log(freq.get(run[idx : end + 1]) or 1) - total + route[end + 1][0], end)
+            for end in dag[idx]
+        )
+
+
+def _tree(word: str) -> WordTree:
+    if len(word) <= 2:
+        return (), 1
+    nodes: list[tuple[int, int, int, bool]] = []
+    leaf_of_char: list[int] = []
+    offset = leaves = 0
+    for piece in _route(word, without_whole=True):
+        sub_nodes, sub_leaves = _tree(piece)
+        nodes.append((offset, offset + len(piece), leaves, not sub_nodes))
+        nodes.extend((offset + s, offset + e, leaves + p, leaf) for s, e, p, leaf in sub_nodes)
+        leaf_of_char.extend(_leaf_of_char(len(piece), sub_nodes, leaves))
+        offset += len(piece)
+        leaves += sub_leaves
+    known = {(s, e) for s, e, _, _ in nodes}
+    nodes.extend(_straddling(word, known, leaf_of_char))
+    return tuple(sorted(nodes, key=lambda n: (n[2], n[0], n[1]))), leaves
+
+
+def _leaf_of_char(
+    size: int, sub_nodes: tuple[tuple[int, int, int, bool], ...], base: int
+) -> list[int]:
+    """For each character of a piece, the position of the leaf holding it."""
+    positions = [base] * size
+    for start, end, pos, leaf in sub_nodes:
+        if leaf:
+            positions[start:end] = [base + pos] * (end - start)
+    return positions
+
+
+def _straddling(
+    word: str, known: set[tuple[int, int]], leaf_of_char: list[int]
+) -> Iterator[tuple[int, int, int, bool]]:
+    """Dictionary words of two or three characters inside ``word`` that are not yet nodes."""
+    freq = jieba.dt.FREQ
+    for size in (2, 3):
+        if len(word) <= size:
+            continue
+        for start in range(len(word) - size + 1):
+            end = start + size
+            if (start, end) not in known and freq.get(word[start:end]):
+                yield start, end, leaf_of_char[start], False
+
+
+class SynonymFilter(Filter):
+    """Adds every synonym of a token at the token's position and character span.
+
+    Expansion happens at index time, not query time: a query stays one term per word (the cost
+    of a Whoosh query grows with each posting list walked in Python), a word and its synonym
+    share one document frequency so neither is scored as rarer, and highlighting finds the
+    document's own word because the synonym token carries its span. The price is a rebuild when
+    ``synonyms.txt`` changes, which :func:`indexer.sync.ensure_index` detects by its hash.
+    Queries (``mode="query"`` or ``"phrase"``) pass through unchanged.
+    """
+
+    def __init__(self, synonyms: Mapping[str, tuple[str, ...]]) -> None:
+        self.synonyms = dict(synonyms)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        synonyms = self.synonyms
+        seen: set[str] = set()
+        last_pos = None
+        for token in tokens:
+            if token.mode not in ("index", ""):
+                yield token
+                continue
+            if token.pos != last_pos:
+                seen.clear()
+                last_pos = token.pos
+            if token.text in seen:
+                continue
+            seen.add(token.text)
+            yield token
+            others = synonyms.get(token.text)
+            if not others:
+                continue
+            original = token.text
+            for other in others:
+                if other not in seen:
+                    seen.add(other)
+                    token.text = other
+                    yield token
+            token.text = original
+
+
+def chinese_analyzer(lexicon: Lexicon) -> Analyzer:
+    """The one analyzer of every scored text field: jieba, lowercase, synonyms."""
+    return JiebaTokenizer(lexicon) | LowercaseFilter() | SynonymFilter(lexicon.synonyms)
+
+
+class Highlighter:
+    """Finds the whole words of a text to mark for a query's terms and phrases.
+
+    Occurrences are found with ``str.find`` (of each term, its synonyms and each phrase's
+    text), then checked and widened to whole words by segmenting only a few characters around
+    each: a word is marked when it, one of its sub-words or one of its synonyms is a query term
+    (so ``it`` inside ``with`` is not marked), or when it holds part of a phrase occurrence.
+    The span is always the whole word's, so 双监控 is marked once, never as 双 + 监控.
+    """
+
+    #: Characters segmented on each side of an occurrence: longer than any dictionary word.
+    MARGIN = 10
+    #: Length of a snippet, and how far before the first mark it starts.
+    SNIPPET_CHARS = 120
+    SNIPPET_LEAD = 24
+
+    def __init__(self, analyzer: Analyzer, synonyms: Mapping[str, tuple[str, ...]]) -> None:
+        self.analyzer = analyzer
+        self.tokenizer = next(i for i in analyzer.items if isinstance(i, JiebaTokenizer))
+        self.synonyms = synonyms
+        self._tokens: dict[str, frozenset[str]] = {}
+
+    def spans(
+        self,
+        text: str,
+        terms: Iterable[str],
+        phrases: Iterable[tuple[str, ...]] = (),
+        *,
+        limit: int = 20,
+    ) -> list[tuple[int, int]]:
+        """Sorted, merged spans of the words to mark; at most ``limit`` finds per needle."""
+        folded = text.translate(_FOLD)
+        spans: list[tuple[int, int]] = []
+        for needle, wanted in self._needles(set(terms), phrases):
+            start = folded.find(needle)
+            for _ in range(limit):
+                if start < 0:
+                    break
+                spans.extend(self._words_to_mark(text, start, start + len(needle), wanted))
+                start = folded.find(needle, start + len(needle))
+        return _merge(sorted(set(spans)))
+
+    def snippet(
+        self, text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()
+    ) -> str:
+        """Safe HTML: a window of ``text`` around the marks, HTML-escaped, then ``<mark>``-ed.
+
+        The text is escaped piece by piece *before* the tags are added, so user text such as
+        ``<script>`` always comes out as ``&lt;script&gt;`` and only bare ``<mark>`` tags are HTML.
+        """
+        if not text:
+            return ""
+        spans = self.spans(text, terms, phrases)
+        start = self._window_start(spans)
+        end = min(len(text), start + self.SNIPPET_CHARS)
+        start = max(0, min(start, end - self.SNIPPET_CHARS))
+        pieces, cursor = [], start
+        for span_start, span_end in spans:
+            if span_start < cursor or span_end > end:
+                continue
+            pieces.append(_escape(text[cursor:span_start]))
+            pieces.append(f"<mark>{_escape(text[span_start:span_end])}</mark>")
+            cursor = span_end
+        pieces.append(_escape(text[cursor:end]))
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if end < len(text) else ""
+        return (prefix + "".join(pieces) + suffix).strip()
+
+    def _window_start(self, spans: list[tuple[int, int]]) -> int:
+        """Just before the place where the most marks fit into one snippet."""
+        if not spans:
+            return 0
+        reach = self.SNIPPET_CHARS - self.SNIPPET_LEAD
+        best = max(
+            range(len(spans)),
+            key=lambda i: (sum(1 for _, e in spans[i:] if e <= spans[i][0] + reach), -i),
+        )
+        return max(0, spans[best][0] - self.SNIPPET_LEAD)
+
+    def _needles(
+        self, terms: set[str], phrases: Iterable[tuple[str, ...]]
+    ) -> Iterator[tuple[str, frozenset[str] | None]]:
+        """(text to find, terms a word there must hold, or None for a phrase's words)."""
+        for term in terms:
+            for needle in (term, *self.synonyms.get(term, ())):
+                yield needle, frozenset({term})
+        for phrase in phrases:
+            yield "".join(phrase), None
+
+    def _words_to_mark(
+        self, text: str, start: int, end: int, wanted: frozenset[str] | None
+    ) -> Iterator[tuple[int, int]]:
+        base = max(0, start - self.MARGIN)
+        fragment = text[base : end + self.MARGIN]
+        for word, offset, _ in self.tokenizer.words(fragment):
+            word_start, word_end = base + offset, base + offset + len(word)
+            if word_end <= start or word_start >= end:
+                continue
+            if wanted is None or wanted & self.tokens(word):
+                yield word_start, word_end
+
+    def tokens(self, word: str) -> frozenset[str]:
+        """Every index token of a whole word: itself, its sub-words, their synonyms."""
+        found = self._tokens.get(word)
+        if found is None:
+            if len(self._tokens) > 100_000:
+                self._tokens.clear()
+            found = frozenset(t.text for t in self.analyzer(word, mode="index"))
+            self._tokens[word] = found
+        return found
+
+
+def _escape(text: str) -> str:
+    return html.escape(_SPACE.sub(" ", text), quote=True)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

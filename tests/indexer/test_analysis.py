@@ -1,0 +1,198 @@
+"""indexer/analysis.py: mode-aware tokens with ordinal positions and offsets, synonyms, highlights."""
+
+from __future__ import annotations
+
+import pickle
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from whoosh.analysis import Analyzer
+
+from indexer.analysis import ANALYSIS_VERSION
+from indexer.analysis import Highlighter
+from indexer.analysis import chinese_analyzer
+from indexer.dictionary import Lexicon
+from indexer.dictionary import load_lexicon
+from kb.config import Settings
+
+
+@pytest.fixture
+def lexicon(index_settings: Settings) -> Lexicon:
+    return load_lexicon(index_settings)
+
+
+@pytest.fixture
+def analyzer(lexicon: Lexicon) -> Analyzer:
+    return chinese_analyzer(lexicon)
+
+
+def tokens(analyzer: Analyzer, text: str, mode: str) -> list[tuple[str, int, int, int]]:
+    return [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in analyzer(text, positions=True, chars=True, mode=mode)
+    ]
+
+
+def test_index_mode_gives_sub_words_the_positions_of_their_leaves(analyzer):
+    assert tokens(analyzer, "推开成本预算绩效管理改革", "index") == [
+        ("推开", 0, 0, 2),
+        ("成本预算绩效管理", 1, 2, 10),
+        ("成本", 1, 2, 4),
+        ("预算", 2, 4, 6),
+        ("预算绩效管理", 2, 4, 10),
+        ("绩效", 3, 6, 8),
+        ("绩效管理", 3, 6, 10),
+        ("管理", 4, 8, 10),
+        ("改革", 5, 10, 12),
+    ]
+
+
+def test_query_mode_keeps_whole_words_only(analyzer):
+    assert tokens(analyzer, "推开成本预算绩效管理改革", "query") == [
+        ("推开", 0, 0, 2),
+        ("成本预算绩效管理", 1, 2, 10),
+        ("改革", 2, 10, 12),
+    ]
+
+
+def test_phrase_mode_yields_the_leaves(analyzer):
+    assert tokens(analyzer, "绿化养护作业", "phrase") == [
+        ("绿化", 0, 0, 2),
+        ("养护", 1, 2, 4),
+        ("作业", 2, 4, 6),
+    ]
+
+
+def test_overlapping_search_mode_words_start_at_their_leaf(analyzer):
+    # jieba's best split of 差旅费 without itself is 差 | 旅费; 差旅 straddles both leaves.
+    assert tokens(analyzer, "差旅费", "index") == [
+        ("差旅费", 0, 0, 3),
+        ("差", 0, 0, 1),
+        ("差旅", 0, 0, 2),
+        ("旅费", 1, 1, 3),
+    ]
+
+
+def test_synonyms_share_the_position_and_span_of_their_word_at_index_time(analyzer):
+    assert tokens(analyzer, "环卫保洁", "index") == [
+        ("环卫保洁", 0, 0, 4),
+        ("环卫", 0, 0, 2),
+        ("环境卫生", 0, 0, 2),
+        ("保洁", 1, 2, 4),
+    ]
+    assert tokens(analyzer, "环卫保洁", "query") == [("环卫保洁", 0, 0, 4)]
+
+
+def test_latin_words_are_lowercased_not_stemmed_and_single_characters_kept(analyzer):
+    assert [t[0] for t in tokens(analyzer, "GB/T 7714—2015 Running IT运维 x", "query")] == [
+        "gb",
+        "t",
+        "7714",
+        "2015",
+        "running",
+        "it",
+        "运维",
+        "x",
+    ]
+
+
+def test_punctuation_is_dropped_and_offsets_point_into_the_original(analyzer):
+    text = "《方案》（青财督〔2024〕58号）第四部分，元/平方米·年"
+    found = tokens(analyzer, text, "query")
+
+    assert [t[0] for t in found] == [
+        "方案",
+        "青",
+        "财",
+        "督",
+        "2024",
+        "58",
+        "号",
+        "第四",
+        "部分",
+        "元",
+        "平方米",
+        "年",
+    ]
+    assert all(text[start:end] == word for word, _, start, end in found)
+    assert [t[1] for t in found] == list(range(len(found)))
+
+
+def test_full_width_forms_and_decimals_are_normalised_with_original_offsets(analyzer):
+    text = "ＱＰ－ＣＱ １８.５０ 元"
+
+    assert tokens(analyzer, text, "query") == [
+        ("qp", 0, 0, 2),
+        ("cq", 1, 3, 5),
+        ("18.5", 2, 6, 11),
+        ("元", 3, 12, 13),
+    ]
+
+
+def test_the_analyzer_survives_pickling_as_whoosh_stores_it(analyzer):
+    copy = pickle.loads(pickle.dumps(analyzer))
+
+    assert tokens(copy, "双监控", "index") == tokens(analyzer, "双监控", "index")
+
+
+def test_analysis_version_is_a_positive_integer():
+    assert isinstance(ANALYSIS_VERSION, int) and ANALYSIS_VERSION >= 1
+
+
+@pytest.fixture
+def highlighter(analyzer, lexicon) -> Highlighter:
+    return Highlighter(analyzer, lexicon.synonyms)
+
+
+def marked(highlighter: Highlighter, text: str, terms=(), phrases=()) -> list[str]:
+    return [text[s:e] for s, e in highlighter.spans(text, terms, phrases)]
+
+
+def test_highlight_marks_the_whole_word_for_a_sub_word(highlighter):
+    text = "原则上完成双监控工作"
+
+    assert highlighter.spans(text, {"监控"}) == [(5, 8)]
+    assert highlighter.spans(text, {"双监控"}) == [(5, 8)]
+
+
+def test_highlight_marks_the_word_a_synonym_came_from(highlighter):
+    assert marked(highlighter, "加强绿化养护管理", {"绿化维护"}) == ["绿化养护"]
+
+
+def test_highlight_marks_a_phrase_only_where_it_occurs(highlighter):
+    text = "公共绿地养护；绿化养护作业"
+
+    assert marked(highlighter, text, (), [("绿化", "养护")]) == ["绿化养护"]
+
+
+def test_highlight_ignores_a_term_found_inside_an_unrelated_word(highlighter):
+    assert marked(highlighter, "Network with IT 运维", {"it"}) == ["IT"]
+
+
+def test_adjacent_highlights_merge_into_one(highlighter):
+    assert marked(highlighter, "开展绿化养护作业", {"绿化养护", "作业"}) == ["绿化养护作业"]
+
+
+@pytest.fixture(scope="module")
+def module_analyzer(tmp_path_factory) -> Analyzer:
+    instance = tmp_path_factory.mktemp("analysis") / "instance"
+    return chinese_analyzer(load_lexicon(Settings.for_instance(instance, secret_key="x")))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("成本预算绩效管理绿化养护双监控差旅费 ,。AbZ19.０"))))
+def test_index_tokens_always_point_at_their_text(module_analyzer, text):
+    last_pos = 0
+    for token in module_analyzer(text, positions=True, chars=True, mode="index"):
+        assert token.pos >= last_pos
+        last_pos = token.pos
+        original = _fold(text[token.startchar : token.endchar])
+        is_decimal = "." in original
+        assert original == token.text or is_decimal or token.text in ("环境卫生", "环卫")

@@ -1,0 +1,57 @@
+from indexer.ingest import ingest
+from indexer.ingest import iter_files
+from indexer.search import SearchQuery
+from indexer.search import search
+from kb import documents
+from kb import standards
+from tests.conftest import CORPUS
+
+
+def test_iter_files_passes_over_the_lexicon_and_hidden_files(tmp_path):
+    (tmp_path / "dictionary.txt").write_text("双监控 20 n", encoding="utf-8")
+    (tmp_path / "synonyms.txt").write_text("环卫 环境卫生", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "notice.txt").write_text("通知", encoding="utf-8")
+
+    assert [p.name for p in iter_files([tmp_path])] == ["notice.txt"]
+
+
+def test_ingesting_the_corpus_loads_documents_and_standards_and_indexes_them(settings, session):
+    report = ingest(settings, session, [CORPUS])
+
+    assert report.ok
+    assert documents.count(session) == 2
+    assert standards.count(session) == 162
+    by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
+    assert set(by_name) == {
+        "putuo-2024-budget-performance-report.txt",
+        "qingpu-2024-cost-budget-performance-plan.txt",
+        "real-standards.csv",
+        "illustrative-district-standards.csv",
+    }
+    assert by_name["real-standards.csv"].added == 81
+    page = search(settings, SearchQuery(q="双监控", type="clause"))
+    assert page.total >= 2
+
+
+def test_a_rejected_file_leaves_the_others_in(settings, session, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    good = folder / "a.csv"
+    good.write_text(
+        "name,kind,level,region,domain\n示例,公共服务标准,区级,青浦区,城市运维\n", encoding="utf-8"
+    )
+    bad = folder / "b.csv"
+    bad.write_text(
+        "name,kind,level,region,domain,颜色\n示例,公共服务标准,区级,青浦区,城市运维,红\n",
+        encoding="utf-8",
+    )
+
+    report = ingest(settings, session, [folder])
+
+    assert [(f.path.rsplit("/", 1)[-1], f.rejected, f.added) for f in report.files] == [
+        ("a.csv", False, 1),
+        ("b.csv", True, 0),
+    ]
+    assert "颜色" in report.files[1].problems[0]
+    assert standards.count(session) == 1
