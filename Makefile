@@ -20,7 +20,6 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check kb indexer webapp tests bench
-	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
