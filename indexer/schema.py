@@ -47,9 +47,9 @@ SCHEMA_VERSION = 1
 #: Record types, the values of the ``type`` field.
 TYPES = ("standard", "clause", "document")
 #: Facets counted for every search (``type`` too, for the result-type tabs).
-FACETS = ("type", "kind", "level", "region", "domain", "category", "status", "year")
+FACETS = ("type", "kind", "level", "region", "domain", "category", "grade", "status", "year")
 #: Fields a search can filter on with exact values.
-FILTERS = (*FACETS, "grade")
+FILTERS = FACETS
 #: How many times a title is written into ``content``.
 TITLE_WEIGHT = 2
 #: ``value_order`` is the value in units of 1/VALUE_SCALE, an integer that sorts like the value.

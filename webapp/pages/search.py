@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from webapp.api.schemas import SearchArgs
 from webapp.api.search import run_search
+from webapp.db import get_settings
 
 bp = Blueprint("pages_search", __name__)
 
@@ -23,6 +24,7 @@ FACET_TITLES = {
     "region": "地区",
     "domain": "领域",
     "category": "类别",
+    "grade": "等级",
     "status": "状态",
     "year": "年份",
 }
@@ -66,7 +68,7 @@ def _suggestions(args: dict[str, Any]) -> list[dict[str, str]]:
         found.append(
             {"text": "去掉全部筛选条件", "url": url_for("pages_search.index", q=args.get("q", ""))}
         )
-    for alternative in suggest(args.get("q", "")):
+    for alternative in suggest(args.get("q", ""), get_settings()):
         found.append(
             {
                 "text": f"改为检索“{alternative}”",
