@@ -114,3 +114,37 @@ def test_keyboard_slash_focuses_search(page, live_server):
     page.locator("body").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_compare_from_a_standard_and_export(page, live_server):
+    page.goto(f"{live_server}/standards/QP-CQ-0012")
+    page.click("#compare-related")
+    page.wait_for_selector("table.comparison")
+
+    assert int(page.text_content("#stat-count")) >= 3
+    assert page.locator(".chart rect").count() >= 3
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    assert download.value.suggested_filename == "标准对比.xlsx"
+
+
+def test_verify_pasted_opinion_and_copy_a_clause_citation(page, live_server):
+    page.goto(f"{live_server}/verify/")
+    page.fill(
+        "#text",
+        "依据《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督[2024]58号）第四部分第8条，"
+        "住宿费按 RS-CL-007 执行。",
+    )
+    page.click("form.verify button[type=submit]")
+    page.wait_for_selector("table.verify-results")
+    labels = page.locator(".verify-results .badge").all_text_contents()
+    assert labels == ["现行有效", "已被修订"]
+
+    page.locator(".verify-results a").first.click()
+    page.wait_for_selector("article.document")
+    page.click("button[data-copy-target='cite-四.8']")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied
+        == "《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督〔2024〕58号）第四部分第8条"
+    )
