@@ -8,9 +8,9 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 from flask import url_for
-from indexer.search import suggest
 from marshmallow import ValidationError
 
+from indexer.search import suggest
 from webapp.api.schemas import SearchArgs
 from webapp.api.search import run_search
 from webapp.db import get_settings
