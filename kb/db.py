@@ -80,3 +80,10 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
     engine = make_engine(settings)
     create_schema(engine)
     return make_session_factory(engine)
+
+
+def close_database(sessions: sessionmaker[Session]) -> None:
+    """Close every pooled connection of a factory made by :func:`open_database`."""
+    bind = sessions.kw.get("bind")
+    if bind is not None:
+        bind.dispose()

@@ -7,21 +7,39 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kb.config import Settings
+from kb.db import close_database
 from kb.db import open_database
+from webapp.db import close
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 
 
+#: A server database to run the whole suite against (PostgreSQL in CI); unset means SQLite files.
+SERVER_DATABASE_URL = os.environ.get("KB_TEST_DATABASE_URL") or None
+
+
+def fresh_server_database(url: str) -> str:
+    """Empty the server database at ``url`` so a test starts from nothing, as with a new file."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings pointing at a fresh instance folder; ``KB_TEST_DATABASE_URL`` selects another database."""
+    """Settings pointing at a fresh instance folder and a fresh database."""
     return Settings.for_instance(
         tmp_path / "instance",
-        database_url=os.environ.get("KB_TEST_DATABASE_URL") or None,
+        database_url=fresh_server_database(SERVER_DATABASE_URL) if SERVER_DATABASE_URL else None,
         secret_key="test-secret",
     )
 
@@ -31,7 +49,7 @@ def session(settings: Settings) -> Iterator[Session]:
     factory = open_database(settings)
     with factory() as session:
         yield session
-    factory.kw["bind"].dispose()
+    close_database(factory)
 
 
 @pytest.fixture
@@ -40,7 +58,8 @@ def app(settings: Settings):
 
     app = create_app(settings)
     app.config.update(TESTING=True)
-    return app
+    yield app
+    close(app)
 
 
 @pytest.fixture
@@ -75,12 +94,15 @@ def corpus_instance(tmp_path_factory) -> Settings:
     with factory() as session:
         report = ingest(settings, session, [CORPUS])
     assert report.ok, [f.problems for f in report.files if f.rejected]
-    factory.kw["bind"].dispose()
+    close_database(factory)
     return settings
 
 
 def _session_database_url() -> str | None:
-    return os.environ.get("KB_TEST_CORPUS_DATABASE_URL") or None
+    """The corpus instance gets its own server database (``…_corpus``) beside the per-test one."""
+    if not SERVER_DATABASE_URL:
+        return None
+    return fresh_server_database(SERVER_DATABASE_URL + "_corpus")
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +111,8 @@ def corpus_app(corpus_instance: Settings):
 
     app = create_app(corpus_instance)
     app.config.update(TESTING=True)
-    return app
+    yield app
+    close(app)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from kb.compare import compare as compare_versions
 from kb.compare import comparison_rows
 from kb.compare import select_for_comparison
 from kb.config import Settings
+from kb.db import close_database
 from kb.db import open_database
 from kb.errors import KbError
 from kb.tabular import write_table
@@ -69,8 +70,11 @@ def cli(ctx: click.Context) -> None:
 @contextmanager
 def session_scope(settings: Settings) -> Iterator[Any]:
     factory = open_database(settings)
-    with factory() as session:
-        yield session
+    try:
+        with factory() as session:
+            yield session
+    finally:
+        close_database(factory)
 
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

@@ -7,12 +7,18 @@ from flask import current_app
 from flask import g
 
 from kb.config import Settings
+from kb.db import close_database
 from kb.db import open_database
 
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["kb"] = {"settings": settings, "sessions": open_database(settings)}
     app.teardown_appcontext(close_session)
+
+
+def close(app: Flask) -> None:
+    """Release the app's database connections (tests and embedding servers call this)."""
+    close_database(app.extensions["kb"]["sessions"])
 
 
 def get_settings() -> Settings:

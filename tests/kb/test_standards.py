@@ -122,4 +122,3 @@ def test_iter_standards_walks_every_batch(session):
 
     codes = [s.code for s in standards.iter_standards(session, batch_size=2)]
     assert codes == ["T-0", "T-1", "T-2", "T-3", "T-4"]
-

@@ -2,10 +2,11 @@
 
 import csv
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine
+from sqlalchemy import inspect
 
 from tests.conftest import CORPUS
 from webapp.cli import cli
@@ -18,8 +19,7 @@ def kb(settings, monkeypatch):
     """Run ``kb`` with the test instance's settings; returns the click result."""
     monkeypatch.setenv("KB_INSTANCE_DIR", str(settings.instance_dir))
     monkeypatch.setenv("KB_SECRET_KEY", settings.secret_key)
-    if os.environ.get("KB_TEST_DATABASE_URL"):
-        monkeypatch.setenv("KB_DATABASE_URL", os.environ["KB_TEST_DATABASE_URL"])
+    monkeypatch.setenv("KB_DATABASE_URL", settings.database_url)
     runner = CliRunner()
 
     def run(*args, code=0):
@@ -38,8 +38,14 @@ def test_every_command_has_chinese_help_with_an_example(kb, command):
 
 def test_init_is_idempotent(kb, settings):
     kb("init")
-    kb("init")
-    assert (settings.instance_dir / "kb.sqlite3").exists() or os.environ.get("KB_TEST_DATABASE_URL")
+    output = kb("init").output
+
+    engine = create_engine(settings.database_url)
+    assert {"standard", "standard_version", "document", "clause"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
+    assert "0 个标准版本" in output
 
 
 def test_ingest_reports_per_file_and_reingest_changes_nothing(kb):
@@ -118,16 +124,13 @@ def test_reindex_rebuilds_from_the_database(kb, settings):
     assert json.loads(kb("search", "双监控", "--json").output)["total"] > 0
 
 
-def test_search_cite_prints_the_same_text_as_the_api(kb, settings):
+def test_search_cite_prints_the_same_text_as_the_api(kb, client):
     kb("ingest", CORPUS)
 
     body = json.loads(
         kb("search", "会议费", "一类会议", "--kind", "expenditure", "--cite", "--json").output
     )
 
-    from webapp import create_app
-
-    client = create_app(settings).test_client()
     for hit in body["results"]:
         api = client.get(f"/api/v1/cite/{hit['code']}").get_json()
         assert hit["citation"] == api["text"]

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+
 from indexer.search import SearchPage
 from indexer.search import SearchQuery
 from indexer.search import search
-
 from webapp.api.schemas import SearchArgs
 from webapp.api.schemas import SearchPageSchema
 from webapp.db import get_settings
