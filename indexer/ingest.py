@@ -18,7 +18,7 @@ from indexer.loaders import load
 from indexer.structure import parse_document
 from kb import documents
 from kb import interchange
-from kb import standards
+from kb import workflow
 from kb.config import Settings
 from kb.db import atomic
 from kb.errors import ImportRejected
@@ -123,11 +123,8 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
 
 def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
     counts = {o.value: 0 for o in Outcome}
-    written = [
-        standards.write(session, r, reason=f"导入 {path.name}")
-        for r in interchange.read_standards(path)
-    ]
-    for result in written:
+    records = interchange.read_standards(path)
+    for result in workflow.import_records(session, records, actor="system", source=path.name):
         counts[result.outcome.value] += 1
         if result.outcome is not Outcome.UNCHANGED:
             report.standard_codes.add(result.code)

@@ -35,6 +35,7 @@ from kb.interchange import HEADERS
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.records import VERSION_FIELDS
+from kb.regions import region_scope
 from kb.units import Incomparable
 from kb.units import common_unit
 from kb.units import convert
@@ -43,20 +44,6 @@ from kb.vocab import Kind
 from kb.vocab import LabelledEnum
 from kb.vocab import Level
 from kb.vocab import Status
-
-#: Towns and streets (街镇) of the districts the corpus covers, as data: there is no region
-#: table. A district filter also selects its 街镇; 上海市 selects these districts and their 街镇.
-DISTRICT_TOWNS: dict[str, tuple[str, ...]] = {
-    "青浦区": (
-        *("夏阳街道", "盈浦街道", "香花桥街道", "朱家角镇", "练塘镇", "金泽镇"),
-        *("赵巷镇", "徐泾镇", "华新镇", "重固镇", "白鹤镇"),
-    ),
-    "普陀区": (
-        *("长寿路街道", "曹杨新村街道", "长风新村街道", "宜川路街道", "甘泉路街道"),
-        *("石泉路街道", "真如镇街道", "万里街道", "长征镇", "桃浦镇"),
-    ),
-}
-CITY = "上海市"
 
 #: Row labels: the interchange headers, plus the version number.
 LABELS: dict[str, str] = {"code": HEADERS["code"], "version": "版本", **HEADERS}
@@ -280,17 +267,6 @@ def outlying(values: Sequence[Decimal]) -> set[Decimal]:
 
 
 # -- choosing what to compare ----------------------------------------------------------------
-
-
-def region_scope(region: str) -> frozenset[str]:
-    """The regions a region filter selects: itself, its 街镇, and for 上海市 its districts too."""
-    name = "".join(region.split())
-    if name.startswith(CITY) and name != CITY:
-        name = name.removeprefix(CITY)
-    if name == CITY:
-        towns = (t for towns in DISTRICT_TOWNS.values() for t in towns)
-        return frozenset((CITY, *DISTRICT_TOWNS, *towns))
-    return frozenset((name, *DISTRICT_TOWNS.get(name, ())))
 
 
 def select_for_comparison(

@@ -65,3 +65,25 @@ class Conflict(KbError):
     """A write based on a stale version, or one that clashes with existing data."""
 
     code = "conflict"
+
+
+class Unauthorized(KbError):
+    """Who is asking is not known: a wrong name or password, an unknown or revoked token."""
+
+    code = "unauthorized"
+
+
+class PermissionDenied(KbError):
+    """The account is known but its role or organisation does not allow the action."""
+
+    code = "forbidden"
+
+
+class TooManyAttempts(KbError):
+    """Too many failed logins: refused for ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed mappings: documents, clauses, standards and their versions."""
+"""SQLAlchemy 2.0 typed mappings: documents, standards and versions, accounts, tokens, audit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import Boolean
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -21,6 +22,7 @@ from sqlalchemy.orm import relationship
 
 from kb.vocab import Kind
 from kb.vocab import Level
+from kb.vocab import Role
 from kb.vocab import Status
 
 
@@ -147,8 +149,95 @@ class StandardVersion(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="system")
     change_reason: Mapped[str | None] = mapped_column(Text)
 
+    # Workflow: who drafted it, and a reviewer's rejection (the draft row is kept).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "organisation.id", ondelete="SET NULL", name="fk_standard_version_organisation_id"
+        )
+    )
+    review_note: Mapped[str | None] = mapped_column(Text)
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rejected_by: Mapped[str | None] = mapped_column(String(100))
+
     standard: Mapped[Standard] = relationship(back_populates="versions")
+    organisation: Mapped[Organisation | None] = relationship()
 
     @property
     def code(self) -> str:
         return self.standard.code
+
+
+class Organisation(Base):
+    """A department or a town/street, with the region (and optional domain) it answers for."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    region: Mapped[str] = mapped_column(String(100))
+    domain: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """An account: a role within one organisation; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """An API token of a user: only its SHA-256 is stored; ``prefix`` identifies it to people."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEntry(Base):
+    """One append-only line of the audit log: who did what to which target, when and from where.
+
+    ``before`` and ``after`` hold JSON text of the values a write changed.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target: Mapped[str | None] = mapped_column(String(200), index=True)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginAttempt(Base):
+    """A password login tried by a name from an address, kept so every worker sees the same count."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_name_address_at", "user_name", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean)

@@ -91,6 +91,19 @@ class Status(LabelledEnum):
         return self in (Status.IN_FORCE, Status.SUPERSEDED, Status.REPEALED)
 
 
+class Role(LabelledEnum):
+    """What an account may do; see :mod:`kb.permissions` for the rules."""
+
+    VIEWER = ("viewer", "查看者")
+    EDITOR = ("editor", "编辑")
+    REVIEWER = ("reviewer", "审核人")
+    ADMIN = ("admin", "管理员")
+
+    @classmethod
+    def title(cls) -> str:
+        return "角色"
+
+
 class DocType(LabelledEnum):
     NOTICE = ("notice", "通知")
     PLAN = ("plan", "方案")
@@ -102,3 +115,17 @@ class DocType(LabelledEnum):
     @classmethod
     def title(cls) -> str:
         return "文件类型"
+
+
+class Verdict(LabelledEnum):
+    """What checking one budget line against its standard found."""
+
+    WITHIN = ("within", "符合标准")
+    OVER = ("over", "超标准")
+    UNDER = ("under", "低于下限")
+    NO_STANDARD = ("no_standard", "无适用标准")
+    INCOMPARABLE = ("incomparable", "无法比较")
+
+    @classmethod
+    def title(cls) -> str:
+        return "核查结论"

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kb import accounts
 from kb.config import Settings
+from kb.db import atomic
 from kb.db import close_database
 from kb.db import open_database
+from kb.models import User
 from webapp.db import close
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,3 +123,46 @@ def corpus_app(corpus_instance: Settings):
 @pytest.fixture
 def corpus_client(corpus_app):
     return corpus_app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """argon2id with tiny costs: the production parameters take ~50 ms a hash."""
+    monkeypatch.setattr(
+        accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setattr(accounts, "_dummy_hash", [])
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The accounts of the acceptance story, all with the password ``password-123``."""
+
+    admin: User
+    reviewer: User
+    zhujiajiao_editor: User
+    liantang_editor: User
+    viewer: User
+
+
+PASSWORD = "password-123"
+
+
+@pytest.fixture
+def cast(session) -> Cast:
+    """青浦区财政局 (admin and reviewer), 朱家角镇 and 练塘镇 (an editor each), a viewer."""
+    with atomic(session):
+        accounts.add_organisation(session, "青浦区财政局", region="青浦区")
+        accounts.add_organisation(session, "朱家角镇人民政府", region="朱家角镇")
+        accounts.add_organisation(session, "练塘镇人民政府", region="练塘镇")
+        users = [
+            accounts.add_user(session, name, role=role, organisation=org, password=PASSWORD)[0]
+            for name, role, org in (
+                ("管理员", "admin", "青浦区财政局"),
+                ("审核员", "reviewer", "青浦区财政局"),
+                ("朱编辑", "editor", "朱家角镇人民政府"),
+                ("练编辑", "editor", "练塘镇人民政府"),
+                ("查看员", "viewer", "朱家角镇人民政府"),
+            )
+        ]
+    return Cast(*users)

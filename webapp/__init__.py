@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from kb.config import Settings
 from webapp import api
+from webapp import auth
 from webapp import db
 from webapp import errors
 from webapp import pages
@@ -29,6 +31,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings)
     errors.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     api.init_app(app)
+    csrf = CSRFProtect(app)
+    for name, blueprint in app.blueprints.items():
+        if name.startswith("api_"):
+            csrf.exempt(blueprint)  # token-authenticated, no cookies: CSRF does not apply
     pages.init_app(app)
     return app

@@ -11,6 +11,7 @@ from flask import Flask
 from flask import Response
 from flask import render_template
 from flask import request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kb.errors import Conflict
@@ -18,6 +19,9 @@ from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import NotFound
+from kb.errors import PermissionDenied
+from kb.errors import TooManyAttempts
+from kb.errors import Unauthorized
 from kb.errors import UnsupportedFile
 
 STATUS_OF_ERROR: dict[type[KbError], int] = {
@@ -26,6 +30,9 @@ STATUS_OF_ERROR: dict[type[KbError], int] = {
     ImportRejected: 422,
     UnsupportedFile: 415,
     Conflict: 409,
+    Unauthorized: 401,
+    PermissionDenied: 403,
+    TooManyAttempts: 429,
 }
 
 HTTP_MESSAGES = {
@@ -46,7 +53,14 @@ HTTP_MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(KbError, handle_kb_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+
+
+def handle_csrf_error(error: CSRFError) -> Response | tuple:
+    return error_response(
+        400, "csrf_failed", "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交"
+    )
 
 
 def wants_json() -> bool:
@@ -61,8 +75,16 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 
 def handle_kb_error(error: KbError) -> Response | tuple:
-    status = STATUS_OF_ERROR.get(type(error), 400)
-    return error_response(status, error.code, error.message, error.details)
+    status = getattr(error, "status", None) or next(
+        (s for kind, s in STATUS_OF_ERROR.items() if isinstance(error, kind)), 400
+    )
+    response = error_response(status, error.code, error.message, error.details)
+    headers = {}
+    if isinstance(error, Unauthorized) and wants_json():
+        headers["WWW-Authenticate"] = 'Bearer realm="kb"'
+    if isinstance(error, TooManyAttempts):
+        headers["Retry-After"] = str(int(error.retry_after))
+    return (*response, headers) if headers else response
 
 
 def handle_http_exception(error: HTTPException) -> Response | tuple:

@@ -160,3 +160,37 @@ def test_compare_exports_xlsx(kb, tmp_path):
 
     assert "中位 24.60" in text
     assert [cells["折算值"] for _, cells in read_table(output).rows][:2] == ["24.00", "25.20"]
+
+
+def test_org_user_and_token_commands(kb, client):
+    kb("org", "add", "青浦区财政局", "--region", "青浦区")
+    added = kb("user", "add", "审核员", "--role", "reviewer", "--org", "青浦区财政局").output
+    password = added.strip().splitlines()[-1].split("：", 1)[1]
+    assert len(password) >= 12
+
+    created = kb("token", "create", "审核员").output
+    secret = created.strip().splitlines()[-1]
+    assert secret.startswith("kb_") and " " not in secret
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/audit", headers=headers).status_code == 403
+
+    token_id = created.split("#", 1)[1].split("，", 1)[0]
+    kb("token", "revoke", token_id)
+    assert client.get("/api/v1/audit", headers=headers).status_code == 401
+    assert "吊销" in kb("token", "revoke", token_id, code=1).output
+
+
+def test_user_add_refuses_an_unknown_organisation(kb):
+    output = kb(
+        "user",
+        "add",
+        "张三",
+        "--role",
+        "editor",
+        "--org",
+        "不存在的单位",
+        "--password",
+        "long-enough-1",
+        code=1,
+    ).output
+    assert "不存在的单位" in output

@@ -11,6 +11,12 @@ from kb.vocab import Status
 from tests.factories import make_standard
 
 
+def form_token(client, url):
+    """The CSRF token a real browser would send back with the form at ``url``."""
+    page = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    return page.select_one('input[name="csrf_token"]')["value"]
+
+
 def html(response, status=200):
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -72,7 +78,8 @@ def test_compare_page_shows_statistics_chart_and_outliers(corpus_client):
 
 def test_verify_page_accepts_pasted_text(corpus_client):
     text = "依据《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督〔2024〕58号）第四部分第8条。"
-    page = html(corpus_client.post("/verify/", data={"text": text}))
+    token = form_token(corpus_client, "/verify/")
+    page = html(corpus_client.post("/verify/", data={"text": text, "csrf_token": token}))
 
     assert page.select_one("#verify-total").text == "1"
     assert page.select_one(".verify-results .badge").text == "现行有效"
@@ -86,12 +93,27 @@ def test_verify_page_accepts_a_docx_upload(corpus_client, tmp_path):
     path = tmp_path / "opinion.docx"
     document.save(path)
 
+    token = form_token(corpus_client, "/verify/")
     with path.open("rb") as handle:
-        page = html(corpus_client.post("/verify/", data={"file": (handle, "评审意见.docx")}))
+        page = html(
+            corpus_client.post(
+                "/verify/", data={"file": (handle, "评审意见.docx"), "csrf_token": token}
+            )
+        )
 
     assert page.select_one("#verify-total").text == "2"
 
 
 def test_verify_page_refuses_other_files(corpus_client):
-    response = corpus_client.post("/verify/", data={"file": (io.BytesIO(b"MZ"), "x.exe")})
+    token = form_token(corpus_client, "/verify/")
+    response = corpus_client.post(
+        "/verify/", data={"file": (io.BytesIO(b"MZ"), "x.exe"), "csrf_token": token}
+    )
     assert response.status_code == 415
+
+
+def test_a_form_post_without_its_csrf_token_is_refused(corpus_client):
+    response = corpus_client.post("/verify/", data={"text": "《某办法》第三条"})
+
+    assert response.status_code == 400
+    assert "安全令牌（CSRF）" in response.get_data(as_text=True)

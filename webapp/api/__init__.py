@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from webapp.api import audit
 from webapp.api import cite
 from webapp.api import compare
 from webapp.api import documents
@@ -41,5 +42,9 @@ def init_app(app: Flask) -> None:
             }
         },
     )
-    for module in (search, standards, documents, compare, cite, verify):
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "kb token create 生成的 API 令牌"},
+    )
+    for module in (search, standards, documents, compare, cite, verify, audit):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.URL_PREFIX}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from marshmallow import Schema
@@ -346,3 +347,94 @@ class VerifyResultSchema(Schema):
         keys=fields.String(), values=fields.Integer(), metadata={"description": "各核查结果的数量"}
     )
     results = fields.List(fields.Nested(VerifiedCitationSchema), required=True)
+
+
+def _cell(description: str) -> fields.Raw:
+    return fields.Raw(allow_none=True, metadata={"description": description, "type": "string"})
+
+
+class StandardInputSchema(Schema):
+    """A standard's fields as in the interchange file; values are checked by the import rules."""
+
+    code = _cell("标准编号（不填则自动编号）")
+    name = _cell("标准名称")
+    kind = _cell("标准类型：public_service / cost_quota / expenditure 或中文")
+    level = _cell("层级：central / province / city / district / town 或中文")
+    region = _cell("地区")
+    domain = _cell("领域")
+    category = _cell("类别")
+    item = _cell("事项")
+    grade = _cell("等级")
+    unit = _cell("计量单位")
+    value = _cell("标准值（十进制，按字符串原样保存）")
+    value_max = _cell("上限")
+    components = _cell("成本构成")
+    conditions = _cell("适用条件")
+    service_level = _cell("服务标准")
+    issuer = _cell("制定部门")
+    basis = _cell("依据")
+    effective_from = _cell("生效日期")
+    effective_to = _cell("失效日期")
+    notes = _cell("备注")
+    source = _cell("来源")
+    illustrative = _cell("示例数据：是/否")
+    reason = fields.String(validate=validate.Length(max=1000), metadata={"description": "修改原因"})
+
+
+class StandardRevisionSchema(StandardInputSchema):
+    base_version = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "所修改的版本号；也可用 If-Match 头给出 GET 返回的 ETag"},
+    )
+
+
+class TransitionSchema(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["consultation", "in_force", "rejected", "superseded", "repealed"]),
+        metadata={"description": "目标状态：征求意见、发布、退回、被修订、废止"},
+    )
+    effective_from = fields.Date(allow_none=True)
+    effective_to = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    version = fields.Integer(allow_none=True, metadata={"description": "审核人所查看的版本号"})
+
+
+class ImportResultSchema(Schema):
+    added = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    codes = fields.List(fields.String(), required=True)
+
+
+class AuditArgs(Schema):
+    actor = fields.String(validate=validate.Length(max=100))
+    action = fields.String(validate=validate.Length(max=50))
+    target = fields.String(validate=validate.Length(max=200))
+    since = fields.Date()
+    until = fields.Date()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    target = fields.String(allow_none=True)
+    before = fields.Function(lambda e: json_or_none(e.before))
+    after = fields.Function(lambda e: json_or_none(e.after))
+    address = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    entries = fields.List(fields.Nested(AuditEntrySchema), required=True)
+
+
+def json_or_none(text: str | None) -> Any:
+    return json.loads(text) if text else None

@@ -1,0 +1,84 @@
+"""Who is asking: an API token (``Authorization: Bearer …``) or a logged-in page session.
+
+Rules about what a user may do live in :mod:`kb.permissions`; this module only finds the user
+and refuses anonymous or too-small roles before a view runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask import g
+from flask import request
+from flask import session as cookie
+
+from kb import accounts
+from kb import permissions
+from kb import tokens
+from kb.errors import NotFound
+from kb.errors import Unauthorized
+from webapp.db import get_session
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.before_request(load_user)
+    app.context_processor(lambda: {"current_user": g.get("user")})
+
+
+def client_address() -> str | None:
+    return request.remote_addr
+
+
+def load_user() -> None:
+    """Put the requesting user (or ``None``) in ``g.user``; a bad token is a 401 at once."""
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("Authorization 头应为 “Bearer 令牌”")
+        g.user = tokens.user_for_token(get_session(), secret.strip(), address=client_address())
+        return
+    name = cookie.get("user")
+    if name and not request.path.startswith("/api/"):
+        try:
+            user = accounts.get_user(get_session(), name)
+        except NotFound:
+            cookie.clear()
+            return
+        g.user = user if user.active else None
+
+
+def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse the view to anonymous requests (401) and to roles that may not ``action`` (403)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = g.get("user")
+            if user is None:
+                raise Unauthorized("需要登录或提供 API 令牌")
+            permissions.require(user, action)
+            return view(*args, **kwargs)
+
+        wrapper.required_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def log_in(name: str, password: str) -> Any:
+    """Check a password (throttled, audited in kb) and start a page session."""
+    user = accounts.authenticate(get_session(), name, password, address=client_address())
+    cookie.clear()
+    cookie["user"] = user.name
+    cookie.permanent = False
+    return user
+
+
+def log_out() -> None:
+    cookie.clear()
