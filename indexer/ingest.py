@@ -27,6 +27,7 @@ from kb.standards import Outcome
 
 STANDARD_SUFFIXES = frozenset({".csv", ".xlsx", ".json"})
 LEXICON_FILES = frozenset({DICTIONARY_FILE, SYNONYMS_FILE})
+BUDGET_SAMPLES = "budgets"
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ class IngestReport:
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The files named, and the files inside the folders named, in a stable order.
 
-    Inside a folder, hidden files and the jieba dictionary and synonym lists (corpus data
-    that configures the analyzer, not documents) are passed over.
+    Inside a folder, hidden files, the jieba dictionary and synonym lists (corpus data that
+    configures the analyzer) and sample budget sheets under ``budgets/`` (input for
+    ``kb check``, not standards) are passed over.
     """
     for path in paths:
         if path.is_dir():
@@ -75,7 +77,8 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _passed_over(path: Path, root: Path) -> bool:
-    return path.name in LEXICON_FILES or _hidden(path, root)
+    parts = path.relative_to(root).parts
+    return path.name in LEXICON_FILES or BUDGET_SAMPLES in parts[:-1] or _hidden(path, root)
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -441,6 +441,8 @@ class SearcherCache:
             # after an update only the new segments are read.
             found = []
             for reader, _offset in self.searcher.reader().leaf_readers():
+                if reader.doc_count_all() == 0:
+                    continue  # an empty index has an EmptyReader, which has no columns
                 segment = reader.segment()
                 key = (segment.segment_id() if segment else "", name)
                 values = self._segment_columns.get(key)

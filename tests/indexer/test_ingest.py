@@ -12,6 +12,8 @@ def test_iter_files_passes_over_the_lexicon_and_hidden_files(tmp_path):
     (tmp_path / "synonyms.txt").write_text("环卫 环境卫生", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
     (tmp_path / "notice.txt").write_text("通知", encoding="utf-8")
+    (tmp_path / "budgets").mkdir()
+    (tmp_path / "budgets" / "sheet.csv").write_text("事项,金额\n会议费,1\n", encoding="utf-8")
 
     assert [p.name for p in iter_files([tmp_path])] == ["notice.txt"]
 

@@ -13,6 +13,9 @@ from indexer.search import compile_query
 from indexer.search import search
 from indexer.search import search_index
 from indexer.search import suggest
+from kb.config import Settings
+from kb.db import close_database
+from kb.db import open_database
 from kb.errors import InvalidInput
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -374,3 +377,18 @@ def test_a_sub_word_finds_the_whole_word_and_marks_it_whole(index_settings, buil
 
     assert hit.snippet == "<mark>成本预算绩效管理</mark>试点项目"
     assert ids(phrase) == ["QP-CQ-0012"]
+
+
+def test_an_empty_index_answers_every_kind_of_query(tmp_path):
+    settings = Settings.for_instance(tmp_path / "empty")
+    factory = open_database(settings)
+    with factory() as session:
+        sync.ensure_index(settings, session)
+    close_database(factory)
+
+    for query in (
+        SearchQuery(q="x"),
+        SearchQuery(q="x", on=dt.date(2020, 1, 1)),
+        SearchQuery(sort="value"),
+    ):
+        assert search(settings, query).total == 0

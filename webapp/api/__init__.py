@@ -6,6 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from webapp.api import audit
+from webapp.api import check
 from webapp.api import cite
 from webapp.api import compare
 from webapp.api import documents
@@ -46,5 +47,5 @@ def init_app(app: Flask) -> None:
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "kb token create 生成的 API 令牌"},
     )
-    for module in (search, standards, documents, compare, cite, verify, audit):
+    for module in (search, standards, documents, compare, cite, verify, check, audit):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.URL_PREFIX}")

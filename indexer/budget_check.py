@@ -1,0 +1,74 @@
+"""`kb check`: a budget sheet (file or JSON lines) → matched standards → a verdict per line.
+
+The one entry point for the CLI, the API and the page: read the sheet (:mod:`kb.budget_sheet`),
+make sure the index is there, find each line's candidates (:mod:`indexer.matching`), and apply
+the rules (:func:`kb.budget.check_lines`). A reviewer who picks another standard for a row
+re-runs it with ``overrides={row: code}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from indexer import sync
+from indexer.matching import match_lines
+from kb.budget import BudgetLine
+from kb.budget import CheckContext
+from kb.budget import CheckReport
+from kb.budget import check_lines
+from kb.budget_sheet import BudgetSheet
+from kb.budget_sheet import read_records
+from kb.budget_sheet import read_sheet
+from kb.config import Settings
+
+Source = Path | str | BudgetSheet | Sequence[Mapping[str, Any]] | Sequence[BudgetLine]
+
+
+def check_sheet(
+    settings: Settings,
+    session: Session,
+    source: Source,
+    context: CheckContext,
+    overrides: Mapping[int, str] | None = None,
+) -> CheckReport:
+    """Check a budget sheet against the standards in force on ``context.on``.
+
+    ``source`` is a path (.xlsx, .csv, .json), a sheet already read, JSON lines (objects keyed
+    like a sheet's headers: ``item``/``事项``, ``quantity``/``数量`` …) or budget lines.
+    ``overrides`` maps a row to the code of the standard the reviewer chose for it.
+
+    :raises UnsupportedFile: a file of another type.
+    :raises InvalidInput: a file that cannot be read, or a sheet without a header naming 事项.
+    """
+    sheet = as_sheet(source)
+    sync.ensure_index(settings, session)
+    candidates = match_lines(settings, session, sheet.lines, context, overrides=overrides)
+    return check_lines(
+        sheet.lines,
+        lambda line: candidates.get(line.row, ()),
+        context,
+        overrides=overrides,
+        broken=sheet.broken,
+        columns=sheet.columns,
+        source=sheet.source,
+        notes=sheet.notes,
+    )
+
+
+def as_sheet(source: Source) -> BudgetSheet:
+    """The budget sheet ``source`` stands for (see :func:`check_sheet`)."""
+    if isinstance(source, BudgetSheet):
+        return source
+    if isinstance(source, str | Path):
+        return read_sheet(source)
+    items = list(source)
+    if items and all(isinstance(item, BudgetLine) for item in items):
+        lines = tuple(item for item in items if isinstance(item, BudgetLine))
+        columns = tuple(dict.fromkeys(header for line in lines for header, _ in line.cells))
+        return BudgetSheet(lines=lines, broken=(), columns=columns)
+    return read_records(items)  # type: ignore[arg-type]

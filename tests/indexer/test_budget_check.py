@@ -1,0 +1,214 @@
+"""indexer/budget_check.py: the sample budget sheets checked end to end against the real corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+
+from indexer.budget_check import check_sheet
+from kb.budget import CheckContext
+from kb.budget_report import write_report
+from kb.db import open_database
+from kb.errors import InvalidInput
+from kb.vocab import Verdict
+from tests.conftest import REPO
+
+SAMPLE = REPO / "corpus" / "budgets" / "sample-budget-qingpu"
+CONTEXT = CheckContext(region="朱家角镇", on=dt.date(2025, 6, 1))
+
+#: Per line of the sample: item, verdict, matched code, unit price, difference, percent, over amount.
+EXPECTED = [
+    ("会议费", Verdict.OVER, "RS-HY-004", D("800"), D("40"), D("5.26"), D("12000.00")),
+    ("培训费", Verdict.WITHIN, "RS-PX-005", D("500"), D("-50"), D("-9.09"), None),
+    ("公共绿地养护", Verdict.OVER, "QP-CQ-0006", D("13.00"), D("0.20"), D("1.56"), D("2000.00")),
+    ("道路保洁", Verdict.WITHIN, "QP-CQ-0014", D("18.00"), D("0.00"), D("0.00"), None),
+    ("河道养护", Verdict.UNDER, "QP-CQ-0027", D("33000"), D("-3000"), D("-8.33"), None),
+    ("公厕保洁", Verdict.OVER, "QP-CQ-0018", D("150000"), D("12000"), D("8.70"), D("24000.00")),
+    ("道路保洁", Verdict.WITHIN, "QP-CQ-0017", D("2.00"), D("-0.10"), D("-4.76"), None),
+    ("景观灯光维护", Verdict.INCOMPARABLE, "QP-CQ-0032", None, None, None, None),
+    ("信息系统运维", Verdict.NO_STANDARD, None, None, None, None, None),
+    ("差旅住宿费", Verdict.NO_STANDARD, None, None, None, None, None),
+]
+
+
+@pytest.fixture
+def corpus_session(corpus_instance) -> Iterator:
+    factory = open_database(corpus_instance)
+    with factory() as session:
+        yield session
+    factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def check(corpus_instance, corpus_session):
+    def run(source, context=CONTEXT, overrides=None):
+        return check_sheet(corpus_instance, corpus_session, source, context, overrides)
+
+    return run
+
+
+def outcome(report) -> list[tuple[object, ...]]:
+    return [
+        (
+            c.line.item,
+            c.verdict,
+            c.matched.code if c.matched else None,
+            c.unit_price,
+            c.difference,
+            c.percent,
+            c.over_amount,
+        )
+        for c in report.lines
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_sample_sheet_gets_a_verdict_per_line(check, suffix):
+    report = check(SAMPLE.with_suffix(suffix))
+
+    assert outcome(report) == EXPECTED
+    totals = report.totals
+    assert (totals.lines, totals.broken) == (10, 1)
+    assert (
+        totals.sheet_amount,
+        totals.within_amount,
+        totals.over_lines_amount,
+        totals.over_amount,
+        totals.unchecked_amount,
+    ) == (D("2093000.00"), D("1089000.00"), D("670000.00"), D("38000.00"), D("334000.00"))
+    assert [(v.value, n) for v, n in totals.counts.items()] == [
+        ("within", 3),
+        ("over", 3),
+        ("under", 1),
+        ("no_standard", 2),
+        ("incomparable", 1),
+    ]
+    assert [b.reason for b in report.broken] == ["“数量”列的“一百”不是有效的数值"]
+    assert report.source == f"sample-budget-qingpu{suffix}"
+
+
+def test_why_each_line_got_its_verdict(check):
+    lines = check(SAMPLE.with_suffix(".xlsx")).lines
+
+    assert lines[0].why == (
+        "事项“会议费”与标准类别“会议费”相同；地区“全国（中央和国家机关）”全国适用；"
+        "等级“一类会议”相符；2025-06-01现行有效（第1版）；折算单价800 元/人·天，超过标准40（5.26%）"
+    )
+    assert lines[6].notes == (
+        "金额480000元与数量×单价（20000×2=40000元）不符，按金额÷数量计算单价",
+        "计量单位未含期间，按预算年度（1年）计",
+    )
+    assert lines[7].notes[-1] == "计量单位“元/平方米”与“元/盏·年”无法换算：平方米 与 盏·年 量纲不同"
+    assert lines[8].why == (
+        "在朱家角镇及其上级地区、中央和省级标准中，未找到与“信息系统运维”相符、"
+        "2025-06-01现行有效的成本定额或支出标准"
+    )
+    assert [c.code for c in lines[2].runners_up][:1] == ["QP-CQ-0002"]
+
+
+def test_the_reviewer_picks_another_match_and_re_runs(check):
+    first = check(SAMPLE.with_suffix(".xlsx"))
+    row = first.lines[2].line.row
+    again = check(SAMPLE.with_suffix(".xlsx"), overrides={row: "QP-CQ-0002"})
+
+    chosen = again.lines[2]
+    assert (chosen.matched.code, chosen.verdict, chosen.difference, chosen.percent) == (
+        "QP-CQ-0002",
+        Verdict.WITHIN,
+        D("-0.20"),
+        D("-1.52"),
+    )
+    assert chosen.notes[0] == "由评审人员指定标准 QP-CQ-0002"
+    assert [c.code for c in chosen.runners_up][:1] == ["QP-CQ-0006"]
+    assert outcome(again)[:2] + outcome(again)[3:] == EXPECTED[:2] + EXPECTED[3:]
+    assert (again.totals.over_amount, again.totals.within_amount) == (
+        D("36000.00"),
+        D("1219000.00"),
+    )
+
+
+def test_an_override_with_a_standard_from_elsewhere_is_applied_as_chosen(check):
+    report = check(SAMPLE.with_suffix(".csv"), overrides={8: "PT-CQ-0002"})
+
+    chosen = report.lines[2]
+    assert (chosen.matched.code, chosen.verdict, chosen.difference) == (
+        "PT-CQ-0002",
+        Verdict.WITHIN,
+        D("-2.60"),
+    )
+    assert chosen.matched.reason == "评审人员指定；地区“普陀区”不在本行地区范围内"
+
+
+def test_json_lines_and_the_day_decide_the_standard(check):
+    lines = [
+        {"事项": "差旅住宿费", "数量": 10, "计量单位": "人·天", "金额": 4000, "等级": "其他人员"},
+        {"item": "会议费", "persons": 60, "days": 5, "amount": "228000", "grade": "一类会议"},
+    ]
+
+    in_2015 = check(lines, CheckContext(region="青浦区", on=dt.date(2015, 6, 1)))
+    in_2025 = check(lines, CheckContext(region="青浦区", on=dt.date(2025, 6, 1)))
+
+    assert outcome(in_2015)[0] == (
+        "差旅住宿费",
+        Verdict.OVER,
+        "RS-CL-009",
+        D("400"),
+        D("50"),
+        D("14.29"),
+        D("500.00"),
+    )
+    assert outcome(in_2025) == [
+        ("差旅住宿费", Verdict.NO_STANDARD, None, None, None, None, None),
+        ("会议费", Verdict.WITHIN, "RS-HY-004", D("760"), D("0"), D("0.00"), None),
+    ]
+
+
+def test_the_xlsx_report_of_the_sample_reads_back(check, tmp_path):
+    path = tmp_path / "核查报告.xlsx"
+    write_report(path, check(SAMPLE.with_suffix(".xlsx")))
+
+    sheet = openpyxl.load_workbook(path)["核查结果"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+    assert header[:12] == ["原表行号", "序号", "事项", "类别", "数量", "计量单位"] + [
+        "金额（元）-单价",
+        "金额（元）-合计",
+        "地区",
+        "等级",
+        "备注",
+        "核查结论",
+    ]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [6, 7, *range(9, 18)]
+    meeting = dict(zip(header, rows["会议费"], strict=True))
+    assert {k: meeting[k] for k in ("核查结论", "匹配标准编号", "标准值", "折算单价")} == {
+        "核查结论": "超标准",
+        "匹配标准编号": "RS-HY-004",
+        "标准值": 760,
+        "折算单价": 800,
+    }
+    assert (meeting["差额"], meeting["差额比例（%）"], meeting["超标准金额（元）"]) == (
+        40,
+        5.26,
+        12000,
+    )
+    assert meeting["引用"].startswith(
+        "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天"
+    )
+    river = dict(zip(header, rows["河道养护"], strict=True))
+    assert (river["核查结论"], river["标准值"], river["差额"]) == ("低于下限", "36000–41000", -3000)
+    broken = dict(zip(header, rows["行道树修剪"], strict=True))
+    assert (broken["核查结论"], broken["说明"]) == ("无法读取", "“数量”列的“一百”不是有效的数值")
+    assert sheet.max_row == 12
+
+
+def test_a_sheet_that_cannot_be_read_is_refused(check, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("说明\n本表无内容\n", encoding="utf-8")
+
+    with pytest.raises(InvalidInput):
+        check(path)

@@ -1,0 +1,100 @@
+"""POST /check: a budget sheet (JSON lines or a CSV/XLSX upload) → a verdict per line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from indexer.budget_check import check_sheet
+from kb.budget import CheckContext
+from kb.budget import CheckReport
+from kb.budget_sheet import read_sheet
+from kb.errors import InvalidInput
+from webapp.api.check_schemas import CheckReportSchema
+from webapp.api.check_schemas import CheckRequest
+from webapp.db import get_session
+from webapp.db import get_settings
+
+URL_PREFIX = "/check"
+blp = Blueprint("api_check", __name__, description="预算表核查")
+
+
+def run_check(
+    source: Any, form: dict[str, Any], overrides: dict[int, str] | None = None
+) -> CheckReport:
+    """The one budget check behind the API, the page and the command line."""
+    context = CheckContext(
+        region=form["region"], on=form.get("on"), level=form.get("level"), grade=form.get("grade")
+    )
+    return check_sheet(get_settings(), get_session(), source, context, overrides=overrides or {})
+
+
+def parse_overrides(raw: dict[str, str] | None) -> dict[int, str]:
+    overrides = {}
+    for row, code in (raw or {}).items():
+        if not str(row).isdigit() or not code.strip():
+            raise InvalidInput("overrides 应为 {行号: 标准编号}", {"overrides": row})
+        overrides[int(row)] = code.strip()
+    return overrides
+
+
+def context_from_form(values: Any) -> dict[str, Any]:
+    """Project context from form fields, checked like the JSON request."""
+    try:
+        return CheckRequest(partial=("lines",)).load(
+            {k: v for k, v in values.items() if k in ("region", "on", "level", "grade") and v}
+        )
+    except ValidationError as error:
+        raise InvalidInput(
+            "项目信息有误：" + "、".join(sorted(error.messages)), error.messages
+        ) from error
+
+
+def uploaded_sheet(upload: Any) -> Any:
+    data = upload.read()
+    return read_sheet(Path(upload.filename or "budget"), data=data)
+
+
+@blp.route("")
+class Check(MethodView):
+    @blp.response(200, CheckReportSchema)
+    @blp.doc(
+        requestBody={
+            "content": {
+                "application/json": {"schema": CheckRequest},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "region": {"type": "string"},
+                            "on": {"type": "string", "format": "date"},
+                            "level": {"type": "string"},
+                            "grade": {"type": "string"},
+                        },
+                        "required": ["file", "region"],
+                    }
+                },
+            }
+        }
+    )
+    def post(self):
+        """逐行对照适用标准：匹配的标准与引用、折算单价、差额和结论（符合、超标准、低于下限、无适用标准、无法比较）"""
+        if request.files.get("file"):
+            form = context_from_form(request.form)
+            return run_check(uploaded_sheet(request.files["file"]), form)
+        body = request.get_json(silent=True)
+        if body is None:
+            raise InvalidInput(
+                "请提交 JSON（region 与 lines），或以 multipart/form-data 上传预算表（file 与 region）"
+            )
+        try:
+            args = CheckRequest().load(body)
+        except ValidationError as error:
+            raise InvalidInput("请求参数有误", error.messages) from error
+        return run_check(args["lines"], args, parse_overrides(args.get("overrides")))

@@ -1,0 +1,102 @@
+"""Schemas of the budget check: the request (JSON lines or an upload) and the verdicts."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from kb.vocab import Level
+
+
+class BudgetLineInput(Schema):
+    """One budget line as JSON; keys as in the budget sheet (key or Chinese header)."""
+
+    class Meta:
+        unknown = "include"
+
+    item = fields.String(metadata={"description": "事项（必填，也可用“事项”键）"})
+    quantity = fields.Raw(allow_none=True, metadata={"description": "数量"})
+    unit = fields.String(allow_none=True, metadata={"description": "计量单位"})
+    unit_price = fields.Raw(allow_none=True, metadata={"description": "单价（元）"})
+    amount = fields.Raw(allow_none=True, metadata={"description": "金额（元）"})
+    region = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+
+
+class CheckRequest(Schema):
+    region = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "项目所在地区"},
+    )
+    on = fields.Date(allow_none=True, metadata={"description": "核查日期，默认今天"})
+    level = fields.String(allow_none=True, validate=validate.OneOf([m.value for m in Level]))
+    grade = fields.String(allow_none=True, validate=validate.Length(max=100))
+    lines = fields.List(
+        fields.Nested(BudgetLineInput), required=True, validate=validate.Length(min=1, max=20_000)
+    )
+    overrides = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "行号 → 改用的标准编号"},
+    )
+
+
+class CandidateSchema(Schema):
+    code = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    region = fields.String()
+    level = fields.String()
+    grade = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    value = fields.Decimal(as_string=True, allow_none=True)
+    value_max = fields.Decimal(as_string=True, allow_none=True)
+    citation = fields.String()
+    permalink = fields.String()
+    reason = fields.String(metadata={"description": "匹配理由"})
+    illustrative = fields.Boolean()
+
+
+class CheckLineSchema(Schema):
+    row = fields.Function(lambda c: c.line.row)
+    item = fields.Function(lambda c: c.line.item)
+    verdict = fields.Function(lambda c: c.verdict.value)
+    verdict_label = fields.Function(lambda c: c.verdict.label)
+    why = fields.String()
+    matched = fields.Nested(CandidateSchema, allow_none=True)
+    runners_up = fields.List(fields.Nested(CandidateSchema))
+    unit_price = fields.Decimal(as_string=True, allow_none=True)
+    standard_unit = fields.String(allow_none=True)
+    standard_value = fields.Decimal(as_string=True, allow_none=True)
+    standard_max = fields.Decimal(as_string=True, allow_none=True)
+    difference = fields.Decimal(as_string=True, allow_none=True)
+    percent = fields.Decimal(as_string=True, allow_none=True)
+    amount = fields.Decimal(as_string=True, allow_none=True)
+    over_amount = fields.Decimal(as_string=True, allow_none=True)
+    notes = fields.List(fields.String())
+
+
+class BrokenRowSchema(Schema):
+    row = fields.Integer()
+    reason = fields.String()
+
+
+class CheckTotalsSchema(Schema):
+    lines = fields.Integer()
+    broken = fields.Integer()
+    sheet_amount = fields.Decimal(as_string=True)
+    within_amount = fields.Decimal(as_string=True)
+    over_lines_amount = fields.Decimal(as_string=True)
+    over_amount = fields.Decimal(as_string=True)
+    unchecked_amount = fields.Decimal(as_string=True)
+    counts = fields.Function(lambda t: {verdict.value: n for verdict, n in t.counts.items()})
+
+
+class CheckReportSchema(Schema):
+    lines = fields.List(fields.Nested(CheckLineSchema), required=True)
+    broken = fields.List(fields.Nested(BrokenRowSchema), required=True)
+    totals = fields.Nested(CheckTotalsSchema, required=True)
+    notes = fields.List(fields.String())
