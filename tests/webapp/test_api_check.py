@@ -1,0 +1,127 @@
+"""POST /api/v1/check and the 预算表核查 page over the bundled corpus and the sample sheet."""
+
+from bs4 import BeautifulSoup
+
+from kb.tabular import read_table
+from tests.conftest import CORPUS
+
+SHEET = CORPUS / "budgets" / "sample-budget-qingpu.xlsx"
+
+
+def test_json_lines_get_a_verdict_each(corpus_client):
+    body = corpus_client.post(
+        "/api/v1/check",
+        json={
+            "region": "朱家角镇",
+            "on": "2025-06-01",
+            "lines": [
+                {
+                    "item": "会议费",
+                    "quantity": "300",
+                    "unit": "人·天",
+                    "amount": "240000",
+                    "grade": "一类会议",
+                },
+                {"事项": "信息系统运维", "数量": "12", "计量单位": "月", "金额": "50000"},
+                {
+                    "item": "道路保洁",
+                    "quantity": "10000",
+                    "unit": "平方米",
+                    "amount": "180000",
+                    "grade": "二级",
+                },
+            ],
+        },
+    ).get_json()
+
+    verdicts = [(line["row"], line["verdict"]) for line in body["lines"]]
+    assert verdicts == [(1, "over"), (2, "no_standard"), (3, "within")]
+    meeting = body["lines"][0]
+    assert (
+        meeting["unit_price"],
+        meeting["standard_value"],
+        meeting["difference"],
+        meeting["percent"],
+    ) == (
+        "800",
+        "760",
+        "40",
+        "5.26",
+    )
+    assert meeting["matched"]["code"] == "RS-HY-004"
+    assert body["totals"]["over_amount"] == "12000.00"
+
+
+def test_a_reviewer_can_pick_another_match(corpus_client):
+    lines = [
+        {
+            "item": "会议费",
+            "quantity": "300",
+            "unit": "人·天",
+            "amount": "240000",
+            "grade": "一类会议",
+        }
+    ]
+    first = corpus_client.post(
+        "/api/v1/check", json={"region": "朱家角镇", "lines": lines}
+    ).get_json()
+    other = first["lines"][0]["runners_up"][0]["code"]
+
+    again = corpus_client.post(
+        "/api/v1/check", json={"region": "朱家角镇", "lines": lines, "overrides": {"1": other}}
+    ).get_json()
+
+    assert again["lines"][0]["matched"]["code"] == other
+
+
+def test_uploaded_sheet_with_a_broken_row_is_still_checked(corpus_client):
+    with SHEET.open("rb") as handle:
+        body = corpus_client.post(
+            "/api/v1/check",
+            data={"file": (handle, "预算.xlsx"), "region": "朱家角镇", "on": "2025-06-01"},
+        ).get_json()
+
+    assert body["totals"]["lines"] == 10
+    assert body["broken"] == [{"row": 17, "reason": body["broken"][0]["reason"]}]
+    assert "一百" in body["broken"][0]["reason"]
+    assert body["totals"]["counts"] == {
+        "over": 3,
+        "within": 3,
+        "under": 1,
+        "no_standard": 2,
+        "incomparable": 1,
+    }
+
+
+def test_check_errors_are_json_4xx(corpus_client):
+    assert corpus_client.post("/api/v1/check", json={"lines": []}).status_code == 400
+    assert corpus_client.post("/api/v1/check", data={"region": "x"}).status_code == 400
+
+
+def test_check_page_colours_lines_and_downloads_the_report(corpus_client, tmp_path):
+    page = BeautifulSoup(corpus_client.get("/check/").get_data(as_text=True), "html.parser")
+    token = page.select_one('input[name="csrf_token"]')["value"]
+    with SHEET.open("rb") as handle:
+        response = corpus_client.post(
+            "/check/",
+            data={
+                "file": (handle, "预算.xlsx"),
+                "region": "朱家角镇",
+                "on": "2025-06-01",
+                "csrf_token": token,
+            },
+        )
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert len(page.select("tr.verdict-over")) == 3
+    assert page.select_one("tr.verdict-broken") is not None
+    assert page.select_one("#over-amount").text == "38000.00"
+
+    carried = {i["name"]: i["value"] for i in page.select("form.check input[type=hidden]")}
+    download = corpus_client.post(
+        "/check/", data={**carried, "region": "朱家角镇", "on": "2025-06-01", "download": "xlsx"}
+    )
+    assert download.status_code == 200
+    report = tmp_path / "r.xlsx"
+    report.write_bytes(download.data)
+    table = read_table(report)
+    assert any("超标准" in cells.values() for _, cells in table.rows)
