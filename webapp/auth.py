@@ -12,8 +12,10 @@ from typing import Any
 
 from flask import Flask
 from flask import g
+from flask import redirect
 from flask import request
 from flask import session as cookie
+from flask import url_for
 
 from kb import accounts
 from kb import permissions
@@ -54,13 +56,19 @@ def load_user() -> None:
 
 
 def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Refuse the view to anonymous requests (401) and to roles that may not ``action`` (403)."""
+    """Refuse the view to anonymous requests and to roles that may not ``action`` (403).
+
+    Anonymous API requests get a 401; anonymous page requests are sent to the login page,
+    which brings a GET back to where it was going.
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = g.get("user")
             if user is None:
+                if not request.path.startswith("/api/"):
+                    return redirect(login_url())
                 raise Unauthorized("需要登录或提供 API 令牌")
             permissions.require(user, action)
             return view(*args, **kwargs)
@@ -69,6 +77,13 @@ def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return wrapper
 
     return decorate
+
+
+def login_url() -> str:
+    """The login page, coming back to this page afterwards when it is one to come back to."""
+    if request.method in ("GET", "HEAD"):
+        return url_for("pages_account.login", next=request.full_path.rstrip("?"))
+    return url_for("pages_account.login")
 
 
 def log_in(name: str, password: str) -> Any:

@@ -59,7 +59,9 @@ def _sheet_bytes() -> tuple[str, bytes]:
     carried = request.form.get("sheet_data")
     if carried:
         try:
-            return request.form.get("sheet_name", "budget.xlsx"), base64.b64decode(carried, validate=True)
+            return request.form.get("sheet_name", "budget.xlsx"), base64.b64decode(
+                carried, validate=True
+            )
         except ValueError as error:
             raise InvalidInput("预算表数据已损坏，请重新上传") from error
     raise InvalidInput("请上传预算表（.xlsx 或 .csv）")

@@ -1,0 +1,155 @@
+"""Logging in and out through the pages, throttled logins, safe redirects and one's own tokens."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kb import tokens
+from kb.db import atomic
+from tests.conftest import PASSWORD
+
+
+def html(response, status=200):
+    assert response.status_code == status, response.get_data(as_text=True)[:800]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def form_token(client, url):
+    """The CSRF token a real browser would send back with the form at ``url``."""
+    return html(client.get(url)).select_one('input[name="csrf_token"]')["value"]
+
+
+def log_in(client, name, password=PASSWORD, next_url=None):
+    """Log in through the login form; the response (a redirect when it worked)."""
+    data = {"name": name, "password": password, "csrf_token": form_token(client, "/login")}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data)
+
+
+def post_form(client, page_url, data, action=None):
+    """Submit a form of ``page_url`` with its CSRF token (to ``action``, default the page)."""
+    token = form_token(client, page_url)
+    return client.post(action or page_url, data={**data, "csrf_token": token})
+
+
+def test_logging_in_and_out(client, cast):
+    anonymous = html(client.get("/"))
+    assert anonymous.select_one("#login-link").text == "登录"
+
+    response = log_in(client, "朱编辑")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+    page = html(client.get("/"))
+    assert page.select_one("#current-user").text == "朱编辑"
+    nav = [a.text for a in page.select("header.site nav a")]
+    assert "我的草案" in nav and "审核" not in nav and "管理" not in nav
+
+    token = page.select_one("form.logout input[name=csrf_token]")["value"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert html(client.get("/")).select_one("#current-user") is None
+
+
+@pytest.mark.parametrize(
+    ("account", "shown", "hidden"),
+    [("审核员", "审核", "我的草案"), ("管理员", "管理", "审核"), ("查看员", None, "我的草案")],
+)
+def test_the_menu_follows_the_role(client, cast, account, shown, hidden):
+    log_in(client, account)
+    nav = [a.text for a in html(client.get("/")).select("header.site nav a")]
+    assert shown is None or shown in nav
+    assert hidden not in nav
+
+
+def test_a_wrong_password_is_shown_on_the_form(client, cast):
+    page = html(log_in(client, "朱编辑", "wrong-password"), 401)
+
+    assert page.select_one("#login-error").text == "用户名或密码不正确"
+    assert page.select_one("#name")["value"] == "朱编辑"
+    assert page.select_one("#password").get("value") is None
+
+
+def test_repeated_failures_are_slowed_down(client, cast):
+    for _ in range(5):
+        assert log_in(client, "朱编辑", "wrong-password").status_code == 401
+
+    response = log_in(client, "朱编辑")  # even the right password waits
+    page = html(response, 429)
+
+    wait = int(response.headers["Retry-After"])
+    assert 0 < wait <= 30
+    assert page.select_one("#retry-after").text == str(wait)
+    assert "登录失败次数过多" in page.select_one("#login-error").text
+
+
+def test_after_login_the_user_goes_where_they_were_going(client, cast):
+    response = client.get("/drafts?x=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/drafts?x%3D1"
+
+    login_page = html(client.get(response.headers["Location"]))
+    assert login_page.select_one('input[name="next"]')["value"] == "/drafts?x=1"
+    assert log_in(client, "朱编辑", next_url="/drafts?x=1").headers["Location"] == "/drafts?x=1"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/login",
+    ],
+)
+def test_next_never_leads_off_the_site(client, cast, target):
+    assert log_in(client, "朱编辑", next_url=target).headers["Location"] == "/"
+
+
+def test_anonymous_page_posts_go_to_the_login_page(client, cast):
+    token = form_token(client, "/login")
+    response = client.post("/account/tokens", data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, cast):
+    response = client.post("/login", data={"name": "朱编辑", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert "安全令牌（CSRF）" in response.get_data(as_text=True)
+
+
+def test_my_tokens_created_once_and_revoked(client, session, cast):
+    log_in(client, "朱编辑")
+    assert html(client.get("/account")).select_one(".empty") is not None
+
+    created = html(post_form(client, "/account", {}, "/account/tokens"), 201)
+    secret = created.select_one("#secret").text
+    assert secret.startswith("kb_")
+    assert tokens.user_for_token(session, secret).name == "朱编辑"
+    session.commit()
+
+    again = html(client.get("/account"))
+    assert again.select_one("#secret") is None  # shown once
+    (row,) = again.select("table.tokens tbody tr")
+    assert row.select_one("code").text == secret[:8] + "…"
+
+    revoke = row.select_one("form")["action"]
+    assert post_form(client, "/account", {}, revoke).status_code == 302
+    assert "吊销" in html(client.get("/account")).select_one("table.tokens .badge").text
+
+
+def test_nobody_revokes_another_users_token(client, session, cast):
+    with atomic(session):
+        theirs, _ = tokens.create_token(session, "练编辑")
+    log_in(client, "朱编辑")
+
+    response = post_form(client, "/account", {}, f"/account/tokens/{theirs.id}/revoke")
+
+    assert response.status_code == 403
