@@ -86,9 +86,8 @@ def test_search_facet_standard_clause_and_permalink(page, live_server):
     assert citation.startswith(title) and "第1版" in citation and "元/人·天" in citation
 
     page.click("button[data-copy-target=permalink]")
-    page.wait_for_function(
-        "document.querySelector('button[data-copy-target=permalink]').textContent === '已复制'"
-    )
+    # A selector, not wait_for_function: the page's CSP forbids the eval that polling uses.
+    page.wait_for_selector("button[data-copy-target=permalink]:has-text('已复制')")
     permalink = page.evaluate("navigator.clipboard.readText()")
     assert "/standards/RS-HY-" in permalink and "version=" in permalink
     page.goto(permalink)
