@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 
 from sqlalchemy import func
@@ -16,6 +17,9 @@ from kb.models import Document
 from kb.models import utcnow
 from kb.records import DocumentRecord
 from kb.standards import Outcome
+
+#: Document ids in URLs: plain ASCII digits, short enough for any database's integer.
+_ID = re.compile(r"[0-9]{1,9}")
 
 
 def content_hash(record: DocumentRecord) -> str:
@@ -68,10 +72,12 @@ def _fill(document: Document, record: DocumentRecord, digest: str) -> None:
 
 
 def get(session: Session, key: int | str) -> Document:
-    """A document by id or slug, with its clauses.
+    """A document by id or slug (a key of plain ASCII digits is an id), with its clauses.
 
     :raises NotFound: when there is none.
     """
+    if isinstance(key, str) and _ID.fullmatch(key):
+        key = int(key)
     column = Document.id if isinstance(key, int) else Document.slug
     document = session.scalar(
         select(Document).where(column == key).options(selectinload(Document.clauses))

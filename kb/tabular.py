@@ -37,6 +37,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.uploads import check_sheet_extent
+from kb.uploads import check_upload
 
 #: The extensions this module reads and writes, with the Chinese name shown to users.
 SUPPORTED_FORMATS: dict[str, str] = {".csv": "CSV", ".xlsx": "Excel（.xlsx）", ".json": "JSON"}
@@ -78,13 +80,18 @@ class Table:
 def read_table(path: Path) -> Table:
     """Read a .csv, .xlsx or .json file into a :class:`Table`.
 
-    :raises UnsupportedFile: the extension is none of .csv, .xlsx, .json.
-    :raises InvalidInput: the file cannot be read or decoded; the message names the file.
+    The file is checked first (:func:`kb.uploads.check_upload`): size, true type, zip bombs.
+
+    :raises UnsupportedFile: the extension is none of .csv, .xlsx, .json, or the content is
+        of another type.
+    :raises InvalidInput: the file cannot be read or decoded, or is refused as hostile; the
+        message names the file.
     """
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise _unsupported(path)
+    check_upload(path)
     return reader(path)
 
 
@@ -140,17 +147,20 @@ def _read_xlsx(path: Path) -> Table:
                 sheet = workbook.worksheets[0]
                 # Some writers record wrong sheet dimensions; read the rows as they are.
                 sheet.reset_dimensions()
-                grid = [
-                    [cell_text(value) for value in values]
-                    for values in sheet.iter_rows(values_only=True)
-                ]
+                grid = []
+                cells = 0
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    cells += len(values)
+                    check_sheet_extent(path, number, cells)
+                    if any(value is not None for value in values):
+                        grid.append((number, [cell_text(value) for value in values]))
             finally:
                 workbook.close()
     except IndexError as exc:
         raise InvalidInput(f"Excel 文件 {path.name} 中没有工作表") from exc
     except _WORKBOOK_ERRORS as exc:
         raise InvalidInput(f"无法读取 Excel 文件 {path.name}：文件已损坏或不是 .xlsx 格式") from exc
-    return _table_from_grid(enumerate(grid, start=1))
+    return _table_from_grid(grid)
 
 
 def cell_text(value: Any) -> str:
@@ -192,6 +202,8 @@ def _read_json(path: Path) -> Table:
         raise InvalidInput(
             f"无法读取 JSON 文件 {path.name}：第{exc.lineno}行第{exc.colno}列格式错误"
         ) from exc
+    except RecursionError as exc:
+        raise InvalidInput(f"无法读取 JSON 文件 {path.name}：数组或对象嵌套过深") from exc
     objects = _json_objects(data, path)
     keys = _json_keys(objects)
     grid = [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import UnsupportedFile
+from kb.uploads import check_upload
 
 #: File extension → the module that loads such files.
 LOADERS: dict[str, str] = {
@@ -37,8 +38,10 @@ class RawDocument:
 def load(path: Path) -> RawDocument:
     """The text of the policy document at ``path``.
 
-    :raises UnsupportedFile: the extension has no loader.
-    :raises InvalidInput: the file cannot be decoded or parsed.
+    The file is checked first (:func:`kb.uploads.check_upload`): size, true type, zip bombs.
+
+    :raises UnsupportedFile: the extension has no loader, or the content is of another type.
+    :raises InvalidInput: the file cannot be decoded or parsed, or is refused as hostile.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -48,4 +51,5 @@ def load(path: Path) -> RawDocument:
             f"不支持的文件类型：{path.name}（可读取：{supported}）",
             {"path": str(path), "suffix": suffix},
         )
+    check_upload(path)
     return importlib.import_module(LOADERS[suffix]).load(path)

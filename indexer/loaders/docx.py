@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from indexer.loaders import RawDocument
@@ -38,11 +39,14 @@ def _lines(blocks: Iterator[Paragraph | Table]) -> Iterator[str]:
 
 
 def _table_lines(table: Table) -> Iterator[str]:
-    """Each cell once (merged cells repeat in python-docx), nested tables included."""
-    seen = {}  # keeps each cell element alive: ids of freed lxml proxies are reused
-    for row in table.rows:
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen[id(cell._tc)] = cell._tc
-            yield from _lines(cell.iter_inner_content())
+    """Each cell once, nested tables included, read from the ``w:tc`` elements.
+
+    Not through ``row.cells``: it repeats a cell once per column of its ``gridSpan`` and finds
+    the top of a vertical merge recursively, so a hostile span (2³¹ columns) or a tall merge
+    (a few thousand rows) in a small file would hang or crash it. A cell continuing a vertical
+    merge holds no text of its own: its text is the top cell's, already read.
+    """
+    for tr in table._tbl.tr_lst:
+        for tc in tr.tc_lst:
+            if tc.vMerge != "continue":
+                yield from _lines(_Cell(tc, table).iter_inner_content())

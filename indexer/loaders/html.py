@@ -16,6 +16,7 @@ from bs4.element import Tag
 from indexer.loaders import RawDocument
 from indexer.loaders.plain import decode_text
 from indexer.loaders.plain import read_bytes
+from kb.errors import InvalidInput
 
 DROPPED = frozenset({"script", "style", "nav", "noscript", "template", "head", "iframe", "svg"})
 BLOCKS = frozenset(
@@ -28,11 +29,16 @@ _WHITESPACE = re.compile(r"\s+")
 
 def load(path: Path) -> RawDocument:
     """The text of an .html file, decoded by its declared charset, else as plain text is."""
-    soup = _parse(_decode(read_bytes(path), path))
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    for tag in soup.find_all(sorted(DROPPED)):
-        tag.decompose()
-    text = "".join(_text_pieces(soup.body or soup))
+    try:
+        soup = _parse(_decode(read_bytes(path), path))
+        title = soup.title.get_text(strip=True) if soup.title else ""
+        for tag in soup.find_all(sorted(DROPPED)):
+            tag.decompose()
+        text = "".join(_text_pieces(soup.body or soup))
+    except RecursionError as error:
+        raise InvalidInput(
+            f"无法读取网页文件 {path.name}：标签嵌套过深", {"path": str(path)}
+        ) from error
     lines = (line.strip() for line in text.split("\n"))
     return RawDocument(
         text="\n".join(line for line in lines if line),

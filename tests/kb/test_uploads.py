@@ -23,6 +23,8 @@ import pytest
 from bs4 import BeautifulSoup
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from indexer.loaders import load
 from kb import tabular
@@ -582,13 +584,24 @@ def reviewer(session, cast):
     return {"Authorization": f"Bearer {secret}"}
 
 
-def import_file(client, headers, name: str, content: bytes):
+def post_file(client, url: str, name: str, content: bytes, *, headers=None, **fields):
+    """POST ``content`` as the multipart field ``file``.
+
+    The body is encoded in memory: given a dict, the test client spools a large body to a
+    temporary file that nothing closes (a ResourceWarning under ``filterwarnings=error``).
+    """
+    upload = FileStorage(io.BytesIO(content), filename=name)
+    boundary, body = encode_multipart({**fields, "file": upload})
     return client.post(
-        "/api/v1/standards/import",
+        url,
         headers=headers,
-        data={"file": (io.BytesIO(content), name)},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
     )
+
+
+def import_file(client, headers, name: str, content: bytes):
+    return post_file(client, "/api/v1/standards/import", name, content, headers=headers)
 
 
 def assert_json_error(response, status: int, code: str, message: str) -> None:
@@ -634,14 +647,8 @@ def test_the_verify_page_refuses_a_zip_bomb_docx(client, bomb_docx):
     page = BeautifulSoup(client.get("/verify/").get_data(as_text=True), "html.parser")
     token = page.select_one('input[name="csrf_token"]')["value"]
 
-    response = client.post(
-        "/verify/",
-        data={
-            "csrf_token": token,
-            "text": "",
-            "file": (io.BytesIO(bomb_docx.read_bytes()), "方案.docx"),
-        },
-        content_type="multipart/form-data",
+    response = post_file(
+        client, "/verify/", "方案.docx", bomb_docx.read_bytes(), csrf_token=token, text=""
     )
 
     assert response.status_code == 400, response.get_data(as_text=True)[:500]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from webapp.db import get_session
 from webapp.db import get_settings
 
 URL_PREFIX = "/check"
+ROW_NUMBER = re.compile(r"[0-9]{1,7}")
 blp = Blueprint("api_check", __name__, description="预算表核查")
 
 
@@ -37,7 +39,7 @@ def run_check(
 def parse_overrides(raw: dict[str, str] | None) -> dict[int, str]:
     overrides = {}
     for row, code in (raw or {}).items():
-        if not str(row).isdigit() or not code.strip():
+        if not ROW_NUMBER.fullmatch(str(row)) or not code.strip():
             raise InvalidInput("overrides 应为 {行号: 标准编号}", {"overrides": row})
         overrides[int(row)] = code.strip()
     return overrides

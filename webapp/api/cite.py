@@ -34,7 +34,7 @@ class CiteDocument(MethodView):
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], key: str):
         """一份文件或其条款的引用（GB/T 7714—2025，可选 2015 或公文引用格式）"""
-        document = documents.get(get_session(), int(key) if key.isdigit() else key)
+        document = documents.get(get_session(), key)
         clause = args.get("clause")
         if clause:
             documents.clause(document, clause)

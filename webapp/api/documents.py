@@ -28,4 +28,4 @@ class DocumentDetail(MethodView):
     @blp.response(200, DocumentSchema)
     def get(self, key: str):
         """一份文件：修复后的正文和条款树（按编号或短名）"""
-        return documents.get(get_session(), int(key) if key.isdigit() else key)
+        return documents.get(get_session(), key)

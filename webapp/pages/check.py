@@ -14,6 +14,7 @@ from flask import send_file
 from kb.budget_report import report_bytes
 from kb.budget_sheet import read_sheet
 from kb.errors import InvalidInput
+from webapp.api.check import ROW_NUMBER
 from webapp.api.check import context_from_form
 from webapp.api.check import run_check
 
@@ -34,7 +35,9 @@ def index():
     overrides = {
         int(key.removeprefix("override-")): code.strip()
         for key, code in request.form.items()
-        if key.startswith("override-") and key.removeprefix("override-").isdigit() and code.strip()
+        if key.startswith("override-")
+        and ROW_NUMBER.fullmatch(key.removeprefix("override-"))
+        and code.strip()
     }
     report = run_check(read_sheet(Path(name), data=data), form, overrides)
     fmt = request.form.get("download")

@@ -24,7 +24,7 @@ def index() -> str:
 @bp.get("/<key>")
 def detail(key: str) -> str:
     session = get_session()
-    document = documents.get(session, int(key) if key.isdigit() else key)
+    document = documents.get(session, key)
     citing = basis.citing_versions(session, document)
     by_clause: dict[str | None, list] = {}
     for version in citing:

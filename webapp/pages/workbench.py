@@ -39,6 +39,7 @@ from kb.permissions import Action
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
+from webapp.api.check import ROW_NUMBER
 from webapp.api.standards import reindex
 from webapp.auth import client_address
 from webapp.auth import requires
@@ -117,7 +118,7 @@ def edit(code: str) -> str | Response | tuple:
     reason = request.form.get("reason", "")
     base = request.form.get("base_version", "")
     try:
-        if not base.isdigit():
+        if not ROW_NUMBER.fullmatch(base):
             raise InvalidInput("缺少所修改的版本号，请刷新页面后重试", {"base_version": "必填"})
         with atomic(get_session()) as session:
             version = workflow.revise(
@@ -204,7 +205,7 @@ def preview(code: str) -> str | Response | tuple:
                 actor=g.user,
                 effective_from=parse_date(effective) if effective else None,
                 reason=form.get("reason", ""),
-                version=int(version) if version.isdigit() else None,
+                version=int(version) if ROW_NUMBER.fullmatch(version) else None,
                 address=client_address(),
             )
     except (InvalidInput, Conflict) as error:
