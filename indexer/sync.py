@@ -18,11 +18,14 @@ worker, the CLI and an ingest never open two Whoosh writers at once.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -226,8 +229,31 @@ def _writer_options(session: Session) -> dict[str, Any]:
     options: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB}
     large = standards.count(session) + documents.count(session) >= PARALLEL_MIN_RECORDS
     if large and _can_fork():
+        _children_die_with_parent()
         options.update(procs=WRITER_PROCS, multisegment=True)
     return options
+
+
+_CHILDREN_BOUND = False
+
+
+def _children_die_with_parent() -> None:
+    """Make forked sub-writers die with this process.
+
+    They inherit the writer lock's file descriptor: if a killed ``kb reindex`` left them
+    running, they would hold the lock and every later write would wait for it. On Linux the
+    kernel kills them with their parent (``PR_SET_PDEATHSIG``); elsewhere nothing changes.
+    """
+    global _CHILDREN_BOUND
+    if _CHILDREN_BOUND or not sys.platform.startswith("linux"):
+        return
+    os.register_at_fork(after_in_child=_set_parent_death_signal)
+    _CHILDREN_BOUND = True
+
+
+def _set_parent_death_signal() -> None:
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _can_fork() -> bool:

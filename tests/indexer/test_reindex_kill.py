@@ -150,11 +150,6 @@ def test_a_killed_reindex_leaves_the_old_index_serving_and_the_next_one_succeeds
     (os.cpu_count() or 1) < 2 or multiprocessing.get_start_method() != "fork",
     reason="the parallel rebuild forks sub-writers only on several cores with fork",
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/sync.py: Whoosh's forked sub-writers outlive a killed parent and keep "
-    "writer.lock (an inherited flock), so the next writer waits LOCK_TIMEOUT (900 s)",
-)
 def test_a_killed_parallel_reindex_releases_the_writer_lock(instance, started):
     settings = instance(PARALLEL)
 
