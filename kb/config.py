@@ -21,6 +21,8 @@ class Settings:
     instance_dir: Path
     secret_key: str
     corpus_dir: Path = BUNDLED_CORPUS_DIR
+    #: Whether reading needs an account too (``KB_READ_REQUIRES_LOGIN=1``); default: open intranet.
+    read_requires_login: bool = False
 
     @classmethod
     def for_instance(
@@ -31,6 +33,7 @@ class Settings:
         index_dir: Path | None = None,
         secret_key: str | None = None,
         corpus_dir: Path | None = None,
+        read_requires_login: bool = False,
     ) -> Settings:
         """Settings whose unset parts default to files inside ``instance_dir``."""
         instance_dir = Path(instance_dir).resolve()
@@ -40,6 +43,7 @@ class Settings:
             instance_dir=instance_dir,
             secret_key=secret_key or _instance_secret(instance_dir),
             corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS_DIR,
+            read_requires_login=read_requires_login,
         )
 
     @classmethod
@@ -52,6 +56,8 @@ class Settings:
             index_dir=Path(env["KB_INDEX_DIR"]) if env.get("KB_INDEX_DIR") else None,
             secret_key=env.get("KB_SECRET_KEY") or None,
             corpus_dir=Path(env["KB_CORPUS_DIR"]) if env.get("KB_CORPUS_DIR") else None,
+            read_requires_login=env.get("KB_READ_REQUIRES_LOGIN", "").lower()
+            in ("1", "true", "yes"),
         )
 
 

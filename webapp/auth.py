@@ -23,11 +23,13 @@ from kb import tokens
 from kb.errors import NotFound
 from kb.errors import Unauthorized
 from webapp.db import get_session
+from webapp.db import get_settings
 
 
 def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.before_request(load_user)
+    app.before_request(require_login_to_read)
     app.context_processor(lambda: {"current_user": g.get("user")})
 
 
@@ -77,6 +79,21 @@ def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return wrapper
 
     return decorate
+
+
+#: What stays open when reading requires an account: logging in, and the files pages need.
+OPEN_ENDPOINTS = frozenset({"pages_account.login", "static"})
+
+
+def require_login_to_read() -> Any:
+    """With ``KB_READ_REQUIRES_LOGIN``, every page and API read needs an account or a token."""
+    if not get_settings().read_requires_login or g.get("user") is not None:
+        return None
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if request.path.startswith("/api/"):
+        raise Unauthorized("本系统需要登录或提供 API 令牌才能查看")
+    return redirect(login_url())
 
 
 def login_url() -> str:

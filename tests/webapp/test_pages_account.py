@@ -153,3 +153,26 @@ def test_nobody_revokes_another_users_token(client, session, cast):
     response = post_form(client, "/account", {}, f"/account/tokens/{theirs.id}/revoke")
 
     assert response.status_code == 403
+
+
+def test_reading_can_require_an_account(settings, session, cast):
+    from dataclasses import replace
+
+    from kb import tokens
+    from kb.db import atomic
+    from webapp import create_app
+    from webapp.db import close
+
+    app = create_app(replace(settings, read_requires_login=True))
+    client = app.test_client()
+    try:
+        assert client.get("/api/v1/search?q=x").status_code == 401
+        page = client.get("/?q=x")
+        assert page.status_code == 302 and "/login" in page.headers["Location"]
+        assert client.get("/login").status_code == 200
+        with atomic(session):
+            _, secret = tokens.create_token(session, "查看员")
+        ok = client.get("/api/v1/search?q=x", headers={"Authorization": f"Bearer {secret}"})
+        assert ok.status_code == 200
+    finally:
+        close(app)
