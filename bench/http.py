@@ -229,6 +229,19 @@ def markdown(label: str, runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def code_fingerprint() -> dict[str, str]:
+    """Short hashes of the modules a search request runs through: the code changes between runs."""
+    import hashlib
+
+    files = ["indexer/search.py", "indexer/analysis.py", "webapp/api/search.py"]
+    files.append("webapp/pages/search.py")
+    return {
+        name: hashlib.sha256((HERE.parent / name).read_bytes()).hexdigest()[:12]
+        for name in files
+        if (HERE.parent / name).exists()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instance", type=Path, default=OUT / "instance-100000")
@@ -298,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         "pool": len(pool),
         "worker_rss_mb": worker_rss,
         "load_average_after": round(os.getloadavg()[0], 2),
+        "code": code_fingerprint(),
         "runs": runs,
     }
     results_path.write_text(json.dumps(stored, ensure_ascii=False, indent=1))

@@ -7,6 +7,7 @@ from marshmallow import fields
 from marshmallow import validate
 
 from kb.vocab import Level
+from webapp.api.schemas import ExactDecimal
 
 
 class BudgetLineInput(Schema):
@@ -52,8 +53,8 @@ class CandidateSchema(Schema):
     level = fields.String()
     grade = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
-    value = fields.Decimal(as_string=True, allow_none=True)
-    value_max = fields.Decimal(as_string=True, allow_none=True)
+    value = ExactDecimal(allow_none=True)
+    value_max = ExactDecimal(allow_none=True)
     citation = fields.String()
     permalink = fields.String()
     reason = fields.String(metadata={"description": "匹配理由"})
@@ -68,14 +69,14 @@ class CheckLineSchema(Schema):
     why = fields.String()
     matched = fields.Nested(CandidateSchema, allow_none=True)
     runners_up = fields.List(fields.Nested(CandidateSchema))
-    unit_price = fields.Decimal(as_string=True, allow_none=True)
+    unit_price = ExactDecimal(allow_none=True)
     standard_unit = fields.String(allow_none=True)
-    standard_value = fields.Decimal(as_string=True, allow_none=True)
-    standard_max = fields.Decimal(as_string=True, allow_none=True)
-    difference = fields.Decimal(as_string=True, allow_none=True)
-    percent = fields.Decimal(as_string=True, allow_none=True)
-    amount = fields.Decimal(as_string=True, allow_none=True)
-    over_amount = fields.Decimal(as_string=True, allow_none=True)
+    standard_value = ExactDecimal(allow_none=True)
+    standard_max = ExactDecimal(allow_none=True)
+    difference = ExactDecimal(allow_none=True)
+    percent = ExactDecimal(allow_none=True)
+    amount = ExactDecimal(allow_none=True)
+    over_amount = ExactDecimal(allow_none=True)
     notes = fields.List(fields.String())
 
 
@@ -87,11 +88,11 @@ class BrokenRowSchema(Schema):
 class CheckTotalsSchema(Schema):
     lines = fields.Integer()
     broken = fields.Integer()
-    sheet_amount = fields.Decimal(as_string=True)
-    within_amount = fields.Decimal(as_string=True)
-    over_lines_amount = fields.Decimal(as_string=True)
-    over_amount = fields.Decimal(as_string=True)
-    unchecked_amount = fields.Decimal(as_string=True)
+    sheet_amount = ExactDecimal()
+    within_amount = ExactDecimal()
+    over_lines_amount = ExactDecimal()
+    over_amount = ExactDecimal()
+    unchecked_amount = ExactDecimal()
     counts = fields.Function(lambda t: {verdict.value: n for verdict, n in t.counts.items()})
 
 

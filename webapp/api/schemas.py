@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,6 +16,23 @@ from kb.vocab import Level
 from kb.vocab import Status
 
 RESULT_TYPES = ("standard", "clause", "document")
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its offset; SQLite hands back stored UTC times without one."""
+
+    def _serialize(self, value: dt.datetime | None, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ExactDecimal(fields.Decimal):
+    """A decimal sent as its exact digits in a string ("18.50"), and documented as such."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
 
 
 def _keys(enum: Any) -> list[str]:
@@ -63,8 +81,8 @@ class StandardSchema(Schema):
     item = fields.String(allow_none=True)
     grade = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
-    value = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "精确小数"})
-    value_max = fields.Decimal(as_string=True, allow_none=True)
+    value = ExactDecimal(allow_none=True, metadata={"description": "精确小数"})
+    value_max = ExactDecimal(allow_none=True)
     components = fields.String(allow_none=True)
     conditions = fields.String(allow_none=True)
     service_level = fields.String(allow_none=True)
@@ -79,7 +97,7 @@ class StandardSchema(Schema):
     sources = fields.Function(kb_standards.sources, metadata={"description": "来源地址列表"})
     illustrative = fields.Boolean(metadata={"description": "示例数据，非正式标准"})
     verified = fields.Function(kb_standards.is_verified, metadata={"description": "有可核实的来源"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     created_by = fields.String()
     change_reason = fields.String(allow_none=True)
     url = fields.Function(lambda v: f"/standards/{v.code}?version={v.version}")
@@ -230,8 +248,8 @@ class CompareColumnSchema(Schema):
     region = fields.String()
     level = fields.String()
     grade = fields.String(allow_none=True)
-    value = fields.Decimal(as_string=True, allow_none=True)
-    value_max = fields.Decimal(as_string=True, allow_none=True)
+    value = ExactDecimal(allow_none=True)
+    value_max = ExactDecimal(allow_none=True)
     unit = fields.String(allow_none=True)
     status = fields.String()
     effective_from = fields.Date(allow_none=True)
@@ -250,7 +268,7 @@ class NormalisedSchema(Schema):
     value = fields.Decimal(
         as_string=True, allow_none=True, metadata={"description": "折算到共同单位的值"}
     )
-    value_max = fields.Decimal(as_string=True, allow_none=True)
+    value_max = ExactDecimal(allow_none=True)
     exact = fields.Boolean()
     reason = fields.String(allow_none=True, metadata={"description": "无法折算时的原因"})
     outlier = fields.Boolean()
@@ -258,12 +276,12 @@ class NormalisedSchema(Schema):
 
 class StatsSchema(Schema):
     count = fields.Integer()
-    minimum = fields.Decimal(as_string=True)
-    median = fields.Decimal(as_string=True)
-    mean = fields.Decimal(as_string=True)
-    maximum = fields.Decimal(as_string=True)
-    spread = fields.Decimal(as_string=True)
-    ratio = fields.Decimal(as_string=True, allow_none=True)
+    minimum = ExactDecimal()
+    median = ExactDecimal()
+    mean = ExactDecimal()
+    maximum = ExactDecimal()
+    spread = ExactDecimal()
+    ratio = ExactDecimal(allow_none=True)
     outliers = fields.List(fields.Integer(), metadata={"description": "异常值所在列的序号"})
 
 
@@ -419,7 +437,7 @@ class AuditArgs(Schema):
 
 class AuditEntrySchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = UtcDateTime()
     actor = fields.String()
     action = fields.String()
     target = fields.String(allow_none=True)
