@@ -15,8 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/http.py shadows the standard library's http (imported by whoosh via urllib): this script
-# needs nothing from bench/, so take the folder off the import path first.
+# This script needs nothing from bench/: take the folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse  # noqa: E402

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# ``bench/http.py`` would shadow the standard library's ``http``: keep bench/ last on the path.
+# Keep bench/ last on the path, so no script here can shadow a standard-library module.
 if str(HERE) in sys.path:
     sys.path.remove(str(HERE))
 sys.path.append(str(HERE))

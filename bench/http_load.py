@@ -1,7 +1,7 @@
 """HTTP load on the search API and the search page under gunicorn, on 127.0.0.1 only.
 
-    .venv/bin/python bench/http.py --instance bench/out/instance-100000
-    .venv/bin/python bench/http.py --instance bench/out/instance-10000 --duration 10
+    .venv/bin/python bench/http_load.py --instance bench/out/instance-100000
+    .venv/bin/python bench/http_load.py --instance bench/out/instance-10000 --duration 10
 
 Starts ``gunicorn -w 2 -k sync webapp.wsgi:app`` on a free port of 127.0.0.1 with
 ``KB_INSTANCE_DIR`` pointing at a prepared instance (``bench/run.py`` leaves one per size), warms
@@ -23,8 +23,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# This file is named like the standard library's ``http``: take bench/ off the front of the path
-# before anything imports ``http.client``.
+# Keep bench/ last on the path, so no script here can shadow a standard-library module.
 if str(HERE) in sys.path:
     sys.path.remove(str(HERE))
 sys.path.append(str(HERE))
