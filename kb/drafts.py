@@ -7,15 +7,14 @@ refused in a file is refused in an edit with the same Chinese message. Problems 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.interchange import HEADERS
+from kb.interchange import cell_text
 from kb.interchange import column_for
 from kb.interchange import parse_rows
 from kb.interchange import record_to_row
@@ -24,7 +23,6 @@ from kb.records import VERSION_FIELDS
 from kb.records import StandardRecord
 from kb.standards import to_record
 from kb.tabular import Table
-from kb.vocab import LabelledEnum
 from kb.vocab import Status
 
 #: Fields that move with a version's life rather than with what it says.
@@ -103,21 +101,6 @@ def _keeps_status(text: str, latest: StandardVersion) -> bool:
     except InvalidInput:
         return False
     return status in (Status.DRAFT, Status(latest.status))
-
-
-def cell_text(value: Any) -> str:
-    """A value as an interchange cell: labels for vocabularies, exact decimals, ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, LabelledEnum):
-        return value.label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def parse_cells(cells: Mapping[str, str]) -> StandardRecord:

@@ -450,10 +450,11 @@ def _parse_component(entry: str) -> tuple[str, Decimal, bool]:
 
 def record_to_row(record: StandardRecord) -> dict[str, str]:
     """A record as interchange cells keyed by column key: labels in Chinese, exact decimals."""
-    return {column.key: _cell_text(getattr(record, column.key)) for column in COLUMNS}
+    return {column.key: cell_text(getattr(record, column.key)) for column in COLUMNS}
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A value as an interchange cell: labels for vocabularies, exact decimals, ISO dates."""
     if value is None:
         return ""
     if isinstance(value, LabelledEnum):

@@ -18,11 +18,11 @@ from kb import interchange
 from kb import standards
 from kb import workflow
 from kb.db import atomic
-from kb.drafts import cell_text
 from kb.drafts import parse_cells
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.interchange import cell_text
 from kb.standards import Outcome
 from webapp.api.schemas import ImportResultSchema
 from webapp.api.schemas import SearchPageSchema

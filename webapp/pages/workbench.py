@@ -25,7 +25,6 @@ from kb import standards
 from kb import workflow
 from kb.db import atomic
 from kb.drafts import CONTENT_FIELDS
-from kb.drafts import cell_text
 from kb.drafts import parse_cells
 from kb.errors import Conflict
 from kb.errors import InvalidInput
@@ -33,6 +32,7 @@ from kb.errors import KbError
 from kb.errors import PermissionDenied
 from kb.interchange import COLUMNS
 from kb.interchange import Need
+from kb.interchange import cell_text
 from kb.interchange import parse_date
 from kb.lifecycle import OPEN
 from kb.permissions import Action
