@@ -6,15 +6,12 @@ requests, valid ones and invalid ones, derandomised so that a failure reproduces
 are that no answer is a server error and that every answer matches the schema the document
 declares for its status.
 
-Two disagreements between the document and the answers are known (decimals sent as strings,
-datetimes without an offset): the fuzzing checks those fields as they are sent, and strict
-xfail tests at the end pin them, with the server errors found by probing what fuzzing hinted
-at, so that each fix turns its test into an unexpected pass that asks for its removal.
+What the fuzzing found (decimals documented as numbers, datetimes without an offset, and server
+errors on keys that look like numbers) is fixed; the tests at the end keep it fixed.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -24,8 +21,6 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis.errors import Unsatisfiable
-from marshmallow import Schema
-from marshmallow import fields
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -61,8 +56,6 @@ WRITERS = {
 #: Records that exist, so that routes with a path parameter also go past "not found".
 CORPUS_KEYS = {"code": "QP-CQ-0011", "key": "qingpu-2024-cost-budget-performance-plan"}
 SEEDED_CODE = "ZJJ-CQ-1"
-DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?$"
-NAIVE_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$"
 
 
 def is_write(ctx) -> bool:
@@ -72,7 +65,7 @@ def is_write(ctx) -> bool:
 def load_schema(app):
     """The app's OpenAPI document, with the known disagreements replaced by what is sent."""
     document = app.test_client().get(OPENAPI).get_json()
-    schema = schemathesis.openapi.from_dict(as_sent(document))
+    schema = schemathesis.openapi.from_dict(document)
     schema.app = app
     return schema
 
@@ -153,51 +146,7 @@ def fuzz_operation(operation, mode: GenerationMode, **fixed: Any) -> None:
     check()
 
 
-# -- the known disagreements -------------------------------------------------------------------
-
-
-def component_fields(kind: type[fields.Field], **attributes: Any) -> dict[str, set[str]]:
-    """OpenAPI component name → names of its fields of ``kind`` (with ``attributes``)."""
-    found: dict[str, set[str]] = {}
-    for cls in subclasses(Schema):
-        if cls.__module__.startswith("webapp."):
-            names = {
-                name
-                for name, field in cls._declared_fields.items()
-                if isinstance(field, kind)
-                and all(getattr(field, a) == v for a, v in attributes.items())
-            }
-            if names:
-                component = cls.__name__.removesuffix("Schema") or cls.__name__
-                found[component] = names
-    return found
-
-
-def subclasses(cls: type) -> list[type]:
-    return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]
-
-
-def as_sent(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with decimals as the strings they are sent as, datetimes without offset.
-
-    Both are bugs of ``webapp/api/schemas.py`` (see the xfail tests below): apispec documents
-    ``fields.Decimal(as_string=True)`` as a number, and ``fields.DateTime`` as RFC 3339
-    ``date-time``, which needs an offset that the naive UTC times in the database lack.
-    """
-    document = copy.deepcopy(document)
-    components = document["components"]["schemas"]
-    patches = [
-        (fields.Decimal, {"as_string": True}, {"type": "string", "pattern": DECIMAL_TEXT}),
-        (fields.DateTime, {}, {"type": "string", "pattern": NAIVE_DATETIME}),
-    ]
-    for kind, attributes, sent in patches:
-        for component, names in component_fields(kind, **attributes).items():
-            properties = components.get(component, {}).get("properties", {})
-            for name in names & set(properties):
-                prop = properties[name]
-                nullable = "anyOf" in prop or prop.get("nullable", False)
-                properties[name] = {"anyOf": [sent, {"type": "null"}]} if nullable else sent
-    return document
+# -- what the fuzzing found, kept as regressions ----------------------------------------------
 
 
 def test_decimals_are_documented_as_the_strings_they_are_sent_as(corpus_client):

@@ -265,9 +265,7 @@ class CompareRowSchema(Schema):
 
 
 class NormalisedSchema(Schema):
-    value = fields.Decimal(
-        as_string=True, allow_none=True, metadata={"description": "折算到共同单位的值"}
-    )
+    value = ExactDecimal(allow_none=True, metadata={"description": "折算到共同单位的值"})
     value_max = ExactDecimal(allow_none=True)
     exact = fields.Boolean()
     reason = fields.String(allow_none=True, metadata={"description": "无法折算时的原因"})
