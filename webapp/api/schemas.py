@@ -423,12 +423,18 @@ class ImportResultSchema(Schema):
     codes = fields.List(fields.String(), required=True)
 
 
+#: Text a database can hold: PostgreSQL refuses NUL characters in strings.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="不能包含 NUL 字符")
+#: Dates a timestamp column can compare with on every backend.
+SANE_DATE = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(2999, 12, 31))
+
+
 class AuditArgs(Schema):
-    actor = fields.String(validate=validate.Length(max=100))
-    action = fields.String(validate=validate.Length(max=50))
-    target = fields.String(validate=validate.Length(max=200))
-    since = fields.Date()
-    until = fields.Date()
+    actor = fields.String(validate=[validate.Length(max=100), NO_NUL])
+    action = fields.String(validate=[validate.Length(max=50), NO_NUL])
+    target = fields.String(validate=[validate.Length(max=200), NO_NUL])
+    since = fields.Date(validate=SANE_DATE)
+    until = fields.Date(validate=SANE_DATE)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
