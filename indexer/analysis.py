@@ -306,14 +306,17 @@ class Highlighter:
     ) -> list[tuple[int, int]]:
         """Sorted, merged spans of the words to mark; at most ``limit`` finds per needle."""
         folded = text.translate(_FOLD)
-        spans: list[tuple[int, int]] = []
+        found: list[tuple[int, int, frozenset[str] | None]] = []
         for needle, wanted in self._needles(set(terms), phrases):
             start = folded.find(needle)
             for _ in range(limit):
                 if start < 0:
                     break
-                spans.extend(self._words_to_mark(text, start, start + len(needle), wanted))
+                found.append((start, start + len(needle), wanted))
                 start = folded.find(needle, start + len(needle))
+        spans: list[tuple[int, int]] = []
+        for cluster in self._clusters(sorted(found, key=lambda item: item[0])):
+            spans.extend(self._words_to_mark(text, cluster))
         return _merge(sorted(set(spans)))
 
     def snippet(
@@ -363,17 +366,33 @@ class Highlighter:
         for phrase in phrases:
             yield "".join(phrase), None
 
+    def _clusters(
+        self, found: list[tuple[int, int, frozenset[str] | None]]
+    ) -> Iterator[list[tuple[int, int, frozenset[str] | None]]]:
+        """Occurrences close enough to be segmented as one fragment (one jieba pass each)."""
+        cluster: list[tuple[int, int, frozenset[str] | None]] = []
+        for occurrence in found:
+            if cluster and occurrence[0] - max(e for _, e, _ in cluster) > 2 * self.MARGIN:
+                yield cluster
+                cluster = []
+            cluster.append(occurrence)
+        if cluster:
+            yield cluster
+
     def _words_to_mark(
-        self, text: str, start: int, end: int, wanted: frozenset[str] | None
+        self, text: str, cluster: list[tuple[int, int, frozenset[str] | None]]
     ) -> Iterator[tuple[int, int]]:
-        base = max(0, start - self.MARGIN)
-        fragment = text[base : end + self.MARGIN]
+        """Whole words over the occurrences of one cluster that hold what each occurrence wants."""
+        base = max(0, cluster[0][0] - self.MARGIN)
+        fragment = text[base : max(e for _, e, _ in cluster) + self.MARGIN]
         for word, offset, _ in self.tokenizer.words(fragment):
             word_start, word_end = base + offset, base + offset + len(word)
-            if word_end <= start or word_start >= end:
-                continue
-            if wanted is None or wanted & self.tokens(word):
-                yield word_start, word_end
+            for start, end, wanted in cluster:
+                if word_end <= start or word_start >= end:
+                    continue
+                if wanted is None or wanted & self.tokens(word):
+                    yield word_start, word_end
+                    break
 
     def tokens(self, word: str) -> frozenset[str]:
         """Every index token of a whole word: itself, its sub-words, their synonyms."""

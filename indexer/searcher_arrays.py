@@ -1,0 +1,231 @@
+"""One searcher's documents as numpy arrays: live documents, scored words, columns, filters.
+
+Document numbers are the searcher's (segment offset + segment-local number). A boolean array
+over all of them is a document set: filters, the in-force set of a date and the matches of a
+query are such masks, and facet counts are :func:`numpy.bincount` over a column's codes. What
+one segment contributes comes from :class:`indexer.postings.SegmentStore`, which outlives the
+searcher, so a refresh after an update only reads the new segments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from whoosh.query import Query
+from whoosh.query import Term
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from indexer.postings import SegmentStore
+from indexer.postings import bm25f
+from indexer.postings import segment_key
+from indexer.schema import OPEN_END
+from indexer.schema import day_number
+from indexer.schema import in_force_window
+
+#: Scored words and phrases kept per searcher, counted in postings (~12 bytes each).
+MAX_CACHED_UNIT_POSTINGS = 12_000_000
+CONTENT = "content"
+
+
+class SearcherArrays:
+    """Array views of one searcher, filled on first use and kept while it is current."""
+
+    def __init__(self, searcher: Searcher, store: SegmentStore) -> None:
+        self.searcher = searcher
+        self.store = store
+        self.leaves = [
+            (reader, offset)
+            for reader, offset in searcher.reader().leaf_readers()
+            if reader.doc_count_all()
+        ]
+        self.size = searcher.doc_count_all()
+        self._lock = threading.Lock()
+        self._live: np.ndarray | None = None
+        self._units: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._unit_postings = 0
+        self._masks: dict[tuple[str, Any], np.ndarray] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+        self._windows: tuple[np.ndarray, ...] | None = None
+
+    def segment_keys(self) -> set[str]:
+        return {segment_key(reader) for reader, _ in self.leaves}
+
+    @property
+    def live(self) -> np.ndarray:
+        """Which document numbers are not deleted."""
+        if self._live is None:
+            live = np.ones(self.size, dtype=bool)
+            for reader, offset in self.leaves:
+                if reader.has_deletions():
+                    part = np.zeros(reader.doc_count_all(), dtype=bool)
+                    part[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+                    live[offset : offset + len(part)] = part
+            self._live = live
+        return self._live
+
+    def unit(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """Documents matching one word or phrase (ascending) and their BM25F scores.
+
+        A word's scores come from arrays (:meth:`_word`); a phrase is left to Whoosh's own
+        matcher, once, since its positions must be checked.
+        """
+        key = repr(query)
+        with self._lock:
+            found = self._units.get(key)
+            if found is not None:
+                self._units.move_to_end(key)
+                return found
+        if isinstance(query, Term) and query.fieldname == CONTENT:
+            found = self._word(query.text)
+        else:
+            found = self._walk(query)
+        with self._lock:
+            if key not in self._units:
+                self._units[key] = found
+                self._unit_postings += len(found[0])
+                while self._unit_postings > MAX_CACHED_UNIT_POSTINGS and len(self._units) > 1:
+                    self._unit_postings -= len(self._units.popitem(last=False)[1][0])
+        return found
+
+    def _word(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        weighting = self.searcher.weighting
+        if not self.leaves:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        if not isinstance(weighting, BM25F):
+            return self._walk(Term(CONTENT, text))
+        idf = self.searcher.idf(CONTENT, text)
+        average = self.searcher.avg_field_length(CONTENT) or 1
+        docs, scores = [], []
+        for reader, offset in self.leaves:
+            local, frequencies = self.store.postings(reader, CONTENT, text)
+            lengths = self.store.lengths(reader, CONTENT)[local]
+            docs.append(local.astype(np.int64) + offset)
+            scores.append(
+                bm25f(
+                    frequencies,
+                    lengths,
+                    idf=idf,
+                    average_length=average,
+                    b=weighting.B,
+                    k1=weighting.K1,
+                )
+            )
+        return self._only_live(docs, scores)
+
+    def _walk(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        docs: list[int] = []
+        scores: list[float] = []
+        for leaf, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(leaf)
+            while matcher.is_active():
+                docs.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                matcher.next()
+        return np.asarray(docs, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+
+    def _only_live(
+        self, docs: list[np.ndarray], scores: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if not docs:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        all_docs, all_scores = np.concatenate(docs), np.concatenate(scores)
+        keep = self.live[all_docs]
+        return all_docs[keep], all_scores[keep]
+
+    def term_mask(self, field: str, value: Any) -> np.ndarray:
+        """Documents having ``value`` in a keyword field, as a mask."""
+        key = (field, value)
+        found = self._masks.get(key)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            for reader, offset in self.leaves:
+                local, _ = self.store.postings(reader, field, value)
+                found[local.astype(np.int64) + offset] = True
+            found &= self.live
+            self._masks[key] = found
+        return found
+
+    def codes(self, field: str) -> np.ndarray:
+        """A text column as codes into :meth:`labels`, per document."""
+        found = self._codes.get(field)
+        if found is None:
+            found = self._concat([self.store.codes(r, field) for r, _ in self.leaves], np.int32)
+            self._codes[field] = found
+        return found
+
+    def labels(self, field: str) -> list[str]:
+        return self.store.labels(field)
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column, per document."""
+        found = self._numbers.get(field)
+        if found is None:
+            found = self._concat([self.store.numbers(r, field) for r, _ in self.leaves], np.int64)
+            self._numbers[field] = found
+        return found
+
+    def column(self, field: str) -> list[Any]:
+        """A column's values as a list, per document."""
+        values: list[Any] = []
+        for reader, _ in self.leaves:
+            values.extend(self.store.column(reader, field))
+        return values
+
+    def value_mask(self, field: str, values: Iterable[str]) -> np.ndarray:
+        """Documents whose column ``field`` holds one of ``values``."""
+        codes = self.codes(field)  # first: reading a segment's codes adds its labels
+        return np.isin(codes, self.store.label_codes(field, values)) & self.live
+
+    def in_force(self, day: dt.date) -> np.ndarray:
+        """Per standard, the latest version in force on ``day`` (see :func:`in_force_window`)."""
+        number = day_number(day)
+        docs, starts, ends, groups = self._standard_windows()
+        inside = (starts <= number) & (number <= ends)
+        chosen = docs[inside]
+        group = groups[inside]
+        last_of_group = np.r_[group[1:] != group[:-1], True] if len(group) else group.astype(bool)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[chosen[last_of_group]] = True
+        return mask
+
+    def _standard_windows(self) -> tuple[np.ndarray, ...]:
+        """Standard versions ever in force, ordered by (code, version): docnum, first and last
+        day, and the code's group number."""
+        if self._windows is None:
+            is_standard = self.value_mask("type", ["standard"])
+            status = self.codes("status")
+            starts = self.numbers("effective_from")
+            ends = self.numbers("effective_to")
+            published, open_ended = _status_rules(self.labels("status"))
+            ends = np.where(ends != 0, ends, np.where(open_ended[status], OPEN_END, -1))
+            valid = is_standard & published[status] & (ends >= 0)
+            docs = np.flatnonzero(valid)
+            code, version = self.codes("code")[docs], self.numbers("version")[docs]
+            order = np.lexsort((version, code))
+            docs = docs[order]
+            self._windows = (docs, starts[docs], ends[docs], code[order])
+        return self._windows
+
+    def _concat(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
+def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per status label: whether a version with it has a window at all (given an end date), and
+    whether it is in force until further notice without one — both from :func:`in_force_window`,
+    so the rule stays the one in :mod:`indexer.schema`."""
+    published = np.zeros(max(len(labels), 1), dtype=bool)
+    open_ended = np.zeros(max(len(labels), 1), dtype=bool)
+    for code, label in enumerate(labels):
+        if not label:
+            continue
+        published[code] = in_force_window(label, 1, 2) is not None
+        open_ended[code] = in_force_window(label, 1, 0) is not None
+    return published, open_ended
