@@ -80,6 +80,7 @@ class JiebaTokenizer(Tokenizer):
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._trees: dict[str, WordTree] = {}
+        self._routes: dict[str, list[str]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # Whoosh pickles the schema into the index; the cache is not worth keeping there.
@@ -88,6 +89,7 @@ class JiebaTokenizer(Tokenizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.lexicon = state["lexicon"]
         self._trees = {}
+        self._routes = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, JiebaTokenizer) and other.lexicon == self.lexicon
@@ -137,9 +139,18 @@ class JiebaTokenizer(Tokenizer):
             if match.group(1) is None:
                 yield match.group(2), start, False
                 continue
-            for word in _route(match.group(1)):
+            for word in self.route(match.group(1)):
                 yield word, start, True
                 start += len(word)
+
+    def route(self, run: str) -> list[str]:
+        """jieba's words for a run of CJK characters; remembered, since texts repeat phrases."""
+        found = self._routes.get(run)
+        if found is None:
+            if len(self._routes) > 200_000:
+                self._routes.clear()
+            found = self._routes[run] = _route(run)
+        return found
 
     def tree(self, word: str) -> WordTree:
         """The sub-words of ``word`` with their leaf positions, and its number of leaves."""
@@ -284,8 +295,10 @@ class Highlighter:
     The span is always the whole word's, so 双监控 is marked once, never as 双 + 监控.
     """
 
-    #: Characters segmented on each side of an occurrence: longer than any dictionary word.
+    #: Occurrences closer than this are segmented together: longer than any dictionary word.
     MARGIN = 10
+    #: How far a segmented fragment may reach out to find the edges of its runs.
+    RUN_REACH = 60
     #: Length of a snippet, and how far before the first mark it starts.
     SNIPPET_CHARS = 120
     SNIPPET_LEAD = 24
@@ -382,9 +395,14 @@ class Highlighter:
     def _words_to_mark(
         self, text: str, cluster: list[tuple[int, int, frozenset[str] | None]]
     ) -> Iterator[tuple[int, int]]:
-        """Whole words over the occurrences of one cluster that hold what each occurrence wants."""
-        base = max(0, cluster[0][0] - self.MARGIN)
-        fragment = text[base : max(e for _, e, _ in cluster) + self.MARGIN]
+        """Whole words over the occurrences of one cluster that hold what each occurrence wants.
+
+        The fragment segmented reaches out to the ends of the runs of CJK characters around the
+        cluster (at most :data:`RUN_REACH` characters), so each run is segmented whole, as the
+        indexer saw it, and its words come from the tokenizer's memory when it recurs.
+        """
+        base = _run_start(text, cluster[0][0], self.RUN_REACH)
+        fragment = text[base : _run_end(text, max(e for _, e, _ in cluster), self.RUN_REACH)]
         for word, offset, _ in self.tokenizer.words(fragment):
             word_start, word_end = base + offset, base + offset + len(word)
             for start, end, wanted in cluster:
@@ -403,6 +421,22 @@ class Highlighter:
             found = frozenset(t.text for t in self.analyzer(word, mode="index"))
             self._tokens[word] = found
         return found
+
+
+def _run_start(text: str, index: int, reach: int) -> int:
+    """Where the run of CJK characters holding ``text[index]`` starts (at most ``reach`` back)."""
+    stop = max(0, index - reach)
+    while index > stop and _CJK_CHAR.match(text, index - 1):
+        index -= 1
+    return index
+
+
+def _run_end(text: str, index: int, reach: int) -> int:
+    """Where the run of CJK characters reaching ``text[index - 1]`` ends (at most ``reach`` on)."""
+    stop = min(len(text), index + reach)
+    while index < stop and _CJK_CHAR.match(text, index):
+        index += 1
+    return index
 
 
 def _escape(text: str) -> str:

@@ -20,7 +20,7 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 
-#: Postings (document number + frequency) kept across all words and segments: about 8 bytes each.
+#: Postings (document number + frequency, ~8 bytes) and word positions (~8 bytes) kept in all.
 MAX_CACHED_POSTINGS = 24_000_000
 
 
@@ -41,28 +41,19 @@ class SegmentStore:
     def __init__(self, max_postings: int = MAX_CACHED_POSTINGS) -> None:
         self.max_postings = max_postings
         self._lock = threading.Lock()
-        self._postings: OrderedDict[tuple[str, str, Any], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict()
-        )
+        self._postings: OrderedDict[tuple[str, str, str, Any], Any] = OrderedDict()
         self._held = 0
         self._per_segment: dict[tuple[str, str, str], Any] = {}
         self._labels: dict[str, dict[str, int]] = {}
 
     def postings(self, reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Segment-local document numbers (ascending, deleted ones included) and frequencies."""
-        key = (segment_key(reader), field, text)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
-        found = read_postings(reader, field, text)
-        with self._lock:
-            if key not in self._postings:
-                self._postings[key] = found
-                self._held += len(found[0])
-                self._evict()
-        return found
+        return self._cached(("postings", field, text), reader, read_postings)
+
+    def positions(self, reader: IndexReader, field: str, text: Any) -> np.ndarray:
+        """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
+        (deleted documents included): a phrase is then a few sorted-array lookups."""
+        return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
         """The length of ``field`` in each document of the segment, as Whoosh's scorer reads it."""
@@ -113,9 +104,24 @@ class SegmentStore:
         """Drop everything of segments no searcher reads any more."""
         with self._lock:
             for key in [k for k in self._postings if k[0] not in live_segments]:
-                self._held -= len(self._postings.pop(key)[0])
+                self._held -= _size(self._postings.pop(key))
             for key in [k for k in self._per_segment if k[0] not in live_segments]:
                 del self._per_segment[key]
+
+    def _cached(self, what: tuple[str, str, Any], reader: IndexReader, read: Any) -> Any:
+        key = (segment_key(reader), *what)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = read(reader, what[1], what[2])
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._held += _size(found)
+                self._evict()
+        return found
 
     def _segment_array(self, reader: IndexReader, what: tuple[str, str], make: Any) -> Any:
         key = (segment_key(reader), *what)
@@ -129,20 +135,41 @@ class SegmentStore:
 
     def _evict(self) -> None:
         while self._held > self.max_postings and len(self._postings) > 1:
-            _, (docs, _weights) = self._postings.popitem(last=False)
-            self._held -= len(docs)
+            self._held -= _size(self._postings.popitem(last=False)[1])
 
 
 def read_postings(reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
     """All postings of one word in one segment, deleted documents included."""
     if (field, text) not in reader:
         return np.empty(0, np.int32), np.empty(0, np.float32)
-    matcher = reader.postings(field, text)
-    if isinstance(matcher, FilterMatcher):  # the segment has deletions: read them all
-        matcher = matcher.child
-        matcher.reset()
+    matcher = _without_deletions(reader.postings(field, text))
     docs, weights = _decode_blocks(matcher) if _has_blocks(matcher) else _decode_each(matcher)
     return np.asarray(docs, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def read_positions(reader: IndexReader, field: str, text: Any) -> np.ndarray:
+    """All occurrences of one word in one segment (see :meth:`SegmentStore.positions`)."""
+    if (field, text) not in reader:
+        return np.empty(0, np.int64)
+    matcher = _without_deletions(reader.postings(field, text))
+    keys = [
+        docnum << 32 | position
+        for docnum, positions in matcher.items_as("positions")
+        for position in positions
+    ]
+    return np.asarray(keys, dtype=np.int64)
+
+
+def _without_deletions(matcher: Matcher) -> Matcher:
+    """The segment's own posting list under Whoosh's filter of deleted documents."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
+
+
+def _size(found: Any) -> int:
+    return len(found[0]) if isinstance(found, tuple) else len(found)
 
 
 def _has_blocks(matcher: Matcher) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from whoosh.query import Phrase
 from whoosh.query import Query
 from whoosh.query import Term
 from whoosh.scoring import BM25F
@@ -73,8 +74,8 @@ class SearcherArrays:
     def unit(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """Documents matching one word or phrase (ascending) and their BM25F scores.
 
-        A word's scores come from arrays (:meth:`_word`); a phrase is left to Whoosh's own
-        matcher, once, since its positions must be checked.
+        Scores are Whoosh's BM25F, computed over arrays: a word's by :meth:`_word`, a phrase's
+        as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
         """
         key = repr(query)
         with self._lock:
@@ -84,8 +85,10 @@ class SearcherArrays:
                 return found
         if isinstance(query, Term) and query.fieldname == CONTENT:
             found = self._word(query.text)
+        elif isinstance(query, Phrase) and query.fieldname == CONTENT:
+            found = self._phrase(query.words)
         else:
-            found = self._walk(query)
+            raise TypeError(f"not a word or phrase of {CONTENT}: {query!r}")
         with self._lock:
             if key not in self._units:
                 self._units[key] = found
@@ -96,10 +99,9 @@ class SearcherArrays:
 
     def _word(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         weighting = self.searcher.weighting
+        assert isinstance(weighting, BM25F), weighting
         if not self.leaves:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        if not isinstance(weighting, BM25F):
-            return self._walk(Term(CONTENT, text))
         idf = self.searcher.idf(CONTENT, text)
         average = self.searcher.avg_field_length(CONTENT) or 1
         docs, scores = [], []
@@ -119,16 +121,25 @@ class SearcherArrays:
             )
         return self._only_live(docs, scores)
 
-    def _walk(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        docs: list[int] = []
-        scores: list[float] = []
-        for leaf, offset in self.searcher.leaf_searchers():
-            matcher = query.matcher(leaf)
-            while matcher.is_active():
-                docs.append(matcher.id() + offset)
-                scores.append(matcher.score())
-                matcher.next()
-        return np.asarray(docs, dtype=np.int64), np.asarray(scores, dtype=np.float64)
+    def _phrase(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Documents where each word is at the position after the previous one (Whoosh's
+        ``Phrase``, slop 1), scored as Whoosh scores it: the sum of its words' scores."""
+        docs = []
+        for reader, offset in self.leaves:
+            keys = self.store.positions(reader, CONTENT, words[0])
+            for word in words[1:]:
+                following = self.store.positions(reader, CONTENT, word)
+                wanted = keys + 1
+                at = np.minimum(np.searchsorted(following, wanted), max(len(following) - 1, 0))
+                keys = wanted[following[at] == wanted] if len(following) else wanted[:0]
+            docs.append(np.unique(keys >> 32) + offset)
+        found = np.concatenate(docs) if docs else np.empty(0, np.int64)
+        found = found[self.live[found]]
+        scores = np.zeros(len(found), dtype=np.float64)
+        for word in words:
+            word_docs, word_scores = self.unit(Term(CONTENT, word))
+            scores += word_scores[np.searchsorted(word_docs, found)]
+        return found, scores
 
     def _only_live(
         self, docs: list[np.ndarray], scores: list[np.ndarray]
