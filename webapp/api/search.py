@@ -2,20 +2,58 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from flask import Request
+from flask import Response
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 
 from indexer.search import SearchPage
 from indexer.search import SearchQuery
 from indexer.search import search
+from webapp.api.dumping import compile_dump
 from webapp.api.schemas import SearchArgs
 from webapp.api.schemas import SearchPageSchema
 from webapp.db import get_settings
 
 URL_PREFIX = "/search"
-blp = Blueprint("api_search", __name__, description="检索")
+
+
+class FlatQueryParser(FlaskParser):
+    """webargs' parser, reading a query string without list fields as a plain dict.
+
+    That is what its ``MultiDictProxy`` hands the schema then (the first value of each key),
+    without the ``KeyError`` raised and caught for every field the request leaves out.
+    """
+
+    def load_querystring(self, req: Request, schema: Schema) -> Any:
+        if _has_list_fields(schema):
+            return super().load_querystring(req, schema)
+        return req.args.to_dict()
+
+
+@functools.lru_cache(maxsize=64)
+def _has_list_fields(schema: Schema) -> bool:
+    return bool(MultiDictProxy({}, schema).multiple_keys)
+
+
+class SearchBlueprint(Blueprint):
+    ARGUMENTS_PARSER = FlatQueryParser()
+
+
+blp = SearchBlueprint("api_search", __name__, description="检索")
+
+#: Schema instances made once: webargs would build one per request from a class.
+SEARCH_ARGS = SearchArgs()
+SEARCH_PAGE = SearchPageSchema()
+#: ``SEARCH_PAGE.dump`` without marshmallow's per-value walk (same output, see dumping).
+dump_search_page = compile_dump(SEARCH_PAGE)
 
 
 def run_search(args: dict[str, Any]) -> SearchPage:
@@ -25,8 +63,8 @@ def run_search(args: dict[str, Any]) -> SearchPage:
 
 @blp.route("")
 class Search(MethodView):
-    @blp.arguments(SearchArgs, location="query")
-    @blp.response(200, SearchPageSchema)
-    def get(self, args: dict[str, Any]):
+    @blp.arguments(SEARCH_ARGS, location="query")
+    @blp.response(200, SEARCH_PAGE)
+    def get(self, args: dict[str, Any]) -> Response:
         """检索标准、条款和文件，返回排序结果、高亮摘要和分面计数"""
-        return run_search(args)
+        return jsonify(dump_search_page(run_search(args)))
