@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
+from typing import NamedTuple
+from urllib.parse import quote_plus
 
 from flask import Blueprint
 from flask import render_template
@@ -10,8 +12,9 @@ from flask import request
 from flask import url_for
 from marshmallow import ValidationError
 
+from indexer.search import SearchPage
 from indexer.search import suggest
-from webapp.api.schemas import SearchArgs
+from webapp.api.search import SEARCH_ARGS
 from webapp.api.search import run_search
 from webapp.db import get_settings
 
@@ -30,11 +33,26 @@ FACET_TITLES = {
 }
 
 
+class FacetValue(NamedTuple):
+    value: str
+    label: str
+    count: int
+    chosen: bool
+    #: This page with the value chosen, or without it when it is the chosen one (from page 1).
+    href: str
+
+
+class Facet(NamedTuple):
+    name: str
+    title: str
+    values: list[FacetValue]
+
+
 @bp.get("/")
 def index() -> str:
     raw = {k: v for k, v in request.args.items() if v != ""}
     try:
-        args = SearchArgs().load(raw)
+        args = SEARCH_ARGS.load(raw)
     except ValidationError as error:
         return render_template(
             "search/index.html",
@@ -51,6 +69,7 @@ def index() -> str:
         page=page,
         error=None,
         facet_titles=FACET_TITLES,
+        facets=facet_links(page, args),
         suggestions=_suggestions(args) if page.total == 0 else [],
     )
 
@@ -76,3 +95,63 @@ def _suggestions(args: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return found
+
+
+def facet_links(page: SearchPage, args: dict[str, Any]) -> list[Facet]:
+    """Each facet with its values, labels, counts and links, in :data:`FACET_TITLES` order.
+
+    A link is what ``url_with(**{name: value, "page": None})`` gives (``name: None`` for the
+    chosen value), built here once per facet instead of once per value through the URL map:
+    a broad query at 100k standards lists a few hundred regions.
+    """
+    from webapp.pages import LABELS
+
+    root = url_for("pages_search.index")
+    current = [(k, v) for k, v in request.args.items() if v != "" and k != "page"]
+    facets = []
+    for name, title in FACET_TITLES.items():
+        counts = page.facets.get(name)
+        if not counts:
+            continue
+        labels = LABELS.get(name, {})
+        picked = args.get(name)
+        picked = None if picked is None else str(picked)
+        position = next((i for i, (k, _) in enumerate(current) if k == name), None)
+        if position is None:
+            before, after = _query(current), ""
+        else:
+            before, after = _query(current[:position]), _query(current[position + 1 :])
+        without = _join(root, before, after)
+        key = _quote(name) + "="
+        values = []
+        for value, count in counts.items():
+            chosen = picked is not None and picked == str(value)
+            href = without if chosen else _join(root, before, key + _quote(value), after)
+            values.append(FacetValue(value, labels.get(value, value), count, chosen, href))
+        facets.append(Facet(name, title, values))
+    return facets
+
+
+#: What werkzeug leaves unescaped in a query string (``werkzeug.urls._urlencode``).
+_SAFE = "!$'()*,/:;?@"
+_quoted: dict[str, str] = {}
+
+
+def _quote(value: Any) -> str:
+    """``value`` as ``urlencode`` writes it, remembered: facet values recur on every page."""
+    text = value if type(value) is str else str(value)
+    found = _quoted.get(text)
+    if found is None:
+        if len(_quoted) > 50_000:
+            _quoted.clear()
+        found = _quoted[text] = quote_plus(text, safe=_SAFE)
+    return found
+
+
+def _query(pairs: list[tuple[str, Any]]) -> str:
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in pairs)
+
+
+def _join(root: str, *parts: str) -> str:
+    query = "&".join(part for part in parts if part)
+    return f"{root}?{query}" if query else root
