@@ -25,14 +25,13 @@ text fit per (事项, 类别, standard) and the ranking per distinct line.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Mapping
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from itertools import combinations
+from operator import itemgetter
 from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +40,7 @@ from whoosh.query import Term
 from indexer.search import SearcherCache
 from indexer.search import SearchQuery
 from indexer.search import search_index
+from indexer.text_fit import FitPlan
 from indexer.text_fit import LineText
 from indexer.text_fit import TextFit
 from indexer.text_fit import TextFitter
@@ -73,7 +73,11 @@ KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 _LOCALNESS = {Level.CENTRAL: 0, Level.PROVINCE: 1, Level.CITY: 2, Level.DISTRICT: 3, Level.TOWN: 4}
 _LOCAL_BY_KEY = {level.value: rank for level, rank in _LOCALNESS.items()}
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
+_COST_QUOTA = Kind.COST_QUOTA.value
+_KIND_BY_KEY = {kind.value: kind for kind in Kind}
+_LEVEL_BY_KEY = {level.value: level for level in Level}
 _CODE_BATCH = 500
+_FIRST = itemgetter(0)
 _PER_GROUP = 1 + RUNNERS_UP
 
 
@@ -116,9 +120,9 @@ def forced_candidate(
     return candidate_from_version(version, reason=f"评审人员指定；{where}")
 
 
-@dataclass(frozen=True)
-class StandardFacts:
-    """The fields of a standard version that matching and citing read (no ORM object)."""
+class StandardFacts(NamedTuple):
+    """The fields of a standard version that matching and citing read (no ORM object: tens of
+    thousands are read for one sheet)."""
 
     code: str
     version: int
@@ -139,31 +143,52 @@ class StandardFacts:
     illustrative: bool
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
-    """A related standard with its text fit; entries sort best first within a region."""
+class Doc:
+    """A related standard version as ranking reads it: its facts, and what derives from them
+    once per check rather than once per line (its grade's core, its level's rank, its
+    citation …)."""
 
-    rank: tuple[float, float, int, bool, str]
-    facts: StandardFacts = field(compare=False)
-    fit: TextFit = field(compare=False)
-    grade: str | None = field(compare=False)
-    high: bool = field(compare=False)
+    __slots__ = ("facts", "grade", "high", "group", "local", "order", "texts", "_cited")
 
-    @property
-    def order(self) -> tuple[bool, str]:
-        """What breaks ties last: 成本定额 before 支出标准, then the code."""
-        return self.rank[3], self.rank[4]
+    def __init__(self, facts: StandardFacts) -> None:
+        self.facts = facts
+        self.grade = grade_core(facts.grade) if facts.grade else None
+        self.high = facts.level in _HIGH_LEVELS
+        self.group = (self.grade, self.high)
+        self.local = _LOCAL_BY_KEY[facts.level]
+        # What breaks ties last: 成本定额 before 支出标准, then the code.
+        self.order = (facts.kind != _COST_QUOTA, facts.code)
+        self.texts = (facts.item or "", facts.category or "", facts.grade or "")
+        self._cited: tuple[str, str] | None = None
+
+    def cited(self) -> tuple[str, str]:
+        """The citation text and the permalink (the facts carry what a version would)."""
+        if self._cited is None:
+            facts: Any = self.facts
+            self._cited = (official_standard_text(facts), standard_permalink(facts))
+        return self._cited
 
 
-def _entry(facts: StandardFacts, fit: TextFit) -> Entry:
-    cost_quota = facts.kind == Kind.COST_QUOTA.value
-    return Entry(
-        rank=(-fit.tier, -fit.coverage, fit.residual, not cost_quota, facts.code),
-        facts=facts,
-        fit=fit,
-        grade=grade_core(facts.grade) if facts.grade else None,
-        high=facts.level in _HIGH_LEVELS,
-    )
+#: A related standard with its text fit, as ``(rank, doc, fit, how)``: ``rank`` sorts entries
+#: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``how``
+#: says in Chinese how the texts match.
+Entry = tuple[tuple[Any, ...], Doc, TextFit, str]
+
+
+class Scope(NamedTuple):
+    """One region of a line's related standards that applies to the line's region chain: its
+    entries by grade, the place where they apply, and whether only central and provincial
+    standards of it apply (a region that is no place known here)."""
+
+    by_grade: dict[str | None, list[Entry]]
+    place: Place
+    local: int
+    high_only: bool
+    #: Where the standards apply, in Chinese, for a runner-up and for the match.
+    where: tuple[str, str]
+
+
+Keyed = tuple[tuple[Any, ...], Entry, Scope, int]
 
 
 class Matcher:
@@ -177,14 +202,17 @@ class Matcher:
         self.in_force = cache.filter_set(SearchQuery(type="standard", on=context.on, kind=KINDS))
         self.regions = cache.column("region")
         self.places = RegionResolver()
-        self.facts: dict[int, StandardFacts] = {}
+        self.limit = _LOCALNESS[Level(context.level)] if context.level else 9
+        self.docs: dict[int, Doc] = {}
         self._related: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._region_index: dict[tuple[str, str], tuple[dict[str, list[str]], list[str]]] = {}
-        self._entry_cache: dict[tuple[tuple[str, str], str], list[Entry]] = {}
-        self._applicable_cache: dict[tuple[object, ...], dict[str | None, list[Any]]] = {}
+        self._chains: dict[str, tuple[Place, ...]] = {}
+        self._scopes: dict[tuple[tuple[str, str], str], list[Scope]] = {}
+        self._entry_cache: dict[tuple[tuple[str, str], str], dict[str | None, list[Entry]]] = {}
         self._ranked: dict[tuple[object, ...], tuple[Candidate, ...]] = {}
-        self._units: dict[tuple[str | None, str | None], bool] = {}
-        self._citations: dict[StandardFacts, str] = {}
+        self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
+        self._units: dict[str | None, _UnitTable] = {}
+        self._when: dict[int, str] = {}
 
     def rank_all(self, lines: Sequence[BudgetLine]) -> dict[int, tuple[Candidate, ...]]:
         """Candidates for every line; lines alike are ranked once."""
@@ -192,9 +220,8 @@ class Matcher:
         for text_key, region in {(_text_key(line), self.context.region_of(line)) for line in lines}:
             if text_key not in self._related:
                 self._related[text_key] = self._find(self.texts.line_text(*text_key))
-            chain = region_chain(region)
             pairs.update(
-                (text_key, found) for found, _, _ in self._applicable_regions(text_key, chain)
+                (text_key, found) for found, _, _ in self._applicable_regions(text_key, region)
             )
         self._load({d for text_key, region in pairs for d in self._related[text_key][region]})
         return {line.row: self._candidates(line) for line in lines}
@@ -213,8 +240,9 @@ class Matcher:
             words = self.texts.whole_words(text.category) or (text.category,)
             found |= frozenset.intersection(*(self._docs(w) for w in words))
         by_region: dict[str, list[int]] = {}
+        regions = self.regions
         for docnum in found & self.in_force:
-            by_region.setdefault(self.regions[docnum], []).append(docnum)
+            by_region.setdefault(regions[docnum], []).append(docnum)
         return by_region
 
     def _docs(self, word: str) -> frozenset[int]:
@@ -232,13 +260,19 @@ class Matcher:
     def _load(self, docnums: set[int]) -> None:
         """Read the facts of these index documents' versions from the database, in batches."""
         codes, versions = self.cache.column("code"), self.cache.column("version")
-        wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.facts}
+        wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
         names = sorted({code for code, _ in wanted})
         for start in range(0, len(names), _CODE_BATCH):
             for facts in _read_facts(self.session, names[start : start + _CODE_BATCH]):
                 docnum = wanted.get((facts.code, facts.version))
                 if docnum is not None:
-                    self.facts[docnum] = facts
+                    self.docs[docnum] = Doc(facts)
+
+    def _chain(self, region: str) -> tuple[Place, ...]:
+        found = self._chains.get(region)
+        if found is None:
+            found = self._chains[region] = region_chain(region)
+        return found
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -251,79 +285,61 @@ class Matcher:
         return found
 
     def _rank(self, line: BudgetLine, region: str, grade: str | None) -> tuple[Candidate, ...]:
-        groups = self._applicable(_text_key(line), region_chain(region))
+        """The best candidates, by the keys of the module docstring."""
+        scopes = self._scopes_of(_text_key(line), region)
         wanted = grade_core(grade) if grade else None
-        if wanted is None:
-            # A grade named in the 事项 itself (一类公厕保洁) counts as given.
-            pool = [(g, 1 if g is None else 2 if g in line.item else 0) for g in groups]
-        else:
-            pool = [(wanted, 2), (None, 1)]
-        ranked = self._keyed(line, groups, pool, grade_bad=False)
-        if len(ranked) <= RUNNERS_UP and wanted is not None:
-            others = [(g, -1) for g in groups if g not in (wanted, None)]
-            ranked += self._keyed(line, groups, others, grade_bad=True)
-        best = heapq.nsmallest(1 + RUNNERS_UP, ranked, key=lambda found: found[0])
+        units = self._unit_table(line.unit)
+        keyed: list[Keyed] = []
+        for scope in scopes:
+            if wanted is None:
+                # A grade named in the 事项 itself (一类公厕保洁) counts as given.
+                for found, entries in scope.by_grade.items():
+                    fit = 1 if found is None else 2 if found in line.item else 0
+                    _key(keyed, units, scope, entries, fit, grade_bad=False)
+            else:
+                for found, fit in ((wanted, 2), (None, 1)):
+                    entries = scope.by_grade.get(found)
+                    if entries:
+                        _key(keyed, units, scope, entries, fit, grade_bad=False)
+        if len(keyed) <= RUNNERS_UP and wanted is not None:
+            for scope in scopes:
+                for found, entries in scope.by_grade.items():
+                    if found not in (wanted, None):
+                        _key(keyed, units, scope, entries, -1, grade_bad=True)
+        keyed.sort(key=_FIRST)
         return tuple(
-            self._candidate(line, region, grade, entry, place, grade_fit, first=i == 0)
-            for i, (_, entry, place, grade_fit) in enumerate(best)
+            self._candidate(grade, entry, scope, grade_fit, first=i == 0)
+            for i, (_, entry, scope, grade_fit) in enumerate(keyed[: 1 + RUNNERS_UP])
         )
 
-    def _keyed(
-        self,
-        line: BudgetLine,
-        groups: dict[str | None, list[tuple[tuple[float, ...], Entry, Place]]],
-        pool: list[tuple[str | None, int]],
-        *,
-        grade_bad: bool,
-    ) -> list[tuple[tuple[object, ...], Entry, Place, int]]:
-        """Sort keys for the entries of the chosen grade groups (see the module docstring)."""
-        keyed = []
-        for grade, grade_fit in pool:
-            for (tier, local, coverage, residual), entry, place in groups.get(grade, ()):
-                unit_bad = not self._converts(line.unit, entry.facts.unit)
-                key = (
-                    grade_bad,
-                    tier,
-                    local,
-                    -grade_fit,
-                    coverage,
-                    residual,
-                    unit_bad,
-                    *entry.order,
-                )
-                keyed.append((key, entry, place, grade_fit))
-        return keyed
-
-    def _applicable(
-        self, text_key: tuple[str, str], chain: tuple[Place, ...]
-    ) -> dict[str | None, list[tuple[tuple[float, ...], Entry, Place]]]:
-        """Related standards whose region applies to ``chain``, by grade, with the place they
-        apply at and the part of their sort key that does not depend on the line's grade."""
-        key = (text_key, tuple(p.name for p in chain))
-        found = self._applicable_cache.get(key)
-        if found is not None:
-            return found
-        found = {}
-        for region, place, high_only in self._applicable_regions(text_key, chain):
-            local = -_LOCALNESS[place.level]
-            for e in self._entries(text_key, region):
-                if e.high or not high_only:
-                    partial = (-e.fit.tier, local, -e.fit.coverage, e.fit.residual)
-                    found.setdefault(e.grade, []).append((partial, e, place))
-        self._applicable_cache[key] = found
+    def _scopes_of(self, text_key: tuple[str, str], region: str) -> list[Scope]:
+        """The regions of a (事项, 类别)'s related standards that apply to ``region``, with
+        their entries by grade."""
+        key = (text_key, region)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = [
+                _scope(self._entries(text_key, name), place, high_only, name, region)
+                for name, place, high_only in self._applicable_regions(text_key, region)
+            ]
         return found
 
     def _applicable_regions(
-        self, text_key: tuple[str, str], chain: tuple[Place, ...]
+        self, text_key: tuple[str, str], region: str
     ) -> list[tuple[str, Place, bool]]:
-        """The regions of a text's related standards that apply to ``chain``: each with its
-        place and whether it applies only to central and provincial standards."""
+        """The regions of a text's related standards that apply to ``region``'s chain: each
+        with its place and whether it applies only to central and provincial standards."""
+        key = (text_key, region)
+        found = self._applicable.get(key)
+        if found is not None:
+            return found
+        chain = self._chain(region)
         known, others = self._regions_of(text_key)
-        found = []
-        for region in [r for place in chain for r in known.get(place.name, ())] + others:
-            place_and_rule = self.places.resolve(region, chain)
+        found = self._applicable[key] = []
+        for name in [r for place in chain for r in known.get(place.name, ())] + others:
+            place_and_rule = self.places.resolve(name, chain)
             if place_and_rule is not None:
-                found.append((region, *place_and_rule))
+                found.append((name, *place_and_rule))
         return found
 
     def _regions_of(self, text_key: tuple[str, str]) -> tuple[dict[str, list[str]], list[str]]:
@@ -342,56 +358,70 @@ class Matcher:
             found = self._region_index[text_key] = (known, others)
         return found
 
-    def _entries(self, text_key: tuple[str, str], region: str) -> list[Entry]:
-        """The related standards of one region that fit a (事项, 类别)'s text."""
+    def _entries(self, text_key: tuple[str, str], region: str) -> dict[str | None, list[Entry]]:
+        """The related standards of one region that fit a (事项, 类别)'s text, by grade."""
         key = (text_key, region)
         found = self._entry_cache.get(key)
         if found is None:
-            text = self.texts.line_text(*text_key)
-            limit = _LOCALNESS[Level(self.context.level)] if self.context.level else 9
-            groups: dict[tuple[str | None, bool], list[Entry]] = {}
-            for docnum in self._related[text_key][region]:
-                facts = self.facts.get(docnum)
-                if facts is None or _LOCAL_BY_KEY[facts.level] > limit:
-                    continue
-                fit = self.texts.fit(text, facts.item, facts.category, facts.grade, facts.name)
-                if fit.tier >= 0:
-                    entry = _entry(facts, fit)
-                    groups.setdefault((entry.grade, entry.high), []).append(entry)
-            # Within one region and grade only the best few can make a line's shortlist.
-            found = [e for group in groups.values() for e in heapq.nsmallest(_PER_GROUP, group)]
-            self._entry_cache[key] = found
+            found = self._entry_cache[key] = self._fit_entries(
+                self.texts.line_text(*text_key), self._related[text_key][region]
+            )
         return found
+
+    def _fit_entries(self, text: LineText, docnums: list[int]) -> dict[str | None, list[Entry]]:
+        """The entries of these documents that fit ``text``: the best few per grade and per
+        central/provincial or not (only these can make a line's shortlist)."""
+        groups: dict[tuple[str | None, bool], list[Entry]] = {}
+        plans: dict[tuple[str, str, str], FitPlan] = {}
+        docs, limit = self.docs, self.limit
+        for docnum in docnums:
+            doc = docs.get(docnum)
+            if doc is None or doc.local > limit:
+                continue
+            plan = plans.get(doc.texts)
+            if plan is None:
+                plan = plans[doc.texts] = self.texts.plan(text, *doc.texts)
+            fit = plan.fixed or plan.fit(doc.facts.name)
+            if fit.tier >= 0:
+                group = groups.get(doc.group)
+                if group is None:
+                    group = groups[doc.group] = []
+                group.append((fit.rank + doc.order, doc, fit, ""))
+        by_grade: dict[str | None, list[Entry]] = {}
+        for (grade, _), group in groups.items():
+            group.sort(key=_FIRST)
+            by_grade.setdefault(grade, []).extend(
+                (rank, doc, fit, _how(text, doc.facts, fit))
+                for rank, doc, fit, _ in group[:_PER_GROUP]
+            )
+        return by_grade
 
     def _candidate(
         self,
-        line: BudgetLine,
-        region: str,
         grade: str | None,
         entry: Entry,
-        place: Place,
+        scope: Scope,
         grade_fit: int,
         *,
         first: bool,
     ) -> Candidate:
-        facts, fit = entry.facts, entry.fit
-        if place.level is Level.CENTRAL:
-            where = f"地区“{facts.region}”全国适用"
-        else:
-            where = f"地区“{facts.region}”（{place.level.label}）适用于{region}"
-            where += "，为有此类标准的最具体地区" if first else ""
-        when = f"{self.context.on.isoformat()}现行有效（第{facts.version}版）"
-        text = self.texts.line_text(line.item, line.category or "")
-        how = fit.describe(text, facts.item, facts.category, facts.name)
+        _, doc, fit, how = entry
+        facts = doc.facts
+        when = self._when.get(facts.version)
+        if when is None:
+            when = f"{self.context.on.isoformat()}现行有效（第{facts.version}版）"
+            self._when[facts.version] = when
+        where = scope.where[first]
         reason = "；".join((how, where, grade_words(grade, facts.grade, grade_fit), when))
-        score = 25 * fit.tier + 10 * fit.coverage + 3 * _LOCALNESS[place.level]
+        score = 25 * fit.tier + 10 * fit.coverage - 3 * scope.local
         score += 5 * max(grade_fit, 0) - 2 * min(fit.residual, 5)
+        citation, permalink = doc.cited()
         return Candidate(
             code=facts.code,
             version=facts.version,
             name=facts.name,
-            kind=Kind(facts.kind),
-            level=Level(facts.level),
+            kind=_KIND_BY_KEY[facts.kind],
+            level=_LEVEL_BY_KEY[facts.level],
             region=facts.region,
             category=facts.category,
             item=facts.item,
@@ -399,28 +429,68 @@ class Matcher:
             unit=facts.unit,
             value=facts.value,
             value_max=facts.value_max,
-            citation=self._citation(facts),
-            permalink=standard_permalink(facts),  # type: ignore[arg-type]
+            citation=citation,
+            permalink=permalink,
             reason=reason,
             score=round(max(0.0, min(100.0, score)), 1),
             illustrative=facts.illustrative,
         )
 
-    def _citation(self, facts: StandardFacts) -> str:
-        found = self._citations.get(facts)
-        if found is None:
-            # The citation reads the same attributes from the facts as from a version.
-            found = self._citations[facts] = official_standard_text(facts)  # type: ignore[arg-type]
-        return found
-
     # -- units -----------------------------------------------------------------------------
 
-    def _converts(self, unit: str | None, standard_unit: str | None) -> bool:
-        key = (unit, standard_unit)
-        found = self._units.get(key)
+    def _unit_table(self, unit: str | None) -> dict[str | None, bool]:
+        """Whether a line's unit converts to each standard unit, remembered per line unit."""
+        found = self._units.get(unit)
         if found is None:
-            found = self._units[key] = _converts(unit, standard_unit)
+            found = self._units[unit] = _UnitTable(unit)
         return found
+
+
+class _UnitTable(dict[str | None, bool]):
+    """Standard unit → whether a line of ``unit`` converts to it, filled as asked."""
+
+    def __init__(self, unit: str | None) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def __missing__(self, standard_unit: str | None) -> bool:
+        found = self[standard_unit] = _converts(self.unit, standard_unit)
+        return found
+
+
+def _how(text: LineText, facts: StandardFacts, fit: TextFit) -> str:
+    return fit.describe(text, facts.item, facts.category, facts.name)
+
+
+def _scope(
+    by_grade: dict[str | None, list[Entry]], place: Place, high_only: bool, name: str, region: str
+) -> Scope:
+    if place.level is Level.CENTRAL:
+        where = (f"地区“{name}”全国适用",) * 2
+    else:
+        plain = f"地区“{name}”（{place.level.label}）适用于{region}"
+        where = (plain, f"{plain}，为有此类标准的最具体地区")
+    return Scope(by_grade, place, -_LOCALNESS[place.level], high_only, where)
+
+
+def _key(
+    keyed: list[Keyed],
+    units: dict[str | None, bool],
+    scope: Scope,
+    entries: list[Entry],
+    grade_fit: int,
+    *,
+    grade_bad: bool,
+) -> None:
+    """Add the sort keys of one region's entries of one grade (see the module docstring)."""
+    local, high_only = scope.local, scope.high_only
+    for entry in entries:
+        rank, doc, _, _ = entry
+        if high_only and not doc.high:
+            continue
+        unit_bad = not units[doc.facts.unit]
+        key = (grade_bad, rank[0], local, -grade_fit, rank[1], rank[2], unit_bad, rank[3], rank[4])
+        keyed.append((key, entry, scope, grade_fit))
 
 
 def _minimal_subsets(weights: list[int], half: float) -> list[tuple[int, ...]]:
@@ -441,7 +511,8 @@ def _text_key(line: BudgetLine) -> tuple[str, str]:
 def _read_facts(session: Session, codes: list[str]) -> list[StandardFacts]:
     """The facts of every version of these standards, read without ORM objects."""
     v = StandardVersion
-    rows = session.execute(
+    # A Core statement on the session's connection: no ORM processing of the rows.
+    rows = session.connection().execute(
         select(
             *(Standard.code, v.version, v.name, v.kind, v.level, v.region, v.category, v.item),
             *(v.grade, v.unit, v.value, v.value_max, v.basis, v.effective_from),
@@ -450,7 +521,7 @@ def _read_facts(session: Session, codes: list[str]) -> list[StandardFacts]:
         .join(v, v.standard_id == Standard.id)
         .where(Standard.code.in_(codes))
     )
-    return [StandardFacts(*row) for row in rows]
+    return list(map(StandardFacts._make, rows))
 
 
 def _converts(unit: str | None, standard_unit: str | None) -> bool:

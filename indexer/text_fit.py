@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer
@@ -69,6 +70,11 @@ class TextFit:
     coverage: float
     residual: int
     how: str
+    #: How fits sort, best first: ``(-tier, -coverage, residual)``.
+    rank: tuple[int, float, int] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rank", (-self.tier, -self.coverage, self.residual))
 
     def describe(self, text: LineText, item: str | None, category: str | None, name: str) -> str:
         """Why the texts match, in Chinese (``item``, ``category``, ``name``: the standard's)."""
@@ -82,6 +88,43 @@ class TextFit:
         )
 
 
+@dataclass(frozen=True)
+class FitPlan:
+    """A standard's 事项, 类别 and 等级 read against a line's text: the fit, ``fixed`` when the
+    standard's 名称 cannot change it, else ``words`` — each of the line's words with its
+    weight and the share the standard's 事项 and 类别 hold — to finish with the 名称."""
+
+    fixed: TextFit | None
+    words: tuple[tuple[str, int, float], ...]
+    total: int
+    residual: int
+    fits: dict[tuple[float, bool, int], TextFit] = field(compare=False, repr=False)
+
+    def fit(self, name: str) -> TextFit:
+        """The fit, a word the 事项 and 类别 lack counting whole when the 名称 has it."""
+        if self.fixed is not None:
+            return self.fixed
+        covered, whole = 0.0, False
+        for word, weight, share in self.words:
+            share = 1.0 if share < 1 and word in name else share
+            whole = whole or share == 1
+            covered += weight * share
+        coverage = covered / self.total if self.words else 0.0
+        key = (coverage, whole, self.residual)
+        found = self.fits.get(key)
+        if found is None:
+            found = self.fits[key] = _tiered(coverage, whole, self.residual)
+        return found
+
+
+def _tiered(coverage: float, whole: bool, residual: int) -> TextFit:
+    if coverage == 1:
+        return TextFit(2, coverage, residual, "all_words")
+    if coverage >= 0.5 and whole:
+        return TextFit(1, coverage, residual, "some_words")
+    return TextFit(-1, coverage, residual, "")
+
+
 class TextFitter:
     """Fits standards' texts to lines' with one analyzer, remembering every analysis."""
 
@@ -89,7 +132,8 @@ class TextFitter:
         self.analyzer = analyzer
         self.synonym_groups = synonym_groups
         self._texts: dict[tuple[str, str], LineText] = {}
-        self._shared: dict[tuple[str, ...], tuple[tuple[float, ...], int, str]] = {}
+        self._plans: dict[tuple[str, ...], FitPlan] = {}
+        self._fits: dict[tuple[float, bool, int], TextFit] = {}
         self._tokens: dict[str, frozenset[str]] = {}
         self._words: dict[str, tuple[str, ...]] = {}
         self._normals: dict[str, str] = {}
@@ -114,39 +158,35 @@ class TextFitter:
     def fit(
         self, text: LineText, item: str | None, category: str | None, grade: str | None, name: str
     ) -> TextFit:
-        """The fit of a standard's 事项, 类别, 等级 and 名称 to a line's text.
+        """The fit of a standard's 事项, 类别, 等级 and 名称 to a line's text."""
+        return self.plan(text, item or "", category or "", grade or "").fit(name)
 
-        The part that depends on 事项, 类别 and 等级 is remembered: many standards share them.
+    def plan(self, text: LineText, item: str, category: str, grade: str) -> FitPlan:
+        """The fit of a standard's 事项, 类别 and 等级 to a line's text, short of its 名称.
+
+        Remembered: thousands of standards share their 事项, 类别 and 等级, and differ only in
+        their 名称, which matters only for the words their 事项 and 类别 lack.
         """
-        shares, residual, equal = self._shared_fit(text, item or "", category or "", grade or "")
-        if equal:
-            return TextFit(2 if equal == "same_category" else 3, 1.0, residual, equal)
-        covered, whole = 0.0, False
-        for word, weight, share in zip(text.words, text.weights, shares, strict=True):
-            share = 1.0 if share < 1 and word in name else share
-            whole = whole or share == 1
-            covered += weight * share
-        coverage = covered / sum(text.weights) if text.words else 0.0
-        if coverage == 1:
-            return TextFit(2, coverage, residual, "all_words")
-        if coverage >= 0.5 and whole:
-            return TextFit(1, coverage, residual, "some_words")
-        return TextFit(-1, coverage, residual, "")
-
-    def _shared_fit(
-        self, text: LineText, item: str, category: str, grade: str
-    ) -> tuple[tuple[float, ...], int, str]:
-        """Per word of the line, the share the standard's 事项/类别 hold; the residual; an
-        equality of texts (a key of :data:`HOW`) if any."""
         key = (text.item, text.category, item, category, grade)
-        found = self._shared.get(key)
+        found = self._plans.get(key)
         if found is None:
-            tokens = self.index_tokens(item) | self.index_tokens(category)
-            shares = tuple(_covered(w, tokens, self.index_tokens(w)) for w in text.words)
-            ignored = text.mentioned | NEUTRAL_WORDS | set(self.whole_words(grade))
-            residual = sum(1 for w in self.whole_words(item) if w not in ignored)
-            found = self._shared[key] = (shares, residual, self._equality(text, item, category))
+            found = self._plans[key] = self._plan(text, item, category, grade)
         return found
+
+    def _plan(self, text: LineText, item: str, category: str, grade: str) -> FitPlan:
+        tokens = self.index_tokens(item) | self.index_tokens(category)
+        shares = tuple(_covered(w, tokens, self.index_tokens(w)) for w in text.words)
+        ignored = text.mentioned | NEUTRAL_WORDS | set(self.whole_words(grade))
+        residual = sum(1 for w in self.whole_words(item) if w not in ignored)
+        equal = self._equality(text, item, category)
+        words = tuple(zip(text.words, text.weights, shares, strict=True))
+        plan = FitPlan(None, words, sum(text.weights), residual, self._fits)
+        if equal:
+            fixed = TextFit(2 if equal == "same_category" else 3, 1.0, residual, equal)
+            return FitPlan(fixed, words, plan.total, residual, self._fits)
+        if all(share >= 1 for share in shares):  # the 名称 cannot add anything
+            return FitPlan(plan.fit(""), words, plan.total, residual, self._fits)
+        return plan
 
     def _equality(self, text: LineText, item: str, category: str) -> str:
         normal_item, normal_category = self.normal(item), self.normal(category)
