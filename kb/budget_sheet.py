@@ -1,7 +1,7 @@
 """预算表: read a budget sheet (XLSX, CSV, JSON lines) into :class:`~kb.budget.BudgetLine` s.
 
 Sheets come as real budget systems export them: title rows above the header (``2025年度…
-预算明细表``, ``金额单位：万元``), merged header cells (openpyxl keeps the value in the top-left
+预算明细表``, ``金额单位：万元``), merged header cells (a spreadsheet keeps the value in the top-left
 cell: it is copied over the whole range), two-row headers such as ``金额（元）`` over
 ``单价 | 合计``, a 合计 row at the bottom and section rows (``一、会议费``) in between.
 
@@ -24,17 +24,12 @@ import io
 import json
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from kb.budget import BrokenRow
 from kb.budget import BudgetLine
@@ -46,6 +41,7 @@ from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.tabular import cell_text
 from kb.tabular import decode_text
+from kb.tabular import read_xlsx_grids
 
 #: Known columns: field → header spellings (the key itself is accepted too, in any case).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -79,16 +75,6 @@ _TITLE_SCALE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总合计|本页合计|合\s*计)$")
 _SECTION_ROW = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*(.+)$"
-)
-# What openpyxl raises on a file that is not a readable workbook (as in kb.tabular).
-_WORKBOOK_ERRORS = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    SyntaxError,
-    OSError,
 )
 _NO_HEADER = "预算表应有“事项”（或“项目名称”“item”）列，以及数量、单价、金额等列"
 
@@ -389,41 +375,12 @@ def _csv_grid(data: bytes, path: Path) -> list[tuple[int, list[str]]]:
 def _read_xlsx(data: bytes, name: str) -> BudgetSheet:
     """The first worksheet with a budget header (a cover sheet or notes may come first)."""
     problem: InvalidInput | None = None
-    for grid in _xlsx_grids(data, name):
+    for grid in read_xlsx_grids(data, name):
         try:
             return read_grid(grid, source=name)
         except InvalidInput as error:
             problem = problem or error
     raise problem or InvalidInput(f"Excel 文件 {name} 中没有工作表")
-
-
-def _xlsx_grids(data: bytes, name: str) -> list[list[tuple[int, list[str]]]]:
-    """Cell text of each worksheet, every merged range filled with its top-left value."""
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except _WORKBOOK_ERRORS as exc:
-        raise InvalidInput(f"无法读取 Excel 文件 {name}：文件已损坏或不是 .xlsx 格式") from exc
-    grids = []
-    try:
-        for sheet in workbook.worksheets:
-            grid = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            for merged in sheet.merged_cells.ranges:
-                _fill(grid, merged.min_row, merged.max_row, merged.min_col, merged.max_col)
-            grids.append(list(enumerate(grid, start=1)))
-    finally:
-        workbook.close()
-    return grids
-
-
-def _fill(grid: list[list[str]], top: int, bottom: int, left: int, right: int) -> None:
-    value = _cell(grid[top - 1], left - 1) if top <= len(grid) else ""
-    for row in range(top, min(bottom, len(grid)) + 1):
-        cells = grid[row - 1]
-        cells.extend([""] * (right - len(cells)))
-        for column in range(left, right + 1):
-            cells[column - 1] = value
 
 
 def _json_records(data: bytes, path: Path) -> list[Mapping[str, Any]]:

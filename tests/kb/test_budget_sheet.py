@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import zipfile
 from decimal import Decimal as D
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart
+from openpyxl.chart import Reference
 
 from kb.budget import BrokenRow
 from kb.budget import BudgetLine
@@ -244,4 +248,138 @@ def test_an_uploaded_file_is_read_from_its_bytes():
     assert ([essentials(line) for line in sheet.lines], sheet.source) == (
         EXPECTED,
         "上传的预算表.xlsx",
+    )
+
+
+def test_an_error_cell_in_a_figure_column_is_a_broken_row_not_a_blank(tmp_path):
+    # openpyxl writes "#DIV/0!" as an error cell (t="e"), as Excel does for =金额/0.
+    path = write_xlsx(
+        tmp_path / "errors.xlsx",
+        [
+            ["事项", "数量", "单价", "金额"],
+            ["会议费", 300, "#DIV/0!", 240000],
+            ["培训费", 1, 500, 500],
+        ],
+    )
+
+    sheet = read_sheet(path)
+
+    assert [line.item for line in sheet.lines] == ["培训费"]
+    assert [(b.row, b.reason) for b in sheet.broken] == [(2, "“单价”列的“#DIV/0!”不是有效的数值")]
+
+
+def test_a_category_merged_down_its_lines_applies_to_each(tmp_path):
+    path = write_xlsx(
+        tmp_path / "merged.xlsx",
+        [
+            ["类别", "事项", "数量", "计量单位", "金额", "备注"],
+            ["绿化养护", "公共绿地养护", 10000, "平方米", 130000, dt.date(2025, 1, 2)],
+            [None, "行道树养护", 200, "株", 40000, True],
+            ["会议费", "会议费", 300, "人·天", 240000, dt.datetime(2025, 3, 4, 9, 30)],
+        ],
+        merges=("A2:A3",),
+    )
+
+    sheet = read_sheet(path)
+
+    assert [(line.category, line.item) for line in sheet.lines] == [
+        ("绿化养护", "公共绿地养护"),
+        ("绿化养护", "行道树养护"),
+        ("会议费", "会议费"),
+    ]
+    assert [dict(line.cells)["备注"] for line in sheet.lines] == [
+        "2025-01-02",
+        "true",
+        "2025-03-04 09:30:00",
+    ]
+
+
+def test_a_chart_sheet_before_the_budget_is_passed_over(tmp_path):
+    path = tmp_path / "chart.xlsx"
+    workbook = openpyxl.Workbook()
+    budget = workbook.active
+    budget.title = "明细"
+    budget.append(["事项", "数量", "计量单位", "金额"])
+    budget.append(["会议费", 300, "人·天", 240000])
+    chart = BarChart()
+    chart.add_data(Reference(budget, min_col=4, min_row=1, max_row=2))
+    workbook.create_chartsheet("图表", 0).add_chart(chart)
+    workbook.save(path)
+
+    (line,) = read_sheet(path).lines
+
+    assert (line.row, line.item) == (2, "会议费")
+
+
+def handmade_xlsx(path: Path, sheet_data: str) -> Path:
+    """A workbook written by hand: one worksheet whose ``<sheetData>`` is ``sheet_data``."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="预算" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" '
+            f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><sheetData>{sheet_data}</sheetData></worksheet>'
+        ),
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + text)
+    return path
+
+
+def text_cell(text: str, ref: str = "") -> str:
+    where = f' r="{ref}"' if ref else ""
+    return f'<c{where} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_a_sheet_naming_a_far_cell_is_refused_before_it_is_expanded(tmp_path):
+    # A few hundred bytes naming XFD1048576: read as a grid, 17 billion cells.
+    path = handmade_xlsx(
+        tmp_path / "far.xlsx",
+        f'<row r="1">{text_cell("事项", "A1")}</row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+
+    with pytest.raises(InvalidInput, match="far.xlsx 的工作表过大"):
+        read_sheet(path)
+
+
+def test_cells_without_references_are_read_where_they_stand(tmp_path):
+    # Some writers leave out r="A1": each cell is then the next one in its row.
+    header = "".join(text_cell(title) for title in ("事项", "数量", "计量单位", "金额"))
+    line = (
+        text_cell("会议费") + "<c><v>300</v></c>" + text_cell("人·天") + '<c t="e"><v>#N/A</v></c>'
+    )
+    path = handmade_xlsx(tmp_path / "implicit.xlsx", f"<row>{header}</row><row>{line}</row>")
+
+    sheet = read_sheet(path)
+
+    assert sheet.broken == (
+        BrokenRow(
+            2,
+            "“金额”列的“#N/A”不是有效的数值",
+            (("事项", "会议费"), ("数量", "300"), ("计量单位", "人·天"), ("金额", "#N/A")),
+        ),
     )
