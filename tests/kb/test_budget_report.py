@@ -80,7 +80,15 @@ def test_the_xlsx_report_keeps_the_sheet_and_adds_the_verdicts(tmp_path, report)
     assert rows[1][15] == "“数量”列的“一百”不是有效的数值"
     assert rows[2][5:7] == ["无适用标准", None]
     verdicts = [sheet.cell(row=r, column=6) for r in (2, 3, 4)]
-    assert [c.fill.fgColor.rgb for c in verdicts] == ["00FFC7CE", "00F8CBAD", "00EDEDED"]
+    assert [c.fill.fgColor.rgb[-6:] for c in verdicts] == ["FFC7CE", "F8CBAD", "EDEDED"]
+    assert [(c.font.b, c.font.color.rgb[-6:]) for c in verdicts] == [
+        (True, "9C0006"),
+        (True, "833C0B"),
+        (True, "3A3A3A"),
+    ]
+    assert {(c.font.b, c.fill.fgColor.rgb[-6:]) for c in sheet[1]} == {(True, "D9E1F2")}
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABP"}
+    assert widths["A"] < widths["B"] < widths["P"] <= 61  # as wide as the text, at most 60
     assert sheet["E2"].data_type == "s"  # text that looks like a formula stays text
     assert (sheet["M2"].number_format, sheet["N2"].number_format) == ("#,##0.00", "#,##0.00")
 
