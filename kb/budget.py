@@ -26,13 +26,13 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
 from kb.budget_figures import Figures
 from kb.budget_figures import cents
 from kb.budget_figures import decimal_text
+from kb.budget_figures import exact
 from kb.budget_figures import line_figures
 from kb.budget_figures import percent
 from kb.budget_figures import places_of
@@ -278,23 +278,12 @@ def check_line(
             line, Verdict.NO_STANDARD, _join(why, *notes), amount=amount, notes=tuple(notes)
         )
     notes.extend(figures.notes)
-    base = CheckLine(
-        line,
-        Verdict.INCOMPARABLE,
-        "",
-        matched=matched,
-        runners_up=runners_up,
-        standard_unit=matched.unit,
-        standard_value=matched.value,
-        standard_max=matched.value_max,
-        amount=cents(figures.amount),
-    )
     try:
         price = _normalised_price(line, figures, matched, notes)
     except Incomparable as error:
         notes.append(error.message)
-        return _finish(base, Verdict.INCOMPARABLE, matched, notes)
-    return _assess(base, price, figures, matched, notes)
+        return _checked(line, Verdict.INCOMPARABLE, matched, runners_up, figures, notes)
+    return _assess(line, price, figures, matched, runners_up, notes)
 
 
 def _select(
@@ -337,11 +326,16 @@ def _normalised_price(
 
 
 def _assess(
-    base: CheckLine, price: Fraction, figures: Figures, matched: Candidate, notes: list[str]
+    line: BudgetLine,
+    price: Fraction,
+    figures: Figures,
+    matched: Candidate,
+    runners_up: tuple[Candidate, ...],
+    notes: list[str],
 ) -> CheckLine:
     assert matched.value is not None
-    lower = Fraction(matched.value)
-    upper = Fraction(matched.value_max) if matched.value_max is not None else lower
+    lower = exact(matched.value)
+    upper = exact(matched.value_max) if matched.value_max is not None else lower
     places = places_of(matched.value)
     if price > upper:
         verdict, difference, reference = Verdict.OVER, price - upper, upper
@@ -354,30 +348,58 @@ def _assess(
     over = None
     if verdict is Verdict.OVER and figures.amount is not None and price:
         over = cents(figures.amount * difference / price)
-    checked = replace(
-        base,
-        unit_price=shown(price, places),
-        difference=shown(difference, places),
-        percent=percent(difference, reference),
-        over_amount=over,
+    shown_figures = _Shown(
+        shown(price, places), shown(difference, places), percent(difference, reference), over
     )
-    return _finish(checked, verdict, matched, notes)
+    return _checked(line, verdict, matched, runners_up, figures, notes, shown_figures)
 
 
-def _finish(line: CheckLine, verdict: Verdict, matched: Candidate, notes: list[str]) -> CheckLine:
-    why = _join(matched.reason, _verdict_words(line, verdict), *notes)
-    return replace(line, verdict=verdict, why=why, notes=tuple(notes))
+@dataclass(frozen=True)
+class _Shown:
+    """The figures of a compared line as shown: unit price, difference, percent, over amount."""
+
+    unit_price: Decimal
+    difference: Decimal
+    percent: Decimal | None
+    over_amount: Decimal | None
 
 
-def _verdict_words(line: CheckLine, verdict: Verdict) -> str:
-    if line.unit_price is None:
-        return ""
-    price = f"折算单价{decimal_text(line.unit_price)} {line.standard_unit}"
-    share = f"（{line.percent}%）" if line.percent is not None else ""
+def _checked(
+    line: BudgetLine,
+    verdict: Verdict,
+    matched: Candidate,
+    runners_up: tuple[Candidate, ...],
+    figures: Figures,
+    notes: list[str],
+    compared: _Shown | None = None,
+) -> CheckLine:
+    """The checked line against its match, its reason in Chinese ending with the notes."""
+    words = _verdict_words(verdict, matched.unit, compared) if compared else ""
+    return CheckLine(
+        line,
+        verdict,
+        _join(matched.reason, words, *notes),
+        matched=matched,
+        runners_up=runners_up,
+        unit_price=compared.unit_price if compared else None,
+        standard_unit=matched.unit,
+        standard_value=matched.value,
+        standard_max=matched.value_max,
+        difference=compared.difference if compared else None,
+        percent=compared.percent if compared else None,
+        amount=cents(figures.amount),
+        over_amount=compared.over_amount if compared else None,
+        notes=tuple(notes),
+    )
+
+
+def _verdict_words(verdict: Verdict, unit: str | None, compared: _Shown) -> str:
+    price = f"折算单价{decimal_text(compared.unit_price)} {unit}"
+    share = f"（{compared.percent}%）" if compared.percent is not None else ""
     if verdict is Verdict.OVER:
-        return f"{price}，超过标准{decimal_text(line.difference)}{share}"
+        return f"{price}，超过标准{decimal_text(compared.difference)}{share}"
     if verdict is Verdict.UNDER:
-        return f"{price}，低于标准下限{decimal_text(abs(line.difference or 0))}{share}"
+        return f"{price}，低于标准下限{decimal_text(abs(compared.difference))}{share}"
     return f"{price}，未超过标准"
 
 

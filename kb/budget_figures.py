@@ -247,9 +247,8 @@ def _scaled(number: Fraction, places: int) -> Decimal:
     quotient, remainder = divmod(abs(number.numerator) * 10**places, number.denominator)
     if 2 * remainder >= number.denominator:
         quotient += 1
-    return Decimal(
-        (1 if number < 0 and quotient else 0, Decimal(quotient).as_tuple().digits, -places)
-    )
+    # Read from text, a Decimal is exact whatever its length (no context rounding).
+    return Decimal(f"{'-' if number < 0 and quotient else ''}{quotient}E-{places}")
 
 
 def percent(difference: Fraction, reference: Fraction) -> Decimal | None:
@@ -264,6 +263,12 @@ def cents(number: Fraction | None) -> Decimal | None:
 
 def fraction(value: Decimal | None) -> Fraction | None:
     return None if value is None else Fraction(value)
+
+
+@lru_cache(maxsize=8192)
+def exact(value: Decimal) -> Fraction:
+    """``value`` as a fraction, remembered: a sheet compares its lines with few standard values."""
+    return Fraction(value)
 
 
 def places_of(value: Decimal) -> int:
