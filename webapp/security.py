@@ -2,26 +2,71 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import Response
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.http import http_date
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 
+#: Added to every response that does not set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+
+#: Request headers (WSGI keys) that can make a GET conditional or partial.
+CONDITIONAL_REQUEST_KEYS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+)
+
 
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.after_request(add_security_headers)
     app.after_request(add_conditional_caching)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer built once per secret key.
+
+    Flask builds one per request, and every request opens the session.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], Any] = {}
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            if len(self._serializers) >= 8:
+                self._serializers.clear()
+            found = self._serializers[key] = super().get_signing_serializer(app)
+        return found
+
+
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
@@ -33,6 +78,18 @@ def add_conditional_caching(response: Response) -> Response:
         and not response.direct_passthrough
     ):
         response.add_etag()
-        response.headers.setdefault("Cache-Control", "no-cache")
-        response.make_conditional(request)
+        headers = response.headers
+        if "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-cache"
+        environ = request.environ
+        if any(key in environ for key in CONDITIONAL_REQUEST_KEYS):
+            response.make_conditional(request)
+        else:
+            # All that make_conditional does for a request without those headers.
+            if "Date" not in headers:
+                headers["Date"] = http_date()
+            if response.automatically_set_content_length and "Content-Length" not in headers:
+                length = response.calculate_content_length()
+                if length is not None:
+                    headers["Content-Length"] = str(length)
     return response
