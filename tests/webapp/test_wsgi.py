@@ -1,0 +1,83 @@
+"""webapp.wsgi, as gunicorn loads it: lexicon loaded up front, no database connection kept."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _environment(settings) -> dict[str, str]:
+    return dict(
+        os.environ,
+        KB_INSTANCE_DIR=str(settings.instance_dir),
+        KB_DATABASE_URL=settings.database_url,
+        KB_SECRET_KEY=settings.secret_key,
+    )
+
+
+def test_importing_the_entry_point_loads_jieba_and_leaves_no_pooled_connection(settings):
+    probe = (
+        "import jieba, webapp.wsgi as w\n"
+        "engine = w.app.extensions['kb']['sessions'].kw['bind']\n"
+        "print(jieba.dt.initialized, engine.pool.checkedin(), engine.pool.checkedout())\n"
+        "client = w.app.test_client()\n"
+        "print(client.get('/api/v1/documents').status_code, client.get('/').status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "0", "0", "200", "200"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_preload_workers_each_read_the_database(settings):
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        pytest.skip("gunicorn is not installed")
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(gunicorn), "--preload", "-w", "2", "-b", f"127.0.0.1:{port}", "webapp.wsgi:app"],
+        cwd=REPO,
+        env=_environment(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        statuses = []
+        deadline = time.monotonic() + 60
+        while not statuses and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/documents") as r:
+                    statuses.append(r.status)
+            except OSError:
+                time.sleep(0.2)
+        for path in ["/api/v1/documents", "/documents", "/api/v1/search?q=x", "/?q=x"] * 5:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+                statuses.append(r.status)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+
+    assert statuses == [200] * 21
+    assert b"Traceback" not in errors
