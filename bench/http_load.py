@@ -154,6 +154,19 @@ class Server:
                 found.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
         return sorted(found)
 
+    def worker_pss_mb(self) -> list[float]:
+        """Proportional set size of each worker: shared pages counted once across processes."""
+        found = []
+        for pid in self.worker_pids():
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            for line in rollup.splitlines():
+                if line.startswith("Pss:"):
+                    found.append(round(int(line.split()[1]) / 1024, 1))
+        return sorted(found)
+
     def worker_pids(self) -> list[int]:
         found = []
         for status in Path("/proc").glob("[0-9]*/stat"):
@@ -568,12 +581,15 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
         worker_rss = server.worker_rss_mb()
+        worker_pss = server.worker_pss_mb()
     finally:
         server.stop()
     label = args.instance.name + (f"-repeated{args.repeated}" if args.repeated else "")
     label += "-preload" if args.preload else ""
     label += "-wrk" if args.client == "wrk" else ""
-    print(markdown(f"{label}, worker RSS after the runs {worker_rss} MB", runs))
+    print(
+        markdown(f"{label}, worker RSS / PSS after the runs {worker_rss} / {worker_pss} MB", runs)
+    )
     results_path = OUT / "http-results.json"
     stored = json.loads(results_path.read_text()) if results_path.exists() else {}
     stored[label] = {
@@ -587,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
         "client": args.client,
         "preload": args.preload,
         "worker_rss_mb": worker_rss,
+        "worker_pss_mb": worker_pss,
+        "ready_s": round(ready, 1),
         "load_average_after": round(os.getloadavg()[0], 2),
         "code": code_fingerprint(),
         "runs": runs,
