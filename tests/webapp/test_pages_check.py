@@ -1,0 +1,142 @@
+"""The 预算表核查 page over the bundled corpus: groups by verdict, every line once, overrides."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import CORPUS
+from webapp.pages.check import CHUNK_ROWS
+from webapp.pages.check import GROUP_ORDER
+
+SHEET = CORPUS / "budgets" / "sample-budget-qingpu.xlsx"
+PROJECT = {"region": "朱家角镇", "on": "2025-06-01"}
+
+
+def parsed(response) -> BeautifulSoup:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def token(corpus_client) -> str:
+    page = parsed(corpus_client.get("/check/"))
+    return page.select_one('input[name="csrf_token"]')["value"]
+
+
+def check(corpus_client, token: str, name: str, data: bytes, **fields) -> BeautifulSoup:
+    return parsed(
+        corpus_client.post(
+            "/check/",
+            data={"file": (io.BytesIO(data), name), "csrf_token": token, **PROJECT, **fields},
+        )
+    )
+
+
+def carried(page: BeautifulSoup) -> dict[str, str]:
+    """What the page's form sends back when the reviewer re-runs the check."""
+    fields = {i["name"]: i["value"] for i in page.select("form.check input[type=hidden]")}
+    return fields | {**PROJECT}
+
+
+def test_every_line_is_shown_once_grouped_by_verdict_problems_first(corpus_client, token):
+    page = check(corpus_client, token, "预算.xlsx", SHEET.read_bytes())
+
+    groups = [
+        section["id"].removeprefix("verdict-") for section in page.select("section.verdict-group")
+    ]
+    assert groups == [key for key in GROUP_ORDER if key in groups]
+    assert groups[0] == "over" and groups[-1] == "within"
+    rows = [int(tr["data-row"]) for tr in page.select("table.check-lines tbody tr")]
+    assert sorted(rows) == [6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+    for section in page.select("section.verdict-group"):
+        numbers = [int(tr["data-row"]) for tr in section.select("tbody tr")]
+        assert numbers == sorted(numbers)  # sheet order within a group
+        key = section["id"].removeprefix("verdict-")
+        assert {tuple(tr["class"]) for tr in section.select("tbody tr")} == {(f"verdict-{key}",)}
+        shown = section.select_one("h3").text
+        assert f"{len(numbers)} 行" in shown
+    summary = {a["href"]: a.text for a in page.select(".check-summary dl a")}
+    assert summary["#verdict-over"] == "3"
+    assert summary["#verdict-broken"] == "1"
+
+
+def test_a_line_shows_its_figures_match_citation_and_reason(corpus_client, token):
+    page = check(corpus_client, token, "预算.xlsx", SHEET.read_bytes())
+
+    meeting = page.select_one('tr[data-row="6"]')
+    cells = [td.text.strip() for td in meeting.select("td")]
+    assert cells[1:6] == ["会议费", "超标准", "800 元/人·天", "760", "40（5.26%）"]
+    assert meeting.select_one("a")["href"] == "/standards/RS-HY-004?version=1"
+    assert "RS-HY-004" in meeting.select_one(".citation-text").text
+    assert "折算单价800 元/人·天，超过标准40（5.26%）" in meeting.select_one(".why").text
+    assert meeting.select_one('input[name="override-6"]')["value"] == ""
+    broken = page.select_one("tr.verdict-broken")
+    assert (broken["data-row"], "一百" in broken.text) == ("17", True)
+
+
+def test_a_reviewer_picks_a_runner_up_and_re_runs_the_check(corpus_client, token):
+    page = check(corpus_client, token, "预算.xlsx", SHEET.read_bytes())
+    listed = page.select_one('tr[data-row="6"] .others').text.removeprefix("其他候选：")
+    other = listed.split("；")[0].split()[0]
+
+    again = parsed(corpus_client.post("/check/", data={**carried(page), "override-6": other}))
+
+    meeting = again.select_one('tr[data-row="6"]')
+    assert meeting.select_one("a")["href"].startswith(f"/standards/{other}?")
+    assert f"由评审人员指定标准 {other}" in meeting.select_one(".why").text
+    assert meeting.select_one('input[name="override-6"]')["value"] == other
+
+
+def test_sheet_text_is_escaped_on_the_page(corpus_client, token):
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(["事项", "数量", "计量单位", "金额", "备注"])
+    writer.writerow(["<script>alert(1)</script>会议费", "1", "人·天", "500", "x"])
+    writer.writerow(['<img src=x onerror="alert(2)">', "一", "人·天", "500", "x"])
+
+    response = corpus_client.post(
+        "/check/",
+        data={
+            "file": (io.BytesIO(stream.getvalue().encode("utf-8")), "预算.csv"),
+            "csrf_token": token,
+            **PROJECT,
+        },
+    )
+
+    text = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;会议费" in text
+    assert "<img src=x" not in text
+    page = parsed(response)
+    assert page.select("script[src]") and not [s for s in page.select("script") if s.string]
+
+
+def test_long_groups_are_cut_into_tables_the_browser_can_skip(corpus_client, token):
+    lines = CHUNK_ROWS + 5
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(["事项", "数量", "计量单位", "金额", "等级"])
+    writer.writerows(["会议费", "1", "人·天", "900", "一类会议"] for _ in range(lines))
+
+    page = check(corpus_client, token, "预算.csv", stream.getvalue().encode("utf-8"))
+
+    group = page.select_one("#verdict-over")
+    assert [len(c.select("tbody tr")) for c in group.select(".check-chunk")] == [CHUNK_ROWS, 5]
+    assert group.select_one("h3").text.strip().endswith(f"{lines} 行")
+    assert page.select('link[href$="check.css"]')
+
+
+def test_the_downloaded_report_has_every_row_of_the_sheet(corpus_client, token):
+    page = check(corpus_client, token, "预算.xlsx", SHEET.read_bytes())
+
+    download = corpus_client.post("/check/", data={**carried(page), "download": "xlsx"})
+
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data))["核查结果"]
+    rows = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows == [6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+    assert sheet.freeze_panes == "A2"
