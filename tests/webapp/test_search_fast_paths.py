@@ -11,6 +11,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -159,11 +160,12 @@ values = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6
 
 @given(st.lists(st.tuples(keys, values), max_size=8))
 @hypothesis_settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_facet_links_are_the_links_url_with_builds(corpus_app, pairs):
+def test_facet_items_link_where_url_with_links(corpus_app, pairs):
+    from webapp.pages import LABELS
     from webapp.pages import url_with
     from webapp.pages.search import facet_links
 
-    counts = {"town": 3, "青浦区": 2, "a&b=c": 1, "100%": 1, "": 1, "+ /?": 1}
+    counts = {"town": 3, "青浦区": 2, "a&b=c": 1, "100%": 1, "": 1, "+ /?": 1, "<b>'\"": 4}
     page = SearchPage(
         total=9,
         page=1,
@@ -175,15 +177,32 @@ def test_facet_links_are_the_links_url_with_builds(corpus_app, pairs):
         built = facet_links(page, args)
         assert [f.name for f in built] == ["kind", "level", "region"]
         for facet in built:
-            for value in facet.values:
-                change = None if value.chosen else value.value
-                assert value.href == url_with(**{facet.name: change, "page": None})
-                assert value.chosen == (facet.name in args and str(args[facet.name]) == value.value)
+            items = BeautifulSoup(str(facet.items), "html.parser").select("li")
+            assert len(items) == len(page.facets[facet.name])
+            for (value, count), item in zip(page.facets[facet.name].items(), items, strict=True):
+                chosen = facet.name in args and str(args[facet.name]) == value
+                link = item.a
+                assert link["href"] == url_with(
+                    **{facet.name: None if chosen else value, "page": None}
+                )
+                assert link.text == LABELS.get(facet.name, {}).get(value, value)
+                assert item.select_one(".count").text == str(count)
+                assert ("chosen" in (item.get("class") or [])) == chosen
+                assert (link.get("aria-current") == "true") == chosen
+
+
+def test_facet_labels_and_links_are_escaped(corpus_client):
+    from webapp.pages.search import facet_links
+
+    hostile = '<script>alert("x")</script>&'
+    page = SearchPage(total=1, page=1, per_page=10, facets={"region": {hostile: 1}})
+    with corpus_client.application.test_request_context("/?q=%3Cb%3E"):
+        (facet,) = facet_links(page, {"q": "<b>"})
+    assert "<script>" not in facet.items and "&lt;script&gt;" in facet.items
+    assert BeautifulSoup(str(facet.items), "html.parser").a.text == hostile
 
 
 def test_facet_values_carry_labels_and_counts(corpus_client):
-    from bs4 import BeautifulSoup
-
     response = corpus_client.get("/?q=会议费&level=central&page=1")
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     level = page.select('[data-facet="level"] li')
