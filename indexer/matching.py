@@ -25,14 +25,20 @@ text fit per (事项, 类别, standard) and the ranking per distinct line.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Mapping
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import chain
 from itertools import combinations
 from operator import itemgetter
 from typing import Any
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
+import numpy as np
+from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from whoosh.query import Term
@@ -40,7 +46,6 @@ from whoosh.query import Term
 from indexer.search import SearcherCache
 from indexer.search import SearchQuery
 from indexer.search import search_index
-from indexer.text_fit import FitPlan
 from indexer.text_fit import LineText
 from indexer.text_fit import TextFit
 from indexer.text_fit import TextFitter
@@ -76,8 +81,15 @@ _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
 _KIND_BY_KEY = {kind.value: kind for kind in Kind}
 _LEVEL_BY_KEY = {level.value: level for level in Level}
-_CODE_BATCH = 500
+_CODE_BATCH = 2000
 _FIRST = itemgetter(0)
+#: Facts kept for the checks against one searcher before they are all forgotten (~1 KB each).
+SHARED_DOCS = 250_000
+#: Days (with project levels) whose related standards are kept per searcher.
+SHARED_DAYS = 4
+#: (事项, 类别, region) fits and analysed texts kept per searcher before starting afresh.
+SHARED_FITS = 200_000
+SHARED_TEXTS = 500_000
 _PER_GROUP = 1 + RUNNERS_UP
 
 
@@ -169,6 +181,40 @@ class Doc:
         return self._cited
 
 
+class DocTable:
+    """The loaded standards as arrays by index document number, to fit thousands at once:
+    the id of their (事项, 类别, 等级) texts (-1: not loaded), their level's rank, the id of
+    their (grade, central or provincial) group and the rank of their tie-break order."""
+
+    def __init__(self, size: int) -> None:
+        self.texts = np.full(size, -1, np.int32)
+        self.local = np.zeros(size, np.int8)
+        self.group = np.zeros(size, np.int32)
+        self.order = np.zeros(size, np.int32)
+        self.text_list: list[tuple[str, str, str]] = []
+        self._text_ids: dict[tuple[str, str, str], int] = {}
+        self._group_ids: dict[tuple[str | None, bool], int] = {}
+
+    def add(self, docs: dict[int, Doc], added: list[int]) -> None:
+        """Enter newly loaded documents, and rank every loaded one's tie-break order again."""
+        for docnum in added:
+            doc = docs[docnum]
+            self.texts[docnum] = self._id(self._text_ids, doc.texts, self.text_list)
+            self.group[docnum] = self._id(self._group_ids, doc.group)
+            self.local[docnum] = doc.local
+        ordered = sorted(docs, key=lambda docnum: docs[docnum].order)
+        self.order[ordered] = np.arange(len(ordered), dtype=np.int32)
+
+    @staticmethod
+    def _id(ids: dict[Any, int], key: Any, values: list[Any] | None = None) -> int:
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = len(ids)
+            if values is not None:
+                values.append(key)
+        return found
+
+
 #: A related standard with its text fit, as ``(rank, doc, fit, how)``: ``rank`` sorts entries
 #: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``how``
 #: says in Chinese how the texts match.
@@ -191,6 +237,62 @@ class Scope(NamedTuple):
 Keyed = tuple[tuple[Any, ...], Entry, Scope, int]
 
 
+class Shared:
+    """What the checks against one searcher share, kept as long as the searcher is: the facts
+    of the standard versions read, the analysis of texts, and per day (and project level) the
+    related standards of each (事项, 类别) and their fits per region.
+
+    None of it depends on a sheet's lines, so a second check (the reviewer downloads the
+    report, or re-runs with another standard picked) reads nothing from the database again.
+    A new index commit brings a new searcher, and so a fresh ``Shared``.
+    """
+
+    def __init__(self, cache: SearcherCache) -> None:
+        self.texts = TextFitter(cache.analyzer, cache.lexicon.synonym_groups)
+        self.docs: dict[int, Doc] = {}
+        self.size = cache.searcher.doc_count_all()
+        self.table = DocTable(self.size)
+        self.related: OrderedDict[dt.date, dict[tuple[str, str], dict[str, list[int]]]]
+        self.related = OrderedDict()
+        self.entries: OrderedDict[tuple[dt.date, int], dict[Any, dict[str | None, list[Entry]]]]
+        self.entries = OrderedDict()
+
+    def related_on(self, day: dt.date) -> dict[tuple[str, str], dict[str, list[int]]]:
+        return _remembered(self.related, day)
+
+    def entries_for(self, day: dt.date, limit: int) -> dict[Any, dict[str | None, list[Entry]]]:
+        return _remembered(self.entries, (day, limit))
+
+    def trim(self) -> None:
+        """Start afresh when the facts, texts or fits kept have grown past their bounds."""
+        fits = sum(len(day) for day in self.entries.values())
+        if len(self.docs) > SHARED_DOCS or fits > SHARED_FITS or self.texts.size > SHARED_TEXTS:
+            self.docs.clear()
+            self.related.clear()
+            self.entries.clear()
+            self.texts = TextFitter(self.texts.analyzer, self.texts.synonym_groups)
+            self.table = DocTable(self.size)
+
+
+def _remembered(days: OrderedDict[Any, dict[Any, Any]], key: Any) -> dict[Any, Any]:
+    found = days.pop(key, None)
+    days[key] = found = {} if found is None else found
+    while len(days) > SHARED_DAYS:
+        days.popitem(last=False)
+    return found
+
+
+_SHARED: WeakKeyDictionary[SearcherCache, Shared] = WeakKeyDictionary()
+
+
+def shared_for(cache: SearcherCache) -> Shared:
+    """The shared work of the checks against this searcher (callers hold the index lock)."""
+    found = _SHARED.get(cache)
+    if found is None:
+        found = _SHARED[cache] = Shared(cache)
+    return found
+
+
 class Matcher:
     """Ranks candidates for the lines of one check against one searcher, sharing the work."""
 
@@ -198,17 +300,20 @@ class Matcher:
         self.cache = cache
         self.session = session
         self.context = context
-        self.texts = TextFitter(cache.analyzer, cache.lexicon.synonym_groups)
+        shared = shared_for(cache)
+        shared.trim()
+        self.texts = shared.texts
         self.in_force = cache.filter_set(SearchQuery(type="standard", on=context.on, kind=KINDS))
         self.regions = cache.column("region")
         self.places = RegionResolver()
         self.limit = _LOCALNESS[Level(context.level)] if context.level else 9
-        self.docs: dict[int, Doc] = {}
-        self._related: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.docs = shared.docs
+        self.table = shared.table
+        self._related = shared.related_on(context.on)
         self._region_index: dict[tuple[str, str], tuple[dict[str, list[str]], list[str]]] = {}
         self._chains: dict[str, tuple[Place, ...]] = {}
         self._scopes: dict[tuple[tuple[str, str], str], list[Scope]] = {}
-        self._entry_cache: dict[tuple[tuple[str, str], str], dict[str | None, list[Entry]]] = {}
+        self._entry_cache = shared.entries_for(context.on, self.limit)
         self._ranked: dict[tuple[object, ...], tuple[Candidate, ...]] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, _UnitTable] = {}
@@ -224,6 +329,12 @@ class Matcher:
                 (text_key, found) for found, _, _ in self._applicable_regions(text_key, region)
             )
         self._load({d for text_key, region in pairs for d in self._related[text_key][region]})
+        by_text: dict[tuple[str, str], list[str]] = {}
+        for text_key, region in pairs:
+            if (text_key, region) not in self._entry_cache:
+                by_text.setdefault(text_key, []).append(region)
+        for text_key, regions in by_text.items():
+            self._fit_text(text_key, regions)
         return {line.row: self._candidates(line) for line in lines}
 
     # -- finding ---------------------------------------------------------------------------
@@ -262,11 +373,15 @@ class Matcher:
         codes, versions = self.cache.column("code"), self.cache.column("version")
         wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
         names = sorted({code for code, _ in wanted})
+        added = []
         for start in range(0, len(names), _CODE_BATCH):
             for facts in _read_facts(self.session, names[start : start + _CODE_BATCH]):
                 docnum = wanted.get((facts.code, facts.version))
                 if docnum is not None:
                     self.docs[docnum] = Doc(facts)
+                    added.append(docnum)
+        if added:
+            self.table.add(self.docs, added)
 
     def _chain(self, region: str) -> tuple[Place, ...]:
         found = self._chains.get(region)
@@ -361,40 +476,48 @@ class Matcher:
     def _entries(self, text_key: tuple[str, str], region: str) -> dict[str | None, list[Entry]]:
         """The related standards of one region that fit a (事项, 类别)'s text, by grade."""
         key = (text_key, region)
-        found = self._entry_cache.get(key)
-        if found is None:
-            found = self._entry_cache[key] = self._fit_entries(
-                self.texts.line_text(*text_key), self._related[text_key][region]
-            )
-        return found
+        if key not in self._entry_cache:
+            self._fit_text(text_key, [region])
+        return self._entry_cache[key]
 
-    def _fit_entries(self, text: LineText, docnums: list[int]) -> dict[str | None, list[Entry]]:
-        """The entries of these documents that fit ``text``: the best few per grade and per
-        central/provincial or not (only these can make a line's shortlist)."""
-        groups: dict[tuple[str | None, bool], list[Entry]] = {}
-        plans: dict[tuple[str, str, str], FitPlan] = {}
-        docs, limit = self.docs, self.limit
-        for docnum in docnums:
-            doc = docs.get(docnum)
-            if doc is None or doc.local > limit:
-                continue
-            plan = plans.get(doc.texts)
-            if plan is None:
-                plan = plans[doc.texts] = self.texts.plan(text, *doc.texts)
-            fit = plan.fixed or plan.fit(doc.facts.name)
-            if fit.tier >= 0:
-                group = groups.get(doc.group)
-                if group is None:
-                    group = groups[doc.group] = []
-                group.append((fit.rank + doc.order, doc, fit, ""))
-        by_grade: dict[str | None, list[Entry]] = {}
-        for (grade, _), group in groups.items():
-            group.sort(key=_FIRST)
-            by_grade.setdefault(grade, []).extend(
-                (rank, doc, fit, _how(text, doc.facts, fit))
-                for rank, doc, fit, _ in group[:_PER_GROUP]
+    def _fit_text(self, text_key: tuple[str, str], regions: list[str]) -> None:
+        """Fit the related standards of these regions to a (事项, 类别)'s text, all at once, and
+        keep per region the best few per grade and per central/provincial or not: only these
+        can make a line's shortlist. Entries sort by ``(-tier, -coverage, residual, order)``.
+        """
+        text = self.texts.line_text(*text_key)
+        lists = [self._related[text_key][region] for region in regions]
+        docnums = np.fromiter(chain.from_iterable(lists), np.int64, sum(map(len, lists)))
+        where = np.repeat(np.arange(len(regions)), [len(found) for found in lists])
+        table = self.table
+        texts = table.texts[docnums]
+        usable = (texts >= 0) & (table.local[docnums] <= self.limit)
+        docnums, where, texts = docnums[usable], where[usable], texts[usable]
+        fits = _Fits(self.texts, text, self.table.text_list, texts)
+        fits.name(docnums, self.docs)
+        tiers, covers, residuals = fits.tiers, fits.covers, fits.residuals
+        kept = np.flatnonzero(tiers >= 0)
+        groups = table.group[docnums[kept]]
+        order = np.lexsort(
+            (
+                table.order[docnums[kept]],
+                residuals[kept],
+                -covers[kept],
+                -tiers[kept],
+                groups,
+                where[kept],
             )
-        return by_grade
+        )
+        best = kept[order[_leading(where[kept][order], groups[order], _PER_GROUP)]]
+        found: list[dict[str | None, list[Entry]]] = [{} for _ in regions]
+        for position, docnum, region in zip(
+            best.tolist(), docnums[best].tolist(), where[best].tolist(), strict=True
+        ):
+            doc, fit = self.docs[docnum], fits.fit(position)
+            entry = (fit.rank + doc.order, doc, fit, _how(text, doc.facts, fit))
+            found[region].setdefault(doc.grade, []).append(entry)
+        for region, by_grade in zip(regions, found, strict=True):
+            self._entry_cache[(text_key, region)] = by_grade
 
     def _candidate(
         self,
@@ -458,6 +581,53 @@ class _UnitTable(dict[str | None, bool]):
         return found
 
 
+class _Fits:
+    """The fits of many documents to one text, as arrays: computed once per distinct
+    (事项, 类别, 等级), then per document only where its 名称 can change them."""
+
+    def __init__(
+        self,
+        fitter: TextFitter,
+        text: LineText,
+        text_list: list[tuple[str, str, str]],
+        texts: np.ndarray,
+    ) -> None:
+        distinct, self.which = np.unique(texts, return_inverse=True)
+        self.plans = [fitter.plan(text, *text_list[i]) for i in distinct.tolist()]
+        fixed = [plan.fixed or _NO_FIT for plan in self.plans]
+        self.tiers = np.array([fit.tier for fit in fixed], np.int64)[self.which]
+        self.covers = np.array([fit.coverage for fit in fixed], np.float64)[self.which]
+        self.residuals = np.array([fit.residual for fit in fixed], np.int64)[self.which]
+        self.open = np.array([plan.fixed is None for plan in self.plans], bool)[self.which]
+        self.named: dict[int, TextFit] = {}
+
+    def name(self, docnums: np.ndarray, docs: dict[int, Doc]) -> None:
+        """Finish the fits that depend on the documents' 名称."""
+        for position in np.flatnonzero(self.open).tolist():
+            plan = self.plans[self.which[position]]
+            fit = self.named[position] = plan.fit(docs[int(docnums[position])].facts.name)
+            self.tiers[position], self.covers[position] = fit.tier, fit.coverage
+            self.residuals[position] = fit.residual
+
+    def fit(self, position: int) -> TextFit:
+        return self.named.get(position) or self.plans[self.which[position]].fixed  # type: ignore[return-value]
+
+
+_NO_FIT = TextFit(-1, 0.0, 0, "")
+
+
+def _leading(regions: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """Of rows sorted by (region, group, …), the mask of the first ``count`` of each run."""
+    size = len(regions)
+    if not size:
+        return np.zeros(0, bool)
+    starts = np.flatnonzero(
+        np.concatenate(([True], (regions[1:] != regions[:-1]) | (groups[1:] != groups[:-1])))
+    )
+    lengths = np.diff(np.append(starts, size))
+    return np.arange(size) - np.repeat(starts, lengths) < count
+
+
 def _how(text: LineText, facts: StandardFacts, fit: TextFit) -> str:
     return fit.describe(text, facts.item, facts.category, facts.name)
 
@@ -508,19 +678,28 @@ def _text_key(line: BudgetLine) -> tuple[str, str]:
     return line.item, line.category or ""
 
 
-def _read_facts(session: Session, codes: list[str]) -> list[StandardFacts]:
-    """The facts of every version of these standards, read without ORM objects."""
+def _facts_statement() -> Select[Any]:
     v = StandardVersion
-    # A Core statement on the session's connection: no ORM processing of the rows.
-    rows = session.connection().execute(
+    return (
         select(
             *(Standard.code, v.version, v.name, v.kind, v.level, v.region, v.category, v.item),
             *(v.grade, v.unit, v.value, v.value_max, v.basis, v.effective_from),
             *(v.effective_to, v.status, v.illustrative),
         )
         .join(v, v.standard_id == Standard.id)
-        .where(Standard.code.in_(codes))
+        .where(Standard.code.in_(bindparam("codes", expanding=True)))
     )
+
+
+_FACTS = _facts_statement()
+
+
+def _read_facts(session: Session, codes: list[str]) -> list[StandardFacts]:
+    """The facts of every version of these standards, read without ORM objects.
+
+    One statement, compiled once; run as Core on the session's connection, fetched whole.
+    """
+    rows = session.connection().execute(_FACTS, {"codes": codes}).all()
     return list(map(StandardFacts._make, rows))
 
 

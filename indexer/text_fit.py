@@ -138,6 +138,11 @@ class TextFitter:
         self._words: dict[str, tuple[str, ...]] = {}
         self._normals: dict[str, str] = {}
 
+    @property
+    def size(self) -> int:
+        """How many analyses and fits are remembered."""
+        return len(self._texts) + len(self._plans) + len(self._tokens) + len(self._words)
+
     def line_text(self, item: str, category: str = "") -> LineText:
         """A line's 事项 and 类别 read for matching."""
         key = (item, category)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal as D
 
 import pytest
+from sqlalchemy import event
 
 from indexer import search as search_module
 from indexer.matching import match_lines
@@ -155,3 +156,47 @@ def test_without_an_index_no_line_has_a_candidate(tmp_path, session):
         assert match_lines(settings, session, [line], CheckContext("青浦区", ON)) == {2: ()}
     finally:
         search_module.release(settings)
+
+
+def write_quota(folder, value: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "quota.csv").write_text(
+        "code,name,kind,level,region,domain,category,item,grade,unit,value,effective_from\n"
+        f"QP-CQ-0900,公共绿地一级养护成本定额,成本定额标准,区级,青浦区,城市运维,绿化养护,"
+        f"公共绿地养护,一级,元/平方米·年,{value},2024-05-09\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, session, tmp_path):
+    from indexer.ingest import ingest
+
+    folder = tmp_path / "standards"
+    write_quota(folder, "18.50")
+    assert ingest(settings, session, [folder]).ok
+    line = BudgetLine(row=2, item="公共绿地养护", unit="平方米", quantity=D(1), grade="一级")
+    context = CheckContext("青浦区", ON)
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def record(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = match_lines(settings, session, [line], context)[2]
+        read_first = [s for s in statements if "standard_version" in s]
+        statements.clear()
+        again = match_lines(settings, session, [line], context)[2]
+        read_again = [s for s in statements if "standard_version" in s]
+
+        write_quota(folder, "20.00")  # a new version: the index commits, the searcher is new
+        assert ingest(settings, session, [folder]).ok
+        after = match_lines(settings, session, [line], context)[2]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        search_module.release(settings)
+
+    assert read_first and not read_again
+    assert again == first and (first[0].code, first[0].value) == ("QP-CQ-0900", D("18.50"))
+    assert (after[0].code, after[0].version, after[0].value) == ("QP-CQ-0900", 2, D("20.00"))
