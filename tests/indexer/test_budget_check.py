@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
 from decimal import Decimal as D
 
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from indexer.budget_check import check_sheet
+from indexer.budget_check import collector_paused
 from kb.budget import CheckContext
 from kb.budget_report import write_report
 from kb.db import open_database
@@ -212,3 +214,16 @@ def test_a_sheet_that_cannot_be_read_is_refused(check, tmp_path):
 
     with pytest.raises(InvalidInput):
         check(path)
+
+
+def test_the_cycle_collector_is_held_during_a_check_and_resumes_after(check):
+    seen = []
+    with collector_paused():
+        seen.append(gc.isenabled())
+        with collector_paused():
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())
+    with pytest.raises(InvalidInput), collector_paused():
+        check([{"数量": 1}])
+    assert seen == [False, False, False]
+    assert gc.isenabled()

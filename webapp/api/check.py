@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from indexer.budget_check import check_sheet
+from indexer.budget_check import collector_paused
 from kb.budget import CheckContext
 from kb.budget import CheckReport
 from kb.budget_sheet import read_sheet
@@ -89,7 +90,8 @@ class Check(MethodView):
         """逐行对照适用标准：匹配的标准与引用、折算单价、差额和结论（符合、超标准、低于下限、无适用标准、无法比较）"""
         if request.files.get("file"):
             form = context_from_form(request.form)
-            return run_check(uploaded_sheet(request.files["file"]), form)
+            with collector_paused():
+                return run_check(uploaded_sheet(request.files["file"]), form)
         body = request.get_json(silent=True)
         if body is None:
             raise InvalidInput(

@@ -23,6 +23,7 @@ from flask import render_template
 from flask import request
 from flask import send_file
 
+from indexer.budget_check import collector_paused
 from kb.budget import BrokenRow
 from kb.budget import CheckLine
 from kb.budget import CheckReport
@@ -87,6 +88,12 @@ class Group(NamedTuple):
 def index():
     if request.method == "GET":
         return render_template("check/index.html", report=None, form={}, sheet=None)
+    with collector_paused():
+        return _checked_page()
+
+
+def _checked_page():
+    """Check the posted sheet; answer with the result page, or the report to download."""
     form = context_from_form(request.form)
     name, data = _sheet_bytes()
     overrides = {
