@@ -52,6 +52,7 @@ _MONEY_FAMILY = "金额"
 MONEY_SCALES = {"万元": Decimal(10_000), "千元": Decimal(1000), "元": Decimal(1)}
 _PLACEHOLDERS = frozenset({"-", "—", "--", "/", "／", "无", "—-"})
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PRODUCT = re.compile(r"[×xX*＊]")
 _PERSON_DAY_SPELLINGS = {"人天": "人·天", "人日": "人·天", "人/天": "人·天", "人/日": "人·天"}
 
@@ -173,7 +174,12 @@ def parse_figure(
 
     :raises InvalidInput: not a number; the message names the column.
     """
-    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    if _PLAIN_NUMBER.fullmatch(text):  # the usual cell: read as the full path would
+        number = Decimal(text)
+        return number * scale if scale is not None and scale != 1 else number
+    cleaned = unicodedata.normalize("NFKC", text).strip()
     cleaned = cleaned.replace(" ", "").lstrip("¥￥")
     if not cleaned or cleaned in _PLACEHOLDERS:
         return None

@@ -277,10 +277,13 @@ def _read_row(
     section: str | None,
 ) -> BudgetLine | BrokenRow | _Section | bool | None:
     """A line, a broken row, a section row, True for a 合计 row, None for an empty one."""
-    texts, scales = _fields(cells, columns)
-    original = tuple((c.title, _cell(cells, c.index)) for c in columns)
+    width = columns[-1].index + 1 if columns else 0
+    if len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    original = tuple([(c.title, cells[c.index]) for c in columns])
     if not any(text for _, text in original):
         return None
+    texts, scales = _fields(cells, columns)
     item = texts.get("item", "")
     if _TOTAL_ROW.match(item.replace(" ", "")):
         return True
@@ -311,18 +314,15 @@ def _read_row(
     )
 
 
-def _cell(cells: list[str], index: int) -> str:
-    return cells[index] if index < len(cells) else ""
-
-
 def _fields(
     cells: list[str], columns: list[Column]
 ) -> tuple[dict[str, str], dict[str, Decimal | None]]:
-    """Each field's text and money scale, from the first of its columns that is filled in."""
+    """Each field's text and money scale, from the first of its columns that is filled in
+    (``cells`` reach the last column)."""
     texts: dict[str, str] = {}
     scales: dict[str, Decimal | None] = {}
     for column in columns:
-        text = _cell(cells, column.index)
+        text = cells[column.index]
         if column.field and text and column.field not in texts:
             texts[column.field], scales[column.field] = text, column.scale
     return texts, scales
