@@ -83,8 +83,9 @@ _KIND_BY_KEY = {kind.value: kind for kind in Kind}
 _LEVEL_BY_KEY = {level.value: level for level in Level}
 _CODE_BATCH = 2000
 _FIRST = itemgetter(0)
-#: Facts kept for the checks against one searcher before they are all forgotten (~1 KB each).
-SHARED_DOCS = 250_000
+#: Facts kept for the checks against one searcher before all is forgotten: with what derives
+#: from them, about 2 KB each (a 10k-line sheet at 100k standards keeps 68k: ~150 MB).
+SHARED_DOCS = 150_000
 #: Days (with project levels) whose related standards are kept per searcher.
 SHARED_DAYS = 4
 #: (事项, 类别, region) fits and analysed texts kept per searcher before starting afresh.
