@@ -78,8 +78,7 @@ def line_figures(line: BudgetLine) -> Figures:
         if given_price is None:
             return Figures(quantity, implied, amount, tuple(notes))
         expected = given_price * quantity
-        gap = expected - amount
-        if (gap if gap >= 0 else -gap) <= _tolerance(line.unit_price, quantity):
+        if abs(expected - amount) <= _tolerance(line.unit_price, quantity):
             return Figures(quantity, given_price, amount, tuple(notes))
         notes.append(
             f"金额{fraction_text(amount)}元与数量×单价（{fraction_text(quantity)}×{fraction_text(given_price)}="
@@ -116,8 +115,7 @@ def _tolerance(unit_price: Decimal | None, quantity: Fraction) -> Fraction:
     """How far quantity × unit price may be from the amount because of the digits written."""
     exponent = unit_price.as_tuple().exponent if unit_price is not None else 0
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    size = quantity if quantity >= 0 else -quantity
-    return _HALF_CENT + size * _half_digit(places)
+    return _HALF_CENT + abs(quantity) * _half_digit(places)
 
 
 _HALF_CENT = Fraction(1, 200)
