@@ -19,7 +19,9 @@ in one process, as a server worker would see them:
 4. the .csv twin, checked after these (warm);
 5. the two requests a reviewer makes, through the Flask test client, after the index is
    released (so a fresh searcher, as after a new index commit): POST the sheet (the page),
-   then POST it again with ``download=xlsx``;
+   then POST it again with ``download=xlsx``; then the page for another sheet of the same
+   size (another seed: the same kinds of items, other places and prices), as a worker that
+   has checked sheets before sees it;
 6. with ``--browser``, the page of step 5 loaded in headless Chromium (Debian's package).
 
 Each phase is timed in wall time and in this process's CPU time (the two differ on a shared
@@ -39,6 +41,7 @@ if str(HERE) in sys.path:
 sys.path.append(str(HERE))
 
 import argparse  # noqa: E402
+import base64  # noqa: E402
 import csv  # noqa: E402
 import datetime as dt  # noqa: E402
 import io  # noqa: E402
@@ -206,8 +209,9 @@ class Bench:
                 sheet={"name": path.name, "data": data},
             )
 
-    def requests(self, path: Path) -> tuple[Times, str]:
-        """The page and the download, as HTTP requests, against a fresh searcher."""
+    def requests(self, path: Path, other: Path) -> tuple[Times, str]:
+        """The page and the download, as HTTP requests, against a fresh searcher; then the
+        page for ``other``."""
         search_module.release(self.settings)
         times = self.startup()
         client = self.app.test_client()
@@ -219,16 +223,16 @@ class Bench:
             "region": self.context.region,
             "on": self.context.on.isoformat(),
         }
-        data = path.read_bytes()
 
-        def post(**extra: Any) -> Any:
-            upload = {"file": (io.BytesIO(data), path.name)}
+        def post(sheet: Path = path, **extra: Any) -> Any:
+            upload = {"file": (io.BytesIO(sheet.read_bytes()), sheet.name)}
             response = client.post("/check/", data={**fields, **upload, **extra})
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             return response
 
         html = timed("page request", times, post).get_data(as_text=True)
         report = timed("download request", times, lambda: post(download="xlsx"))
+        timed("another sheet's page", times, lambda: post(other))
         print(f"  page {len(html) / 1e6:.1f} MB of HTML, report {len(report.data) / 1e6:.1f} MB")
         return times, html
 
@@ -238,8 +242,6 @@ class Bench:
 
 
 def base64_text(data: bytes) -> str:
-    import base64
-
     return base64.b64encode(data).decode("ascii")
 
 
@@ -298,8 +300,10 @@ def main() -> None:
     rows = sheet_rows(args.lines, args.district)
     stem = f"budget-{args.lines}" + (f"-{args.district}" if args.district else "")
     xlsx, csv_path = args.out / f"{stem}.xlsx", args.out / f"{stem}.csv"
+    other = args.out / f"{stem}-other.xlsx"
     write_xlsx(xlsx, rows)
     write_csv(csv_path, rows)
+    write_xlsx(other, sheet_rows(args.lines, args.district, seed=SEED + 1))
     context = CheckContext(region="上海市", on=ON)
     where = args.district or "all of 上海市"
     print(f"{args.lines} lines in {where} against {args.instance.name}")
@@ -309,7 +313,7 @@ def main() -> None:
         show("first check, xlsx", bench.check(xlsx, page=True, report=True), args.lines)
         show("repeat check, xlsx", bench.check(xlsx), args.lines)
         show("csv, after these", bench.check(csv_path), args.lines)
-        times, html = bench.requests(xlsx)
+        times, html = bench.requests(xlsx, other)
         show("requests (fresh searcher)", times, args.lines, ("page request", "download request"))
     finally:
         bench.close()
