@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import threading
 
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
+from werkzeug.serving import make_server
 
 from tests.conftest import CORPUS
 from webapp.pages.check import CHUNK_ROWS
@@ -140,3 +143,59 @@ def test_the_downloaded_report_has_every_row_of_the_sheet(corpus_client, token):
     rows = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == [6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17]
     assert sheet.freeze_panes == "A2"
+
+
+# -- in a browser ------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def live_server(corpus_app):
+    server = make_server("127.0.0.1", 0, corpus_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(locale="zh-CN")
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        yield page
+        browser.close()
+    assert errors == [], errors
+
+
+@needs_chromium
+def test_a_reviewer_uploads_reads_the_groups_and_picks_another_standard(browser_page, live_server):
+    page = browser_page
+    page.goto(f"{live_server}/check/")
+    page.set_input_files('input[name="file"]', str(SHEET))
+    page.fill('input[name="region"]', "朱家角镇")
+    page.fill('input[name="on"]', "2025-06-01")
+    page.click('form.check button[type="submit"]:has-text("核查")')
+    page.wait_for_selector("section.verdict-group")
+
+    page.click('.check-summary a[href="#verdict-within"]')
+    assert page.url.endswith("#verdict-within")
+    assert page.locator("#verdict-within tbody tr").first.is_visible()
+    meeting = page.locator('tr[data-row="6"]')
+    other = meeting.locator(".others").inner_text().removeprefix("其他候选：").split()[0]
+    meeting.locator('input[name="override-6"]').fill(other)
+    page.click('button:has-text("按所选标准重新核查")')
+    page.wait_for_selector(f'tr[data-row="6"] a[href^="/standards/{other}?"]')
+
+    assert f"由评审人员指定标准 {other}" in page.locator('tr[data-row="6"] .why').inner_text()
