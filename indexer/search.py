@@ -25,6 +25,7 @@ index generation changes; a lock serialises searches, which cost CPU under the G
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -173,7 +174,7 @@ _last: list[SearchIndex] = []
 
 def search_index(settings: Settings) -> SearchIndex:
     """The process's :class:`SearchIndex` for ``settings.index_dir``."""
-    key = Path(settings.index_dir).resolve()
+    key = _index_key(settings)
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
@@ -182,9 +183,15 @@ def search_index(settings: Settings) -> SearchIndex:
         return index
 
 
+@functools.lru_cache(maxsize=64)
+def _index_key(settings: Settings) -> Path:
+    # Resolving a path costs system calls; settings are immutable, and one serves every request.
+    return Path(settings.index_dir).resolve()
+
+
 def release(settings: Settings) -> None:
     """Close and forget this process's :class:`SearchIndex` for ``settings.index_dir``."""
-    key = Path(settings.index_dir).resolve()
+    key = _index_key(settings)
     with _indexes_lock:
         index = _indexes.pop(key, None)
         if _last and _last[0] is index:
@@ -351,10 +358,9 @@ def _run(cache: SearcherCache, query: SearchQuery) -> SearchPage:
     allowed = cache.filter_mask(query)
     compiled = compile_query(cache.analyzer, query.q)
     if compiled is None:
-        matched, coverage, scores = allowed, None, None
+        docs, coverage, scores = np.flatnonzero(allowed), None, None
     else:
-        matched, coverage, scores = _match(cache.arrays, compiled, allowed)
-    docs = np.flatnonzero(matched)
+        docs, coverage, scores = _match(cache.arrays, compiled, allowed)
     if not len(docs):
         return empty
     wanted = query.page * query.per_page
@@ -376,36 +382,60 @@ def _run(cache: SearcherCache, query: SearchQuery) -> SearchPage:
 def _match(
     arrays: SearcherArrays, compiled: CompiledQuery, allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Matching documents, how many parts each has when the query was relaxed (else ``None``),
-    and every document's BM25F score."""
-    found = np.zeros(arrays.size, dtype=np.int32)
-    scores = np.zeros(arrays.size, dtype=np.float64)
-    for unit in compiled.units:
-        docs, unit_scores = arrays.unit(unit)
-        found[docs] += 1
-        scores[docs] += unit_scores
-    matched = allowed & (found == len(compiled.units))
-    if not matched.any() and len(compiled.units) > 1:
-        return allowed & (found > 0), found, scores
+    """The matching documents (ascending), how many parts each has when the query had to be
+    relaxed (else ``None``), and their BM25F scores, all aligned."""
+    units = [arrays.unit(unit) for unit in compiled.units]
+    docs = min(units, key=lambda unit: len(unit[0]))[0]
+    docs = docs[allowed[docs]]
+    for unit_docs, _ in units:
+        docs = docs[_positions_in(unit_docs, docs) >= 0]
+    if not len(docs) and len(units) > 1:
+        return _any_part(units, allowed)
+    scores = np.zeros(len(docs), dtype=np.float64)
+    for unit_docs, unit_scores in units:
+        scores += unit_scores[_positions_in(unit_docs, docs)]
     for boost in compiled.boosts:
-        docs, boost_scores = arrays.unit(boost)
-        scores[docs] += boost_scores
-    return matched, None, scores
+        boost_docs, boost_scores = arrays.unit(boost)
+        at = _positions_in(boost_docs, docs)
+        scores[at >= 0] += boost_scores[at[at >= 0]]
+    return docs, None, scores
+
+
+def _positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Where each of ``needles`` is in the ascending ``haystack``, or -1."""
+    if not len(haystack):
+        return np.full(len(needles), -1)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return np.where(haystack[at] == needles, at, -1)
+
+
+def _any_part(
+    units: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Documents with at least one part, the number of parts each has and the sum of their
+    scores (the score an AND of just those parts gives)."""
+    size = len(allowed)
+    all_docs = np.concatenate([docs for docs, _ in units])
+    coverage = np.bincount(all_docs, minlength=size)
+    scores = np.zeros(size, dtype=np.float64)
+    for docs, unit_scores in units:
+        scores[docs] += unit_scores
+    docs = np.flatnonzero((coverage > 0) & allowed)
+    return docs, coverage[docs], scores[docs]
 
 
 def _by_relevance(
     docs: np.ndarray, scores: np.ndarray, coverage: np.ndarray | None, wanted: int
 ) -> list[tuple[int, float | None]]:
     """The best ``wanted`` by score (after the number of parts matched, when relaxed); ties go
-    to the lower document number."""
-    score = scores[docs]
+    to the lower document number. The three arrays are aligned."""
+    order = np.arange(len(docs))
     if coverage is None:
-        best = _best(docs, wanted, [score])
+        best = _best(order, wanted, [scores], tiebreak=docs)
     else:
-        parts = coverage[docs]
-        rough = parts + score / (score.max() + 1.0)
-        best = _best(docs, wanted, [parts, score], rough=rough)
-    return [(int(d), float(scores[d])) for d in best]
+        rough = coverage + scores / (scores.max() + 1.0)
+        best = _best(order, wanted, [coverage, scores], tiebreak=docs, rough=rough)
+    return [(int(docs[i]), float(scores[i])) for i in best]
 
 
 def _sorted(arrays: SearcherArrays, docs: np.ndarray, sort: str, wanted: int) -> list[int]:
@@ -420,18 +450,24 @@ def _sorted(arrays: SearcherArrays, docs: np.ndarray, sort: str, wanted: int) ->
 
 
 def _best(
-    docs: np.ndarray, wanted: int, keys: list[np.ndarray], *, rough: np.ndarray | None = None
+    items: np.ndarray,
+    wanted: int,
+    keys: list[np.ndarray],
+    *,
+    tiebreak: np.ndarray | None = None,
+    rough: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The first ``wanted`` of ``docs`` ordered by each key, largest first, then by document
-    number. Only the documents that can reach the top (``rough``, or the first key, at least
-    the ``wanted``-th largest) are sorted."""
+    """The first ``wanted`` of ``items`` ordered by each key, largest first, then by
+    ``tiebreak`` (default: the items themselves), smallest first. Only the items that can reach
+    the top (``rough``, or the first key, at least the ``wanted``-th largest) are sorted."""
+    last = items if tiebreak is None else tiebreak
     first = keys[0] if rough is None else rough
-    if len(docs) > wanted:
+    if len(items) > wanted:
         cut = len(first) - wanted
         keep = first >= np.partition(first, cut)[cut]
-        docs, keys = docs[keep], [k[keep] for k in keys]
-    order = np.lexsort((docs, *(-k for k in reversed(keys))))
-    return docs[order[:wanted]]
+        items, last, keys = items[keep], last[keep], [k[keep] for k in keys]
+    order = np.lexsort((last, *(-k for k in reversed(keys))))
+    return items[order[:wanted]]
 
 
 def facet_counts(arrays: SearcherArrays, docs: np.ndarray) -> dict[str, dict[str, int]]:

@@ -192,7 +192,9 @@ class SearcherArrays:
     def value_mask(self, field: str, values: Iterable[str]) -> np.ndarray:
         """Documents whose column ``field`` holds one of ``values``."""
         codes = self.codes(field)  # first: reading a segment's codes adds its labels
-        return np.isin(codes, self.store.label_codes(field, values)) & self.live
+        wanted = self.store.label_codes(field, values)
+        found = codes == wanted[0] if len(wanted) == 1 else np.isin(codes, wanted)
+        return found & self.live
 
     def in_force(self, day: dt.date) -> np.ndarray:
         """Per standard, the latest version in force on ``day`` (see :func:`in_force_window`)."""
