@@ -257,6 +257,25 @@ class Shared:
         self.related = OrderedDict()
         self.entries: OrderedDict[tuple[dt.date, int], dict[Any, dict[str | None, list[Entry]]]]
         self.entries = OrderedDict()
+        self.in_force: OrderedDict[dt.date, np.ndarray] = OrderedDict()
+        names: dict[str, int] = {}
+        regions = cache.column("region")
+        #: Each document's region as a number, and the regions by number.
+        self.region_ids = np.fromiter(
+            (names.setdefault(region, len(names)) for region in regions), np.int32, len(regions)
+        )
+        self.region_names = list(names)
+
+    def in_force_mask(self, day: dt.date, docs: frozenset[int]) -> np.ndarray:
+        """The standards in force on ``day`` (``docs``) as a mask by document number."""
+        found = self.in_force.pop(day, None)
+        if found is None:
+            found = np.zeros(self.size, bool)
+            found[np.fromiter(docs, np.int64, len(docs))] = True
+        self.in_force[day] = found
+        while len(self.in_force) > SHARED_DAYS:
+            self.in_force.popitem(last=False)
+        return found
 
     def related_on(self, day: dt.date) -> dict[tuple[str, str], dict[str, list[int]]]:
         return _remembered(self.related, day)
@@ -301,11 +320,11 @@ class Matcher:
         self.cache = cache
         self.session = session
         self.context = context
-        shared = shared_for(cache)
+        shared = self.shared = shared_for(cache)
         shared.trim()
         self.texts = shared.texts
-        self.in_force = cache.filter_set(SearchQuery(type="standard", on=context.on, kind=KINDS))
-        self.regions = cache.column("region")
+        in_force = cache.filter_set(SearchQuery(type="standard", on=context.on, kind=KINDS))
+        self.in_force_mask = shared.in_force_mask(context.on, in_force)
         self.places = RegionResolver()
         self.limit = _LOCALNESS[Level(context.level)] if context.level else 9
         self.docs = shared.docs
@@ -351,11 +370,23 @@ class Matcher:
         if text.category:
             words = self.texts.whole_words(text.category) or (text.category,)
             found |= frozenset.intersection(*(self._docs(w) for w in words))
-        by_region: dict[str, list[int]] = {}
-        regions = self.regions
-        for docnum in found & self.in_force:
-            by_region.setdefault(regions[docnum], []).append(docnum)
-        return by_region
+        return self._by_region(found)
+
+    def _by_region(self, found: set[int]) -> dict[str, list[int]]:
+        """The documents in force among ``found``, grouped by their region text."""
+        docs = np.fromiter(found, np.int64, len(found))
+        docs = docs[self.in_force_mask[docs]]
+        if not len(docs):
+            return {}
+        ids = self.shared.region_ids[docs]
+        order = np.argsort(ids, kind="stable")
+        docs, ids = docs[order], ids[order]
+        bounds = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1], [True])))
+        names = self.shared.region_names
+        return {
+            names[ids[start]]: docs[start:end].tolist()
+            for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+        }
 
     def _docs(self, word: str) -> frozenset[int]:
         """Index documents holding ``word``, or else any of its parts.
@@ -604,14 +635,23 @@ class _Fits:
 
     def name(self, docnums: np.ndarray, docs: dict[int, Doc]) -> None:
         """Finish the fits that depend on the documents' 名称."""
-        for position in np.flatnonzero(self.open).tolist():
-            plan = self.plans[self.which[position]]
-            fit = self.named[position] = plan.fit(docs[int(docnums[position])].facts.name)
-            self.tiers[position], self.covers[position] = fit.tier, fit.coverage
-            self.residuals[position] = fit.residual
+        positions = np.flatnonzero(self.open)
+        plans = self.plans
+        fits = [
+            plans[which].fit(docs[docnum].facts.name)
+            for which, docnum in zip(
+                self.which[positions].tolist(), docnums[positions].tolist(), strict=True
+            )
+        ]
+        self.named = dict(zip(positions.tolist(), fits, strict=True))
+        self.tiers[positions] = [fit.tier for fit in fits]
+        self.covers[positions] = [fit.coverage for fit in fits]
+        self.residuals[positions] = [fit.residual for fit in fits]
 
     def fit(self, position: int) -> TextFit:
-        return self.named.get(position) or self.plans[self.which[position]].fixed  # type: ignore[return-value]
+        found = self.named.get(position) or self.plans[self.which[position]].fixed
+        assert found is not None
+        return found
 
 
 _NO_FIT = TextFit(-1, 0.0, 0, "")
