@@ -19,7 +19,9 @@ For a line, with its region (or the project's) and its grade (or the project's):
 Each candidate carries its reason in Chinese. The work is shared across a sheet, so that a
 10,000-line sheet costs little more than its distinct lines: related standards per distinct
 (事项, 类别), their facts read from the database once, applicability per (region chain, region),
-text fit per (事项, 类别, standard) and the ranking per distinct line.
+text fit per (事项, 类别, standard) — computed with numpy for all the regions a sheet needs at
+once — and the ranking per distinct line. What does not depend on the lines (facts, analysed
+texts, related standards and fits) is kept with the searcher for the next check (:class:`Shared`).
 """
 
 from __future__ import annotations
