@@ -193,9 +193,10 @@ def test_a_reviewer_uploads_reads_the_groups_and_picks_another_standard(browser_
     assert page.url.endswith("#verdict-within")
     assert page.locator("#verdict-within tbody tr").first.is_visible()
     meeting = page.locator('tr[data-row="6"]')
-    other = meeting.locator(".others").inner_text().removeprefix("其他候选：").split()[0]
+    # text_content, not inner_text: a table out of view is not laid out (content-visibility).
+    other = meeting.locator(".others").text_content().removeprefix("其他候选：").split()[0]
     meeting.locator('input[name="override-6"]').fill(other)
     page.click('button:has-text("按所选标准重新核查")')
     page.wait_for_selector(f'tr[data-row="6"] a[href^="/standards/{other}?"]')
 
-    assert f"由评审人员指定标准 {other}" in page.locator('tr[data-row="6"] .why').inner_text()
+    assert f"由评审人员指定标准 {other}" in page.locator('tr[data-row="6"] .why').text_content()
