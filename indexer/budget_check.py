@@ -73,6 +73,9 @@ def collector_paused() -> Iterator[None]:
     object of the process, the search index's caches included: in a worker holding a
     100k-standard index, that was a third of a check's time. A check makes few reference
     cycles; the collector gathers them once it runs again.
+
+    The switch is process-wide: made for gunicorn's sync workers (one request per process at
+    a time); under a threaded server, other requests run without the collector meanwhile.
     """
     if not gc.isenabled():
         yield

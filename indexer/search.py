@@ -51,6 +51,8 @@ from indexer.schema import FILTERS
 from indexer.schema import TYPES
 from indexer.schema import day_from_number
 from indexer.searcher_arrays import SearcherArrays
+from indexer.searcher_arrays import SizedCache
+from indexer.searcher_arrays import positions_in
 from kb.config import Settings
 from kb.errors import InvalidInput
 
@@ -58,6 +60,8 @@ SORTS = ("relevance", "date", "value")
 MAX_PER_PAGE = 100
 #: Pages remembered per searcher for repeated queries (a page is a few kB).
 ANSWER_CACHE_SIZE = 512
+#: Document numbers kept in the sets handed to budget matching (~60 bytes each in a frozenset).
+MAX_SET_MEMBERS = 2_000_000
 #: What an integer column holds for a document without a value.
 _NO_VALUE = 2**63 - 1
 
@@ -275,8 +279,8 @@ class SearcherCache:
         self._filters: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._on: OrderedDict[dt.date, np.ndarray] = OrderedDict()
         self._answers: OrderedDict[SearchQuery, SearchPage] = OrderedDict()
-        self._filter_sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
-        self._matches: OrderedDict[str, frozenset[int]] = OrderedDict()
+        self._filter_sets = SizedCache(MAX_SET_MEMBERS // 4)
+        self._matches = SizedCache(MAX_SET_MEMBERS)
         self._columns: dict[str, list[Any]] = {}
 
     def answer(self, query: SearchQuery) -> SearchPage:
@@ -292,7 +296,7 @@ class SearcherCache:
 
     def filter_mask(self, query: SearchQuery) -> np.ndarray:
         """The documents a query may return, before its text is considered."""
-        key = (query.type, query.on, query.filters())
+        key = _filter_key(query)
         found = self._filters.get(key)
         if found is None:
             found = self._filter_mask(query)
@@ -322,11 +326,11 @@ class SearcherCache:
 
     def filter_set(self, query: SearchQuery) -> frozenset[int]:
         """:meth:`filter_mask` as a set of document numbers."""
-        key = (query.type, query.on, query.filters())
+        key = _filter_key(query)
         found = self._filter_sets.get(key)
         if found is None:
             found = frozenset(np.flatnonzero(self.filter_mask(query)).tolist())
-        _remember(self._filter_sets, key, found, 16)
+            self._filter_sets.put(key, found, len(found))
         return found
 
     def matches(self, unit: Query) -> frozenset[int]:
@@ -335,7 +339,7 @@ class SearcherCache:
         found = self._matches.get(key)
         if found is None:
             found = frozenset(self.arrays.unit(unit)[0].tolist())
-        _remember(self._matches, key, found, 512)
+            self._matches.put(key, found, len(found))
         return found
 
     def column(self, name: str) -> list[Any]:
@@ -344,6 +348,10 @@ class SearcherCache:
         if found is None:
             found = self._columns[name] = self.arrays.column(name)
         return found
+
+
+def _filter_key(query: SearchQuery) -> tuple[Any, ...]:
+    return (query.type, query.on, query.filters())
 
 
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
@@ -388,25 +396,17 @@ def _match(
     docs = min(units, key=lambda unit: len(unit[0]))[0]
     docs = docs[allowed[docs]]
     for unit_docs, _ in units:
-        docs = docs[_positions_in(unit_docs, docs) >= 0]
+        docs = docs[positions_in(unit_docs, docs) >= 0]
     if not len(docs) and len(units) > 1:
         return _any_part(units, allowed)
     scores = np.zeros(len(docs), dtype=np.float64)
     for unit_docs, unit_scores in units:
-        scores += unit_scores[_positions_in(unit_docs, docs)]
+        scores += unit_scores[positions_in(unit_docs, docs)]
     for boost in compiled.boosts:
         boost_docs, boost_scores = arrays.unit(boost)
-        at = _positions_in(boost_docs, docs)
+        at = positions_in(boost_docs, docs)
         scores[at >= 0] += boost_scores[at[at >= 0]]
     return docs, None, scores
-
-
-def _positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
-    """Where each of ``needles`` is in the ascending ``haystack``, or -1."""
-    if not len(haystack):
-        return np.full(len(needles), -1)
-    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
-    return np.where(haystack[at] == needles, at, -1)
 
 
 def _any_part(

@@ -48,8 +48,7 @@ class SearcherArrays:
         self.size = searcher.doc_count_all()
         self._lock = threading.Lock()
         self._live: np.ndarray | None = None
-        self._units: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._unit_postings = 0
+        self._units = SizedCache(MAX_CACHED_UNIT_POSTINGS)
         self._masks: dict[tuple[str, Any], np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
@@ -81,7 +80,6 @@ class SearcherArrays:
         with self._lock:
             found = self._units.get(key)
             if found is not None:
-                self._units.move_to_end(key)
                 return found
         if isinstance(query, Term) and query.fieldname == CONTENT:
             found = self._word(query.text)
@@ -90,11 +88,7 @@ class SearcherArrays:
         else:
             raise TypeError(f"not a word or phrase of {CONTENT}: {query!r}")
         with self._lock:
-            if key not in self._units:
-                self._units[key] = found
-                self._unit_postings += len(found[0])
-                while self._unit_postings > MAX_CACHED_UNIT_POSTINGS and len(self._units) > 1:
-                    self._unit_postings -= len(self._units.popitem(last=False)[1][0])
+            self._units.put(key, found, len(found[0]))
         return found
 
     def _word(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -130,8 +124,7 @@ class SearcherArrays:
             for word in words[1:]:
                 following = self.store.positions(reader, CONTENT, word)
                 wanted = keys + 1
-                at = np.minimum(np.searchsorted(following, wanted), max(len(following) - 1, 0))
-                keys = wanted[following[at] == wanted] if len(following) else wanted[:0]
+                keys = wanted[positions_in(following, wanted) >= 0]
             docs.append(np.unique(keys >> 32) + offset)
         found = np.concatenate(docs) if docs else np.empty(0, np.int64)
         found = found[self.live[found]]
@@ -228,6 +221,39 @@ class SearcherArrays:
 
     def _concat(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
+def positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Where each of ``needles`` is in the ascending ``haystack``, or -1."""
+    if not len(haystack):
+        return np.full(len(needles), -1)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return np.where(haystack[at] == needles, at, -1)
+
+
+class SizedCache:
+    """Values kept least recently used first out, bounded by their total length."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The value kept for ``key``, or ``None``."""
+        found = self._items.get(key)
+        if found is None:
+            return None
+        self._items.move_to_end(key)
+        return found[0]
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        if key in self._items:
+            return
+        self._items[key] = (value, size)
+        self.held += size
+        while self.held > self.limit and len(self._items) > 1:
+            self.held -= self._items.popitem(last=False)[1][1]
 
 
 def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:

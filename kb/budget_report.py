@@ -259,7 +259,8 @@ def _write(
         value = Decimal(value)  # type: ignore[arg-type]
     elif value is None:
         return
-    # XlsxWriter writes a Decimal with format(value, ".16G"): its exact digits.
+    # XlsxWriter writes a Decimal with format(value, ".16G"): 16 significant digits, as many
+    # as Excel keeps in a number cell.
     sheet.write_number(row, column, value, styles.number(value))  # type: ignore[arg-type]
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 import python_calamine
@@ -378,15 +379,7 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OFFICE_DOCUMENT = f"{_REL_NS}/officeDocument"
-# Cell references as every writer we know states them (r="AB12"), and cells' opening tags.
-_PLAIN_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/")
-_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
-_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*)>")
-_REF_ATTR = re.compile(rb"\br\s*=\s*[\"']([A-Z]*)([0-9]+)[\"']")
-_ERROR_ATTR = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
-_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
 _CALAMINE_ERRORS = (python_calamine.CalamineError, *_WORKBOOK_ERRORS)
 
 
@@ -501,63 +494,61 @@ def _relationships(archive: zipfile.ZipFile, source: str) -> dict[str, tuple[str
 def _scan_sheet(xml: bytes, path: Path) -> _SheetScan:
     """The extent and error cells of a worksheet's XML, refusing one too large to expand.
 
-    Fast when every cell states its reference plainly (``<c r="A1"``, no namespace prefix),
-    as Excel, WPS, LibreOffice and the Python writers do; else each row and cell is walked.
+    Parsed with expat (C speed; the upload check has already refused any DTD or entity), so a
+    reference hidden in text or quoted unusually is read as a parser reads it, never guessed.
     """
-    refs = _PLAIN_REF.findall(xml)
-    plain = b":c" not in xml and len(refs) == sum(xml.count(tag) for tag in _CELL_TAGS)
-    if plain:
-        rows = max((int(row) for _, row in refs), default=0)
-        columns = max((column_index(letters) for letters in {c for c, _ in refs}), default=0)
-        scan = _SheetScan(rows, columns, _stated_errors(xml))
-    else:
-        scan = _walk_sheet(xml)
-    check_sheet_extent(path, scan.rows, scan.rows * scan.columns)
-    return scan
+    walker = _SheetWalker()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = walker.start
+    if b"e" in xml and (b'"e"' in xml or b"'e'" in xml):  # an error cell may be present
+        parser.EndElementHandler = walker.end
+        parser.CharacterDataHandler = walker.text
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise _damaged_workbook(path) from exc
+    check_sheet_extent(path, walker.rows, walker.rows * walker.columns)
+    return _SheetScan(walker.rows, walker.columns, walker.errors)
 
 
-def _stated_errors(xml: bytes) -> dict[tuple[int, int], str]:
-    """Error cells whose references are stated, by 0-based (row, column)."""
-    errors: dict[tuple[int, int], str] = {}
-    if b'"e"' not in xml and b"'e'" not in xml:  # no t="e" anywhere: the usual case
-        return errors
-    for match in _ERROR_CELL.finditer(xml):
-        ref = _REF_ATTR.search(match.group(1))
-        value = _error_value(xml, match)
-        if ref and ref.group(1) and value is not None:
-            errors[(int(ref.group(2)) - 1, column_index(ref.group(1)) - 1)] = value
-    return errors
+class _SheetWalker:
+    """Places rows and cells as a reader does: at their stated reference, else right after the
+    previous one; keeps the cached text of error cells (``t="e"``)."""
 
+    def __init__(self) -> None:
+        self.row = self.column = self.rows = self.columns = 0
+        self.errors: dict[tuple[int, int], str] = {}
+        self._error_at: tuple[int, int] | None = None
+        self._value: list[str] | None = None
 
-def _walk_sheet(xml: bytes) -> _SheetScan:
-    """Extent and error cells when some rows or cells leave their place implicit (the next
-    row, the next column), placed as a reader places them."""
-    row = column = rows = columns = 0
-    errors = {}
-    for match in _ROW_OR_CELL.finditer(xml):
-        name, attributes = match.groups()
-        ref = _REF_ATTR.search(attributes)
-        if name == b"row":
-            row, column = (int(ref.group(2)) if ref else row + 1), 0
-            continue
-        if ref and ref.group(1):
-            row, column = int(ref.group(2)), column_index(ref.group(1))
-        else:
-            column += 1
-        rows, columns = max(rows, row), max(columns, column)
-        value = _error_value(xml, match) if _ERROR_ATTR.search(attributes) else None
-        if value is not None:
-            errors[(row - 1, column - 1)] = value
-    return _SheetScan(rows, columns, errors)
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition("}")[2]
+        if local == "row":
+            stated = attributes.get("r", "")
+            self.row, self.column = (int(stated) if stated.isdigit() else self.row + 1), 0
+        elif local == "c":
+            ref = _CELL_REF.fullmatch(attributes.get("r", ""))
+            if ref:
+                self.row, self.column = int(ref.group(2)), column_index(ref.group(1))
+            else:
+                self.column += 1
+            self.rows, self.columns = max(self.rows, self.row), max(self.columns, self.column)
+            is_error = attributes.get("t") == "e"
+            self._error_at = (self.row - 1, self.column - 1) if is_error else None
+        elif local == "v" and self._error_at is not None:
+            self._value = []
 
+    def end(self, name: str) -> None:
+        local = name.rpartition("}")[2]
+        if local == "v" and self._value is not None and self._error_at is not None:
+            self.errors[self._error_at] = "".join(self._value)
+            self._value = None
+        elif local == "c":
+            self._error_at = None
 
-def _error_value(xml: bytes, tag: re.Match[bytes]) -> str | None:
-    """The cached text of the cell whose opening tag is ``tag``, if it has one."""
-    if xml[tag.end() - 2 : tag.end()] == b"/>":
-        return None
-    end = _CELL_END.search(xml, tag.end())
-    value = _VALUE.search(xml, tag.end(), end.start() if end else len(xml))
-    return value.group(1).decode("utf-8", "replace") if value else None
+    def text(self, data: str) -> None:
+        if self._value is not None:
+            self._value.append(data)
 
 
 def column_index(letters: bytes | str) -> int:

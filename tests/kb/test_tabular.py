@@ -367,3 +367,38 @@ def test_written_tables_read_back_unchanged(
         assert read.headers == tuple(headers)
     assert [cells for _, cells in read.rows] == rows
     assert [number for number, _ in read.rows] == list(range(2, len(rows) + 2))
+
+
+SHEET_XML = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<sheetData>{}</sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # A decoy reference in the text, the real one in single quotes.
+        """<row r="1"><c r='ALL200000' t="inlineStr"><is><t> r="A1"</t></is></c></row>""",
+        # A ">" inside another attribute before the reference.
+        '<row r="1"><c xml:space=">" r="CV60000"><v>1</v></c></row>',
+    ],
+)
+def test_a_sheet_naming_a_far_cell_is_refused_before_it_is_read(row):
+    from kb.tabular import _scan_sheet
+
+    with pytest.raises(InvalidInput, match="工作表过大"):
+        _scan_sheet(SHEET_XML.format(row).encode(), Path("预算.xlsx"))
+
+
+def test_the_scan_places_cells_without_references_and_keeps_error_text():
+    from kb.tabular import _scan_sheet
+
+    rows = (
+        '<row r="2"><c r="B2"><v>1</v></c><c t="e"><v>#DIV/0!</v></c></row>'
+        '<row><c><v>2</v></c><c r="E3" t="e"/></row>'
+    )
+    scan = _scan_sheet(SHEET_XML.format(rows).encode(), Path("预算.xlsx"))
+
+    assert (scan.rows, scan.columns) == (3, 5)
+    assert scan.errors == {(1, 2): "#DIV/0!"}
