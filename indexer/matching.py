@@ -36,6 +36,7 @@ from itertools import combinations
 from operator import itemgetter
 from typing import Any
 from typing import NamedTuple
+from typing import cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -81,8 +82,6 @@ _LOCALNESS = {Level.CENTRAL: 0, Level.PROVINCE: 1, Level.CITY: 2, Level.DISTRICT
 _LOCAL_BY_KEY = {level.value: rank for level, rank in _LOCALNESS.items()}
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
-_KIND_BY_KEY = {kind.value: kind for kind in Kind}
-_LEVEL_BY_KEY = {level.value: level for level in Level}
 _CODE_BATCH = 2000
 _FIRST = itemgetter(0)
 #: Facts kept for the checks against one searcher before all is forgotten: with what derives
@@ -572,25 +571,11 @@ class Matcher:
         reason = "；".join((how, where, grade_words(grade, facts.grade, grade_fit), when))
         score = 25 * fit.tier + 10 * fit.coverage - 3 * scope.local
         score += 5 * max(grade_fit, 0) - 2 * min(fit.residual, 5)
-        citation, permalink = doc.cited()
-        return Candidate(
-            code=facts.code,
-            version=facts.version,
-            name=facts.name,
-            kind=_KIND_BY_KEY[facts.kind],
-            level=_LEVEL_BY_KEY[facts.level],
-            region=facts.region,
-            category=facts.category,
-            item=facts.item,
-            grade=facts.grade,
-            unit=facts.unit,
-            value=facts.value,
-            value_max=facts.value_max,
-            citation=citation,
-            permalink=permalink,
+        return candidate_from_version(
+            cast(Any, facts),
             reason=reason,
             score=round(max(0.0, min(100.0, score)), 1),
-            illustrative=facts.illustrative,
+            cited=doc.cited(),
         )
 
     # -- units -----------------------------------------------------------------------------

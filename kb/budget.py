@@ -201,9 +201,15 @@ class CheckReport:
 
 
 def candidate_from_version(
-    version: StandardVersion, *, reason: str, score: float = 0.0
+    version: StandardVersion,
+    *,
+    reason: str,
+    score: float = 0.0,
+    cited: tuple[str, str] | None = None,
 ) -> Candidate:
-    """A :class:`Candidate` for a standard version, with its official citation text."""
+    """A :class:`Candidate` for a standard version (or anything with its fields), with its
+    official citation text and permalink, unless ``cited`` already holds the two."""
+    citation, permalink = cited or (official_standard_text(version), standard_permalink(version))
     return Candidate(
         code=version.code,
         version=version.version,
@@ -217,8 +223,8 @@ def candidate_from_version(
         unit=version.unit,
         value=version.value,
         value_max=version.value_max,
-        citation=official_standard_text(version),
-        permalink=standard_permalink(version),
+        citation=citation,
+        permalink=permalink,
         reason=reason,
         score=score,
         illustrative=bool(version.illustrative),
