@@ -55,21 +55,12 @@ from typing import Any  # noqa: E402
 
 from queries import distinct_queries  # noqa: E402
 from queries import reviewer_queries  # noqa: E402
+from run import percentile  # noqa: E402
 
 OUT = HERE / "out"
 HOST = "127.0.0.1"
 TARGETS = {"api": "/api/v1/search?{}", "page": "/?{}"}
 REQUEST_TIMEOUT = 60.0
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def free_port() -> int:

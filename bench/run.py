@@ -47,6 +47,8 @@ from collections.abc import Callable  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
 from typing import Any  # noqa: E402
 
+import numpy as np  # noqa: E402
+
 OUT = HERE / "out"
 DEFAULT_SIZES = (10_000, 100_000)
 QUERY_COUNT = 300
@@ -72,14 +74,8 @@ def folder_bytes(path: Path) -> int:
 
 
 def percentile(values: list[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (``numpy.percentile``'s default)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    """``numpy.percentile`` (linear interpolation between closest ranks); NaN for no values."""
+    return float(np.percentile(values, fraction * 100)) if values else float("nan")
 
 
 def summary(latencies_ms: list[float]) -> dict[str, float]:
