@@ -143,6 +143,8 @@ def configure_jieba(cache_dir: Path | None = None) -> None:
 
 def install(lexicon: Lexicon) -> None:
     """Add the lexicon's words to jieba, once per dictionary hash and process."""
+    if _configured and lexicon.dictionary_hash in _installed:
+        return  # every tokenizer call comes here: no lock, no path, once it is done
     with _lock:
         configure_jieba(Path(lexicon.cache_dir) if lexicon.cache_dir else None)
         if lexicon.dictionary_hash in _installed:

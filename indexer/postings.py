@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +31,37 @@ def segment_key(reader: IndexReader) -> str:
     return segment.segment_id() if segment else ""
 
 
+class SizedCache:
+    """Values kept least recently used first out, bounded by their total length."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The value kept for ``key``, or ``None``."""
+        found = self._items.get(key)
+        if found is None:
+            return None
+        self._items.move_to_end(key)
+        return found[0]
+
+    def put(self, key: Any, value: Any, size: int = 1) -> None:
+        """Keep ``value`` (of length ``size``) unless ``key`` is kept already."""
+        if key in self._items:
+            return
+        self._items[key] = (value, size)
+        self.held += size
+        while self.held > self.limit and len(self._items) > 1:
+            self.held -= self._items.popitem(last=False)[1][1]
+
+    def drop(self, unwanted: Callable[[Any], bool]) -> None:
+        """Forget the values whose keys are ``unwanted``."""
+        for key in [k for k in self._items if unwanted(k)]:
+            self.held -= self._items.pop(key)[1]
+
+
 class SegmentStore:
     """Per-segment arrays, shared by the successive searchers of one process.
 
@@ -39,10 +71,8 @@ class SegmentStore:
     """
 
     def __init__(self, max_postings: int = MAX_CACHED_POSTINGS) -> None:
-        self.max_postings = max_postings
         self._lock = threading.Lock()
-        self._postings: OrderedDict[tuple[str, str, str, Any], Any] = OrderedDict()
-        self._held = 0
+        self._postings = SizedCache(max_postings)
         self._per_segment: dict[tuple[str, str, str], Any] = {}
         self._labels: dict[str, dict[str, int]] = {}
 
@@ -103,8 +133,7 @@ class SegmentStore:
     def forget_except(self, live_segments: set[str]) -> None:
         """Drop everything of segments no searcher reads any more."""
         with self._lock:
-            for key in [k for k in self._postings if k[0] not in live_segments]:
-                self._held -= _size(self._postings.pop(key))
+            self._postings.drop(lambda key: key[0] not in live_segments)
             for key in [k for k in self._per_segment if k[0] not in live_segments]:
                 del self._per_segment[key]
 
@@ -112,15 +141,10 @@ class SegmentStore:
         key = (segment_key(reader), *what)
         with self._lock:
             found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
-        found = read(reader, what[1], what[2])
-        with self._lock:
-            if key not in self._postings:
-                self._postings[key] = found
-                self._held += _size(found)
-                self._evict()
+        if found is None:
+            found = read(reader, what[1], what[2])
+            with self._lock:
+                self._postings.put(key, found, _size(found))
         return found
 
     def _segment_array(self, reader: IndexReader, what: tuple[str, str], make: Any) -> Any:
@@ -132,10 +156,6 @@ class SegmentStore:
             with self._lock:
                 self._per_segment[key] = found
         return found
-
-    def _evict(self) -> None:
-        while self._held > self.max_postings and len(self._postings) > 1:
-            self._held -= _size(self._postings.popitem(last=False)[1])
 
 
 def read_postings(reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -44,6 +43,7 @@ from indexer.analysis import Highlighter
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
 from indexer.postings import SegmentStore
+from indexer.postings import SizedCache
 from indexer.query import CompiledQuery
 from indexer.query import compile_query
 from indexer.schema import FACETS
@@ -51,7 +51,6 @@ from indexer.schema import FILTERS
 from indexer.schema import TYPES
 from indexer.schema import day_from_number
 from indexer.searcher_arrays import SearcherArrays
-from indexer.searcher_arrays import SizedCache
 from indexer.searcher_arrays import positions_in
 from kb.config import Settings
 from kb.errors import InvalidInput
@@ -276,9 +275,9 @@ class SearcherCache:
         self.arrays = SearcherArrays(searcher, store)
         self.analyzer: Analyzer = searcher.schema["content"].analyzer
         self.highlighter = Highlighter(self.analyzer, lexicon.synonyms)
-        self._filters: OrderedDict[Any, np.ndarray] = OrderedDict()
-        self._on: OrderedDict[dt.date, np.ndarray] = OrderedDict()
-        self._answers: OrderedDict[SearchQuery, SearchPage] = OrderedDict()
+        self._filters = SizedCache(128)
+        self._on = SizedCache(64)
+        self._answers = SizedCache(ANSWER_CACHE_SIZE)
         self._filter_sets = SizedCache(MAX_SET_MEMBERS // 4)
         self._matches = SizedCache(MAX_SET_MEMBERS)
         self._columns: dict[str, list[Any]] = {}
@@ -291,7 +290,7 @@ class SearcherCache:
             return _run(self, query)
         if found is None:
             found = _run(self, query)
-        _remember(self._answers, query, found, ANSWER_CACHE_SIZE)
+            self._answers.put(query, found)
         return replace(found, facets={name: dict(v) for name, v in found.facets.items()})
 
     def filter_mask(self, query: SearchQuery) -> np.ndarray:
@@ -300,7 +299,7 @@ class SearcherCache:
         found = self._filters.get(key)
         if found is None:
             found = self._filter_mask(query)
-            _remember(self._filters, key, found, 128)
+            self._filters.put(key, found)
         return found
 
     def _filter_mask(self, query: SearchQuery) -> np.ndarray:
@@ -321,7 +320,7 @@ class SearcherCache:
         found = self._on.get(day)
         if found is None:
             found = self.arrays.in_force(day)
-        _remember(self._on, day, found, 64)
+            self._on.put(day, found)
         return found
 
     def filter_set(self, query: SearchQuery) -> frozenset[int]:
@@ -352,13 +351,6 @@ class SearcherCache:
 
 def _filter_key(query: SearchQuery) -> tuple[Any, ...]:
     return (query.type, query.on, query.filters())
-
-
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > size:
-        cache.popitem(last=False)
 
 
 def _run(cache: SearcherCache, query: SearchQuery) -> SearchPage:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +22,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from indexer.postings import SegmentStore
+from indexer.postings import SizedCache
 from indexer.postings import bm25f
 from indexer.postings import segment_key
 from indexer.schema import OPEN_END
@@ -229,31 +229,6 @@ def positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
         return np.full(len(needles), -1)
     at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
     return np.where(haystack[at] == needles, at, -1)
-
-
-class SizedCache:
-    """Values kept least recently used first out, bounded by their total length."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        """The value kept for ``key``, or ``None``."""
-        found = self._items.get(key)
-        if found is None:
-            return None
-        self._items.move_to_end(key)
-        return found[0]
-
-    def put(self, key: Any, value: Any, size: int) -> None:
-        if key in self._items:
-            return
-        self._items[key] = (value, size)
-        self.held += size
-        while self.held > self.limit and len(self._items) > 1:
-            self.held -= self._items.popitem(last=False)[1][1]
 
 
 def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:

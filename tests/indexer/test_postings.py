@@ -47,7 +47,7 @@ def test_the_store_drops_segments_no_searcher_reads(index_settings, build):
 
     store.forget_except(set())
 
-    assert store._held == 0 and not store._per_segment
+    assert store._postings.held == 0 and not store._per_segment
 
 
 def test_old_postings_go_first_beyond_the_bound(index_settings, build):
@@ -57,6 +57,6 @@ def test_old_postings_go_first_beyond_the_bound(index_settings, build):
     store.postings(reader, "content", "绿化养护")
     store.postings(reader, "content", "青浦区")
 
-    assert store._held == 5 and np.array_equal(
+    assert store._postings.held == 5 and np.array_equal(
         store.postings(reader, "content", "青浦区")[0], np.arange(5)
     )
