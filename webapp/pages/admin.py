@@ -6,9 +6,6 @@ and never stored in the session or anywhere else.
 
 from __future__ import annotations
 
-import tempfile
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
@@ -17,7 +14,6 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
@@ -31,9 +27,7 @@ from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import NotFound
-from kb.errors import UnsupportedFile
 from kb.interchange import HEADERS
-from kb.tabular import write_table
 from kb.vocab import LabelledEnum
 from kb.vocab import Role
 from kb.vocab import Status
@@ -41,16 +35,14 @@ from webapp.api.schemas import AuditArgs
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session
+from webapp.downloads import check_export_type
+from webapp.downloads import table_download
 from webapp.errors import STATUS_OF_ERROR
 
 bp = Blueprint("pages_admin", __name__, url_prefix="/admin")
 
 NO_STORE = {"Cache-Control": "no-store"}
 FORM_ERRORS = (InvalidInput, Conflict, NotFound)
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-}
 #: Filter choices for the audit page: families of actions first, then each action.
 ACTION_CHOICES: tuple[tuple[str, str], ...] = (
     ("standard.", "标准（全部）"),
@@ -218,20 +210,10 @@ def audit_log() -> str:
 @bp.get("/audit/export.<fmt>")
 @requires("admin")
 def audit_export(fmt: str) -> Response:
-    if fmt not in EXPORT_TYPES:
-        raise UnsupportedFile(f"不支持导出为 .{fmt}，可选 .xlsx 或 .csv")
+    check_export_type(fmt)
     args = {key: value for key, value in _audit_args().items() if key in AUDIT_FILTERS}
     headers, rows = audit.export_rows(audit.iter_entries(get_session(), **args))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"audit.{fmt}"
-        write_table(path, headers, rows)
-        data = path.read_bytes()
-    return send_file(
-        BytesIO(data),
-        mimetype=EXPORT_TYPES[fmt],
-        as_attachment=True,
-        download_name=f"审计日志.{fmt}",
-    )
+    return table_download(headers, rows, fmt, "审计日志")
 
 
 def field_label(action: str, key: str) -> str:

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import tempfile
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
 from flask import render_template
 from flask import request
-from flask import send_file
 from marshmallow import ValidationError
 
 from kb.compare import Comparison
 from kb.compare import comparison_rows
 from kb.errors import InvalidInput
-from kb.errors import UnsupportedFile
-from kb.tabular import write_table
 from webapp.api.compare import run_compare
 from webapp.api.schemas import CompareArgs
+from webapp.downloads import check_export_type
+from webapp.downloads import table_download
 
 bp = Blueprint("pages_compare", __name__, url_prefix="/compare")
-
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-}
 
 
 def _args() -> dict[str, Any]:
@@ -52,20 +43,9 @@ def index() -> str:
 
 @bp.get("/export.<fmt>")
 def export(fmt: str):
-    if fmt not in EXPORT_TYPES:
-        raise UnsupportedFile(f"不支持导出为 .{fmt}，可选 .xlsx 或 .csv")
-    comparison = run_compare(_args())
-    headers, rows = comparison_rows(comparison)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"comparison.{fmt}"
-        write_table(path, headers, rows)
-        data = path.read_bytes()
-    return send_file(
-        BytesIO(data),
-        mimetype=EXPORT_TYPES[fmt],
-        as_attachment=True,
-        download_name=f"标准对比.{fmt}",
-    )
+    check_export_type(fmt)
+    headers, rows = comparison_rows(run_compare(_args()))
+    return table_download(headers, rows, fmt, "标准对比")
 
 
 def bar_chart(comparison: Comparison) -> dict[str, Any] | None:
