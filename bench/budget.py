@@ -67,8 +67,8 @@ from kb.budget import BudgetLine  # noqa: E402
 from kb.budget import CheckContext  # noqa: E402
 from kb.budget import CheckReport  # noqa: E402
 from kb.budget import check_lines  # noqa: E402
-from kb.budget_report import report_bytes  # noqa: E402
-from kb.budget_sheet import read_sheet  # noqa: E402
+from kb.budget.report import report_bytes  # noqa: E402
+from kb.budget.sheet import read_sheet  # noqa: E402
 from kb.config import Settings  # noqa: E402
 from kb.db import open_database  # noqa: E402
 from webapp import create_app  # noqa: E402

@@ -41,8 +41,8 @@ from catalog import TOWNS  # noqa: E402
 from catalog import Category  # noqa: E402
 from catalog import Item  # noqa: E402
 
-from kb.interchange import write_standards  # noqa: E402
 from kb.records import StandardRecord  # noqa: E402
+from kb.standards.interchange import write_standards  # noqa: E402
 from kb.vocab import Kind  # noqa: E402
 from kb.vocab import Level  # noqa: E402
 from kb.vocab import Status  # noqa: E402

@@ -1,6 +1,6 @@
 """`kb check`: a budget sheet (file or JSON lines) → matched standards → a verdict per line.
 
-The one entry point for the CLI, the API and the page: read the sheet (:mod:`kb.budget_sheet`),
+The one entry point for the CLI, the API and the page: read the sheet (:mod:`kb.budget.sheet`),
 make sure the index is there, find each line's candidates (:mod:`indexer.matching`), and apply
 the rules (:func:`kb.budget.check_lines`). A reviewer who picks another standard for a row
 re-runs it with ``overrides={row: code}``.
@@ -24,9 +24,9 @@ from kb.budget import BudgetLine
 from kb.budget import CheckContext
 from kb.budget import CheckReport
 from kb.budget import check_lines
-from kb.budget_sheet import BudgetSheet
-from kb.budget_sheet import read_records
-from kb.budget_sheet import read_sheet
+from kb.budget.sheet import BudgetSheet
+from kb.budget.sheet import read_records
+from kb.budget.sheet import read_sheet
 from kb.config import Settings
 
 Source = Path | str | BudgetSheet | Sequence[Mapping[str, Any]] | Sequence[BudgetLine]

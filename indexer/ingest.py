@@ -17,13 +17,13 @@ from indexer.loaders import SUPPORTED_SUFFIXES as DOCUMENT_SUFFIXES
 from indexer.loaders import load
 from indexer.structure import parse_document
 from kb import documents
-from kb import interchange
-from kb import workflow
 from kb.config import Settings
 from kb.db import atomic
 from kb.errors import ImportRejected
 from kb.errors import KbError
-from kb.standards import Outcome
+from kb.standards import interchange
+from kb.standards import workflow
+from kb.vocab import Outcome
 
 STANDARD_SUFFIXES = frozenset({".csv", ".xlsx", ".json"})
 LEXICON_FILES = frozenset({DICTIONARY_FILE, SYNONYMS_FILE})

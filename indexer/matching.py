@@ -60,9 +60,9 @@ from kb.budget import BudgetLine
 from kb.budget import Candidate
 from kb.budget import CheckContext
 from kb.budget import candidate_from_version
-from kb.budget_figures import price_unit
-from kb.citations import official_standard_text
-from kb.citations import standard_permalink
+from kb.budget.figures import price_unit
+from kb.citing.citations import official_standard_text
+from kb.citing.citations import standard_permalink
 from kb.config import Settings
 from kb.errors import InvalidInput
 from kb.errors import NotFound

@@ -24,7 +24,7 @@ from indexer.textfix import CLAUSE_LABEL
 from indexer.textfix import is_date_line
 from indexer.textfix import is_title
 from indexer.textfix import repair
-from kb.doc_numbers import canonical_doc_number
+from kb.documents.doc_numbers import canonical_doc_number
 from kb.records import ClauseRecord
 from kb.records import DocumentRecord
 from kb.vocab import DocType

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kb.doc_numbers import canonical_doc_number
+from kb.documents.doc_numbers import canonical_doc_number
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Punctuation and brackets of CJK text: no space is ever wanted next to them.

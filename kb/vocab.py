@@ -92,7 +92,7 @@ class Status(LabelledEnum):
 
 
 class Role(LabelledEnum):
-    """What an account may do; see :mod:`kb.permissions` for the rules."""
+    """What an account may do; see :mod:`kb.accounts.permissions` for the rules."""
 
     VIEWER = ("viewer", "查看者")
     EDITOR = ("editor", "编辑")
@@ -129,3 +129,11 @@ class Verdict(LabelledEnum):
     @classmethod
     def title(cls) -> str:
         return "核查结论"
+
+
+class Outcome(StrEnum):
+    """What writing a record did to the knowledge base."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"

@@ -1,6 +1,6 @@
 """Who is asking: an API token (``Authorization: Bearer …``) or a logged-in page session.
 
-Rules about what a user may do live in :mod:`kb.permissions`; this module only finds the user
+Rules about what a user may do live in :mod:`kb.accounts.permissions`; this module only finds the user
 and refuses anonymous or too-small roles before a view runs.
 """
 
@@ -18,8 +18,8 @@ from flask import session as cookie
 from flask import url_for
 
 from kb import accounts
-from kb import permissions
-from kb import tokens
+from kb.accounts import permissions
+from kb.accounts import tokens
 from kb.errors import NotFound
 from kb.errors import Unauthorized
 from webapp.db import get_session

@@ -1,4 +1,4 @@
-"""Tables sent as downloads, .xlsx or .csv, written by :func:`kb.tabular.write_table`."""
+"""Tables sent as downloads, .xlsx or .csv, written by :func:`kb.files.tables.write_table`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import send_file
 from werkzeug.wrappers import Response
 
 from kb.errors import UnsupportedFile
-from kb.tabular import write_table
+from kb.files.tables import write_table
 
 EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

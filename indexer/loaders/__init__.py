@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import UnsupportedFile
-from kb.uploads import check_upload
+from kb.files.uploads import check_upload
 
 #: File extension → the module that loads such files.
 LOADERS: dict[str, str] = {
@@ -38,7 +38,7 @@ class RawDocument:
 def load(path: Path) -> RawDocument:
     """The text of the policy document at ``path``.
 
-    The file is checked first (:func:`kb.uploads.check_upload`): size, true type, zip bombs.
+    The file is checked first (:func:`kb.files.uploads.check_upload`): size, true type, zip bombs.
 
     :raises UnsupportedFile: the extension has no loader, or the content is of another type.
     :raises InvalidInput: the file cannot be decoded or parsed, or is refused as hostile.

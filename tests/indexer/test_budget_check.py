@@ -13,7 +13,7 @@ import pytest
 from indexer.budget_check import check_sheet
 from indexer.budget_check import collector_paused
 from kb.budget import CheckContext
-from kb.budget_report import write_report
+from kb.budget.report import write_report
 from kb.db import open_database
 from kb.errors import InvalidInput
 from kb.vocab import Verdict

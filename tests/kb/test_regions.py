@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kb import compare
 from kb.regions import CITY
 from kb.regions import DISTRICT_TOWNS
 from kb.regions import Place
@@ -14,6 +13,7 @@ from kb.regions import normalise_region
 from kb.regions import parent
 from kb.regions import region_chain
 from kb.regions import region_scope
+from kb.standards import compare
 from kb.vocab import Level
 
 TOWN = Place("朱家角镇", Level.TOWN)

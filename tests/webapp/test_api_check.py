@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from kb.tabular import read_table
+from kb.files.tables import read_table
 from tests.conftest import CORPUS
 
 SHEET = CORPUS / "budgets" / "sample-budget-qingpu.xlsx"

@@ -40,7 +40,7 @@ def test_compare_needs_something_to_compare(corpus_client):
 
 
 def test_compare_export_xlsx_reads_back(corpus_client, tmp_path):
-    from kb.tabular import read_table
+    from kb.files.tables import read_table
 
     response = corpus_client.get("/compare/export.xlsx?codes=QP-CQ-0011,QP-CQ-0017")
     assert response.status_code == 200

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from kb import standards
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
 from tests.factories import make_standard
 

@@ -151,7 +151,7 @@ def test_verify_a_text_file(kb, tmp_path):
 
 
 def test_compare_exports_xlsx(kb, tmp_path):
-    from kb.tabular import read_table
+    from kb.files.tables import read_table
 
     kb("ingest", CORPUS)
     output = tmp_path / "对比.xlsx"

@@ -26,7 +26,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from kb import standards
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
 from tests.factories import make_standard
 

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
 from tests.conftest import PASSWORD
 
@@ -158,7 +158,7 @@ def test_nobody_revokes_another_users_token(client, session, cast):
 def test_reading_can_require_an_account(settings, session, cast):
     from dataclasses import replace
 
-    from kb import tokens
+    from kb.accounts import tokens
     from kb.db import atomic
     from webapp import create_app
     from webapp.db import close

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from kb import accounts
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
-from kb.tabular import read_table
+from kb.files.tables import read_table
 from tests.webapp.test_pages_account import html
 from tests.webapp.test_pages_account import log_in
 from tests.webapp.test_pages_account import post_form

@@ -8,8 +8,8 @@ import pytest
 
 from kb import standards
 from kb.db import atomic
-from kb.interchange import COLUMNS
-from kb.tabular import read_table
+from kb.files.tables import read_table
+from kb.standards.interchange import COLUMNS
 from tests.factories import make_standard
 from tests.webapp.test_pages_account import form_token
 from tests.webapp.test_pages_account import html

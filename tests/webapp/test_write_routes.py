@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from kb import audit
+from kb.accounts import audit
 from webapp.api.schemas import AuditArgs
 from webapp.api.schemas import AuditPageSchema
 from webapp.auth import requires

@@ -15,7 +15,7 @@ from indexer.budget_check import check_sheet
 from indexer.budget_check import collector_paused
 from kb.budget import CheckContext
 from kb.budget import CheckReport
-from kb.budget_sheet import read_sheet
+from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
 from webapp.api.check_schemas import CheckReportSchema
 from webapp.api.check_schemas import CheckRequest

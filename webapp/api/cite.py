@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kb import documents
-from kb.citations import cite_document
-from kb.citations import cite_standard
+from kb.citing.citations import cite_document
+from kb.citing.citations import cite_standard
 from webapp.api.schemas import CitationSchema
 from webapp.api.schemas import CiteArgs
 from webapp.api.schemas import CiteDocumentArgs

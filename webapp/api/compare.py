@@ -7,10 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from kb.compare import Comparison
-from kb.compare import compare
-from kb.compare import select_for_comparison
 from kb.errors import InvalidInput
+from kb.standards.compare import Comparison
+from kb.standards.compare import compare
+from kb.standards.compare import select_for_comparison
 from webapp.api.schemas import CompareArgs
 from webapp.api.schemas import ComparisonSchema
 from webapp.db import get_session

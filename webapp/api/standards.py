@@ -13,17 +13,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from indexer import sync
-from kb import history
-from kb import interchange
 from kb import standards
-from kb import workflow
 from kb.db import atomic
-from kb.drafts import parse_cells
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.interchange import cell_text
-from kb.standards import Outcome
+from kb.standards import history
+from kb.standards import interchange
+from kb.standards import workflow
+from kb.standards.drafts import parse_cells
+from kb.standards.interchange import cell_text
+from kb.vocab import Outcome
 from webapp.api.schemas import ImportResultSchema
 from webapp.api.schemas import SearchPageSchema
 from webapp.api.schemas import StandardArgs

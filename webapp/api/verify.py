@@ -8,7 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from kb.verify import verify
+from kb.citing.verify import verify
 from webapp.api.schemas import VerifyRequest
 from webapp.api.schemas import VerifyResultSchema
 from webapp.db import get_session

@@ -9,8 +9,8 @@ from flask import Flask
 from flask import request
 from flask import url_for
 
-from kb import permissions
-from kb.audit import local_time
+from kb.accounts import permissions
+from kb.accounts.audit import local_time
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Role

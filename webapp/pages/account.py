@@ -13,7 +13,7 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from kb import tokens
+from kb.accounts import tokens
 from kb.db import atomic
 from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized

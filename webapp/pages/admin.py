@@ -19,15 +19,15 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from kb import accounts
-from kb import audit
-from kb import tokens
-from kb.audit import AuditAction
+from kb.accounts import audit
+from kb.accounts import tokens
+from kb.accounts.audit import AuditAction
 from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import NotFound
-from kb.interchange import HEADERS
+from kb.standards.interchange import HEADERS
 from kb.vocab import LabelledEnum
 from kb.vocab import Role
 from kb.vocab import Status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import render_template
 
-from kb.catalog import catalogue
+from kb.standards.catalog import catalogue
 from webapp.db import get_session
 
 bp = Blueprint("pages_browse", __name__, url_prefix="/browse")

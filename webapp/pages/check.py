@@ -27,10 +27,10 @@ from indexer.budget_check import collector_paused
 from kb.budget import BrokenRow
 from kb.budget import CheckLine
 from kb.budget import CheckReport
-from kb.budget_report import BROKEN_LABEL
-from kb.budget_report import report_bytes
-from kb.budget_sheet import read_sheet
-from kb.citations import RANGE_DASH
+from kb.budget.report import BROKEN_LABEL
+from kb.budget.report import report_bytes
+from kb.budget.sheet import read_sheet
+from kb.citing.citations import RANGE_DASH
 from kb.errors import InvalidInput
 from kb.vocab import Verdict
 from webapp.api.check import ROW_NUMBER

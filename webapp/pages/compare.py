@@ -9,9 +9,9 @@ from flask import render_template
 from flask import request
 from marshmallow import ValidationError
 
-from kb.compare import Comparison
-from kb.compare import comparison_rows
 from kb.errors import InvalidInput
+from kb.standards.compare import Comparison
+from kb.standards.compare import comparison_rows
 from webapp.api.compare import run_compare
 from webapp.api.schemas import CompareArgs
 from webapp.downloads import check_export_type

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import render_template
 
-from kb import basis
 from kb import documents
-from kb.citations import cite_clause
-from kb.citations import cite_document
+from kb.citing import basis
+from kb.citing.citations import cite_clause
+from kb.citing.citations import cite_document
 from webapp.db import get_session
 
 bp = Blueprint("pages_documents", __name__, url_prefix="/documents")

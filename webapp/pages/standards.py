@@ -6,12 +6,12 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 
-from kb import basis
-from kb import history
 from kb import standards
-from kb.citations import cite_standard
-from kb.components import split_components
+from kb.citing import basis
+from kb.citing.citations import cite_standard
 from kb.errors import NotFound
+from kb.standards import history
+from kb.standards.components import split_components
 from webapp.api.schemas import StandardArgs
 from webapp.db import get_session
 

@@ -1,8 +1,8 @@
 """The editors' and reviewers' desk: drafts, the edit form, the review queue and its diff preview.
 
 The edit form holds every interchange column with its Chinese header and note, and is checked by
-the same rules as an imported file (:mod:`kb.drafts`): each problem is shown next to its field.
-Writes go through :mod:`kb.workflow`, one ``atomic`` block each, and the search index follows.
+the same rules as an imported file (:mod:`kb.standards.drafts`): each problem is shown next to its field.
+Writes go through :mod:`kb.standards.workflow`, one ``atomic`` block each, and the search index follows.
 """
 
 from __future__ import annotations
@@ -19,23 +19,23 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from kb import history
-from kb import permissions
 from kb import standards
-from kb import workflow
+from kb.accounts import permissions
+from kb.accounts.permissions import Action
 from kb.db import atomic
-from kb.drafts import CONTENT_FIELDS
-from kb.drafts import parse_cells
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import PermissionDenied
-from kb.interchange import COLUMNS
-from kb.interchange import Need
-from kb.interchange import cell_text
-from kb.interchange import parse_date
-from kb.lifecycle import OPEN
-from kb.permissions import Action
+from kb.standards import history
+from kb.standards import workflow
+from kb.standards.drafts import CONTENT_FIELDS
+from kb.standards.drafts import parse_cells
+from kb.standards.interchange import COLUMNS
+from kb.standards.interchange import Need
+from kb.standards.interchange import cell_text
+from kb.standards.interchange import parse_date
+from kb.standards.lifecycle import OPEN
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status

@@ -1,0 +1,166 @@
+"""API tokens: issued once, stored as a SHA-256 hash, carrying their user's role and organisation.
+
+A token is ``kb_`` followed by 43 URL-safe characters (256 random bits). Only its hash and its
+first characters (to tell tokens apart in a list) are kept, so a lost token cannot be shown
+again: it is revoked and a new one created. Looking a token up by its hash needs no
+constant-time comparison: the hash of a guess reveals nothing about the stored ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.accounts import audit
+from kb.accounts import get_user
+from kb.accounts.audit import ANONYMOUS
+from kb.accounts.audit import SYSTEM
+from kb.accounts.audit import AuditAction
+from kb.accounts.audit import local_time
+from kb.accounts.permissions import Action
+from kb.accounts.permissions import require_actor
+from kb.db import atomic
+from kb.errors import Conflict
+from kb.errors import NotFound
+from kb.errors import Unauthorized
+from kb.models import ApiToken
+from kb.models import User
+from kb.models import utcnow
+
+SECRET_PREFIX = "kb_"
+PREFIX_LENGTH = 8
+#: ``last_used_at`` is refreshed at most this often, to spare the database a write per request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()
+
+
+def create_token(
+    session: Session, user_name: str, *, actor: User | str = SYSTEM, address: str | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user_name`` and its secret, which is never available again.
+
+    :raises NotFound: no such user.
+    :raises Conflict: the account is deactivated.
+    :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
+    """
+    user = get_user(session, user_name)
+    _require_owner_or_admin(actor, user)
+    if not user.active:
+        raise Conflict(f"账号“{user.name}”已停用，不能创建令牌", {"user": user.name})
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, token_hash=hash_secret(secret), prefix=secret[:PREFIX_LENGTH])
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.TOKEN_CREATE,
+        target=user.name,
+        after={"id": token.id, "user": user.name, "prefix": token.prefix},
+        address=address,
+    )
+    return token, secret
+
+
+def revoke_token(
+    session: Session, token_id: int, *, actor: User | str = SYSTEM, address: str | None = None
+) -> ApiToken:
+    """Revoke token ``token_id``; it stops working at once.
+
+    :raises NotFound: no such token.
+    :raises Conflict: it was already revoked.
+    :raises PermissionDenied: ``actor`` is neither an admin nor the token's user.
+    """
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"没有编号为 {token_id} 的令牌", {"id": token_id})
+    _require_owner_or_admin(actor, token.user)
+    if token.revoked_at is not None:
+        when = local_time(token.revoked_at).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(f"令牌 {token_id} 已于 {when} 吊销", {"id": token_id})
+    token.revoked_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.TOKEN_REVOKE,
+        target=token.user.name,
+        before={"id": token.id, "prefix": token.prefix, "revoked": False},
+        after={"id": token.id, "prefix": token.prefix, "revoked": True},
+        address=address,
+    )
+    return token
+
+
+def list_tokens(session: Session, *, user_name: str | None = None) -> list[ApiToken]:
+    """Every token (of one user, if named), newest first, revoked ones included."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if user_name:
+        query = query.join(ApiToken.user).where(User.name == user_name)
+    return list(session.scalars(query))
+
+
+def user_for_token(
+    session: Session,
+    secret: str,
+    *,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> User:
+    """The user a token belongs to, with its role and organisation.
+
+    Commits its own writes (``last_used_at``, an audit entry for a refused token): call it
+    outside ``atomic``.
+
+    :raises Unauthorized: no token, an unknown or revoked one, or a deactivated account.
+    """
+    now = now or utcnow()
+    if not secret or not secret.strip():
+        raise Unauthorized("缺少 API 令牌")
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    problem = _token_problem(token)
+    with atomic(session):
+        if problem:
+            shown = secret.strip()[:PREFIX_LENGTH]
+            audit.record(
+                session,
+                actor=ANONYMOUS,
+                action=AuditAction.LOGIN_FAILED,
+                target=token.user.name if token else None,
+                address=address,
+                detail=f"{problem}（{shown}…）",
+            )
+        elif token.last_used_at is None or _stale(token.last_used_at, now):
+            token.last_used_at = now
+    if problem or token is None:
+        raise Unauthorized(problem or "API 令牌无效")
+    return token.user
+
+
+def _token_problem(token: ApiToken | None) -> str | None:
+    if token is None:
+        return "API 令牌无效"
+    if token.revoked_at is not None:
+        return "API 令牌已吊销"
+    if not token.user.active:
+        return "账号已停用"
+    return None
+
+
+def _stale(last_used: dt.datetime, now: dt.datetime) -> bool:
+    if last_used.tzinfo is None:
+        last_used = last_used.replace(tzinfo=dt.UTC)
+    return now - last_used >= LAST_USED_RESOLUTION
+
+
+def _require_owner_or_admin(actor: User | str, user: User) -> None:
+    if not (isinstance(actor, User) and actor.id == user.id):
+        require_actor(actor, Action.ADMIN)

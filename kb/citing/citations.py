@@ -1,0 +1,394 @@
+"""Citation text for clauses, documents and standards, with a permalink for each.
+
+Three styles sit behind one interface (:class:`Style`):
+
+``official``
+    The form used in Chinese review opinions (DESIGN §6):
+    ``《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督〔2024〕58号）第四部分第8条``;
+    for a standard ``名称（编号，第N版，YYYY-MM-DD起施行）：数值 单位；依据…``.
+
+``gbt7714-2025`` (the default for documents) and ``gbt7714-2015``
+    A reference to a document as a whole, in GB/T 7714—2025 (in force from 2026-07-01) or the
+    replaced GB/T 7714—2015. Neither edition has a type for policy documents, so:
+
+    * 2025: cited in the form of §8.12 档案 [A], whose own example is a government notice
+      (湖北省建设厅…的布告：LS031-001-0001-001[A/OL]. 武汉：湖北省档案馆，1931-11-07. URL.):
+      the 文号 takes the place of the 档号, the issue date that of the 形成日期, and no 引用日期
+      is given for an online copy (the 2025 examples for [A/OL] and [R/OL] carry none).
+      Colons and commas are fullwidth in Chinese references, full stops and brackets halfwidth,
+      as in the edition's examples.
+    * 2015: [Z] (其他), the usual choice for government documents under that edition, with
+      halfwidth punctuation; an online copy is ``[Z/OL]. (发布日期)[引用日期]. URL.``
+
+    Uncertain: whether [A] is meant for current policy documents (rather than archive records)
+    under 2025, and the width of 2025's colon, are read from the edition's examples as published
+    by third parties, not from the standard's text. Both are constants here, easy to change.
+
+    A standard (标准库 record) in GB/T style follows the standards format (§8.9 of 2025:
+    ``编号 名称[S].``; 2015: ``责任者. 名称: 编号[S]. 年.``); these are not standardisation
+    documents in the GB sense, so prefer the official form for them.
+
+Clause paths become words: ``四`` → 第四部分, ``四.8`` → 第四部分第8条, ``二.（三）`` →
+第二部分第（三）项, ``一.一是`` → 第一部分“一是”, ``第二章.第十五条`` → 第十五条 (articles are
+cited alone), ``四.8.（1）`` → 第四部分第8条第（1）项.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from kb import standards
+from kb.citing.basis import find_clause
+from kb.errors import InvalidInput
+from kb.errors import NotFound
+from kb.models import Document
+from kb.models import StandardVersion
+from kb.numerals import FULL
+from kb.numerals import SMALL
+from kb.vocab import Status
+
+ILLUSTRATIVE_MARK = "【示例数据，非正式标准】"
+RANGE_DASH = "–"
+TYPE_2025 = "A"
+TYPE_2015 = "Z"
+
+_NUMERAL = FULL
+_ARTICLE = re.compile(rf"第[{_NUMERAL}0-9]+条")
+_ABOVE_ARTICLE = re.compile(rf"第[{_NUMERAL}0-9]+[编章节]")
+_PART = re.compile(rf"[{SMALL}]+")
+_ITEM = re.compile(r"[0-9]+")
+_PARENTHESISED = re.compile(r"（[^（）]+）")
+_POINT = re.compile(rf"[{SMALL}]+是")
+_DUPLICATE = re.compile(r"~[0-9]+$")
+
+
+class Style(StrEnum):
+    """Citation styles; ``gbt7714`` alone means the edition in force, 2025."""
+
+    OFFICIAL = "official"
+    GBT7714_2025 = "gbt7714-2025"
+    GBT7714_2015 = "gbt7714-2015"
+
+    @classmethod
+    def parse(cls, text: str | Style) -> Style:
+        """The style named ``text``: official, gbt7714 (= gbt7714-2025) or gbt7714-2015.
+
+        :raises InvalidInput: an unknown style.
+        """
+        wanted = str(text).strip().lower().replace("_", "-").replace("/", "")
+        if wanted in ("gbt7714", "gbt-7714", "gb7714"):
+            return cls.GBT7714_2025
+        for style in cls:
+            if wanted == style.value:
+                return style
+        raise InvalidInput(
+            f"不支持的引用格式“{text}”，可选：official、gbt7714-2025、gbt7714-2015",
+            {"style": str(text)},
+        )
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Citation text, the style it is in, what it cites, and the permalink of that target.
+
+    ``kind`` is ``"document"`` (``target`` is the slug, ``clause_path`` the clause if any) or
+    ``"standard"`` (``target`` is the code, ``version`` the version number).
+    """
+
+    text: str
+    style: Style
+    kind: str
+    target: str
+    permalink: str
+    version: int | None = None
+    clause_path: str | None = None
+
+
+# -- clauses ---------------------------------------------------------------------------------
+
+
+def clause_words(path: str) -> str:
+    """The words citing the clause at ``path``: ``四.8`` → ``第四部分第8条``.
+
+    Segments above an article (第X章, 第X节) are dropped when an article follows, because
+    articles are numbered through a whole document and cited alone.
+    """
+    segments = [_DUPLICATE.sub("", s) for s in path.split(".") if s]
+    articles = [i for i, s in enumerate(segments) if _ARTICLE.fullmatch(s)]
+    if articles:
+        segments = segments[articles[0] :]
+    words = []
+    for segment in segments:
+        words.append(_segment_words(segment, under_article=bool(articles)))
+    return "".join(words)
+
+
+def _segment_words(segment: str, *, under_article: bool) -> str:
+    if _ARTICLE.fullmatch(segment) or _ABOVE_ARTICLE.fullmatch(segment):
+        return segment
+    if _PART.fullmatch(segment):
+        return f"第{segment}部分"
+    if _ITEM.fullmatch(segment):
+        return f"第{segment}项" if under_article else f"第{segment}条"
+    if _PARENTHESISED.fullmatch(segment):
+        return f"第{segment}项"
+    if _POINT.fullmatch(segment):
+        return f"“{segment}”"
+    return segment
+
+
+#: Clause words in running text: kind, pattern, rank (a lower rank is a higher level, as in
+#: ``indexer.structure``). Spaces may sit anywhere inside.
+_WORDS: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    ("part", re.compile(rf"第\s*([{SMALL}]+)\s*部分"), 10),
+    ("above", re.compile(rf"第\s*([{_NUMERAL}]+)\s*([编章节])"), 1),
+    ("article", re.compile(rf"第\s*([{_NUMERAL}]+)\s*(条)"), 3),
+    ("paragraph", re.compile(rf"第\s*([{_NUMERAL}]+)\s*(款)"), 4),
+    ("item", re.compile(r"第\s*([0-9０-９]{1,3})\s*[条点项]"), 12),
+    ("subsection", re.compile(rf"第?\s*[（(]\s*([{SMALL}]+)\s*[）)]\s*项?"), 11),
+    ("subitem", re.compile(r"第?\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*项?"), 13),
+    ("point", re.compile(rf"[“\"‘']\s*([{SMALL}]+是)\s*[”\"’']"), 20),
+    ("bare_point", re.compile(rf"([{SMALL}]+是)"), 20),
+)
+_ABOVE_RANKS = {"编": 0, "章": 1, "节": 2}
+
+
+@dataclass(frozen=True)
+class ClauseReference:
+    """Clause words read from a text: the path they name, its ranked segments, their span."""
+
+    path: str
+    segments: tuple[tuple[int, str], ...]
+    start: int
+    end: int
+
+
+def read_clause(
+    text: str,
+    pos: int = 0,
+    *,
+    above: tuple[tuple[int, str], ...] = (),
+    bare_point: bool = True,
+) -> ClauseReference | None:
+    """The clause words at ``pos``, the inverse of :func:`clause_words`: ``第四部分 第8条`` → ``四.8``.
+
+    ``above`` are the segments of a clause listed just before (``第四部分第8条、第9条``): those
+    of a higher level than the first word read are inherited (``四.9``). A 款 is read but is
+    finer than kb's clauses, so it is left out of the path. ``bare_point=False`` asks 一是 to be
+    quoted (“一是”) to count, because a bare one straight after a title is usually prose.
+    """
+    start = pos
+    while start < len(text) and text[start] in " \t\u3000":
+        start += 1
+    segments: list[tuple[int, str]] = []
+    end = start
+    while True:
+        read = _read_word(text, end, bare_point=bare_point or bool(segments))
+        if read is None:
+            break
+        segments.append(read[0])
+        end = read[1]
+        while end < len(text) and text[end] in " \t\u3000":
+            end += 1
+    if not segments:
+        return None
+    end = start + len(text[start:end].rstrip())
+    segments = [s for s in above if s[0] < segments[0][0]] + segments
+    return ClauseReference(_path(segments), tuple(segments), start, end)
+
+
+def _read_word(text: str, pos: int, *, bare_point: bool) -> tuple[tuple[int, str], int] | None:
+    for kind, pattern, rank in _WORDS:
+        if kind == "bare_point" and not bare_point:
+            continue
+        match = pattern.match(text, pos)
+        if match:
+            value = unicodedata.normalize("NFKC", match.group(1))
+            if kind in ("above", "article", "paragraph"):
+                suffix = match.group(2)
+                return ((_ABOVE_RANKS.get(suffix, rank), f"第{value}{suffix}"), match.end())
+            if kind in ("subsection", "subitem"):
+                return (rank, f"（{value}）"), match.end()
+            return (rank, value), match.end()
+    return None
+
+
+def _path(segments: list[tuple[int, str]]) -> str:
+    names = [name for _, name in segments if not name.endswith("款")]
+    articles = [i for i, name in enumerate(names) if _ARTICLE.fullmatch(name)]
+    return ".".join(names[articles[0] :] if articles else names)
+
+
+def cite_clause(title: str, doc_number: str | None = None, path: str | None = None) -> str:
+    """The official form: ``《title》（文号）`` followed by the clause words, if any."""
+    number = f"（{doc_number}）" if doc_number else ""
+    return f"《{title}》{number}{clause_words(path) if path else ''}"
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def document_permalink(document: Document, clause_path: str | None = None) -> str:
+    """``/documents/<slug>``, with ``#clause-<path>`` for a clause."""
+    anchor = f"#clause-{clause_path}" if clause_path else ""
+    return f"/documents/{document.slug}{anchor}"
+
+
+def cite_document(
+    document: Document,
+    *,
+    style: Style | str = Style.GBT7714_2025,
+    clause_path: str | None = None,
+    url: str | None = None,
+    accessed: dt.date | None = None,
+) -> Citation:
+    """Cite ``document``, or one of its clauses, in ``style``.
+
+    GB/T 7714 references are to the document as a whole: a clause only shapes the target and
+    the permalink. ``url`` makes the reference one to an online copy; ``accessed`` is its
+    引用日期 (GB/T 7714—2015 only; today when not given).
+
+    :raises NotFound: ``clause_path`` is not a clause of the document.
+    :raises InvalidInput: an unknown style.
+    """
+    style = Style.parse(style)
+    path = None
+    if clause_path:
+        clause = find_clause(document, clause_path)
+        if clause is None:
+            raise NotFound(
+                f"《{document.title}》没有条款 {clause_path}",
+                {"document": document.slug, "clause": clause_path},
+            )
+        path = clause.path
+    if style is Style.OFFICIAL:
+        text = cite_clause(document.title, document.doc_number, path)
+    elif style is Style.GBT7714_2025:
+        text = _gbt_2025(document, url)
+    else:
+        text = _gbt_2015(document, url, accessed or dt.date.today())
+    return Citation(
+        text, style, "document", document.slug, document_permalink(document, path), None, path
+    )
+
+
+def _gbt_2025(document: Document, url: str | None) -> str:
+    head = f"{document.issuer}. " if document.issuer else ""
+    number = f"：{document.doc_number}" if document.doc_number else ""
+    marker = f"[{TYPE_2025}/OL]" if url else f"[{TYPE_2025}]"
+    date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
+    link = f" {url}." if url else ""
+    return f"{head}{document.title}{number}{marker}.{date}{link}"
+
+
+def _gbt_2015(document: Document, url: str | None, accessed: dt.date) -> str:
+    head = f"{document.issuer}. " if document.issuer else ""
+    number = f": {document.doc_number}" if document.doc_number else ""
+    if url:
+        issued = f"({document.issued_on.isoformat()})" if document.issued_on else ""
+        tail = f"[{TYPE_2015}/OL]. {issued}[{accessed.isoformat()}]. {url}."
+    else:
+        date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
+        tail = f"[{TYPE_2015}].{date}"
+    return f"{head}{document.title}{number}{tail}"
+
+
+# -- standards -------------------------------------------------------------------------------
+
+
+def standard_permalink(version: StandardVersion) -> str:
+    """``/standards/<code>?version=N``: this version, whatever is current later."""
+    return f"/standards/{version.code}?version={version.version}"
+
+
+def cite_standard(
+    version: StandardVersion | str,
+    session: Session | None = None,
+    *,
+    style: Style | str = Style.OFFICIAL,
+    on: dt.date | None = None,
+) -> Citation:
+    """Cite a standard version: given, or by code (needs ``session``); ``on`` picks the
+    version in force that day.
+
+    :raises NotFound: no such code, or nothing in force ``on`` that day.
+    :raises InvalidInput: a code without a session, or an unknown style.
+    """
+    style = Style.parse(style)
+    version = _version_to_cite(version, session, on)
+    if style is Style.OFFICIAL:
+        text = official_standard_text(version)
+    elif style is Style.GBT7714_2025:
+        text = f"{version.code} {version.name}[S]."
+    else:
+        head = f"{version.issuer}. " if version.issuer else ""
+        year = f" {version.effective_from.year}." if version.effective_from else ""
+        text = f"{head}{version.name}: {version.code}[S].{year}"
+    return Citation(
+        text, style, "standard", version.code, standard_permalink(version), version.version
+    )
+
+
+def _version_to_cite(
+    version: StandardVersion | str, session: Session | None, on: dt.date | None
+) -> StandardVersion:
+    if isinstance(version, str):
+        if session is None:
+            raise InvalidInput("按编号引用标准需要数据库会话")
+        return standards.get(session, version, on=on)
+    if on is None:
+        return version
+    found = standards.version_on(version.standard, on)
+    if found is None:
+        raise NotFound(
+            f"标准 {version.code} 在 {on.isoformat()} 没有现行有效的版本",
+            {"code": version.code, "on": on.isoformat()},
+        )
+    return found
+
+
+def official_standard_text(version: StandardVersion) -> str:
+    """``名称（编号，第N版，日期施行[，状态]）：数值 单位；依据…[【示例数据…】]``."""
+    facts = [version.code, f"第{version.version}版"]
+    period = effective_period(version.effective_from, version.effective_to)
+    if period:
+        facts.append(period)
+    status = Status(version.status)
+    if status is not Status.IN_FORCE:
+        facts.append(status.label)
+    text = f"{version.name}（{'，'.join(facts)}）"
+    figure = figure_text(version.value, version.value_max, version.unit)
+    if figure:
+        text += f"：{figure}"
+    references = [r.strip() for r in re.split(r"[；;]", version.basis or "") if r.strip()]
+    if references:
+        text += f"；依据{'；'.join(references)}"
+    return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
+
+
+def effective_period(start: dt.date | None, end: dt.date | None) -> str:
+    """``2024-05-09起施行``, ``2014-01-01至2015-12-31施行``, ``至2015-12-31施行`` or ``""``."""
+    if start and end:
+        return f"{start.isoformat()}至{end.isoformat()}施行"
+    if start:
+        return f"{start.isoformat()}起施行"
+    if end:
+        return f"至{end.isoformat()}施行"
+    return ""
+
+
+def figure_text(value: Decimal | None, value_max: Decimal | None, unit: str | None) -> str:
+    """``18.50 元/平方米·年``, a range as ``760–800 元/人·天``; ``""`` without a value."""
+    if value is None:
+        return ""
+    figure = format(value, "f")
+    if value_max is not None:
+        figure += f"{RANGE_DASH}{format(value_max, 'f')}"
+    return f"{figure} {unit}" if unit else figure

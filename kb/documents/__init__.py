@@ -1,0 +1,117 @@
+"""Policy documents and their clause trees: store, look up, list."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
+
+from kb.errors import NotFound
+from kb.models import Clause
+from kb.models import Document
+from kb.models import utcnow
+from kb.records import DocumentRecord
+from kb.vocab import Outcome
+
+#: Document ids in URLs: plain ASCII digits, short enough for any database's integer.
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+def content_hash(record: DocumentRecord) -> str:
+    """A hash of what a document says; re-ingesting an unchanged file changes nothing."""
+    return hashlib.sha256(record.original_text.encode("utf-8")).hexdigest()
+
+
+def write(session: Session, record: DocumentRecord) -> tuple[Document, Outcome]:
+    """Store ``record`` under its slug, replacing its clauses when the text changed."""
+    digest = content_hash(record)
+    document = session.scalar(select(Document).where(Document.slug == record.slug))
+    if document is not None and document.content_hash == digest:
+        return document, Outcome.UNCHANGED
+    outcome = Outcome.UPDATED if document else Outcome.ADDED
+    if document is None:
+        document = Document(slug=record.slug)
+        session.add(document)
+    else:
+        document.clauses.clear()
+        document.updated_at = utcnow()
+        session.flush()
+    _fill(document, record, digest)
+    session.flush()
+    return document, outcome
+
+
+def _fill(document: Document, record: DocumentRecord, digest: str) -> None:
+    document.title = record.title
+    document.doc_number = record.doc_number
+    document.issuer = record.issuer
+    document.doc_type = record.doc_type
+    document.issued_on = record.issued_on
+    document.source_path = record.source_path
+    document.original_text = record.original_text
+    document.text = record.text
+    document.content_hash = digest
+    by_path: dict[str, Clause] = {}
+    for position, item in enumerate(record.clauses):
+        clause = Clause(
+            path=item.path,
+            label=item.label,
+            heading=item.heading,
+            text=item.text,
+            depth=item.depth,
+            position=position,
+            parent=by_path.get(item.parent_path) if item.parent_path else None,
+        )
+        by_path[item.path] = clause
+        document.clauses.append(clause)
+
+
+def get(session: Session, key: int | str) -> Document:
+    """A document by id or slug (a key of plain ASCII digits is an id), with its clauses.
+
+    :raises NotFound: when there is none.
+    """
+    if isinstance(key, str) and _ID.fullmatch(key):
+        key = int(key)
+    column = Document.id if isinstance(key, int) else Document.slug
+    document = session.scalar(
+        select(Document).where(column == key).options(selectinload(Document.clauses))
+    )
+    if document is None:
+        raise NotFound(f"没有文件 {key}", {"document": key})
+    return document
+
+
+def clause(document: Document, path: str) -> Clause:
+    """The clause at ``path`` (such as ``四.8``) in ``document``.
+
+    :raises NotFound: when the document has no such clause.
+    """
+    for candidate in document.clauses:
+        if candidate.path == path:
+            return candidate
+    raise NotFound(f"《{document.title}》没有条款 {path}", {"clause": path})
+
+
+def iter_documents(session: Session) -> Iterator[Document]:
+    """Every document with its clauses."""
+    yield from session.scalars(
+        select(Document).order_by(Document.id).options(selectinload(Document.clauses))
+    )
+
+
+def by_ids(session: Session, ids: list[int]) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document).where(Document.id.in_(ids)).options(selectinload(Document.clauses))
+        )
+    )
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count(Document.id))) or 0

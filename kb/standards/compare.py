@@ -1,0 +1,409 @@
+"""同类项目对比: standards side by side, values normalised to one unit, with robust statistics.
+
+Statistics are over the lower bound (``value``) of each standard, converted to the common unit
+(:func:`kb.units.common_unit`); a range keeps its upper bound alongside. Standards whose unit does
+not convert, or that have no figure, are shown apart with the reason, never silently dropped.
+
+Outliers use the modified z-score of Iglewicz and Hoaglin, which rests on the median and the
+median absolute deviation (MAD) and so is not dragged by the outlier itself:
+``M = 0.6745 × (x − median) / MAD``, an outlier when ``|M| > 3.5``. When more than half the
+values are equal the MAD is 0 and the mean absolute deviation stands in
+(``M = (x − median) / (1.253314 × MeanAD)``). With fewer than four values nothing is called an
+outlier. Everything is computed in ``Decimal``: the mean is rounded half up to the larger of two
+places and the most places any normalised value has; the max/min ratio to two places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from decimal import localcontext
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb import standards
+from kb.errors import InvalidInput
+from kb.errors import NotFound
+from kb.models import Standard
+from kb.models import StandardVersion
+from kb.numerals import SMALL
+from kb.numerals import chinese_number
+from kb.records import VERSION_FIELDS
+from kb.regions import region_scope
+from kb.standards.interchange import HEADERS
+from kb.units import Incomparable
+from kb.units import common_unit
+from kb.units import convert
+from kb.units import is_exact
+from kb.vocab import Kind
+from kb.vocab import LabelledEnum
+from kb.vocab import Level
+from kb.vocab import Status
+
+#: Row labels: the interchange headers, plus the version number.
+LABELS: dict[str, str] = {"code": HEADERS["code"], "version": "版本", **HEADERS}
+ROW_FIELDS: tuple[str, ...] = ("code", "version", *VERSION_FIELDS)
+
+_OUTLIER_SCORE = Decimal("3.5")
+_MAD_CONSTANT = Decimal("0.6745")
+_MEAN_AD_CONSTANT = Decimal("1.253314")
+_MIN_FOR_OUTLIERS = 4
+_PRECISION = 60
+_REPLACED = (Status.SUPERSEDED, Status.REPEALED)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One standard version as compared: the fields a reader scans first."""
+
+    code: str
+    version: int
+    name: str
+    region: str
+    level: Level
+    grade: str | None
+    value: Decimal | None
+    value_max: Decimal | None
+    unit: str | None
+    status: Status
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """One field across every column, as text, and whether the columns disagree on it."""
+
+    field: str
+    label: str
+    values: tuple[str | None, ...]
+    differs: bool
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A column's figure in the target unit, or ``None`` with the reason in Chinese."""
+
+    value: Decimal | None
+    value_max: Decimal | None = None
+    exact: bool = True
+    reason: str | None = None
+    outlier: bool = False
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Statistics over the normalised lower bounds; ``outliers`` are column indexes."""
+
+    count: int
+    minimum: Decimal
+    median: Decimal
+    mean: Decimal
+    maximum: Decimal
+    spread: Decimal
+    ratio: Decimal | None
+    outliers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Standards aligned field by field, with normalised figures and their statistics."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    target_unit: str | None
+    normalised: tuple[Normalised, ...]
+    stats: Stats | None
+
+    @property
+    def apart(self) -> tuple[int, ...]:
+        """Indexes of the columns left out of the statistics (their ``reason`` says why)."""
+        return tuple(i for i, n in enumerate(self.normalised) if n.value is None)
+
+
+def compare(versions: Sequence[StandardVersion]) -> Comparison:
+    """Line ``versions`` up side by side, normalise their figures and describe them."""
+    columns = tuple(_column(v) for v in versions)
+    rows = tuple(_row(name, versions) for name in ROW_FIELDS)
+    target = _target_unit(columns)
+    normalised = [_normalise(c, target) for c in columns]
+    stats = _stats([n.value for n in normalised])
+    if stats is not None:
+        marked = set(stats.outliers)
+        normalised = [_mark(n, i in marked) for i, n in enumerate(normalised)]
+    return Comparison(columns, rows, target, tuple(normalised), stats)
+
+
+def versions_over_time(standard: Standard) -> Comparison:
+    """Every version of one standard, oldest first, compared like different standards."""
+    return compare(list(standard.versions))
+
+
+def _column(version: StandardVersion) -> Column:
+    return Column(
+        code=version.code,
+        version=version.version,
+        name=version.name,
+        region=version.region,
+        level=Level(version.level),
+        grade=version.grade,
+        value=version.value,
+        value_max=version.value_max,
+        unit=version.unit,
+        status=Status(version.status),
+        effective_from=version.effective_from,
+        effective_to=version.effective_to,
+        illustrative=bool(version.illustrative),
+    )
+
+
+def _row(name: str, versions: Sequence[StandardVersion]) -> Row:
+    values = tuple(_text(name, getattr(v, name)) for v in versions)
+    return Row(name, LABELS[name], values, len(set(values)) > 1)
+
+
+def _text(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    enum = {"kind": Kind, "level": Level, "status": Status}.get(name)
+    if enum is not None:
+        return enum(value).label
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _target_unit(columns: Sequence[Column]) -> str | None:
+    units = [c.unit for c in columns if c.unit and c.value is not None]
+    try:
+        return common_unit(units).text if units else None
+    except InvalidInput:
+        return None
+
+
+def _normalise(column: Column, target: str | None) -> Normalised:
+    if column.value is None:
+        return Normalised(None, reason="无标准值")
+    if not column.unit:
+        return Normalised(None, reason="未填计量单位")
+    if target is None:
+        return Normalised(None, reason=f"无法识别计量单位“{column.unit}”")
+    try:
+        value = convert(column.value, column.unit, target)
+        upper = convert(column.value_max, column.unit, target) if column.value_max else None
+    except (Incomparable, InvalidInput) as error:
+        return Normalised(None, reason=error.message)
+    exact = is_exact(column.value, column.unit, target) and (
+        column.value_max is None or is_exact(column.value_max, column.unit, target)
+    )
+    return Normalised(value, upper, exact)
+
+
+def _mark(normalised: Normalised, outlier: bool) -> Normalised:
+    return replace(normalised, outlier=True) if outlier else normalised
+
+
+def _stats(values: Sequence[Decimal | None]) -> Stats | None:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    # Enough digits that sums, halves and the mean of large exact figures are never rounded.
+    with localcontext(prec=_PRECISION):
+        low, high = min(present), max(present)
+        places = max(2, *(_places(v) for v in present))
+        mean = (sum(present, Decimal(0)) / len(present)).quantize(
+            Decimal(1).scaleb(-places), ROUND_HALF_UP
+        )
+        ratio = (high / low).quantize(Decimal("0.01"), ROUND_HALF_UP) if low > 0 else None
+        far = outlying(present)
+        outliers = tuple(i for i, v in enumerate(values) if v is not None and v in far)
+        return Stats(len(present), low, median(present), mean, high, high - low, ratio, outliers)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def median(values: Sequence[Decimal]) -> Decimal:
+    """The median, exact: the mean of the two middle values when there is an even number."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[half]
+    return (ordered[half - 1] + ordered[half]) / 2
+
+
+def outlying(values: Sequence[Decimal]) -> set[Decimal]:
+    """The values whose modified z-score exceeds 3.5 (see the module docstring); none below 4."""
+    if len(values) < _MIN_FOR_OUTLIERS:
+        return set()
+    centre = median(values)
+    deviations = [abs(v - centre) for v in values]
+    mad = median(deviations)
+    if mad:
+        return {
+            v
+            for v, d in zip(values, deviations, strict=True)
+            if _MAD_CONSTANT * d > _OUTLIER_SCORE * mad
+        }
+    mean_ad = sum(deviations, Decimal(0)) / len(deviations)
+    if not mean_ad:
+        return set()
+    scale = _MEAN_AD_CONSTANT * mean_ad
+    return {v for v, d in zip(values, deviations, strict=True) if d > _OUTLIER_SCORE * scale}
+
+
+# -- choosing what to compare ----------------------------------------------------------------
+
+
+def select_for_comparison(
+    session: Session,
+    *,
+    codes: Sequence[str] | None = None,
+    category: str | None = None,
+    item: str | None = None,
+    region: str | None = None,
+    kind: Kind | str | None = None,
+    level: Level | str | None = None,
+    on: dt.date | None = None,
+) -> list[StandardVersion]:
+    """The versions to compare: named by ``codes`` (kept in that order), or found by filters.
+
+    Each standard contributes its current version, or with ``on`` the version in force that
+    day (standards with none are left out). Found by filters, a standard whose current version
+    is superseded or repealed is left out (named by code it is kept: it was asked for).
+    ``region`` follows :func:`region_scope`. Filters apply to the chosen version. Found
+    standards are ordered by level, region, grade (一级 before 二级) and code.
+
+    :raises NotFound: a code given is unknown, or has no version in force ``on`` that day.
+    :raises InvalidInput: ``kind`` or ``level`` is not a known value.
+    """
+    wanted = {
+        "category": category,
+        "item": item,
+        "kind": Kind.parse(kind).value if kind else None,
+        "level": Level.parse(level).value if level else None,
+    }
+    scope = region_scope(region) if region else None
+    if codes:
+        chosen = [standards.get(session, code, on=on) for code in _known(session, codes)]
+    else:
+        chosen = [
+            _pick(s, on) for s in standards.by_codes(session, _candidates(session, wanted, scope))
+        ]
+    matching = [v for v in chosen if v is not None and _matches(v, wanted, scope)]
+    if codes:
+        return matching
+    order = {level.value: index for index, level in enumerate(Level)}
+    return sorted(matching, key=lambda v: (order[v.level], v.region, _grade_key(v.grade), v.code))
+
+
+def _grade_key(grade: str | None) -> tuple[int, str]:
+    """一级 < 二级 < 三级 (and 一类 < 二类), then other grades by name."""
+    match = re.match(rf"([{SMALL}]+)[级类档等]", grade or "")
+    return (chinese_number(match.group(1)), "") if match else (99, grade or "")
+
+
+def _known(session: Session, codes: Sequence[str]) -> list[str]:
+    found = {s.code for s in standards.by_codes(session, list(codes))}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise NotFound(f"没有编号为 {'、'.join(missing)} 的标准", {"codes": missing})
+    return list(dict.fromkeys(codes))
+
+
+def _candidates(
+    session: Session, wanted: dict[str, str | None], scope: frozenset[str] | None
+) -> list[str]:
+    """Codes of standards with any version matching the filters (the chosen one is checked later)."""
+    query = select(Standard.code).join(StandardVersion).distinct()
+    for name, value in wanted.items():
+        if value is not None:
+            query = query.where(getattr(StandardVersion, name) == value)
+    if scope is not None:
+        query = query.where(StandardVersion.region.in_(sorted(scope)))
+    return list(session.scalars(query))
+
+
+def _pick(standard: Standard, on: dt.date | None) -> StandardVersion | None:
+    if on is not None:
+        return standards.version_on(standard, on)
+    current = standards.current_version(standard)
+    return None if Status(current.status) in _REPLACED else current
+
+
+def _matches(
+    version: StandardVersion, wanted: dict[str, str | None], scope: frozenset[str] | None
+) -> bool:
+    if scope is not None and version.region not in scope:
+        return False
+    return all(value is None or getattr(version, name) == value for name, value in wanted.items())
+
+
+# -- export ----------------------------------------------------------------------------------
+
+EXPORT_HEADERS: tuple[str, ...] = (
+    *("标准编号", "版本", "标准名称", "地区", "层级", "等级", "标准值", "上限", "计量单位"),
+    *(
+        "状态",
+        "生效日期",
+        "失效日期",
+        "示例数据",
+        "折算单位",
+        "折算值",
+        "折算上限",
+        "异常值",
+        "说明",
+    ),
+)
+
+
+def comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[dict[str, str]]]:
+    """A flat table for CSV/XLSX: one row per column compared, then one per statistic."""
+    target = comparison.target_unit or ""
+    rows = [
+        _export_row(column, normalised, target)
+        for column, normalised in zip(comparison.columns, comparison.normalised, strict=True)
+    ]
+    stats = comparison.stats
+    if stats is not None:
+        for label, value in (
+            ("数量", Decimal(stats.count)),
+            ("最小值", stats.minimum),
+            ("中位数", stats.median),
+            ("平均值", stats.mean),
+            ("最大值", stats.maximum),
+            ("极差", stats.spread),
+            ("最大值/最小值", stats.ratio),
+        ):
+            rows.append({"标准名称": f"统计：{label}", "折算单位": target, "折算值": _cell(value)})
+    return EXPORT_HEADERS, rows
+
+
+def _export_row(column: Column, normalised: Normalised, target: str) -> dict[str, str]:
+    cells = (
+        *(column.code, str(column.version), column.name, column.region, column.level.label),
+        *(column.grade, column.value, column.value_max, column.unit, column.status.label),
+        *(column.effective_from, column.effective_to, "是" if column.illustrative else "否"),
+        *(target if normalised.value is not None else "", normalised.value, normalised.value_max),
+        *("是" if normalised.outlier else "", normalised.reason),
+    )
+    return dict(zip(EXPORT_HEADERS, (_cell(c) for c in cells), strict=True))
+
+
+def _cell(value: object) -> str:
+    return _text("", value) or ""

@@ -1,0 +1,480 @@
+"""The standards interchange file (DESIGN §4): columns, Chinese headers, row ↔ record.
+
+A file is checked as a whole and taken all or nothing: :func:`parse_rows` either returns every
+record or raises :class:`~kb.errors.ImportRejected` listing every problem it found, by row and
+by the column's Chinese header. Export writes the same columns with Chinese headers and labels,
+so that a file exported and imported again gives back exactly the same records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from decimal import InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+from kb.errors import ImportRejected
+from kb.errors import InvalidInput
+from kb.errors import RowProblem
+from kb.files.tables import Table
+from kb.files.tables import read_table
+from kb.files.tables import write_table
+from kb.records import StandardRecord
+from kb.vocab import Kind
+from kb.vocab import LabelledEnum
+from kb.vocab import Level
+from kb.vocab import Status
+
+
+class Need(StrEnum):
+    """Whether a column must be filled in."""
+
+    REQUIRED = "required"
+    FOR_FIGURES = "for_figures"
+    OPTIONAL = "optional"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the interchange file: its key, Chinese header, need and a note for users."""
+
+    key: str
+    header: str
+    need: Need = Need.OPTIONAL
+    note: str = ""
+    max_length: int | None = None
+
+
+#: The interchange columns in file order; lengths follow the database columns in ``kb.models``.
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "code",
+        "标准编号",
+        note="不填则自动编号；同一编号再次导入且内容有变化时生成新版本",
+        max_length=64,
+    ),
+    Column("name", "标准名称", Need.REQUIRED, max_length=500),
+    Column(
+        "kind", "标准类型", Need.REQUIRED, "公共服务标准、成本定额标准、财政支出标准（或英文键）"
+    ),
+    Column("level", "层级", Need.REQUIRED, "中央、省级、市级、区级、镇级（或英文键）"),
+    Column("region", "地区", Need.REQUIRED, max_length=100),
+    Column("domain", "领域", Need.REQUIRED, max_length=100),
+    Column("category", "类别", max_length=100),
+    Column("item", "事项", max_length=300),
+    Column("grade", "等级", max_length=100),
+    Column("unit", "计量单位", Need.FOR_FIGURES, "如 元/平方米·年", max_length=100),
+    Column("value", "标准值", Need.FOR_FIGURES, "十进制数，按所填位数原样保存；区间时为下限"),
+    Column("value_max", "上限", note="标准为区间时填写上限，不得小于标准值"),
+    Column(
+        "components",
+        "成本构成",
+        note="人工费:12.3;材料费:4.1（金额）或 人工费:60%;材料费:25%（比例）",
+    ),
+    Column("conditions", "适用条件"),
+    Column("service_level", "服务标准"),
+    Column("issuer", "制定部门", max_length=200),
+    Column("basis", "依据", note="《标题》（文号）条款，多个以“；”分隔"),
+    Column("effective_from", "生效日期", note="2024-05-09、2024/5/9、2024.5.9 或 2024年5月9日"),
+    Column("effective_to", "失效日期", note="不得早于生效日期"),
+    Column("status", "状态", note="草案、征求意见、现行有效、已被修订、已废止；默认现行有效"),
+    Column("notes", "备注"),
+    Column("source", "来源", note="数值出处：网址以“ ; ”分隔，或文件名"),
+    # An extension of DESIGN §4: marks invented demonstration figures.
+    Column("illustrative", "示例数据", note="是/否：是否为虚构的演示数据；空为否"),
+)
+
+#: Column key → Chinese header, the name used for a column in every message.
+HEADERS: dict[str, str] = {column.key: column.header for column in COLUMNS}
+_COLUMN_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+_BY_NAME: dict[str, Column] = {
+    **{column.key.lower(): column for column in COLUMNS},
+    **{column.header: column for column in COLUMNS},
+}
+
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_NUMBER = re.compile(
+    r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,2})?"
+)
+_ISO_LIKE_DATE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
+_CHINESE_DATE = re.compile(r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日")
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FULLWIDTH_PUNCTUATION = str.maketrans({"：": ":", "；": ";", "％": "%"})
+_FLAGS: dict[str, bool] = {
+    **dict.fromkeys(("是", "true", "1", "y", "yes"), True),
+    **dict.fromkeys(("否", "false", "0", "n", "no"), False),
+}
+
+E = TypeVar("E", bound=LabelledEnum)
+T = TypeVar("T")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_standards(path: Path) -> list[StandardRecord]:
+    """Read a standards file (.csv, .xlsx or .json) and validate it as a whole.
+
+    :raises ImportRejected: anything is wrong anywhere; every problem is listed.
+    :raises UnsupportedFile: the extension is not one of .csv, .xlsx, .json.
+    :raises InvalidInput: the file cannot be read at all.
+    """
+    path = Path(path)
+    return parse_rows(read_table(path), source=path.name)
+
+
+def parse_rows(table: Table, source: str) -> list[StandardRecord]:
+    """Turn a table into records, or raise :class:`ImportRejected` listing every problem.
+
+    A table with neither header nor rows (an empty file, an empty JSON list) holds no standards.
+    """
+    if not table.headers and not table.rows:
+        return []
+    layout, problems = _read_header(table)
+    records: list[StandardRecord] = []
+    first_row_of_code: dict[str, int] = {}
+    for number, cells in table.rows:
+        values = {key: cells[header] for header, key in layout.items()}
+        row = _RowReader(number, values, present=set(layout.values()))
+        record = _parse_row(row, first_row_of_code)
+        problems.extend(row.problems)
+        if record is not None:
+            records.append(record)
+    if problems:
+        raise ImportRejected(source, problems)
+    return records
+
+
+def _read_header(table: Table) -> tuple[dict[str, str], list[RowProblem]]:
+    """Map headers to column keys; report unknown, unnamed, repeated and missing columns."""
+    row = table.header_row
+    layout: dict[str, str] = {}
+    problems: list[RowProblem] = []
+    first_header_of: dict[str, str] = {}
+    for header in table.headers:
+        if not header:
+            continue
+        column = column_for(header)
+        if column is None:
+            problems.append(RowProblem(row, header, _unknown_column_message()))
+        elif column.key in first_header_of:
+            first = first_header_of[column.key]
+            problems.append(RowProblem(row, header, f"与“{first}”列重复，同一列只能出现一次"))
+        else:
+            first_header_of[column.key] = header
+            layout[header] = column.key
+    for position in table.unnamed_columns:
+        problems.append(RowProblem(row, f"第{position}列", "该列有数据但没有列名"))
+    for column in COLUMNS:
+        if column.need is Need.REQUIRED and column.key not in first_header_of:
+            problems.append(RowProblem(row, column.header, "缺少必填列"))
+    return layout, problems
+
+
+def column_for(header: str) -> Column | None:
+    """The column a header names: its Chinese header, or its key in any letter case."""
+    text = unicodedata.normalize("NFKC", header).strip()
+    return _BY_NAME.get(text) or _BY_NAME.get(text.lower())
+
+
+def _unknown_column_message() -> str:
+    names = "、".join(column.header for column in COLUMNS)
+    return f"无法识别的列名，请删除该列或改用以下列名（或其英文键名）：{names}"
+
+
+class _RowReader:
+    """Reads one row's cells by column key, collecting a RowProblem for each bad cell."""
+
+    def __init__(self, number: int, values: Mapping[str, str], present: set[str]) -> None:
+        self.number = number
+        self.values = values
+        self.present = present
+        self.problems: list[RowProblem] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(RowProblem(self.number, HEADERS[key], message))
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        """The cleaned text of a cell, None when empty; a problem if required and empty."""
+        text = clean_text(self.values.get(key, ""))
+        limit = _COLUMN_BY_KEY[key].max_length
+        if text is None and required and key in self.present:
+            self.problem(key, "必填项不能为空")
+        elif text is not None and limit is not None and len(text) > limit:
+            self.problem(key, f"长度为 {len(text)} 个字符，超过上限 {limit} 个字符")
+            return None
+        return text
+
+    def parsed(self, key: str, parse: Callable[[str], T]) -> T | None:
+        """A cell read by ``parse``; its InvalidInput becomes a problem of this cell."""
+        text = clean_text(self.values.get(key, ""))
+        if text is None:
+            return None
+        try:
+            return parse(text)
+        except InvalidInput as exc:
+            self.problem(key, exc.message)
+            return None
+
+    def choice(self, enum: type[E], key: str, *, required: bool = False) -> E | None:
+        """A vocabulary member given by key or Chinese label."""
+        if required and clean_text(self.values.get(key, "")) is None:
+            self.text(key, required=True)
+            return None
+        return self.parsed(key, enum.parse)
+
+    def amount(self, key: str) -> Decimal | None:
+        """A non-negative decimal, kept with the digits given."""
+        number = self.parsed(key, parse_decimal)
+        if number is not None and number < 0:
+            self.problem(key, f"不能为负数：{format(number, 'f')}")
+            return None
+        return number
+
+
+def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRecord | None:
+    """Read one row in column order; None when it has problems (they are in ``row.problems``)."""
+    code = _read_code(row, first_row_of_code)
+    name = row.text("name", required=True)
+    kind = row.choice(Kind, "kind", required=True)
+    level = row.choice(Level, "level", required=True)
+    region = row.text("region", required=True)
+    domain = row.text("domain", required=True)
+    category = row.text("category")
+    item = row.text("item")
+    grade = row.text("grade")
+    unit, value, value_max = _read_figure(row, kind)
+    components = row.parsed("components", parse_components)
+    conditions = row.text("conditions")
+    service_level = row.text("service_level")
+    issuer = row.text("issuer")
+    basis = row.text("basis")
+    effective_from, effective_to = _read_period(row)
+    status = row.choice(Status, "status") or Status.IN_FORCE
+    notes = row.text("notes")
+    source = row.text("source")
+    illustrative = row.parsed("illustrative", parse_flag) or False
+    if row.problems or not (name and kind and level and region and domain):
+        return None  # a missing required column is reported once, in the header
+    return StandardRecord(
+        code=code,
+        name=name,
+        kind=kind,
+        level=level,
+        region=region,
+        domain=domain,
+        category=category,
+        item=item,
+        grade=grade,
+        unit=unit,
+        value=value,
+        value_max=value_max,
+        components=components,
+        conditions=conditions,
+        service_level=service_level,
+        issuer=issuer,
+        basis=basis,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        status=status,
+        notes=notes,
+        source=source,
+        illustrative=illustrative,
+    )
+
+
+def _read_code(row: _RowReader, first_row_of_code: dict[str, int]) -> str | None:
+    code = row.text("code")
+    if code is None:
+        return None
+    if not CODE_PATTERN.fullmatch(code):
+        row.problem(
+            "code",
+            f"“{code}”不是有效的标准编号：须以字母或数字开头，"
+            "只含字母、数字、点、下划线和连字符，最长 64 个字符",
+        )
+        return None
+    if code in first_row_of_code:
+        row.problem("code", f"标准编号“{code}”与第{first_row_of_code[code]}行重复")
+        return None
+    first_row_of_code[code] = row.number
+    return code
+
+
+def _read_figure(
+    row: _RowReader, kind: Kind | None
+) -> tuple[str | None, Decimal | None, Decimal | None]:
+    """Unit, value and upper bound, with the rules that tie them to the kind and to each other."""
+    needs_value = kind is not None and kind.needs_value
+    unit = row.text("unit")
+    if needs_value and unit is None and not _has_problem(row, "unit"):
+        row.problem("unit", f"{kind.label}必须填写计量单位")
+    value = row.amount("value")
+    if needs_value and value is None and not _has_problem(row, "value"):
+        row.problem("value", f"{kind.label}必须填写标准值")
+    value_max = row.amount("value_max")
+    if value_max is not None and value is None and not _has_problem(row, "value"):
+        row.problem("value_max", "填写上限时须同时填写标准值（区间下限）")
+    elif value_max is not None and value is not None and value_max < value:
+        row.problem("value_max", f"上限 {format(value_max, 'f')} 小于标准值 {format(value, 'f')}")
+    return unit, value, value_max
+
+
+def _read_period(row: _RowReader) -> tuple[dt.date | None, dt.date | None]:
+    effective_from = row.parsed("effective_from", parse_date)
+    effective_to = row.parsed("effective_to", parse_date)
+    if effective_from and effective_to and effective_to < effective_from:
+        row.problem(
+            "effective_to",
+            f"失效日期 {effective_to.isoformat()} 早于生效日期 {effective_from.isoformat()}",
+        )
+    return effective_from, effective_to
+
+
+def _has_problem(row: _RowReader, key: str) -> bool:
+    return any(p.column == HEADERS[key] for p in row.problems)
+
+
+# -- cell parsers ----------------------------------------------------------------------------
+
+
+def clean_text(raw: str) -> str | None:
+    """Text of a cell: line breaks unified, control characters dropped, stripped; None if empty."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_CHARACTERS.sub("", text).strip()
+    return text or None
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A decimal as written: ``1,200``, `` 18.50 ``, full-width digits; keeps the digits given.
+
+    :raises InvalidInput: not a plain number (``abc``, ``NaN``, ``Infinity``, ``1.2.3``).
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not _NUMBER.fullmatch(cleaned):
+        raise InvalidInput(f"“{text.strip()}”不是有效的数值")
+    try:
+        number = Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
+        raise InvalidInput(f"“{text.strip()}”不是有效的数值") from exc
+    if "e" in cleaned.lower():
+        number = Decimal(format(number, "f"))  # 1e3 is stored as 1000, not as 1E+3
+    return number.copy_abs() if number == 0 else number
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written ``2024-05-09``, ``2024/5/9``, ``2024.5.9``, ``2024年5月9日`` or ``20240509``.
+
+    :raises InvalidInput: another form, or no such day (``2024-02-30``).
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    match = _ISO_LIKE_DATE.fullmatch(cleaned)
+    if match:
+        parts = (match[1], match[3], match[4])
+    else:
+        match = _CHINESE_DATE.fullmatch(cleaned) or _COMPACT_DATE.fullmatch(cleaned)
+        if not match:
+            raise InvalidInput(f"“{text.strip()}”不是有效日期，请写作 2024-05-09 或 2024年5月9日")
+        parts = (match[1], match[2], match[3])
+    try:
+        return dt.date(*(int(part) for part in parts))
+    except ValueError as exc:
+        raise InvalidInput(f"“{text.strip()}”不是有效日期：没有这一天") from exc
+
+
+def parse_flag(text: str) -> bool:
+    """是/否, true/false, yes/no, 1/0 (any letter case, full-width allowed)."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    if cleaned not in _FLAGS:
+        raise InvalidInput(f"“{text.strip()}”无法识别，请填写“是”或“否”")
+    return _FLAGS[cleaned]
+
+
+def parse_components(text: str) -> str | None:
+    """Normalise 成本构成 to ``人工费:12.3;材料费:4.1`` or ``人工费:60%;材料费:25%``.
+
+    Full-width ``：`` ``；`` ``％`` and line breaks are accepted; amounts keep their digits.
+
+    :raises InvalidInput: an entry without ``名称:数值``, amounts mixed with shares, a name twice,
+        a negative figure, or shares adding up to more than 100%.
+    """
+    entries = [_parse_component(entry) for entry in _component_entries(text)]
+    if not entries:
+        return None
+    if len({is_share for _, _, is_share in entries}) > 1:
+        raise InvalidInput("成本构成不能混用金额和比例，请全部写金额或全部写百分比")
+    names = [name for name, _, _ in entries]
+    repeated = next((name for name in names if names.count(name) > 1), None)
+    if repeated:
+        raise InvalidInput(f"成本构成“{repeated}”重复出现")
+    if entries[0][2]:
+        total = sum((share for _, share, _ in entries), Decimal(0))
+        if total > 100:
+            raise InvalidInput(f"成本构成各项比例合计 {format(total, 'f')}%，超过 100%")
+    return ";".join(
+        f"{name}:{format(number, 'f')}{'%' if is_share else ''}"
+        for name, number, is_share in entries
+    )
+
+
+def _component_entries(text: str) -> list[str]:
+    normalised = text.translate(_FULLWIDTH_PUNCTUATION)
+    return [entry.strip() for entry in re.split(r"[;\n]", normalised) if entry.strip()]
+
+
+def _parse_component(entry: str) -> tuple[str, Decimal, bool]:
+    name, colon, figure = (part.strip() for part in entry.partition(":"))
+    if not colon or not name or not figure:
+        raise InvalidInput(f"成本构成“{entry}”应写作“名称:金额”或“名称:比例%”")
+    is_share = figure.endswith("%")
+    try:
+        number = parse_decimal(figure.removesuffix("%"))
+    except InvalidInput as exc:
+        raise InvalidInput(f"成本构成“{entry}”中的“{figure}”不是有效的金额或比例") from exc
+    if number < 0:
+        raise InvalidInput(f"成本构成“{entry}”不能为负数")
+    return name, number, is_share
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def record_to_row(record: StandardRecord) -> dict[str, str]:
+    """A record as interchange cells keyed by column key: labels in Chinese, exact decimals."""
+    return {column.key: cell_text(getattr(record, column.key)) for column in COLUMNS}
+
+
+def cell_text(value: object) -> str:
+    """A value as an interchange cell: labels for vocabularies, exact decimals, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_standards(
+    path: Path, records: Iterable[StandardRecord], *, key_headers: bool = False
+) -> None:
+    """Write records as .csv, .xlsx or .json; :func:`read_standards` reads them back unchanged.
+
+    Headers are the Chinese ones, or the keys with ``key_headers=True`` (handy for API clients).
+    """
+    names = {column.key: column.key if key_headers else column.header for column in COLUMNS}
+    rows = ({names[key]: text for key, text in record_to_row(record).items()} for record in records)
+    write_table(Path(path), [names[column.key] for column in COLUMNS], rows)

@@ -1,0 +1,41 @@
+"""依据核查 from a terminal: ``kb verify``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from indexer.loaders import load
+from kb.config import Settings
+from webapp.api.schemas import VerifyResultSchema
+from webapp.api.verify import verification
+from webapp.cli.base import cli
+from webapp.cli.base import echo_json
+from webapp.cli.base import json_option
+from webapp.cli.base import parse_date
+from webapp.cli.base import session_scope
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--on", callback=parse_date, help="核查日期（YYYY-MM-DD），默认今天。")
+@json_option
+@click.pass_obj
+def verify(settings: Settings, file: Path, on: dt.date | None, as_json: bool) -> None:
+    """依据核查：找出文本或 .docx 中引用的文件条款和标准，逐条报告是否现行有效。
+
+    示例：kb verify 评审意见.docx --json
+    """
+    text = load(file).text
+    with session_scope(settings) as session:
+        result = verification(session, text, on)
+        body = VerifyResultSchema().dump(result)
+    if as_json:
+        echo_json(body)
+        return
+    click.echo(f"共找到 {body['total']} 处引用")
+    for number, item in enumerate(body["results"], start=1):
+        click.echo(f"{number}. [{item['status_label']}] {item['found']['raw']}")
+        click.echo(f"   {item['message']}")

@@ -1,0 +1,163 @@
+"""Reading from a terminal: ``kb search`` and ``kb compare``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.search import SearchQuery
+from indexer.search import search as run_search
+from kb import documents
+from kb import standards
+from kb.citing.citations import cite_clause
+from kb.citing.citations import cite_standard
+from kb.config import Settings
+from kb.files.tables import write_table
+from kb.standards.compare import compare as compare_versions
+from kb.standards.compare import comparison_rows
+from kb.standards.compare import select_for_comparison
+from kb.vocab import Kind
+from kb.vocab import Level
+from kb.vocab import Status
+from webapp.api.schemas import ComparisonSchema
+from webapp.api.schemas import SearchPageSchema
+from webapp.cli.base import choice_of
+from webapp.cli.base import cli
+from webapp.cli.base import echo_json
+from webapp.cli.base import json_option
+from webapp.cli.base import parse_date
+from webapp.cli.base import session_scope
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option(
+    "--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。"
+)
+@click.option(
+    "--kind",
+    callback=choice_of(Kind),
+    help="标准类型：public_service / cost_quota / expenditure 或中文。",
+)
+@click.option(
+    "--level",
+    callback=choice_of(Level),
+    help="层级：central / province / city / district / town 或中文。",
+)
+@click.option("--region", help="地区，如 青浦区。")
+@click.option("--domain", help="领域，如 城市运维。")
+@click.option("--category", help="类别，如 绿化养护。")
+@click.option("--status", callback=choice_of(Status), help="状态。")
+@click.option("--on", callback=parse_date, help="在该日期（YYYY-MM-DD）现行有效。")
+@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
+@click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@click.option("--cite", is_flag=True, help="为每条标准和条款结果附上可粘贴的引用。")
+@json_option
+@click.pass_obj
+def search(
+    settings: Settings,
+    query: tuple[str, ...],
+    type_: str | None,
+    cite: bool,
+    as_json: bool,
+    **filters: Any,
+) -> None:
+    """检索标准、条款和文件。
+
+    示例：kb search 会议费 --kind expenditure --json
+    """
+    page = run_search(settings, SearchQuery(q=" ".join(query), type=type_, **filters))
+    citations = hit_citations(settings, page) if cite else {}
+    if as_json:
+        body = SearchPageSchema().dump(page)
+        for hit in body["results"]:
+            if hit["id"] in citations:
+                hit["citation"] = citations[hit["id"]]
+        echo_json(body)
+        return
+    click.echo(f"共 {page.total} 条结果")
+    for number, hit in enumerate(page.results, start=(page.page - 1) * page.per_page + 1):
+        click.echo(format_hit(number, hit))
+        if hit.id in citations:
+            click.echo(f"   引用：{citations[hit.id]}")
+
+
+def hit_citations(settings: Settings, page: Any) -> dict[str, str]:
+    """Official citation of each standard and clause hit: the text ``/api/v1/cite/...`` returns."""
+    found = {}
+    with session_scope(settings) as session:
+        for hit in page.results:
+            if hit.type == "standard":
+                version = standards.get(session, hit.code, version=hit.version)
+                found[hit.id] = cite_standard(version).text
+            elif hit.type == "clause":
+                document = documents.get(session, hit.document_id)
+                found[hit.id] = cite_clause(document.title, document.doc_number, hit.clause_path)
+    return found
+
+
+def format_hit(number: int, hit: Any) -> str:
+    """A hit as terminal text: highlights as 【】, the figure and unit for standards."""
+    kinds = {"standard": "标准", "clause": "条款", "document": "文件"}
+    lines = [f"{number}. [{kinds[hit.type]}] {hit.title}"]
+    if hit.type == "standard":
+        value = hit.value or ""
+        if hit.value_max:
+            value = f"{value}–{hit.value_max}"
+        lines.append(
+            f"   {hit.code} 第{hit.version}版 · {hit.region} · {value} {hit.unit or ''}".rstrip()
+        )
+    snippet = terminal_snippet(hit.snippet)
+    if snippet:
+        lines.append(f"   {snippet}")
+    return "\n".join(lines)
+
+
+def terminal_snippet(snippet: str | None) -> str:
+    text = (snippet or "").replace("<mark>", "【").replace("</mark>", "】")
+    return html.unescape(text)
+
+
+@cli.command(name="compare")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--on", callback=parse_date, help="取该日期现行有效的版本。")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="导出 .xlsx 或 .csv。"
+)
+@json_option
+@click.pass_obj
+def compare_command(
+    settings: Settings,
+    codes: tuple[str, ...],
+    on: dt.date | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """并列对比几条标准：折算到共同单位，给出最小、中位、平均、最大值和偏离较大的标准。
+
+    示例：kb compare QP-CQ-0001 QP-CQ-0002 -o 对比.xlsx
+    """
+    with session_scope(settings) as session:
+        comparison = compare_versions(select_for_comparison(session, codes=list(codes), on=on))
+        body = ComparisonSchema().dump(comparison)
+    if output:
+        write_table(output, *comparison_rows(comparison))
+        click.echo(f"已导出到 {output}")
+    if as_json:
+        echo_json(body)
+        return
+    unit = body["target_unit"] or ""
+    for column, normalised in zip(body["columns"], body["normalised"], strict=True):
+        figure = normalised["value"] or normalised["reason"]
+        click.echo(
+            f"{column['code']} 第{column['version']}版 {column['region']}：{figure} {unit if normalised['value'] else ''}"
+        )
+    if body["stats"]:
+        stats = body["stats"]
+        click.echo(
+            f"最小 {stats['minimum']}，中位 {stats['median']}，平均 {stats['mean']}，最大 {stats['maximum']}（{unit}）"
+        )
