@@ -39,18 +39,19 @@ def client_address() -> str | None:
 
 
 #: The read-only routes a lookup key (``?key=…``) opens: spreadsheet cells send no headers.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOKUP_KEY_ENDPOINTS = frozenset({"api_spreadsheet.Lookup", "api_spreadsheet.SearchCsv"})
 
 
 def load_user() -> None:
     """Put the requesting user (or ``None``) in ``g.user``; a bad token or key is a 401 at once.
 
-    A lookup key counts only on a GET of :data:`LOOKUP_KEY_ENDPOINTS`; anywhere else it is
+    A lookup key counts only on a GET (HEAD, OPTIONS) of :data:`LOOKUP_KEY_ENDPOINTS`; anywhere else it is
     ignored, so it cannot be used to write.
     """
     g.user = None
     key = request.args.get("key")
-    if key and request.method == "GET" and request.endpoint in LOOKUP_KEY_ENDPOINTS:
+    if key and request.method in SAFE_METHODS and request.endpoint in LOOKUP_KEY_ENDPOINTS:
         g.user = lookup_keys.user_for_key(get_session(), key, address=client_address())
         return
     header = request.headers.get("Authorization", "")
