@@ -67,8 +67,16 @@ class FilterArgs(Schema):
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
     status = fields.String(validate=validate.OneOf(_keys(Status)), metadata={"description": "状态"})
     on = fields.Date(metadata={"description": "在该日期现行有效（YYYY-MM-DD）"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "页码，从 1 开始；超过末页时返回末页"},
+    )
+    per_page = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "每页条数，1–100，默认 10"},
+    )
 
 
 class StandardSchema(Schema):
@@ -203,7 +211,9 @@ class StandardListArgs(FilterArgs):
         load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
     )
     sort = fields.String(
-        load_default="date", validate=validate.OneOf(["relevance", "date", "value"])
+        load_default="date",
+        validate=validate.OneOf(["relevance", "date", "value"]),
+        metadata={"description": "排序：相关度、日期或标准值"},
     )
 
 

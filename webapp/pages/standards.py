@@ -14,6 +14,7 @@ from kb.standards import history
 from kb.standards.components import split_components
 from webapp.api.schemas import StandardArgs
 from webapp.db import get_session
+from webapp.pages.apidocs import spreadsheet_formulas
 
 bp = Blueprint("pages_standards", __name__, url_prefix="/standards")
 
@@ -44,6 +45,7 @@ def detail(code: str) -> str:
         related=related,
         compare_codes=",".join([version.code, *(r.code for r in related)]),
         citation=cite_standard(version),
+        formulas=spreadsheet_formulas(version.code),
         on=args.get("on"),
         notice=notice,
     )
