@@ -194,3 +194,27 @@ def test_user_add_refuses_an_unknown_organisation(kb):
         code=1,
     ).output
     assert "不存在的单位" in output
+
+
+def test_ingest_of_an_empty_standards_file_is_an_error(kb, tmp_path):
+    empty = tmp_path / "标准.csv"
+    empty.write_text("\ufeff", encoding="utf-8")
+
+    result = kb("ingest", empty, code=1)
+
+    assert "标准.csv 中没有标准：文件是空的" in result.output
+
+
+def test_help_and_errors_are_in_chinese(kb, tmp_path):
+    help_text = kb("search", "--help").output
+    missing = kb("check", tmp_path / "无此文件.xlsx", code=2).output
+    bad_page = kb("search", "会议费", "--page", "0", code=2).output
+
+    assert help_text.startswith("用法：")
+    assert "选项：" in help_text and "显示本帮助并退出。" in help_text
+    assert "[默认：1；不小于 1]" in help_text and "[默认：10；1–100]" in help_text
+    for english in ("Usage", "Options", "Show this message", "default", "TEXT", "INTEGER"):
+        assert english not in help_text
+    assert "错误：" in missing and "不存在" in missing and "运行“" in missing
+    assert "Error" not in missing and "Invalid value" not in missing
+    assert "'--page' 的值无效" in bad_page

@@ -34,7 +34,7 @@ from webapp.cli.base import session_scope
 
 
 @cli.command()
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, metavar="[检索词]...")
 @click.option(
     "--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。"
 )
