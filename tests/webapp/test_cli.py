@@ -218,3 +218,14 @@ def test_help_and_errors_are_in_chinese(kb, tmp_path):
     assert "错误：" in missing and "不存在" in missing and "运行“" in missing
     assert "Error" not in missing and "Invalid value" not in missing
     assert "'--page' 的值无效" in bad_page
+
+
+def test_search_shows_the_best_of_each_type_in_sections(kb):
+    kb("ingest", CORPUS)
+
+    output = kb("search", "水质生态维护", "--cite").output
+
+    assert "== 标准 16 条（另有 11 条，加 --type 查看） ==" in output
+    clauses = output.split("== 条款 1 条 ==")[1]
+    assert "一类事" in clauses.split("==")[0]
+    assert "引用：《2024年上海市普陀区全面实施预算绩效管理情况的说明》" in clauses
