@@ -119,3 +119,31 @@ def region_path(level: str, region: str) -> tuple[tuple[str, ...], tuple[str, ..
 
 def _rank(level: Level | str) -> int:
     return list(Level).index(Level(level))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values a form may offer: every category, item and region the latest versions use."""
+
+    categories: tuple[str, ...]
+    items: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+def choices(session: Session) -> Choices:
+    """Distinct categories, items and regions of each standard's latest version, sorted."""
+    latest = latest_versions()
+    rows = session.execute(
+        select(StandardVersion.category, StandardVersion.item, StandardVersion.region)
+        .join(
+            latest,
+            (StandardVersion.standard_id == latest.c.standard_id)
+            & (StandardVersion.version == latest.c.latest),
+        )
+        .distinct()
+    ).all()
+
+    def distinct(position: int) -> tuple[str, ...]:
+        return tuple(sorted({row[position] for row in rows if row[position]}))
+
+    return Choices(distinct(0), distinct(1), distinct(2))

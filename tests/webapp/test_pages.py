@@ -123,3 +123,10 @@ def test_browse_nests_towns_under_their_district(corpus_client):
     central = page.select_one('#by-level > li[data-level="central"]')
     groups = [span.text for span in central.select("span.group")]
     assert set(groups) == {"省级地区", "市级地区"}
+
+
+def test_standard_page_lists_the_other_grades_of_its_item(corpus_client):
+    page = html(corpus_client.get("/standards/RS-HY-001"))
+
+    grades = [tr.find_all("td")[2].text for tr in page.select("table.related tbody tr")]
+    assert grades[:3] == ["二类会议", "三类会议", "四类会议"]

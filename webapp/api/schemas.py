@@ -334,6 +334,7 @@ class CompareColumnSchema(Schema):
     region = fields.String()
     level = fields.String()
     grade = fields.String(allow_none=True)
+    item = fields.String(metadata={"description": "事项（去掉等级），同事项的标准才合并统计"})
     value = ExactDecimal(allow_none=True)
     value_max = ExactDecimal(allow_none=True)
     unit = fields.String(allow_none=True)
@@ -369,6 +370,13 @@ class StatsSchema(Schema):
     outliers = fields.List(fields.Integer(), metadata={"description": "异常值所在列的序号"})
 
 
+class CompareGroupSchema(Schema):
+    item = fields.String(metadata={"description": "事项（去掉等级）"})
+    unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
+    columns = fields.List(fields.Integer(), metadata={"description": "本组各列的序号"})
+    stats = fields.Nested(StatsSchema, allow_none=True)
+
+
 class ComparisonSchema(Schema):
     columns = fields.List(fields.Nested(CompareColumnSchema), required=True)
     rows = fields.List(fields.Nested(CompareRowSchema), required=True)
@@ -376,6 +384,11 @@ class ComparisonSchema(Schema):
     normalised = fields.List(fields.Nested(NormalisedSchema), required=True)
     stats = fields.Nested(StatsSchema, allow_none=True)
     apart = fields.List(fields.Integer(), metadata={"description": "单位无法折算、未计入统计的列"})
+    groups = fields.List(
+        fields.Nested(CompareGroupSchema),
+        metadata={"description": "同事项同单位的分组，各有统计；混有不同事项时 stats 为空"},
+    )
+    warning = fields.String(allow_none=True, metadata={"description": "混有不同事项时的提示"})
 
 
 class CiteArgs(Schema):
