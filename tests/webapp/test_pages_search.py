@@ -20,7 +20,8 @@ def test_a_policy_phrase_shows_its_clause_on_the_first_page(corpus_client):
     page = html(corpus_client.get("/?q=水质生态维护"))
 
     sections = {s["data-type"]: s for s in page.select("section.hit-section")}
-    assert list(sections) == ["standard", "clause", "document"]
+    # The clause says the phrase; the standards only carry it as their category.
+    assert list(sections) == ["clause", "document", "standard"]
     clause = sections["clause"].select_one("li.hit-clause")
     assert "一类事" in words(clause)
     standards = sections["standard"]
@@ -35,10 +36,18 @@ def test_a_policy_phrase_shows_its_clause_on_the_first_page(corpus_client):
 def test_each_section_counts_what_the_api_counts_per_type(corpus_client):
     page = html(corpus_client.get("/?q=严禁超标准、超范围支出"))
 
+    # Real policy text that says the phrase comes before an illustrative standard quoting it.
+    assert [s["data-type"] for s in page.select("section.hit-section")][0] == "clause"
     for section in page.select("section.hit-section"):
         kind = section["data-type"]
         api = corpus_client.get(f"/api/v1/search?q=严禁超标准、超范围支出&type={kind}").get_json()
         assert f"{api['total']} 条" in section.h2.text
+
+
+def test_a_short_query_that_standards_say_keeps_standards_first(corpus_client):
+    page = html(corpus_client.get("/?q=会议费"))
+
+    assert [s["data-type"] for s in page.select("section.hit-section")] == ["standard"]
 
 
 def test_every_standard_and_clause_hit_carries_its_citation(corpus_client):

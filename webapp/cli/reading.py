@@ -29,6 +29,7 @@ from webapp.cli.base import parse_date
 from webapp.cli.base import session_scope
 from webapp.hits import hit_citations as cite_hits
 from webapp.pages.search import SECTIONS
+from webapp.pages.search import section_rank
 
 
 @cli.command()
@@ -89,6 +90,9 @@ def search(
             )
             for kind, size, title in SECTIONS
         ]
+        sections = sorted(
+            (s for s in sections if s[1].total), key=lambda s: section_rank(s[1].results[0], q)
+        )
     click.echo(f"共 {page.total} 条结果")
     for title, found in sections:
         if title is not None and not found.total:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from typing import NamedTuple
@@ -148,7 +149,20 @@ def best_of_each_type(args: dict[str, Any]) -> list[Section]:
         if found.total:
             more = url_for("pages_search.index", **{**_plain(args), "type": type_})
             sections.append(Section(type_, title, found.total, found.results, more))
-    return sections
+    return sorted(sections, key=lambda s: section_rank(s.hits[0], args["q"]))
+
+
+def section_rank(best: Any, q: str) -> tuple[bool, bool]:
+    """Sort key of a section by its best hit: one that says the query word for word first,
+    and illustrative (示例) data after real text that says it too; ties keep their order."""
+    return (not says_phrase(best, "".join(q.split())), bool(best.illustrative))
+
+
+def says_phrase(hit: Any, phrase: str) -> bool:
+    """Whether the hit's title or snippet holds ``phrase`` word for word (spaces aside)."""
+    snippet = html.unescape(re.sub(r"<[^>]+>", "", hit.snippet or ""))
+    text = "".join(f"{hit.title}{snippet}".split())
+    return bool(phrase) and phrase in text
 
 
 def _plain(args: dict[str, Any]) -> dict[str, Any]:
