@@ -317,13 +317,17 @@ class CompareArgs(Schema):
     codes = fields.String(
         metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
     )
-    category = fields.String(validate=validate.Length(max=100))
-    item = fields.String(validate=validate.Length(max=300))
-    region = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "区名包含其街镇"}
+    category = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "类别，如 环卫保洁、会议费"}
     )
-    kind = fields.String(validate=validate.OneOf(_keys(Kind)))
-    level = fields.String(validate=validate.OneOf(_keys(Level)))
+    item = fields.String(
+        validate=validate.Length(max=300), metadata={"description": "事项，如 道路保洁"}
+    )
+    region = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "地区；区名包含其街镇"}
+    )
+    kind = fields.String(validate=validate.OneOf(_keys(Kind)), metadata={"description": "标准类型"})
+    level = fields.String(validate=validate.OneOf(_keys(Level)), metadata={"description": "层级"})
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
 
 
@@ -391,10 +395,14 @@ class ComparisonSchema(Schema):
     warning = fields.String(allow_none=True, metadata={"description": "混有不同事项时的提示"})
 
 
+STYLE_DESCRIPTION = "引用格式：official 公文引用格式，gbt7714（即 gbt7714-2025）或 gbt7714-2015"
+
+
 class CiteArgs(Schema):
     style = fields.String(
         load_default="official",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+        metadata={"description": STYLE_DESCRIPTION + "，默认 official"},
     )
     on = fields.Date(metadata={"description": "引用该日期现行有效的版本"})
 
@@ -403,6 +411,7 @@ class CiteDocumentArgs(Schema):
     style = fields.String(
         load_default="gbt7714-2025",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+        metadata={"description": STYLE_DESCRIPTION + "，默认 gbt7714-2025"},
     )
     clause = fields.String(
         validate=validate.Length(max=100), metadata={"description": "条款路径，如 四.8"}
@@ -529,13 +538,28 @@ SANE_DATE = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(2999, 12, 31))
 
 
 class AuditArgs(Schema):
-    actor = fields.String(validate=[validate.Length(max=100), NO_NUL])
-    action = fields.String(validate=[validate.Length(max=50), NO_NUL])
-    target = fields.String(validate=[validate.Length(max=200), NO_NUL])
-    since = fields.Date(validate=SANE_DATE)
-    until = fields.Date(validate=SANE_DATE)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    actor = fields.String(
+        validate=[validate.Length(max=100), NO_NUL], metadata={"description": "操作人"}
+    )
+    action = fields.String(
+        validate=[validate.Length(max=50), NO_NUL],
+        metadata={"description": "操作，如 standard.revise、token.create"},
+    )
+    target = fields.String(
+        validate=[validate.Length(max=200), NO_NUL], metadata={"description": "对象，如标准编号"}
+    )
+    since = fields.Date(validate=SANE_DATE, metadata={"description": "起始日期（YYYY-MM-DD）"})
+    until = fields.Date(validate=SANE_DATE, metadata={"description": "截止日期（YYYY-MM-DD）"})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "页码，从 1 开始"},
+    )
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=500),
+        metadata={"description": "每页条数，1–500，默认 50"},
+    )
 
 
 class AuditEntrySchema(Schema):

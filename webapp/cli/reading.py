@@ -52,8 +52,10 @@ from webapp.pages.search import section_rank
 @click.option("--category", help="类别，如 绿化养护。")
 @click.option("--status", callback=choice_of(Status), help="状态。")
 @click.option("--on", callback=parse_date, help="在该日期（YYYY-MM-DD）现行有效。")
-@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
-@click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True, help="页码。")
+@click.option(
+    "--per-page", default=10, type=click.IntRange(1, 100), show_default=True, help="每页条数。"
+)
 @click.option("--cite", is_flag=True, help="为每条标准和条款结果附上可粘贴的引用。")
 @json_option
 @click.pass_obj

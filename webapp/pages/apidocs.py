@@ -96,7 +96,10 @@ def index() -> str:
             "path": path,
             "method": method.upper(),
             **operation,
-            "parameters": sorted(operation.get("parameters", []), key=_parameter_rank),
+            "parameters": sorted(
+                [*methods.get("parameters", []), *operation.get("parameters", [])],
+                key=_parameter_rank,
+            ),
             "fields": _request_fields(spec, operation),
         }
         for path, methods in spec["paths"].items()
