@@ -130,3 +130,11 @@ def test_standard_page_lists_the_other_grades_of_its_item(corpus_client):
 
     grades = [tr.find_all("td")[2].text for tr in page.select("table.related tbody tr")]
     assert grades[:3] == ["二类会议", "三类会议", "四类会议"]
+
+
+def test_standard_page_says_when_dates_are_not_stated(corpus_client):
+    page = html(corpus_client.get("/standards/RS-HY-004"))
+
+    fields = {div.dt.text: div.dd.text for div in page.select("dl.fields > div")}
+    assert (fields["生效日期"], fields["失效日期"]) == ("未载明", "无（持续有效）")
+    assert page.select_one("table.versions tbody td:nth-of-type(3)").text == "未载明"
