@@ -229,3 +229,27 @@ def test_search_shows_the_best_of_each_type_in_sections(kb):
     clauses = output.split("== 条款 1 条 ==")[1]
     assert "一类事" in clauses.split("==")[0]
     assert "引用：《2024年上海市普陀区全面实施预算绩效管理情况的说明》" in clauses
+
+
+def test_a_lookup_key_is_printed_once_on_the_last_line_and_revoked_by_name(kb):
+    kb("init")
+    kb("org", "add", "青浦区财政局", "--region", "青浦区")
+    kb(
+        "user",
+        "add",
+        "张三",
+        "--role",
+        "viewer",
+        "--org",
+        "青浦区财政局",
+        "--password",
+        "pw-123456789",
+    )
+
+    created = kb("key", "create", "张三").output.strip().splitlines()
+    revoked = kb("key", "revoke", "张三").output
+    again = kb("key", "revoke", "张三", code=1).output
+
+    assert created[-1].startswith("kbl_") and len(created[-1]) == 36
+    assert "张三 的查询密钥已吊销" in revoked
+    assert "错误：账号“张三”没有有效的查询密钥" in again
