@@ -88,3 +88,15 @@ def test_a_user_makes_and_revokes_a_lookup_key_on_the_help_page(settings, sessio
         assert {"lookup_key.create", "lookup_key.revoke", "lookup_key.refused"} <= set(actions)
     finally:
         close(app)
+
+
+def test_an_upload_route_shows_each_request_form_apart_in_chinese(corpus_client):
+    page = html(corpus_client.get("/api/"))
+
+    tables = operation(page, "post", "/api/v1/check").select("table.request-fields")
+    captions = [t.caption.text for t in tables]
+    assert captions == ["请求内容（JSON）", "请求内容（上传表单 multipart/form-data）"]
+    upload = {tr.code.text: tr.find_all("td") for tr in tables[1].select("tbody tr")}
+    assert upload["file"][1].text == "文本"
+    assert "预算表" in upload["file"][2].text
+    assert "string" not in page.select_one("section.operation table").text

@@ -429,7 +429,11 @@ class CitationSchema(Schema):
 
 
 class VerifyRequest(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200_000),
+        metadata={"description": "要核查的文字（预算申报书、评审意见等），最多 20 万字"},
+    )
     on = fields.Date(metadata={"description": "核查日期，默认今天"})
 
 

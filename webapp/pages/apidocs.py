@@ -44,6 +44,40 @@ STATUS_TITLES = {
     "429": "请求过于频繁",
     "default": "其他错误",
 }
+#: OpenAPI's type names as the page shows them.
+TYPE_NAMES = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数",
+    "boolean": "是/否",
+    "array": "列表",
+    "object": "对象",
+}
+#: What a field is, for fields whose schema gives no description: the glossary's words.
+FIELD_NAMES = {
+    "q": "检索词",
+    "code": "标准编号",
+    "name": "名称",
+    "kind": "标准类型",
+    "level": "层级",
+    "region": "地区",
+    "domain": "领域",
+    "category": "类别",
+    "item": "事项",
+    "grade": "等级",
+    "unit": "计量单位",
+    "quantity": "数量",
+    "unit_price": "单价",
+    "amount": "金额",
+    "status": "状态",
+    "on": "日期（YYYY-MM-DD）",
+    "lines": "预算行（每行一个事项）",
+    "file": "上传的预算表（.csv 或 .xlsx）",
+    "text": "要核查的文字",
+    "key": "文件编号或标识",
+    "version": "版本号",
+    "reason": "原因",
+}
 #: Parameters shown first: the query, then filters, then paging.
 PARAMETER_ORDER = ("q", "code", "field", "type", "kind", "level", "region", "domain")
 
@@ -63,7 +97,7 @@ def _parameter_rank(parameter: dict[str, Any]) -> tuple[int, int]:
 
 
 def _request_fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fields of a JSON or form request body, from its schema, for the page's table."""
+    """The request body's fields per media type (JSON, an upload form …), for the page's tables."""
     content = operation.get("requestBody", {}).get("content", {})
     found = []
     for media_type, body in content.items():
@@ -72,20 +106,39 @@ def _request_fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[dic
         if ref:
             schema = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
         required = set(schema.get("required", []))
+        rows = []
         for name, field in schema.get("properties", {}).items():
             if field.get("readOnly"):
                 continue
-            found.append(
+            kind = field.get("type", "") or ("object" if "$ref" in field else "")
+            rows.append(
                 {
                     "name": name,
-                    "media_type": media_type,
-                    "type": field.get("type", "") or ("对象" if "$ref" in field else ""),
-                    "enum": field.get("enum"),
+                    "type": TYPE_NAMES.get(kind, kind),
+                    "enum": [v for v in field.get("enum") or [] if v is not None],
                     "required": name in required,
-                    "description": field.get("description", ""),
+                    "description": field.get("description") or FIELD_NAMES.get(name, ""),
                 }
             )
+        found.append({"media_type": media_type, "fields": rows})
     return found
+
+
+def _parameters(methods: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Path and query parameters, query first, each with a Chinese type and description."""
+    shown = []
+    for parameter in [*methods.get("parameters", []), *operation.get("parameters", [])]:
+        schema = parameter.get("schema") or {}
+        shown.append(
+            {
+                **parameter,
+                "type": TYPE_NAMES.get(schema.get("type", ""), schema.get("type", "")),
+                "enum": [v for v in schema.get("enum") or [] if v is not None],
+                "description": parameter.get("description")
+                or FIELD_NAMES.get(parameter.get("name", ""), ""),
+            }
+        )
+    return sorted(shown, key=_parameter_rank)
 
 
 @bp.get("/api/")
@@ -96,11 +149,8 @@ def index() -> str:
             "path": path,
             "method": method.upper(),
             **operation,
-            "parameters": sorted(
-                [*methods.get("parameters", []), *operation.get("parameters", [])],
-                key=_parameter_rank,
-            ),
-            "fields": _request_fields(spec, operation),
+            "parameters": _parameters(methods, operation),
+            "bodies": _request_fields(spec, operation),
         }
         for path, methods in spec["paths"].items()
         for method, operation in methods.items()
