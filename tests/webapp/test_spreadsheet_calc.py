@@ -100,3 +100,34 @@ def test_calc_cells_show_what_the_api_gives(tmp_path, live_server, corpus_client
     assert cells[2][0] == "现行有效（现已被修订）"
     # A wrong formula is a failed request: the cell shows an error value, not a number.
     assert cells[2][1].startswith(("Err:", "#"))
+
+
+def test_calc_reads_with_a_lookup_key_where_reading_needs_an_account(
+    tmp_path, settings, session, cast
+):
+    from dataclasses import replace
+
+    from indexer import sync
+    from kb import standards
+    from kb.accounts import lookup_keys
+    from kb.db import atomic
+    from tests.factories import make_standard
+    from webapp import create_app
+    from webapp.db import close
+
+    with atomic(session):
+        standards.write(session, make_standard())
+        _, key = lookup_keys.create_key(session, "查看员")
+    sync.rebuild(settings, session)
+    app = create_app(replace(settings, read_requires_login=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lookup = f"http://127.0.0.1:{server.server_port}/api/v1/lookup?code=QP-CQ-0012"
+    try:
+        cells = recalculate(tmp_path, [[webservice(f"{lookup}&key={key}"), webservice(lookup)]])
+    finally:
+        server.shutdown()
+        close(app)
+
+    assert cells[0][0] == "18.50"
+    assert cells[0][1].startswith(("Err:", "#"))  # without the key: 401, an error value
