@@ -11,9 +11,14 @@ schema module imports that one first.
 
 from __future__ import annotations
 
+from typing import Any
+from typing import NoReturn
+
 from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
+from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import abort
 
 DATE_HINT = "请写成 YYYY-MM-DD，如 2024-05-09"
 
@@ -77,8 +82,21 @@ VALIDATOR_MESSAGES: dict[type[validate.Validator], dict[str, str]] = {
 SCHEMA_MESSAGES = {"type": "请求内容的类型不对，应为 JSON 对象", "unknown": "不认识的参数"}
 
 
+INVALID_JSON = '请求内容不是有效的 JSON（UTF-8 编码的对象，如 {"text": "…"}）'
+
+
+def _invalid_json(_parser: FlaskParser, error: Exception, *_args: Any, **_kwargs: Any) -> NoReturn:
+    """webargs' answer to a body that is not JSON, with its message in Chinese."""
+    abort(400, exc=error, messages={"json": [INVALID_JSON]})
+
+
 def install() -> None:
-    """Put the Chinese messages on marshmallow's classes (idempotent)."""
+    """Put the Chinese messages on marshmallow's classes and webargs' parser (idempotent).
+
+    webargs writes its one message of its own (a body that is not JSON) inline in
+    ``FlaskParser._handle_invalid_json_error``; every parser here is a ``FlaskParser``.
+    """
+    FlaskParser._handle_invalid_json_error = _invalid_json  # type: ignore[method-assign]
     for field_class, messages in FIELD_MESSAGES.items():
         field_class.default_error_messages = {
             **field_class.__dict__.get("default_error_messages", {}),
