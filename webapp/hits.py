@@ -70,7 +70,7 @@ def grade_key(grade: str) -> tuple[str, int, str]:
     """
     match = _NUMBERED.match(grade)
     if not match:
-        return (grade, 0, grade)
+        return ("", 0, grade)  # 部级, 司局级, 院士: one group of named grades, by name
     head, number, tail = match.groups()
     value = int(number) if number.isdigit() else chinese_number(number)
     return (head + "#" + tail, value, grade)

@@ -19,6 +19,7 @@ def words(element):
 def test_a_policy_phrase_shows_its_clause_on_the_first_page(corpus_client):
     page = html(corpus_client.get("/?q=水质生态维护"))
 
+    assert page.find(id="total").text == "18"
     sections = {s["data-type"]: s for s in page.select("section.hit-section")}
     # The clause says the phrase; the standards only carry it as their category.
     assert list(sections) == ["clause", "document", "standard"]
@@ -132,6 +133,7 @@ def test_natural_grades_group_families_and_count_numerals():
         "十二级": 1,
         "二类会议": 4,
         "部级": 3,
+        "司局级": 3,
     }
 
     assert natural_grades(counts) == [
@@ -141,7 +143,8 @@ def test_natural_grades_group_families_and_count_numerals():
         ("三类培训", 5, True),
         ("一类会议", 4, True),
         ("二类会议", 4, False),
-        ("部级", 3, True),
+        ("司局级", 3, True),
+        ("部级", 3, False),
     ]
 
 
