@@ -241,3 +241,23 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class LookupKey(Base):
+    """A user's read-only key for spreadsheet look-ups, sent in the URL (``?key=…``).
+
+    Only its SHA-256 is stored. It opens ``/api/v1/lookup`` and ``/api/v1/search.csv`` and
+    nothing else: a spreadsheet cell cannot send an ``Authorization`` header.
+    """
+
+    __tablename__ = "lookup_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")

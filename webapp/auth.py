@@ -18,6 +18,7 @@ from flask import session as cookie
 from flask import url_for
 
 from kb import accounts
+from kb.accounts import lookup_keys
 from kb.accounts import permissions
 from kb.accounts import tokens
 from kb.errors import NotFound
@@ -37,9 +38,22 @@ def client_address() -> str | None:
     return request.remote_addr
 
 
+#: The read-only routes a lookup key (``?key=…``) opens: spreadsheet cells send no headers.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOKUP_KEY_ENDPOINTS = frozenset({"api_spreadsheet.Lookup", "api_spreadsheet.SearchCsv"})
+
+
 def load_user() -> None:
-    """Put the requesting user (or ``None``) in ``g.user``; a bad token is a 401 at once."""
+    """Put the requesting user (or ``None``) in ``g.user``; a bad token or key is a 401 at once.
+
+    A lookup key counts only on a GET (HEAD, OPTIONS) of :data:`LOOKUP_KEY_ENDPOINTS`; anywhere else it is
+    ignored, so it cannot be used to write.
+    """
     g.user = None
+    key = request.args.get("key")
+    if key and request.method in SAFE_METHODS and request.endpoint in LOOKUP_KEY_ENDPOINTS:
+        g.user = lookup_keys.user_for_key(get_session(), key, address=client_address())
+        return
     header = request.headers.get("Authorization", "")
     if request.path.startswith("/api/") and header:
         scheme, _, secret = header.partition(" ")

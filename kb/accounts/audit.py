@@ -50,6 +50,9 @@ class AuditAction(LabelledEnum):
     USER_PASSWORD = ("user.password", "重设密码")
     TOKEN_CREATE = ("token.create", "创建 API 令牌")
     TOKEN_REVOKE = ("token.revoke", "吊销 API 令牌")
+    LOOKUP_KEY_CREATE = ("lookup_key.create", "创建表格查询密钥")
+    LOOKUP_KEY_REVOKE = ("lookup_key.revoke", "吊销表格查询密钥")
+    LOOKUP_KEY_REFUSED = ("lookup_key.refused", "表格查询密钥被拒")
     LOGIN_FAILED = ("login.failed", "登录失败")
     LOGIN_BLOCKED = ("login.blocked", "登录受限")
 

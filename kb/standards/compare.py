@@ -75,6 +75,8 @@ class Column:
     effective_from: dt.date | None
     effective_to: dt.date | None
     illustrative: bool
+    #: The 事项 without its grade (一类会议·住宿费 → 住宿费): what is compared like with like.
+    item: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,31 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Columns that compare like with like: one 事项 in one unit, its grades side by side."""
+
+    item: str
+    unit: str | None
+    columns: tuple[int, ...]
+    stats: Stats | None
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """Standards aligned field by field, with normalised figures and their statistics."""
+    """Standards aligned field by field, with normalised figures and their statistics.
+
+    When the set mixes 事项 or units (住宿费, 伙食费 and their 合计 under one category), no
+    statistic is taken over all of them (``stats`` is ``None``): each like-for-like group has
+    its own, and ``warning`` says so.
+    """
 
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     target_unit: str | None
     normalised: tuple[Normalised, ...]
     stats: Stats | None
+    groups: tuple[Group, ...] = ()
+    warning: str | None = None
 
     @property
     def apart(self) -> tuple[int, ...]:
@@ -129,16 +148,61 @@ class Comparison:
 
 
 def compare(versions: Sequence[StandardVersion]) -> Comparison:
-    """Line ``versions`` up side by side, normalise their figures and describe them."""
+    """Line ``versions`` up side by side, normalise their figures and describe them.
+
+    Statistics are taken within each like-for-like group (:func:`like_groups`); over the whole
+    set only when it is one group.
+    """
     columns = tuple(_column(v) for v in versions)
     rows = tuple(_row(name, versions) for name in ROW_FIELDS)
     target = _target_unit(columns)
     normalised = [_normalise(c, target) for c in columns]
-    stats = _stats([n.value for n in normalised])
-    if stats is not None:
-        marked = set(stats.outliers)
-        normalised = [_mark(n, i in marked) for i, n in enumerate(normalised)]
-    return Comparison(columns, rows, target, tuple(normalised), stats)
+    marked: set[int] = set()
+    groups = []
+    for item, indexes in like_groups(columns, normalised).items():
+        stats = _stats([normalised[i].value for i in indexes])
+        if stats is not None:
+            found = {indexes[i] for i in stats.outliers}
+            marked |= found
+            stats = replace(stats, outliers=tuple(sorted(found)))
+        groups.append(Group(item, target, tuple(indexes), stats))
+    normalised = [_mark(n, i in marked) for i, n in enumerate(normalised)]
+    mixed = len(groups) > 1
+    stats = None if mixed else (groups[0].stats if groups else None)
+    warning = _mixed_warning(groups) if mixed else None
+    return Comparison(columns, rows, target, tuple(normalised), stats, tuple(groups), warning)
+
+
+def like_groups(
+    columns: Sequence[Column], normalised: Sequence[Normalised]
+) -> dict[str, list[int]]:
+    """Indexes of the columns with a figure in the common unit, by 事项 without grade.
+
+    Columns whose unit does not convert are already apart (their ``reason`` says why); the
+    rest share one unit, so the 事项 alone tells like from unlike.
+    """
+    found: dict[str, list[int]] = {}
+    for index, (column, figure) in enumerate(zip(columns, normalised, strict=True)):
+        if figure.value is not None:
+            found.setdefault(column.item, []).append(index)
+    return found
+
+
+def item_without_grade(item: str | None, grade: str | None, name: str) -> str:
+    """The 事项 a standard prices, its grade taken out: ``一类会议·住宿费`` (一类会议) → ``住宿费``."""
+    text = item or name
+    if grade and grade in text and text != grade:
+        text = text.replace(grade, "")
+    return text.strip(" ·・-—_/（）()") or (item or name)
+
+
+def _mixed_warning(groups: Sequence[Group]) -> str:
+    named = "、".join(g.item for g in groups[:6])
+    more = f"等 {len(groups)} 组" if len(groups) > 6 else f"共 {len(groups)} 组"
+    return (
+        f"所选标准包含不同事项：{named}，{more}。不同事项不宜合并统计，"
+        "以下按事项分组统计，组内并列各等级。"
+    )
 
 
 def versions_over_time(standard: Standard) -> Comparison:
@@ -161,6 +225,7 @@ def _column(version: StandardVersion) -> Column:
         effective_from=version.effective_from,
         effective_to=version.effective_to,
         illustrative=bool(version.illustrative),
+        item=item_without_grade(version.item, version.grade, version.name),
     )
 
 
@@ -298,6 +363,8 @@ def select_for_comparison(
         "kind": Kind.parse(kind).value if kind else None,
         "level": Level.parse(level).value if level else None,
     }
+    # “青浦区（含街镇）”: a note in brackets, as the form's own hint was written, is not a name.
+    region = re.sub(r"[（(][^（）()]*[）)]", "", region or "").strip() or None
     scope = region_scope(region) if region else None
     if codes:
         chosen = [standards.get(session, code, on=on) for code in _known(session, codes)]
@@ -352,6 +419,40 @@ def _matches(
     if scope is not None and version.region not in scope:
         return False
     return all(value is None or getattr(version, name) == value for name, value in wanted.items())
+
+
+def like_for_like(
+    session: Session, version: StandardVersion, *, limit: int = 30
+) -> list[StandardVersion]:
+    """Current versions of other standards for the same 事项 (its grade aside) and unit.
+
+    ``一类会议·住宿费`` finds ``二类会议·住宿费`` and the rest of the grades, and the same item in
+    other regions; standards since superseded or repealed are left out. Sorted by level,
+    region, grade and code, as a comparison lists them.
+    """
+    own = item_without_grade(version.item, version.grade, version.name)
+    query = (
+        select(Standard.code)
+        .join(StandardVersion)
+        .where(Standard.id != version.standard_id, StandardVersion.kind == version.kind)
+        .distinct()
+    )
+    if version.category:
+        query = query.where(StandardVersion.category == version.category)
+    elif version.item:
+        query = query.where(StandardVersion.item.contains(own))
+    else:
+        return []
+    found = []
+    for standard in standards.by_codes(session, list(session.scalars(query))):
+        current = standards.current_version(standard)
+        if Status(current.status) in _REPLACED or current.unit != version.unit:
+            continue
+        if item_without_grade(current.item, current.grade, current.name) == own:
+            found.append(current)
+    order = {level.value: index for index, level in enumerate(Level)}
+    found.sort(key=lambda v: (order[v.level], v.region, _grade_key(v.grade), v.code))
+    return found[:limit]
 
 
 # -- export ----------------------------------------------------------------------------------

@@ -126,10 +126,17 @@ def read_standards(path: Path) -> list[StandardRecord]:
 
     :raises ImportRejected: anything is wrong anywhere; every problem is listed.
     :raises UnsupportedFile: the extension is not one of .csv, .xlsx, .json.
-    :raises InvalidInput: the file cannot be read at all.
+    :raises InvalidInput: the file cannot be read at all, or holds no standard.
     """
     path = Path(path)
-    return parse_rows(read_table(path), source=path.name)
+    table = read_table(path)
+    records = parse_rows(table, source=path.name)
+    if not records:
+        # An empty file is a mistake (a wrong export, a file saved before it was filled), not
+        # "nothing to do": the person who imports it must hear that nothing was read.
+        what = "只有表头，没有数据行" if table.headers else "文件是空的，没有表头也没有数据行"
+        raise InvalidInput(f"文件 {path.name} 中没有标准：{what}", {"file": path.name})
+    return records
 
 
 def parse_rows(table: Table, source: str) -> list[StandardRecord]:

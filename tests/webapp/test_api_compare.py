@@ -52,3 +52,42 @@ def test_compare_export_xlsx_reads_back(corpus_client, tmp_path):
     assert rows[0]["标准编号"] == "QP-CQ-0011"
     assert rows[1]["折算值"] == "25.20"
     assert any(r["标准名称"] == "统计：中位数" and r["折算值"] == "24.60" for r in rows)
+
+
+def test_compare_page_offers_existing_values_and_an_empty_state_that_helps(corpus_client):
+    from bs4 import BeautifulSoup
+
+    def page(url):
+        response = corpus_client.get(url)
+        assert response.status_code == 200
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    form = page("/compare/")
+    items = [o["value"] for o in form.select("#item-options option")]
+    categories = [o["value"] for o in form.select("#category-options option")]
+    assert "道路保洁" in items and "环卫保洁" in categories
+    assert form.select_one('input[name="item"]')["list"] == "item-options"
+
+    empty = page("/compare/?category=道路保洁&region=青浦区")
+    assert empty.select_one("table.comparison") is None
+    assert empty.select_one("#export-xlsx") is None
+    hint = empty.select_one("#compare-empty a")
+    assert "“道路保洁”是事项，不是类别" in hint.text
+    fixed = page(hint["href"])
+    assert fixed.select("table.comparison th a")
+
+
+def test_compare_page_warns_when_a_set_mixes_items_and_names_them_in_the_legend(corpus_client):
+    from bs4 import BeautifulSoup
+
+    body = corpus_client.get("/compare/?category=会议费&level=central").get_data(as_text=True)
+    page = BeautifulSoup(body, "html.parser")
+
+    assert "不同事项不宜合并统计" in page.select_one("#compare-warning").text
+    assert page.select_one("dl.stats") is None
+    rows = {tr.th.text: tr for tr in page.select("#group-stats tbody tr")}
+    assert set(rows) == {"住宿费", "伙食费", "其他费用", "综合定额合计"}
+    legend = [li.text for li in page.select(".chart-labels li")]
+    assert "全国（中央和国家机关） 住宿费 一类会议：500 元/人·天" in legend
+    api = corpus_client.get("/api/v1/compare?category=会议费&level=central").get_json()
+    assert api["stats"] is None and len(api["groups"]) == 4 and api["warning"]

@@ -8,10 +8,10 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.programs import needs
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-)
+pytestmark = needs("chromium", "chromium")
 
 CHROMIUM_ARGS = [
     "--headless",

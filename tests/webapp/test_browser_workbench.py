@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
 
 import pytest
@@ -13,12 +12,11 @@ from kb import standards
 from kb.db import atomic
 from tests.conftest import PASSWORD
 from tests.factories import make_standard
+from tests.programs import needs
 from tests.webapp.test_browser import CHROMIUM
 from tests.webapp.test_browser import CHROMIUM_ARGS
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-)
+pytestmark = needs("chromium", "chromium")
 
 
 @pytest.fixture

@@ -194,3 +194,62 @@ def test_user_add_refuses_an_unknown_organisation(kb):
         code=1,
     ).output
     assert "不存在的单位" in output
+
+
+def test_ingest_of_an_empty_standards_file_is_an_error(kb, tmp_path):
+    empty = tmp_path / "标准.csv"
+    empty.write_text("\ufeff", encoding="utf-8")
+
+    result = kb("ingest", empty, code=1)
+
+    assert "标准.csv 中没有标准：文件是空的" in result.output
+
+
+def test_help_and_errors_are_in_chinese(kb, tmp_path):
+    help_text = kb("search", "--help").output
+    missing = kb("check", tmp_path / "无此文件.xlsx", code=2).output
+    bad_page = kb("search", "会议费", "--page", "0", code=2).output
+
+    assert help_text.startswith("用法：")
+    assert "选项：" in help_text and "显示本帮助并退出。" in help_text
+    assert "[默认：1；不小于 1]" in help_text and "[默认：10；1–100]" in help_text
+    for english in ("Usage", "Options", "Show this message", "default", "TEXT", "INTEGER"):
+        assert english not in help_text
+    assert "错误：" in missing and "不存在" in missing and "运行“" in missing
+    assert "Error" not in missing and "Invalid value" not in missing
+    assert "'--page' 的值无效" in bad_page
+
+
+def test_search_shows_the_best_of_each_type_in_sections(kb):
+    kb("ingest", CORPUS)
+
+    output = kb("search", "水质生态维护", "--cite").output
+
+    assert "== 标准 16 条（另有 11 条，加 --type 查看） ==" in output
+    clauses = output.split("== 条款 1 条 ==")[1]
+    assert "一类事" in clauses.split("==")[0]
+    assert "引用：《2024年上海市普陀区全面实施预算绩效管理情况的说明》" in clauses
+
+
+def test_a_lookup_key_is_printed_once_on_the_last_line_and_revoked_by_name(kb):
+    kb("init")
+    kb("org", "add", "青浦区财政局", "--region", "青浦区")
+    kb(
+        "user",
+        "add",
+        "张三",
+        "--role",
+        "viewer",
+        "--org",
+        "青浦区财政局",
+        "--password",
+        "pw-123456789",
+    )
+
+    created = kb("key", "create", "张三").output.strip().splitlines()
+    revoked = kb("key", "revoke", "张三").output
+    again = kb("key", "revoke", "张三", code=1).output
+
+    assert created[-1].startswith("kbl_") and len(created[-1]) == 36
+    assert "张三 的查询密钥已吊销" in revoked
+    assert "错误：账号“张三”没有有效的查询密钥" in again

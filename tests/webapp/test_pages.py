@@ -108,3 +108,33 @@ def test_pages_load_nothing_from_outside(corpus_client):
 
     sources = [t.get("src") or t.get("href") for t in page.find_all(["script", "link", "img"])]
     assert sources and all(s.startswith("/") for s in sources if s)
+
+
+def test_browse_nests_towns_under_their_district(corpus_client):
+    page = html(corpus_client.get("/browse/"))
+
+    town = page.select_one('#by-level > li[data-level="town"]')
+    qingpu = next(li for li in town.select("li.place") if li.find("span", class_="place-name"))
+    assert qingpu.find("span", class_="place-name").text == "青浦区"
+    towns = [a.text for a in qingpu.select("li.place a")]
+    assert "朱家角镇" in towns and "桃浦镇" not in towns
+    link = qingpu.select_one("li.place a")["href"]
+    assert "level=town" in link and "region=" in link
+    central = page.select_one('#by-level > li[data-level="central"]')
+    groups = [span.text for span in central.select("span.group")]
+    assert set(groups) == {"省级地区", "市级地区"}
+
+
+def test_standard_page_lists_the_other_grades_of_its_item(corpus_client):
+    page = html(corpus_client.get("/standards/RS-HY-001"))
+
+    grades = [tr.find_all("td")[2].text for tr in page.select("table.related tbody tr")]
+    assert grades[:3] == ["二类会议", "三类会议", "四类会议"]
+
+
+def test_standard_page_says_when_dates_are_not_stated(corpus_client):
+    page = html(corpus_client.get("/standards/RS-HY-004"))
+
+    fields = {div.dt.text: div.dd.text for div in page.select("dl.fields > div")}
+    assert (fields["生效日期"], fields["失效日期"]) == ("未载明", "无（持续有效）")
+    assert page.select_one("table.versions tbody td:nth-of-type(3)").text == "未载明"

@@ -10,6 +10,7 @@ from webapp.api import check
 from webapp.api import cite
 from webapp.api import compare
 from webapp.api import documents
+from webapp.api import lookup
 from webapp.api import search
 from webapp.api import standards
 from webapp.api import verify
@@ -47,5 +48,5 @@ def init_app(app: Flask) -> None:
         "bearerAuth",
         {"type": "http", "scheme": "bearer", "description": "kb token create 生成的 API 令牌"},
     )
-    for module in (search, standards, documents, compare, cite, verify, check, audit):
+    for module in (search, standards, documents, compare, cite, verify, check, audit, lookup):
         api.register_blueprint(module.blp, url_prefix=f"{PREFIX}{module.URL_PREFIX}")

@@ -7,13 +7,19 @@ import json
 from typing import Any
 
 from marshmallow import Schema
+from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
+from marshmallow import validates_schema
 
 from kb import standards as kb_standards
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
+from webapp.api import messages
+
+#: Chinese validation messages, set before any field or validator below is made.
+messages.install()
 
 RESULT_TYPES = ("standard", "clause", "document")
 
@@ -61,8 +67,16 @@ class FilterArgs(Schema):
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
     status = fields.String(validate=validate.OneOf(_keys(Status)), metadata={"description": "状态"})
     on = fields.Date(metadata={"description": "在该日期现行有效（YYYY-MM-DD）"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "页码，从 1 开始；超过末页时返回末页"},
+    )
+    per_page = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "每页条数，1–100，默认 10"},
+    )
 
 
 class StandardSchema(Schema):
@@ -122,12 +136,84 @@ class SearchArgs(FilterArgs):
     )
 
 
+LOOKUP_FIELDS = {
+    "value": "标准值（下限）",
+    "value_max": "上限",
+    "unit": "计量单位",
+    "name": "标准名称",
+    "status": "状态（中文）",
+    "citation": "可粘贴的引用",
+    "effective_from": "生效日期",
+    "effective_to": "失效日期",
+    "code": "标准编号",
+    "version": "版本号",
+    "item": "事项",
+    "grade": "等级",
+    "region": "地区",
+    "url": "永久链接",
+}
+
+
+class LookupArgs(Schema):
+    """One standard by code, or by a description that must fit exactly one."""
+
+    code = fields.String(
+        validate=validate.Length(max=64), metadata={"description": "标准编号，如 RS-HY-004"}
+    )
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "不知道编号时按描述查找（检索词），须与筛选条件一起只对应一条标准"
+        },
+    )
+    field = fields.String(
+        load_default="value",
+        validate=validate.OneOf(list(LOOKUP_FIELDS)),
+        metadata={
+            "description": "返回的字段，默认 value。"
+            + "；".join(f"{k}：{v}" for k, v in LOOKUP_FIELDS.items())
+        },
+    )
+    on = fields.Date(metadata={"description": "取该日期现行有效的版本（YYYY-MM-DD）"})
+    kind = fields.String(validate=validate.OneOf(_keys(Kind)), metadata={"description": "标准类型"})
+    level = fields.String(validate=validate.OneOf(_keys(Level)), metadata={"description": "层级"})
+    region = fields.String(validate=validate.Length(max=100), metadata={"description": "地区"})
+    domain = fields.String(validate=validate.Length(max=100), metadata={"description": "领域"})
+    category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
+    item = fields.String(
+        validate=validate.Length(max=300), metadata={"description": "事项（完全一致）"}
+    )
+    grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
+    status = fields.String(
+        validate=validate.OneOf(_keys(Status)),
+        metadata={"description": "状态；按描述查找且不给 on 时默认只看现行有效的标准"},
+    )
+    key = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "查询密钥（需要登录才能查看时，表格无法发送请求头）"},
+    )
+
+    @validates_schema
+    def _code_or_q(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("code") and not data.get("q"):
+            raise ValidationError("请给出 code=标准编号，或 q=检索词（可加筛选条件）", "code")
+
+
+class SearchCsvArgs(SearchArgs):
+    key = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "查询密钥（需要登录才能查看时使用）"},
+    )
+
+
 class StandardListArgs(FilterArgs):
     q = fields.String(
         load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
     )
     sort = fields.String(
-        load_default="date", validate=validate.OneOf(["relevance", "date", "value"])
+        load_default="date",
+        validate=validate.OneOf(["relevance", "date", "value"]),
+        metadata={"description": "排序：相关度、日期或标准值"},
     )
 
 
@@ -231,13 +317,17 @@ class CompareArgs(Schema):
     codes = fields.String(
         metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
     )
-    category = fields.String(validate=validate.Length(max=100))
-    item = fields.String(validate=validate.Length(max=300))
-    region = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "区名包含其街镇"}
+    category = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "类别，如 环卫保洁、会议费"}
     )
-    kind = fields.String(validate=validate.OneOf(_keys(Kind)))
-    level = fields.String(validate=validate.OneOf(_keys(Level)))
+    item = fields.String(
+        validate=validate.Length(max=300), metadata={"description": "事项，如 道路保洁"}
+    )
+    region = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "地区；区名包含其街镇"}
+    )
+    kind = fields.String(validate=validate.OneOf(_keys(Kind)), metadata={"description": "标准类型"})
+    level = fields.String(validate=validate.OneOf(_keys(Level)), metadata={"description": "层级"})
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
 
 
@@ -248,6 +338,7 @@ class CompareColumnSchema(Schema):
     region = fields.String()
     level = fields.String()
     grade = fields.String(allow_none=True)
+    item = fields.String(metadata={"description": "事项（去掉等级），同事项的标准才合并统计"})
     value = ExactDecimal(allow_none=True)
     value_max = ExactDecimal(allow_none=True)
     unit = fields.String(allow_none=True)
@@ -283,6 +374,13 @@ class StatsSchema(Schema):
     outliers = fields.List(fields.Integer(), metadata={"description": "异常值所在列的序号"})
 
 
+class CompareGroupSchema(Schema):
+    item = fields.String(metadata={"description": "事项（去掉等级）"})
+    unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
+    columns = fields.List(fields.Integer(), metadata={"description": "本组各列的序号"})
+    stats = fields.Nested(StatsSchema, allow_none=True)
+
+
 class ComparisonSchema(Schema):
     columns = fields.List(fields.Nested(CompareColumnSchema), required=True)
     rows = fields.List(fields.Nested(CompareRowSchema), required=True)
@@ -290,12 +388,21 @@ class ComparisonSchema(Schema):
     normalised = fields.List(fields.Nested(NormalisedSchema), required=True)
     stats = fields.Nested(StatsSchema, allow_none=True)
     apart = fields.List(fields.Integer(), metadata={"description": "单位无法折算、未计入统计的列"})
+    groups = fields.List(
+        fields.Nested(CompareGroupSchema),
+        metadata={"description": "同事项同单位的分组，各有统计；混有不同事项时 stats 为空"},
+    )
+    warning = fields.String(allow_none=True, metadata={"description": "混有不同事项时的提示"})
+
+
+STYLE_DESCRIPTION = "引用格式：official 公文引用格式，gbt7714（即 gbt7714-2025）或 gbt7714-2015"
 
 
 class CiteArgs(Schema):
     style = fields.String(
         load_default="official",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+        metadata={"description": STYLE_DESCRIPTION + "，默认 official"},
     )
     on = fields.Date(metadata={"description": "引用该日期现行有效的版本"})
 
@@ -304,6 +411,7 @@ class CiteDocumentArgs(Schema):
     style = fields.String(
         load_default="gbt7714-2025",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
+        metadata={"description": STYLE_DESCRIPTION + "，默认 gbt7714-2025"},
     )
     clause = fields.String(
         validate=validate.Length(max=100), metadata={"description": "条款路径，如 四.8"}
@@ -321,7 +429,11 @@ class CitationSchema(Schema):
 
 
 class VerifyRequest(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200_000),
+        metadata={"description": "要核查的文字（预算申报书、评审意见等），最多 20 万字"},
+    )
     on = fields.Date(metadata={"description": "核查日期，默认今天"})
 
 
@@ -430,13 +542,28 @@ SANE_DATE = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(2999, 12, 31))
 
 
 class AuditArgs(Schema):
-    actor = fields.String(validate=[validate.Length(max=100), NO_NUL])
-    action = fields.String(validate=[validate.Length(max=50), NO_NUL])
-    target = fields.String(validate=[validate.Length(max=200), NO_NUL])
-    since = fields.Date(validate=SANE_DATE)
-    until = fields.Date(validate=SANE_DATE)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    actor = fields.String(
+        validate=[validate.Length(max=100), NO_NUL], metadata={"description": "操作人"}
+    )
+    action = fields.String(
+        validate=[validate.Length(max=50), NO_NUL],
+        metadata={"description": "操作，如 standard.revise、token.create"},
+    )
+    target = fields.String(
+        validate=[validate.Length(max=200), NO_NUL], metadata={"description": "对象，如标准编号"}
+    )
+    since = fields.Date(validate=SANE_DATE, metadata={"description": "起始日期（YYYY-MM-DD）"})
+    until = fields.Date(validate=SANE_DATE, metadata={"description": "截止日期（YYYY-MM-DD）"})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "页码，从 1 开始"},
+    )
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=500),
+        metadata={"description": "每页条数，1–500，默认 50"},
+    )
 
 
 class AuditEntrySchema(Schema):

@@ -8,6 +8,7 @@ from webapp.cli import budget
 from webapp.cli import citing
 from webapp.cli import maintenance
 from webapp.cli import reading
+from webapp.cli import spreadsheets
 from webapp.cli.base import cli
 
-__all__ = ["cli", "accounts", "budget", "citing", "maintenance", "reading"]
+__all__ = ["cli", "accounts", "budget", "citing", "maintenance", "reading", "spreadsheets"]

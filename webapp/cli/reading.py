@@ -11,10 +11,6 @@ import click
 
 from indexer.search import SearchQuery
 from indexer.search import search as run_search
-from kb import documents
-from kb import standards
-from kb.citing.citations import cite_clause
-from kb.citing.citations import cite_standard
 from kb.config import Settings
 from kb.files.tables import write_table
 from kb.standards.compare import compare as compare_versions
@@ -31,10 +27,13 @@ from webapp.cli.base import echo_json
 from webapp.cli.base import json_option
 from webapp.cli.base import parse_date
 from webapp.cli.base import session_scope
+from webapp.hits import hit_citations as cite_hits
+from webapp.pages.search import SECTIONS
+from webapp.pages.search import section_rank
 
 
 @cli.command()
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, metavar="[检索词]...")
 @click.option(
     "--type", "type_", type=click.Choice(["standard", "clause", "document"]), help="结果类型。"
 )
@@ -53,8 +52,10 @@ from webapp.cli.base import session_scope
 @click.option("--category", help="类别，如 绿化养护。")
 @click.option("--status", callback=choice_of(Status), help="状态。")
 @click.option("--on", callback=parse_date, help="在该日期（YYYY-MM-DD）现行有效。")
-@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
-@click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True, help="页码。")
+@click.option(
+    "--per-page", default=10, type=click.IntRange(1, 100), show_default=True, help="每页条数。"
+)
 @click.option("--cite", is_flag=True, help="为每条标准和条款结果附上可粘贴的引用。")
 @json_option
 @click.pass_obj
@@ -70,34 +71,52 @@ def search(
 
     示例：kb search 会议费 --kind expenditure --json
     """
-    page = run_search(settings, SearchQuery(q=" ".join(query), type=type_, **filters))
-    citations = hit_citations(settings, page) if cite else {}
+    q = " ".join(query)
+    page = run_search(settings, SearchQuery(q=q, type=type_, **filters))
     if as_json:
         body = SearchPageSchema().dump(page)
+        citations = hit_citations(settings, page.results) if cite else {}
         for hit in body["results"]:
             if hit["id"] in citations:
                 hit["citation"] = citations[hit["id"]]
         echo_json(body)
         return
+    sections = [(None, page)]
+    if q and type_ is None and filters.get("page", 1) == 1:
+        # Each type on its own scale, as on the search page: a clause that says the phrase
+        # is not buried under short standards that merely name it.
+        sections = [
+            (
+                title,
+                run_search(settings, SearchQuery(q=q, type=kind, **{**filters, "per_page": size})),
+            )
+            for kind, size, title in SECTIONS
+        ]
+        sections = sorted(
+            (s for s in sections if s[1].total), key=lambda s: section_rank(s[1].results[0], q)
+        )
     click.echo(f"共 {page.total} 条结果")
-    for number, hit in enumerate(page.results, start=(page.page - 1) * page.per_page + 1):
-        click.echo(format_hit(number, hit))
-        if hit.id in citations:
-            click.echo(f"   引用：{citations[hit.id]}")
+    for title, found in sections:
+        if title is not None and not found.total:
+            continue
+        if title is not None:
+            more = (
+                f"（另有 {found.total - len(found.results)} 条，加 --type 查看）"
+                if found.total > len(found.results)
+                else ""
+            )
+            click.echo(f"\n== {title} {found.total} 条{more} ==")
+        citations = hit_citations(settings, found.results) if cite else {}
+        for number, hit in enumerate(found.results, start=(found.page - 1) * found.per_page + 1):
+            click.echo(format_hit(number, hit))
+            if hit.id in citations:
+                click.echo(f"   引用：{citations[hit.id]}")
 
 
-def hit_citations(settings: Settings, page: Any) -> dict[str, str]:
+def hit_citations(settings: Settings, hits: Any) -> dict[str, str]:
     """Official citation of each standard and clause hit: the text ``/api/v1/cite/...`` returns."""
-    found = {}
     with session_scope(settings) as session:
-        for hit in page.results:
-            if hit.type == "standard":
-                version = standards.get(session, hit.code, version=hit.version)
-                found[hit.id] = cite_standard(version).text
-            elif hit.type == "clause":
-                document = documents.get(session, hit.document_id)
-                found[hit.id] = cite_clause(document.title, document.doc_number, hit.clause_path)
-    return found
+        return cite_hits(session, hits)
 
 
 def format_hit(number: int, hit: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 from typing import NamedTuple
 from urllib.parse import quote_plus
@@ -18,9 +20,23 @@ from indexer.search import SearchPage
 from indexer.search import suggest
 from webapp.api.search import SEARCH_ARGS
 from webapp.api.search import run_search
+from webapp.db import get_session
 from webapp.db import get_settings
+from webapp.hits import hit_citations
+from webapp.hits import natural_grades
+from webapp.hits import period_text
+from webapp.hits import status_on
 
 bp = Blueprint("pages_search", __name__)
+bp.add_app_template_global(period_text, "period_text")
+bp.add_app_template_global(status_on, "status_on")
+
+
+@bp.app_template_global()
+def loop_id(hit: Any) -> str:
+    """A hit's id as an HTML id: letters, digits and dashes only."""
+    return re.sub(r"[^A-Za-z0-9-]", lambda m: f"_{ord(m.group(0)):x}", str(hit.id))
+
 
 FACET_TITLES = {
     "type": "结果类型",
@@ -43,8 +59,31 @@ class Facet(NamedTuple):
     items: Markup
 
 
+#: The sections of a first page, how many hits each shows, and its title.
+SECTIONS = (("standard", 5, "标准"), ("clause", 5, "条款"), ("document", 3, "政策文件"))
+#: Parameter names as the error message names them.
+FIELD_TITLES = {
+    **FACET_TITLES,
+    "q": "检索词",
+    "on": "现行有效日期",
+    "page": "页码",
+    "per_page": "每页条数",
+    "sort": "排序",
+}
+
+
+class Section(NamedTuple):
+    """One type's best hits on a first page, how many there are, and where the rest are."""
+
+    type: str
+    title: str
+    total: int
+    hits: tuple[Any, ...]
+    more_url: str
+
+
 @bp.get("/")
-def index() -> str:
+def index() -> str | tuple[str, int]:
     raw = {k: v for k, v in request.args.items() if v != ""}
     try:
         args = SEARCH_ARGS.load(raw)
@@ -53,25 +92,95 @@ def index() -> str:
             "search/index.html",
             args=raw,
             page=None,
-            error=_describe(error),
+            error=describe_error(error, raw),
             facet_titles=FACET_TITLES,
         ), 400
+    args, defaulted = reviewer_defaults(args, raw)
     page = run_search(args)
+    notice = None
+    last = max(1, -(-page.total // page.per_page))
+    if page.total and args["page"] > last:
+        notice = f"没有第 {args['page']} 页（共 {last} 页），以下是最后一页。"
+        args = {**args, "page": last}
+        page = run_search(args)
+    sections = best_of_each_type(args) if wants_sections(args) else []
+    shown = [hit for section in sections for hit in section.hits] or list(page.results)
     return render_template(
         "search/index.html",
         args=args,
         on=args.get("on"),
         page=page,
         error=None,
+        notice=notice,
+        defaulted=defaulted,
+        sections=sections,
+        citations=hit_citations(get_session(), shown),
         facet_titles=FACET_TITLES,
         facets=facet_links(page, args),
         suggestions=_suggestions(args) if page.total == 0 else [],
     )
 
 
-def _describe(error: ValidationError) -> str:
-    fields = "、".join(sorted(error.messages))
-    return f"检索条件有误：{fields}"
+def reviewer_defaults(args: dict[str, Any], raw: dict[str, str]) -> tuple[dict[str, Any], bool]:
+    """The empty query lists what a reviewer can cite: in force, newest first (removable).
+
+    Without it the list opened on next year's drafts and consultation papers.
+    """
+    if args.get("q") or set(raw) - {"page", "per_page"}:
+        return args, False
+    return {**args, "status": "in_force", "sort": "date"}, True
+
+
+def wants_sections(args: dict[str, Any]) -> bool:
+    """A first page of a text query over every type is shown as the best hits of each type."""
+    return bool(args.get("q")) and not args.get("type") and args["page"] == 1
+
+
+def best_of_each_type(args: dict[str, Any]) -> list[Section]:
+    """The best standards, clauses and documents, each on its own scale.
+
+    Standards, clauses and documents compete badly on one scale: sixteen short standards that
+    merely name a phrase outrank the clause that says it. Each type is searched alone with the
+    same query and filters, and each section links to the rest of its type.
+    """
+    sections = []
+    for type_, size, title in SECTIONS:
+        found = run_search({**args, "type": type_, "page": 1, "per_page": size})
+        if found.total:
+            more = url_for("pages_search.index", **{**_plain(args), "type": type_})
+            sections.append(Section(type_, title, found.total, found.results, more))
+    return sorted(sections, key=lambda s: section_rank(s.hits[0], args["q"]))
+
+
+def section_rank(best: Any, q: str) -> tuple[bool, bool]:
+    """Sort key of a section by its best hit: one that says the query word for word first,
+    and illustrative (示例) data after real text that says it too; ties keep their order."""
+    return (not says_phrase(best, "".join(q.split())), bool(best.illustrative))
+
+
+def says_phrase(hit: Any, phrase: str) -> bool:
+    """Whether the hit's title or snippet holds ``phrase`` word for word (spaces aside)."""
+    snippet = html.unescape(re.sub(r"<[^>]+>", "", hit.snippet or ""))
+    text = "".join(f"{hit.title}{snippet}".split())
+    return bool(phrase) and phrase in text
+
+
+def _plain(args: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in args.items() if v not in (None, "") and k not in ("page", "per_page")}
+    if kept.get("sort") == "relevance":
+        kept.pop("sort")
+    return kept
+
+
+def describe_error(error: ValidationError, raw: dict[str, str]) -> str:
+    """What is wrong with the query, in Chinese, and how to write it."""
+    parts = []
+    for field, messages in sorted(error.messages.items()):
+        text = "；".join(str(m) for m in (messages if isinstance(messages, list) else [messages]))
+        given = raw.get(field)
+        shown = f"“{given}”" if given is not None else ""
+        parts.append(f"{FIELD_TITLES.get(field, field)}（{field}）{shown}{text}")
+    return "检索条件有误：" + "。".join(parts) + "。"
 
 
 def _suggestions(args: dict[str, Any]) -> list[dict[str, str]]:
@@ -125,10 +234,14 @@ def facet_links(page: SearchPage, args: dict[str, Any]) -> list[Facet]:
         head_html, tail_html = escape(head), escape(tail)
         key = _quote(name) + "="
         items = []
-        for value, count in counts.items():
+        grouped = natural_grades(counts) if name == "grade" else None
+        pairs = [(v, c) for v, c, _ in grouped] if grouped else counts.items()
+        starts = {v for v, _, first in grouped if first} if grouped else set()
+        for value, count in pairs:
             text = value if type(value) is str else str(value)
             label = labels.get(value, value)
             count_html = count if type(count) is int else escape(count)
+            group = ' class="group-start"' if value in starts and items else ""
             if picked == text:
                 items.append(
                     f'<li class="chosen"><a href="{escape(without)}" aria-current="true">'
@@ -137,7 +250,7 @@ def facet_links(page: SearchPage, args: dict[str, Any]) -> list[Facet]:
             else:
                 piece = key + _quote(text)
                 items.append(
-                    f'<li><a href="{head_html}{_html(piece)}{tail_html}">{_html(label)}</a> '
+                    f'<li{group}><a href="{head_html}{_html(piece)}{tail_html}">{_html(label)}</a> '
                     f'<span class="count">{count_html}</span></li>'
                 )
         facets.append(Facet(name, title, Markup("\n".join(items))))

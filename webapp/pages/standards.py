@@ -11,9 +11,11 @@ from kb.citing import basis
 from kb.citing.citations import cite_standard
 from kb.errors import NotFound
 from kb.standards import history
+from kb.standards.compare import like_for_like
 from kb.standards.components import split_components
 from webapp.api.schemas import StandardArgs
 from webapp.db import get_session
+from webapp.pages.apidocs import spreadsheet_formulas
 
 bp = Blueprint("pages_standards", __name__, url_prefix="/standards")
 
@@ -31,7 +33,9 @@ def detail(code: str) -> str:
         version = standards.get(session, code)
         notice = error.message
     standard = version.standard
-    related = standards.related(session, version)
+    related = like_for_like(session, version)
+    seen = {v.code for v in related}
+    related += [v for v in standards.related(session, version) if v.code not in seen]
     return render_template(
         "standards/detail.html",
         version=version,
@@ -44,6 +48,7 @@ def detail(code: str) -> str:
         related=related,
         compare_codes=",".join([version.code, *(r.code for r in related)]),
         citation=cite_standard(version),
+        formulas=spreadsheet_formulas(version.code),
         on=args.get("on"),
         notice=notice,
     )

@@ -323,3 +323,78 @@ def test_comparison_rows_round_trip_through_xlsx(session, tmp_path: Path):
         ("统计：极差", "6.0"),
         ("统计：最大值/最小值", "1.50"),
     ]
+
+
+def meeting_fee(code: str, grade: str, part: str, value: str) -> object:
+    return make_standard(
+        code=code,
+        name=f"会议费综合定额（{grade}·{part}）",
+        kind=Kind.EXPENDITURE,
+        level=Level.CENTRAL,
+        region="全国（中央和国家机关）",
+        category="会议费",
+        item=f"{grade}·{part}",
+        grade=grade,
+        unit="元/人·天",
+        value=Decimal(value),
+    )
+
+
+@pytest.fixture
+def meeting_fees(session):
+    for code, grade, part, value in (
+        ("HY-1", "一类会议", "住宿费", "500"),
+        ("HY-2", "一类会议", "伙食费", "150"),
+        ("HY-3", "二类会议", "住宿费", "400"),
+        ("HY-4", "二类会议", "伙食费", "150"),
+        ("HY-5", "三类会议", "住宿费", "340"),
+    ):
+        standards.write(session, meeting_fee(code, grade, part, value))
+    session.commit()
+
+
+def test_a_set_of_different_items_is_not_pooled_but_grouped_by_item(session, meeting_fees):
+    comparison = compare(select_for_comparison(session, category="会议费"))
+
+    assert comparison.stats is None
+    assert [
+        (g.item, g.unit, [comparison.columns[i].grade for i in g.columns])
+        for g in comparison.groups
+    ] == [
+        ("住宿费", "元/人·天", ["一类会议", "二类会议", "三类会议"]),
+        ("伙食费", "元/人·天", ["一类会议", "二类会议"]),
+    ]
+    lodging = comparison.groups[0].stats
+    assert (lodging.count, lodging.minimum, lodging.median, lodging.maximum) == (
+        3,
+        Decimal("340"),
+        Decimal("400"),
+        Decimal("500"),
+    )
+    assert comparison.warning.startswith("所选标准包含不同事项：住宿费、伙食费，共 2 组。")
+
+
+def test_one_item_across_grades_keeps_its_statistics_and_no_warning(session, meeting_fees):
+    comparison = compare(select_for_comparison(session, codes=["HY-1", "HY-3", "HY-5"]))
+
+    assert comparison.warning is None
+    assert len(comparison.groups) == 1
+    assert comparison.stats == comparison.groups[0].stats
+    assert comparison.stats.median == Decimal("400")
+
+
+def test_like_for_like_finds_the_other_grades_of_the_same_item(session, meeting_fees):
+    from kb.standards.compare import like_for_like
+
+    found = like_for_like(session, standards.get(session, "HY-3"))
+
+    assert [v.code for v in found] == ["HY-1", "HY-5"]
+
+
+def test_a_bracketed_note_in_the_region_is_not_part_of_the_name(session):
+    standards.write(session, make_standard(code="ZJJ-1", region="朱家角镇", level=Level.TOWN))
+    session.commit()
+
+    found = select_for_comparison(session, region="青浦区（含街镇）")
+
+    assert [v.code for v in found] == ["ZJJ-1"]

@@ -235,15 +235,17 @@ def test_repeated_unnamed_and_missing_columns_are_rejected(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("name", "text"), [("t.csv", "\ufeff\r\n"), ("t.json", "[]")])
-def test_an_empty_file_holds_no_standards(tmp_path: Path, name: str, text: str) -> None:
+def test_an_empty_file_is_an_error(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
 
-    assert read_standards(path) == []
+    with pytest.raises(InvalidInput, match=f"文件 {name} 中没有标准：文件是空的"):
+        read_standards(path)
 
 
-def test_a_header_without_rows_is_no_standards(tmp_path: Path) -> None:
-    assert read_standards(write_csv(tmp_path, CHINESE_HEADER)) == []
+def test_a_header_without_rows_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="只有表头，没有数据行"):
+        read_standards(write_csv(tmp_path, CHINESE_HEADER))
 
 
 # -- rows: all or nothing --------------------------------------------------------------------
@@ -733,7 +735,10 @@ def without_repeated_codes(records: list[StandardRecord]) -> list[StandardRecord
     return kept
 
 
-record_lists = st.lists(standard_records(), max_size=5).map(without_repeated_codes)
+#: At least one record: an export of nothing is refused on import (an empty file is an error).
+record_lists = (
+    st.lists(standard_records(), min_size=1, max_size=5).map(without_repeated_codes).filter(bool)
+)
 
 
 @pytest.mark.parametrize("extension", [".csv", ".xlsx", ".json"])
