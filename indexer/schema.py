@@ -220,7 +220,7 @@ def document_docs(document: Document) -> list[dict[str, Any]]:
 
 def document_doc(document: Document) -> dict[str, Any]:
     """The index doc of a whole policy document."""
-    extra = _join(document.doc_number, document.issuer)
+    extra = _join(document.doc_number, document.issuer, document.measure_title)
     doc = {
         "uid": f"document:{document.id}",
         "type": "document",
@@ -233,6 +233,7 @@ def document_doc(document: Document) -> dict[str, Any]:
         "url": document_url(document.slug),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
+    _put(doc, "status", document.status)
     return doc
 
 
@@ -254,6 +255,7 @@ def clause_doc(document: Document, clause: Clause) -> dict[str, Any]:
         "url": document_url(document.slug, clause.path),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
+    _put(doc, "status", document.status)
     return doc
 
 

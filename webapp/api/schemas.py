@@ -13,6 +13,7 @@ from marshmallow import validate
 from kb import standards as kb_standards
 from kb.vocab import Kind
 from kb.vocab import Level
+from kb.vocab import DocumentStatus
 from kb.vocab import Status
 
 RESULT_TYPES = ("standard", "clause", "document")
@@ -59,7 +60,10 @@ class FilterArgs(Schema):
     category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
     grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
-    status = fields.String(validate=validate.OneOf(_keys(Status)), metadata={"description": "状态"})
+    status = fields.String(
+        validate=validate.OneOf(sorted({*_keys(Status), *_keys(DocumentStatus)})),
+        metadata={"description": "状态（标准或文件的）"},
+    )
     on = fields.Date(metadata={"description": "在该日期现行有效（YYYY-MM-DD）"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
