@@ -11,9 +11,10 @@ from marshmallow import fields
 from marshmallow import validate
 
 from kb import standards as kb_standards
+from kb.citing.verify import MAX_TEXT_CHARACTERS
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
-from kb.vocab import DocumentStatus
 from kb.vocab import Status
 
 RESULT_TYPES = ("standard", "clause", "document")
@@ -325,7 +326,13 @@ class CitationSchema(Schema):
 
 
 class VerifyRequest(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={
+            "description": f"要核查的文字，至多 {MAX_TEXT_CHARACTERS:,} 个字符（超过返回 413）"
+        },
+    )
     on = fields.Date(metadata={"description": "核查日期，默认今天"})
 
 
@@ -348,7 +355,15 @@ class VerifiedCitationSchema(Schema):
             "description": "in_force、superseded、repealed、clause_not_found、unknown_document 等"
         }
     )
-    status_label = fields.Function(lambda v: v.status.label)
+    status_label = fields.Function(
+        lambda v: v.label, metadata={"description": "状态文字，含“推断”“示例，不得作为依据”等提示"}
+    )
+    illustrative = fields.Boolean(metadata={"description": "所引标准为示例数据，不得作为依据"})
+    status_inferred = fields.Boolean(metadata={"description": "文件状态系据库中标准推断"})
+    text_held = fields.Boolean(allow_none=True, metadata={"description": "库中是否有该文件全文"})
+    doc_number = fields.String(allow_none=True)
+    successor_doc_number = fields.String(allow_none=True, metadata={"description": "替代文件文号"})
+    successor_title = fields.String(allow_none=True)
     message = fields.String()
     document_id = fields.Integer(allow_none=True)
     document_title = fields.String(allow_none=True)

@@ -26,11 +26,13 @@ from webapp.cli.base import session_scope
 def verify(settings: Settings, file: Path, on: dt.date | None, as_json: bool) -> None:
     """依据核查：找出文本或 .docx 中引用的文件条款和标准，逐条报告是否现行有效。
 
+    示例数据标为“示例，不得作为依据”，据库中标准推断的文件状态标为“推断”。命令行不限文字长度。
+
     示例：kb verify 评审意见.docx --json
     """
     text = load(file).text
     with session_scope(settings) as session:
-        result = verification(session, text, on)
+        result = verification(session, text, on, limit=None)
         body = VerifyResultSchema().dump(result)
     if as_json:
         echo_json(body)
@@ -39,3 +41,5 @@ def verify(settings: Settings, file: Path, on: dt.date | None, as_json: bool) ->
     for number, item in enumerate(body["results"], start=1):
         click.echo(f"{number}. [{item['status_label']}] {item['found']['raw']}")
         click.echo(f"   {item['message']}")
+        if item["citation"]:
+            click.echo(f"   规范引用：{item['citation']}")

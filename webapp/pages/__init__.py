@@ -11,10 +11,10 @@ from flask import url_for
 
 from kb.accounts import permissions
 from kb.accounts.audit import local_time
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Role
-from kb.vocab import DocumentStatus
 from kb.vocab import Status
 from webapp.pages import account
 from webapp.pages import admin
