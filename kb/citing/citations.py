@@ -43,15 +43,22 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import object_session
 
 from kb import standards
+from kb.citing.basis import document_state
 from kb.citing.basis import find_clause
+from kb.citing.basis import find_document
+from kb.citing.basis import parse_basis
+from kb.documents.catalogue import cited_name
 from kb.errors import InvalidInput
 from kb.errors import NotFound
 from kb.models import Document
 from kb.models import StandardVersion
 from kb.numerals import FULL
 from kb.numerals import SMALL
+from kb.regions import CITY
+from kb.regions import DISTRICT_TOWNS
 from kb.vocab import Status
 
 ILLUSTRATIVE_MARK = "【示例数据，非正式标准】"
@@ -67,6 +74,17 @@ _ITEM = re.compile(r"[0-9]+")
 _PARENTHESISED = re.compile(r"（[^（）]+）")
 _POINT = re.compile(rf"[{SMALL}]+是")
 _DUPLICATE = re.compile(r"~[0-9]+$")
+_DISTRICT_IN_TITLE = re.compile("|".join(map(re.escape, DISTRICT_TOWNS)))
+_DISTRICT_SHORT = re.compile("|".join(re.escape(d[:2]) + r"区" for d in DISTRICT_TOWNS))
+_CENTRAL_ISSUER = re.compile(r"财政部|国务院|中共中央|国家|全国|中央")
+_QUOTED_ARTICLE = re.compile(rf"\s*(第[{_NUMERAL}]+条)\s*[：:]")
+_ANNEX_WORD = re.compile(r"附[表件]")
+# 财政部关于印发《X》的通知（文号）: a notice's title written outside 书名号.
+_BARE_NOTICE = re.compile(r"([^《》]*关于(?:印发|转发|发布|下发|颁发)?)《([^《》]+)》的通知(.*)")
+#: Numbered standards (GB, GB/T, DB31/T, 行业标准 JGJ …): code, number, a dash and the year.
+NUMBERED_STANDARD = re.compile(
+    r"(?:GB|DB[0-9]{2}|[A-Z]{2,4})(?:/[TZ])?\s?[0-9]+(?:\.[0-9]+)*\s?[-—–]\s?[0-9]{4}"
+)
 
 
 class Style(StrEnum):
@@ -227,7 +245,11 @@ def _path(segments: list[tuple[int, str]]) -> str:
 
 
 def cite_clause(title: str, doc_number: str | None = None, path: str | None = None) -> str:
-    """The official form: ``《title》（文号）`` followed by the clause words, if any."""
+    """The official form: ``《title》（文号）`` followed by the clause words, if any.
+
+    A title that holds a title (a 印发 notice's) nests it in 〈〉: ``《…关于印发〈…〉的通知》``.
+    """
+    title = title.replace("《", "〈").replace("》", "〉")
     number = f"（{doc_number}）" if doc_number else ""
     return f"《{title}》{number}{clause_words(path) if path else ''}"
 
@@ -271,33 +293,72 @@ def cite_document(
     if style is Style.OFFICIAL:
         text = cite_clause(document.title, document.doc_number, path)
     elif style is Style.GBT7714_2025:
-        text = _gbt_2025(document, url)
+        text = _gbt_2025(document, url, path)
     else:
-        text = _gbt_2015(document, url, accessed or dt.date.today())
+        text = _gbt_2015(document, url, accessed or dt.date.today(), path)
     return Citation(
         text, style, "document", document.slug, document_permalink(document, path), None, path
     )
 
 
-def _gbt_2025(document: Document, url: str | None) -> str:
-    head = f"{document.issuer}. " if document.issuer else ""
+def _gbt_2025(document: Document, url: str | None, path: str | None = None) -> str:
+    author = _author(document)
+    head = f"{author}. " if author else ""
     number = f"：{document.doc_number}" if document.doc_number else ""
     marker = f"[{TYPE_2025}/OL]" if url else f"[{TYPE_2025}]"
-    date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
+    place = _place(document)
+    date = document.issued_on.isoformat() if document.issued_on else ""
+    publication = "，".join(
+        p for p in (f"{place}：{author}" if place and author else "", date) if p
+    )
+    tail = f" {publication}" if publication else ""
+    where = f"：{clause_words(path)}" if path else ""
     link = f" {url}." if url else ""
-    return f"{head}{document.title}{number}{marker}.{date}{link}"
+    return (
+        f"{head}{document.title}{number}{marker}.{tail}{where}{'.' if tail or where else ''}{link}"
+    )
 
 
-def _gbt_2015(document: Document, url: str | None, accessed: dt.date) -> str:
-    head = f"{document.issuer}. " if document.issuer else ""
+def _gbt_2015(
+    document: Document, url: str | None, accessed: dt.date, path: str | None = None
+) -> str:
+    author = _author(document)
+    head = f"{author}. " if author else ""
     number = f": {document.doc_number}" if document.doc_number else ""
+    where = f": {clause_words(path)}" if path else ""
     if url:
         issued = f"({document.issued_on.isoformat()})" if document.issued_on else ""
-        tail = f"[{TYPE_2015}/OL]. {issued}[{accessed.isoformat()}]. {url}."
+        tail = f"[{TYPE_2015}/OL]. {issued}[{accessed.isoformat()}]{where}. {url}."
     else:
-        date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
-        tail = f"[{TYPE_2015}].{date}"
+        place = _place(document)
+        publication = ", ".join(
+            p
+            for p in (
+                f"{place}: {author}" if place and author else "",
+                document.issued_on.isoformat() if document.issued_on else "",
+            )
+            if p
+        )
+        tail = f"[{TYPE_2015}]." + (f" {publication}{where}." if publication or where else "")
     return f"{head}{document.title}{number}{tail}"
+
+
+def _author(document: Document) -> str | None:
+    """The 责任者: the issuer, else the government a report names as its own (上海市普陀区)."""
+    if document.issuer:
+        return document.issuer.replace("、", ", ")
+    found = _DISTRICT_IN_TITLE.search(document.title)
+    return f"{CITY}{found.group(0)}" if found else None
+
+
+def _place(document: Document) -> str | None:
+    """The 出版地: 北京 for central issuers, 上海 for the city's and its districts'."""
+    text = f"{document.issuer or ''}{document.title}"
+    if _CENTRAL_ISSUER.match(document.issuer or ""):
+        return "北京"
+    if CITY[:2] in text or _DISTRICT_IN_TITLE.search(text) or _DISTRICT_SHORT.search(text):
+        return CITY[:2]
+    return None
 
 
 # -- standards -------------------------------------------------------------------------------
@@ -324,16 +385,45 @@ def cite_standard(
     style = Style.parse(style)
     version = _version_to_cite(version, session, on)
     if style is Style.OFFICIAL:
-        text = official_standard_text(version)
-    elif style is Style.GBT7714_2025:
-        text = f"{version.code} {version.name}[S]."
+        text = official_standard_text(version, session)
     else:
-        head = f"{version.issuer}. " if version.issuer else ""
-        year = f" {version.effective_from.year}." if version.effective_from else ""
-        text = f"{head}{version.name}: {version.code}[S].{year}"
+        text = _gbt_standard(version, session or object_session(version), style)
     return Citation(
         text, style, "standard", version.code, standard_permalink(version), version.version
     )
+
+
+def _gbt_standard(version: StandardVersion, session: Session | None, style: Style) -> str:
+    """A standard in GB/T 7714: [S] only for a numbered standard (GB/T 7714—2015, DB31/T …).
+
+    A figure kb records from a policy document (a 管理办法, a 通知, a 方案) is not a standard in
+    the GB sense: the reference is to that document, as [A] (2025) or [Z] (2015), like any
+    policy document, after the figure's name and code. With no document known it is [Z] (其他).
+    The 示例 mark and a non-current status follow, as in every citation.
+    """
+    name = f"{version.name}（{version.code}，第{version.version}版）"
+    if NUMBERED_STANDARD.fullmatch(version.code):
+        if style is Style.GBT7714_2025:
+            text = f"{version.code} {version.name}[S]."
+        else:
+            head = f"{version.issuer}. " if version.issuer else ""
+            year = f" {version.effective_from.year}." if version.effective_from else ""
+            text = f"{head}{version.name}: {version.code}[S].{year}"
+    else:
+        references = basis_references(session, version) if session is not None else []
+        document = next((r.document for r in references if r.document is not None), None)
+        if document is not None:
+            cited = cite_document(document, style=style, clause_path=None).text
+            where = references[0].clause_path if references[0].document is document else None
+            text = f"{name}. 见：{cited}" + (f"（{clause_words(where)}）" if where else "")
+        else:
+            head = f"{version.issuer}. " if version.issuer else ""
+            year = f" {version.effective_from.year}." if version.effective_from else ""
+            text = f"{head}{name}[Z].{year}"
+    status = Status(version.status)
+    if status is not Status.IN_FORCE:
+        text += f"（{status.label}）"
+    return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
 
 
 def _version_to_cite(
@@ -354,10 +444,18 @@ def _version_to_cite(
     return found
 
 
-def official_standard_text(version: StandardVersion) -> str:
-    """``名称（编号，第N版，日期施行[，状态]）：数值 单位；依据…[【示例数据…】]``."""
+def official_standard_text(version: StandardVersion, session: Session | None = None) -> str:
+    """``名称（编号，第N版，日期施行[，状态]）：数值 单位；依据《办法》（文号）第X条[【示例数据…】]``.
+
+    The basis is written in the official form when kb knows the documents it names
+    (:func:`basis_references`); without a date of its own the version shows its basis's 施行日期.
+    """
+    session = session or object_session(version)
+    references = basis_references(session, version) if session is not None else []
     facts = [version.code, f"第{version.version}版"]
     period = effective_period(version.effective_from, version.effective_to)
+    if not period and references and references[0].effective_from:
+        period = f"{references[0].effective_from.isoformat()}起施行"
     if period:
         facts.append(period)
     status = Status(version.status)
@@ -367,10 +465,68 @@ def official_standard_text(version: StandardVersion) -> str:
     figure = figure_text(version.value, version.value_max, version.unit)
     if figure:
         text += f"：{figure}"
-    references = [r.strip() for r in re.split(r"[；;]", version.basis or "") if r.strip()]
     if references:
-        text += f"；依据{'；'.join(references)}"
+        text += f"；依据{'；'.join(r.text for r in references)}"
+    elif version.basis:
+        raw = [r.strip() for r in re.split(r"[；;]", version.basis) if r.strip()]
+        text += f"；依据{'；'.join(raw)}"
     return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
+
+
+@dataclass(frozen=True)
+class BasisReference:
+    """One reference of a standard's basis in the official form, with what it resolved to."""
+
+    text: str
+    document: Document | None
+    clause_path: str | None
+    effective_from: dt.date | None = None
+
+
+def basis_references(session: Session, version: StandardVersion) -> list[BasisReference]:
+    """The basis of ``version``, each reference written ``《办法名称》（文号）第X条``.
+
+    The name is the measure a notice issues (or the document's own title, a notice's nested as
+    ``《…关于印发〈…〉的通知》``); the 文号 comes from kb when the basis leaves it out; an annex
+    named inside the title (``（附表：…）``) moves after the 文号; an article quoted at the head of
+    the version's conditions (``第十五条：…``) is taken when the basis names none; a document no
+    longer current says so (``，已废止``).
+    """
+    refs = parse_basis(version.basis)
+    results = []
+    for ref in refs:
+        document = find_document(session, ref)
+        if document is None:
+            results.append(BasisReference(_nested(ref.raw), None, ref.clause_path))
+            continue
+        path = ref.clause_path
+        if path is None and len(refs) == 1:
+            quoted = _QUOTED_ARTICLE.match(version.conditions or "")
+            path = quoted.group(1) if quoted else None
+        where = clause_words(path) if path else ""
+        annex = _annex(ref.raw)
+        text = cite_clause(cited_name(document), document.doc_number) + where + annex
+        state = document_state(session, document, on=version.effective_from)
+        if state.status is not None and not state.status.current:
+            text += f"（{state.label}）"
+        start = document.effective_from
+        results.append(BasisReference(text, document, path, start))
+    return results
+
+
+def _annex(raw: str) -> str:
+    """``附表`` or ``附件`` when a reference names an annex, inside its title or after it."""
+    found = _ANNEX_WORD.search(raw)
+    return found.group(0) if found else ""
+
+
+def _nested(raw: str) -> str:
+    """A reference kb cannot resolve, with a notice's title nested: 《…关于印发〈…〉的通知》."""
+    match = _BARE_NOTICE.match(raw)
+    if match is None:
+        return raw
+    inner = match.group(2)
+    return f"《{match.group(1)}〈{inner}〉的通知》{match.group(3)}"
 
 
 def effective_period(start: dt.date | None, end: dt.date | None) -> str:
