@@ -18,13 +18,13 @@ from indexer.loaders import load
 from indexer.structure import parse_document
 from kb import documents
 from kb.citing import basis
-from kb.documents import catalogue
-from kb.documents import interchange as document_interchange
-from kb.files.tables import read_table
 from kb.config import Settings
 from kb.db import atomic
+from kb.documents import catalogue
+from kb.documents import interchange as document_interchange
 from kb.errors import ImportRejected
 from kb.errors import KbError
+from kb.files.tables import read_table
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.vocab import Outcome

@@ -240,7 +240,10 @@ def test_a_document_citation_keeps_its_clause_in_every_style(corpus_documents, s
     citation = cite_document(document, style=style, clause_path="四.8")
 
     assert citation.text.endswith(clause)
-    assert (citation.clause_path, citation.permalink) == ("四.8", f"/documents/{QINGPU}#clause-四.8")
+    assert (citation.clause_path, citation.permalink) == (
+        "四.8",
+        f"/documents/{QINGPU}#clause-四.8",
+    )
 
 
 def test_a_figure_set_by_a_policy_document_is_not_an_s_in_gbt7714(revised):
