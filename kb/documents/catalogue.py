@@ -354,6 +354,14 @@ def transition(
     return document
 
 
+def get(session: Session, key: int | str) -> Document:
+    """A document by id, slug or 文号 (in any bracket style).
+
+    :raises NotFound: when there is none.
+    """
+    return _get(session, key)
+
+
 def _get(session: Session, key: int | str) -> Document:
     from kb import documents  # the package imports this module: import at call time
 

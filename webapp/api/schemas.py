@@ -219,6 +219,22 @@ class DocumentSummarySchema(Schema):
     issuer = fields.String(allow_none=True)
     doc_type = fields.String(allow_none=True)
     issued_on = fields.Date(allow_none=True)
+    measure_title = fields.String(allow_none=True, metadata={"description": "所印发的办法名称"})
+    effective_from = fields.Date(allow_none=True, metadata={"description": "施行日期"})
+    effective_to = fields.Date(allow_none=True, metadata={"description": "失效日期"})
+    status = fields.String(
+        allow_none=True,
+        metadata={"description": "in_force、amended、replaced、repealed、not_yet；空为未记录"},
+    )
+    status_label = fields.Function(
+        lambda d: DocumentStatus(d.status).label if d.status else "未记录状态"
+    )
+    replaced_by = fields.String(allow_none=True, metadata={"description": "替代文件的文号"})
+    replaces = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    verified = fields.Boolean(metadata={"description": "已在发文机关自己的发布中核对"})
+    notes = fields.String(allow_none=True)
+    text_held = fields.Boolean(metadata={"description": "库中有全文；否则为“未收录全文”"})
     url = fields.Function(lambda d: f"/documents/{d.slug}")
 
 

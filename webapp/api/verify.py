@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask import g
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from kb.citing.provenance import confirm_source
 from kb.citing.verify import MAX_TEXT_CHARACTERS
 from kb.citing.verify import verify
+from kb.db import atomic
 from kb.errors import InvalidInput
+from webapp.api.document_schemas import SourceConfirmationSchema
+from webapp.api.schemas import StandardSchema
 from webapp.api.schemas import VerifyRequest
 from webapp.api.schemas import VerifyResultSchema
+from webapp.auth import client_address
+from webapp.auth import requires
 from webapp.db import get_session
 
 URL_PREFIX = "/verify"
@@ -60,3 +67,22 @@ class Verify(MethodView):
         每条结果带 status、illustrative（示例数据）和 status_inferred（状态系推断）。
         """
         return verification(get_session(), args["text"], args.get("on"))
+
+
+@blp.route("/sources")
+class SourceConfirmation(MethodView):
+    @requires("review")
+    @blp.arguments(SourceConfirmationSchema)
+    @blp.response(200, StandardSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, body: dict[str, Any]):
+        """确认标准数值已在发文机关自己的发布（gov.cn）中核对：此后显示“已核实”（审核人，记入审计日志）"""
+        with atomic(get_session()) as session:
+            return confirm_source(
+                session,
+                body["code"],
+                version=body.get("version"),
+                address=body["address"],
+                actor=g.user,
+                client=client_address(),
+            )
