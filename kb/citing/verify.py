@@ -227,6 +227,17 @@ class _Checker:
 
     def find(self, doc_number: str | None, title: str | None) -> Document | None:
         key = self.by_number.get(doc_number) if doc_number else None
+        if key is None and doc_number:
+            # Running text may run into the issuer's abbreviation (另据…青财督〔2024〕58号):
+            # a known 文号 that the one read ends with is the one meant.
+            key = next(
+                (
+                    self.by_number[doc_number[i:]]
+                    for i in range(1, 8)
+                    if doc_number[i:] in self.by_number
+                ),
+                None,
+            )
         if key is None and title:
             candidates = self.by_title.get(_cited_title(title)) or self.by_title.get(
                 normal_title(title)
