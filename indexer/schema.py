@@ -126,6 +126,8 @@ def in_force_window(status: str, effective_from: int, effective_to: int) -> tupl
     since always; no end means until further notice for a version in force, and never for a
     superseded or repealed one (it cannot be placed in time).
     """
+    if status not in Status.__members__.values():
+        return None  # a document's status (amended, replaced …): documents have no window
     parsed = Status(status)
     if not parsed.published:
         return None

@@ -194,3 +194,24 @@ def test_user_add_refuses_an_unknown_organisation(kb):
         code=1,
     ).output
     assert "不存在的单位" in output
+
+
+def test_search_lines_mark_examples_and_replaced_standards_and_name_the_document(kb):
+    kb("ingest", CORPUS)
+
+    replaced = kb("search", "RS-CL-007").output
+    example = kb("search", "QP-CQ-0001", "--type", "standard").output
+    clauses = kb("search", "双监控", "--type", "clause").output
+
+    assert "中央和国家机关差旅住宿费标准（上海市·部级，2014版）【已被修订】" in replaced
+    assert "青浦区公共绿地一级养护成本定额【示例，不得作为依据】" in example
+    assert "   出自《青浦区2024年度全面推开成本预算绩效管理工作方案》" in clauses
+
+
+def test_compare_lines_mark_examples_and_replaced_standards(kb):
+    kb("ingest", CORPUS)
+
+    lines = kb("compare", "QP-CQ-0001", "QP-CQ-0101").output.splitlines()
+
+    assert lines[0].startswith("QP-CQ-0001 第1版 青浦区【示例，不得作为依据】：")
+    assert lines[1].startswith("QP-CQ-0101 第1版 青浦区【示例，不得作为依据】【已被修订】：")
