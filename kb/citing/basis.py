@@ -125,7 +125,7 @@ def resolve(session: Session, text: str | None) -> list[ResolvedBasis]:
 
 def citing_versions(session: Session, document: Document) -> list[StandardVersion]:
     """Current-looking versions whose basis names ``document`` by 文号 or title."""
-    needles = [n for n in (document.doc_number, document.title) if n]
+    needles = [n for n in (document.doc_number, document.title, document.measure_title) if n]
     if not needles:
         return []
     rows = session.scalars(
@@ -137,14 +137,12 @@ def citing_versions(session: Session, document: Document) -> list[StandardVersio
     latest: dict[int, StandardVersion] = {}
     for row in rows:
         latest[row.standard_id] = row
-    return [v for v in latest.values() if _names(v.basis or "", document)]
+    return [v for v in latest.values() if _names(session, v.basis or "", document)]
 
 
-def _names(basis: str, document: Document) -> bool:
-    return any(
-        (ref.doc_number and ref.doc_number == document.doc_number) or ref.title == document.title
-        for ref in parse_basis(basis)
-    )
+def _names(session: Session, basis: str, document: Document) -> bool:
+    """Whether ``basis`` names ``document``: a reference that resolves to it."""
+    return any(find_document(session, ref) is document for ref in parse_basis(basis))
 
 
 # -- a document's status ----------------------------------------------------------------------
@@ -209,7 +207,7 @@ def _inferred(session: Session, document: Document, day: dt.date) -> DocumentSta
         return DocumentState(None)
     if any(
         standards.version_on(v.standard, day) is not None
-        and _names(standards.version_on(v.standard, day).basis or "", document)
+        and _names(session, standards.version_on(v.standard, day).basis or "", document)
         for v in resting
     ):
         return DocumentState(None)

@@ -291,7 +291,7 @@ def cite_document(
             )
         path = clause.path
     if style is Style.OFFICIAL:
-        text = cite_clause(document.title, document.doc_number, path)
+        text = cite_clause(cited_name(document), document.doc_number, path)
     elif style is Style.GBT7714_2025:
         text = _gbt_2025(document, url, path)
     else:
