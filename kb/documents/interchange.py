@@ -168,6 +168,7 @@ class _Row:
         return canonical
 
     def entry(self, seen: dict[str, int]) -> DocumentEntry | None:
+        """The row as an entry, cells read in column order; ``None`` when it has problems."""
         doc_number = self.doc_number("doc_number")
         title = self.text("title")
         if title is None and not any(p.column == HEADERS["title"] for p in self.problems):
@@ -177,6 +178,9 @@ class _Row:
             self.problem("doc_number" if doc_number else "title", f"与第{seen[key]}行重复")
         elif key:
             seen[key] = self.number
+        measure_title = self.text("measure_title")
+        issuer = self.text("issuer")
+        issued_on = self.parsed("issued_on", parse_date)
         effective_from = self.parsed("effective_from", parse_date)
         effective_to = self.parsed("effective_to", parse_date)
         if effective_from and effective_to and effective_to < effective_from:
@@ -184,9 +188,11 @@ class _Row:
                 "effective_to",
                 f"失效日期 {effective_to.isoformat()} 早于施行日期 {effective_from.isoformat()}",
             )
+        status = self.parsed("status", DocumentStatus.parse)
         replaced_by = self.doc_number("replaced_by")
         if replaced_by and replaced_by == doc_number:
             self.problem("replaced_by", "文件不能替代它自己")
+        replaces = self.text("replaces")
         source = self.text("source")
         verified = self.parsed("verified", parse_flag) or False
         if verified and not official_sources(source):
@@ -194,22 +200,24 @@ class _Row:
                 "verified",
                 "“已核实”须有发文机关自己发布的来源网址（如 gov.cn、mof.gov.cn），转载页不算",
             )
-        entry = DocumentEntry(
+        notes = self.text("notes")
+        if self.problems:
+            return None
+        return DocumentEntry(
             title=title or "",
             doc_number=doc_number,
-            measure_title=self.text("measure_title"),
-            issuer=self.text("issuer"),
-            issued_on=self.parsed("issued_on", parse_date),
+            measure_title=measure_title,
+            issuer=issuer,
+            issued_on=issued_on,
             effective_from=effective_from,
             effective_to=effective_to,
-            status=self.parsed("status", DocumentStatus.parse),
+            status=status,
             replaced_by=replaced_by,
-            replaces=self.text("replaces"),
+            replaces=replaces,
             source=source,
             verified=verified,
-            notes=self.text("notes"),
+            notes=notes,
         )
-        return None if self.problems else entry
 
 
 def entry_to_row(entry: DocumentEntry) -> dict[str, str]:

@@ -9,6 +9,8 @@ import click
 
 from indexer.loaders import load
 from kb.config import Settings
+from kb.documents import catalogue
+from kb.documents.interchange import write_documents
 from webapp.api.schemas import VerifyResultSchema
 from webapp.api.verify import verification
 from webapp.cli.base import cli
@@ -43,3 +45,18 @@ def verify(settings: Settings, file: Path, on: dt.date | None, as_json: bool) ->
         click.echo(f"   {item['message']}")
         if item["citation"]:
             click.echo(f"   规范引用：{item['citation']}")
+
+
+@cli.command(name="export-documents")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--keys", is_flag=True, help="表头用英文键名（doc_number、title …）而不是中文。")
+@click.pass_obj
+def export_documents(settings: Settings, file: Path, keys: bool) -> None:
+    """导出全部文件信息（文号、标题、状态、替代文件等），按扩展名写 .csv/.xlsx/.json，可原样再导入。
+
+    示例：kb export-documents 文件信息.xlsx
+    """
+    with session_scope(settings) as session:
+        entries = catalogue.entries(session)
+    write_documents(file, entries, key_headers=keys)
+    click.echo(f"已导出 {len(entries)} 份文件的信息到 {file}")
