@@ -2,8 +2,10 @@ import io
 
 import pytest
 
+from kb import standards
 from kb.accounts import tokens
 from kb.db import atomic
+from tests.factories import make_standard
 
 
 def test_documents_list_and_detail_with_the_clause_tree(corpus_client):
@@ -165,3 +167,33 @@ def test_a_reviewer_edits_a_documents_facts(client, bearer):
 
     assert (edited.status_code, edited.get_json()["issued_on"]) == (200, "2014-02-20")
     assert unofficial.status_code == 400
+
+
+def test_a_reviewer_confirms_a_standards_source_against_the_issuers_site(client, bearer, session):
+    with atomic(session):
+        standards.write(session, make_standard(source="https://example.edu.cn/repost.html"))
+    reviewer = bearer("审核员")
+    assert client.get("/api/v1/standards/QP-CQ-0012").get_json()["verified"] is False
+
+    repost = client.post(
+        "/api/v1/verify/sources",
+        json={"code": "QP-CQ-0012", "address": "https://example.com/a.html"},
+        headers=reviewer,
+    )
+    editor = client.post(
+        "/api/v1/verify/sources",
+        json={"code": "QP-CQ-0012", "address": "https://www.shqp.gov.cn/a.html"},
+        headers=bearer("朱编辑"),
+    )
+    confirmed = client.post(
+        "/api/v1/verify/sources",
+        json={"code": "QP-CQ-0012", "address": "https://www.shqp.gov.cn/a.html"},
+        headers=reviewer,
+    )
+
+    assert (repost.status_code, editor.status_code, confirmed.status_code) == (400, 403, 200)
+    assert confirmed.get_json()["verified"] is True
+    entries = client.get(
+        "/api/v1/audit?action=standard.source_confirm", headers=bearer("管理员")
+    ).get_json()["entries"]
+    assert [(e["target"], e["actor"]) for e in entries] == [("QP-CQ-0012:v1", "审核员")]
