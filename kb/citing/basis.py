@@ -12,21 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import standards
+from kb.citing.clauses import read_clause
 from kb.documents import catalogue
 from kb.documents.doc_numbers import find_doc_numbers
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
-from kb.numerals import FULL
-from kb.numerals import SMALL
 from kb.vocab import DocumentStatus
 from kb.vocab import Status
 
 _TITLE = re.compile(r"《([^《》]+)》")
-_PART = re.compile(rf"第([{SMALL}]+)部分")
-_ITEM = re.compile(r"第([0-9]+)(?:条|项|点)")
-_ARTICLE = re.compile(rf"第([{FULL}]+)条")
+_CLAUSE_START = re.compile(r"第|[（(“\"]")
 
 
 @dataclass(frozen=True)
@@ -69,16 +66,15 @@ def parse_basis(text: str | None) -> list[BasisRef]:
 
 
 def clause_path_of(text: str) -> str | None:
-    """The clause path a citation names: ``第四部分第8条`` → ``四.8``, ``第十五条`` → ``第十五条``."""
-    part = _PART.search(text)
-    item = _ITEM.search(text)
-    if part and item:
-        return f"{part.group(1)}.{item.group(1)}"
-    if part:
-        return part.group(1)
-    article = _ARTICLE.search(text)
-    if article:
-        return f"第{article.group(1)}条"
+    """The clause path a citation names: ``第四部分第8条`` → ``四.8``, ``第十五条`` → ``第十五条``.
+
+    Read with :func:`kb.citing.clauses.read_clause` at the first clause word, the grammar every
+    citing module shares.
+    """
+    for start in _CLAUSE_START.finditer(text):
+        found = read_clause(text, start.start(), bare_point=False)
+        if found is not None:
+            return found.path
     return None
 
 

@@ -17,8 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from dataclasses import replace
 
-from kb.citing.citations import clause_words
-from kb.citing.citations import read_clause
+from kb.citing.clauses import clause_words
+from kb.citing.clauses import read_clause
 from kb.documents.doc_numbers import CLOSING_BRACKETS
 from kb.documents.doc_numbers import OPENING_BRACKETS
 from kb.documents.doc_numbers import canonical_doc_number
