@@ -60,6 +60,7 @@ from kb.models import StandardVersion
 from kb.numerals import FULL
 from kb.regions import CITY
 from kb.regions import DISTRICT_TOWNS
+from kb.vocab import DocumentStatus
 from kb.vocab import Status
 
 ILLUSTRATIVE_MARK = "【示例数据，非正式标准】"
@@ -175,6 +176,8 @@ def cite_document(
         text = _gbt_2025(document, url, path)
     else:
         text = _gbt_2015(document, url, accessed or dt.date.today(), path)
+    if document.status and not DocumentStatus(document.status).current:
+        text += f"（{DocumentStatus(document.status).label}）"
     return Citation(
         text, style, "document", document.slug, document_permalink(document, path), None, path
     )

@@ -162,6 +162,6 @@ def test_a_document_without_its_text_shows_its_life(corpus_client):
     )
     assert (
         page.select_one("#official-text").text
-        == "《中央和国家机关培训费管理办法》（财行〔2013〕523号）"
+        == "《中央和国家机关培训费管理办法》（财行〔2013〕523号）（已废止）"
     )
     assert "未核实" in page.select_one(".document-life").get_text()
