@@ -1,5 +1,8 @@
 """Citation text for clauses, documents and standards, with a permalink for each.
 
+It stays whole (a little over 400 lines): three styles of one citation, and a standard's basis
+written in the official form, share their pieces; clause words live in :mod:`kb.citing.clauses`.
+
 Three styles sit behind one interface (:class:`Style`):
 
 ``official``

@@ -25,29 +25,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import documents
-from kb import standards
 from kb.citing.basis import document_state
 from kb.citing.basis import find_clause
 from kb.citing.citations import cite_clause
 from kb.citing.citations import clause_words
 from kb.citing.citations import document_permalink
 from kb.citing.citations import effective_period
-from kb.citing.citations import standard_permalink
 from kb.citing.finding import FoundCitation
 from kb.citing.finding import Spans
 from kb.citing.finding import find_citations
+from kb.citing.outcomes import ILLUSTRATIVE_WARNING  # noqa: F401 - part of this module's surface
+from kb.citing.outcomes import CitationStatus
+from kb.citing.outcomes import TextTooLong
+from kb.citing.outcomes import VerifiedCitation
+from kb.citing.standard_checks import verify_standard
 from kb.documents.catalogue import cited_name
 from kb.documents.catalogue import measure_of
 from kb.documents.catalogue import normal_title
-from kb.errors import KbError
-from kb.errors import NotFound
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
@@ -55,79 +55,13 @@ from kb.models import StandardVersion
 from kb.numerals import FULL
 from kb.numerals import chinese_number
 from kb.vocab import DocumentStatus
-from kb.vocab import LabelledEnum
-from kb.vocab import Status
 
 __all__ = ["MAX_TEXT_CHARACTERS", "CitationStatus", "VerifiedCitation", "find_citations", "verify"]
 
 #: The longest text 依据核查 takes (a long review opinion is some 20,000 characters).
 MAX_TEXT_CHARACTERS = 200_000
-ILLUSTRATIVE_WARNING = "示例，不得作为依据"
 
 _ARTICLE = re.compile(rf"第[{FULL}]+条")
-_REPLACED_BY = re.compile(r"由\s*([A-Z]{2,4}(?:-[A-Z0-9]{2,6})+)[^。；;]{0,60}?(?:替代|取代|代替)")
-_UNPUBLISHED = {Status.DRAFT: "草案", Status.CONSULTATION: "征求意见稿"}
-
-
-class TextTooLong(KbError):
-    """A text longer than 依据核查 takes; refused before any work starts."""
-
-    code = "text_too_long"
-    status = 413
-
-
-class CitationStatus(LabelledEnum):
-    IN_FORCE = ("in_force", "现行有效")
-    AMENDED = ("amended", "已修订")
-    SUPERSEDED = ("superseded", "已被替代")
-    REPEALED = ("repealed", "已废止")
-    NOT_YET_IN_FORCE = ("not_yet_in_force", "尚未施行")
-    NOT_PUBLISHED = ("not_published", "未发布")
-    CLAUSE_NOT_FOUND = ("clause_not_found", "条款未找到")
-    UNKNOWN_DOCUMENT = ("unknown_document", "未收录的文件")
-    UNKNOWN_STANDARD = ("unknown_standard", "未收录的标准")
-
-    @classmethod
-    def title(cls) -> str:
-        return "核查结果"
-
-
-@dataclass(frozen=True)
-class VerifiedCitation:
-    """A found citation with its match in kb, its status and a message in Chinese.
-
-    ``illustrative`` marks a 示例 standard; ``status_inferred`` a document status read from the
-    standards resting on it; ``text_held`` whether kb holds the cited document's text.
-    """
-
-    found: FoundCitation
-    status: CitationStatus
-    message: str
-    document_id: int | None = None
-    document_title: str | None = None
-    clause_path: str | None = None
-    code: str | None = None
-    version: int | None = None
-    successor_code: str | None = None
-    successor_version: int | None = None
-    citation: str | None = None
-    permalink: str | None = None
-    illustrative: bool = False
-    status_inferred: bool = False
-    text_held: bool | None = None
-    doc_number: str | None = None
-    successor_doc_number: str | None = None
-    successor_title: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The status in words, with every warning a reader must not miss: ``现行有效（示例…）``."""
-        marks = []
-        if self.status_inferred:
-            marks.append("推断")
-        if self.illustrative:
-            marks.append(ILLUSTRATIVE_WARNING)
-        return f"{self.status.label}（{'，'.join(marks)}）" if marks else self.status.label
 
 
 def check_length(text: str, limit: int = MAX_TEXT_CHARACTERS) -> None:
@@ -208,14 +142,14 @@ class _Checker:
 
     def check(self, found: FoundCitation) -> VerifiedCitation:
         if found.code:
-            return _verify_standard(self.session, found, found.code, self.day)
+            return verify_standard(self.session, found, found.code, self.day)
         document = self.find(found.doc_number, found.title)
         if document is not None:
             return _verify_document(self.session, document, found, self.day)
         if found.title and not found.doc_number:
             code = self.standard_code(found.title.strip())
             if code:
-                return _verify_standard(self.session, found, code, self.day)
+                return verify_standard(self.session, found, code, self.day)
         named = f"《{found.title}》" if found.title else ""
         number = f"（{found.doc_number}）" if found.doc_number else ""
         return VerifiedCitation(
@@ -399,141 +333,3 @@ def _where_else(document: Document, path: str) -> str:
     if len(elsewhere) != 1 or "." not in elsewhere[0].path:
         return ""
     return f"（{clause_words(last)}位于{clause_words(elsewhere[0].path.rsplit('.', 1)[0])}）"
-
-
-def _verify_standard(
-    session: Session, found: FoundCitation, code: str, day: dt.date
-) -> VerifiedCitation:
-    """A standard's status; a 示例 one says it may not be used as a basis, first of all."""
-    result = _standard_status(session, found, code, day)
-    if result.version is None:
-        return result
-    standard = standards.find(session, code)
-    cited = next(v for v in standard.versions if v.version == result.version)
-    if not cited.illustrative:
-        return result
-    return replace(result, illustrative=True, message=f"{ILLUSTRATIVE_WARNING}：{result.message}")
-
-
-def _standard_status(
-    session: Session, found: FoundCitation, code: str, day: dt.date
-) -> VerifiedCitation:
-    try:
-        standard = standards.find(session, code)
-    except NotFound:
-        return VerifiedCitation(
-            found, CitationStatus.UNKNOWN_STANDARD, f"知识库未收录编号为 {code} 的标准", code=code
-        )
-    in_force = standards.version_on(standard, day)
-    if found.version is not None:
-        cited = next((v for v in standard.versions if v.version == found.version), None)
-        if cited is None:
-            message = f"标准 {code} 没有第{found.version}版"
-            return VerifiedCitation(found, CitationStatus.UNKNOWN_STANDARD, message, code=code)
-    else:
-        cited = in_force or standards.current_version(standard)
-    result = VerifiedCitation(
-        found,
-        CitationStatus.IN_FORCE,
-        "",
-        code=code,
-        version=cited.version,
-        permalink=standard_permalink(cited),
-    )
-    label = f"{cited.name}（{code}，第{cited.version}版）"
-    if standards.in_force_on(cited, day):
-        return replace(
-            result, message=f"{label}在{day.isoformat()}现行有效{_upcoming(standard, cited, day)}"
-        )
-    if in_force is not None:
-        period = effective_period(in_force.effective_from, in_force.effective_to)
-        message = f"{label}已被第{in_force.version}版取代" + (f"（{period}）" if period else "")
-        return replace(
-            result,
-            status=CitationStatus.SUPERSEDED,
-            message=message,
-            successor_code=code,
-            successor_version=in_force.version,
-        )
-    return _not_in_force(session, result, cited, label, day)
-
-
-def _upcoming(standard: Standard, cited: StandardVersion, day: dt.date) -> str:
-    later = [
-        v
-        for v in standard.versions
-        if v.version > cited.version
-        and Status(v.status).published
-        and v.effective_from
-        and v.effective_from > day
-    ]
-    return (
-        f"；第{later[0].version}版将于{later[0].effective_from.isoformat()}起施行" if later else ""
-    )
-
-
-def _not_in_force(
-    session: Session, result: VerifiedCitation, cited: StandardVersion, label: str, day: dt.date
-) -> VerifiedCitation:
-    status = Status(cited.status)
-    if not status.published:
-        return replace(
-            result,
-            status=CitationStatus.NOT_PUBLISHED,
-            message=f"{label}为{_UNPUBLISHED[status]}，尚未发布施行",
-        )
-    if cited.effective_from and day < cited.effective_from:
-        message = f"{label}自{cited.effective_from.isoformat()}起施行，{day.isoformat()}尚未施行"
-        return replace(result, status=CitationStatus.NOT_YET_IN_FORCE, message=message)
-    ended = f"已于{cited.effective_to.isoformat()}失效" if cited.effective_to else "已失效"
-    if status is Status.REPEALED:
-        return replace(result, status=CitationStatus.REPEALED, message=f"{label}{ended}（已废止）")
-    named = _named_successor(session, cited, day)
-    others = [named] if named else _current_alternatives(session, cited, day)
-    if others:
-        listed = "、".join(f"{v.code}（第{v.version}版）" for v in others)
-        source = "备注所载替代标准" if named else "库中同地区、同事项、同等级的现行标准"
-        tail = f"；{source}：{listed}"
-        result = replace(result, successor_code=others[0].code, successor_version=others[0].version)
-    else:
-        tail = "；库中没有后续版本"
-    message = f"{label}{ended}（{status.label}）{tail}"
-    return replace(result, status=CitationStatus.SUPERSEDED, message=message)
-
-
-def _named_successor(
-    session: Session, cited: StandardVersion, day: dt.date
-) -> StandardVersion | None:
-    """The standard the notes say replaced this one (``已由QP-CQ-0011…替代``), if in kb."""
-    match = _REPLACED_BY.search(cited.notes or "")
-    if match is None:
-        return None
-    found = standards.by_codes(session, [match.group(1)])
-    return (
-        (standards.version_on(found[0], day) or standards.current_version(found[0]))
-        if found
-        else None
-    )
-
-
-def _current_alternatives(
-    session: Session, cited: StandardVersion, day: dt.date
-) -> list[StandardVersion]:
-    """Other standards for the same item, region, grade and kind that are in force on ``day``."""
-    if not cited.item:
-        return []
-    codes = session.scalars(
-        select(Standard.code)
-        .join(StandardVersion)
-        .distinct()
-        .where(
-            StandardVersion.item == cited.item,
-            StandardVersion.region == cited.region,
-            StandardVersion.kind == cited.kind,
-            Standard.id != cited.standard_id,
-        )
-    ).all()
-    found = [standards.version_on(s, day) for s in standards.by_codes(session, list(codes))]
-    return sorted(
-        (v for v in found if v is not None and v.grade == cited.grade), key=lambda v: v.code
-    )
