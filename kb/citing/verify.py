@@ -139,17 +139,18 @@ class _Checker:
                     self.by_title.setdefault(normal_title(name), []).append(document)
         self.loaded: dict[int, Document] = {}
         self.standard_names: dict[str, str | None] = {}
+        self.standards: dict[tuple[str, int | None], VerifiedCitation] = {}
 
     def check(self, found: FoundCitation) -> VerifiedCitation:
         if found.code:
-            return verify_standard(self.session, found, found.code, self.day)
+            return self.standard(found, found.code)
         document = self.find(found.doc_number, found.title)
         if document is not None:
             return _verify_document(self.session, document, found, self.day)
         if found.title and not found.doc_number:
             code = self.standard_code(found.title.strip())
             if code:
-                return verify_standard(self.session, found, code, self.day)
+                return self.standard(found, code)
         named = f"《{found.title}》" if found.title else ""
         number = f"（{found.doc_number}）" if found.doc_number else ""
         return VerifiedCitation(
@@ -158,6 +159,13 @@ class _Checker:
             f"知识库未收录{named}{number}，无法核查",
             doc_number=found.doc_number,
         )
+
+    def standard(self, found: FoundCitation, code: str) -> VerifiedCitation:
+        """A standard's check, done once per code and version cited however often."""
+        key = (code, found.version)
+        if key not in self.standards:
+            self.standards[key] = verify_standard(self.session, found, code, self.day)
+        return replace(self.standards[key], found=found)
 
     def find(self, doc_number: str | None, title: str | None) -> Document | None:
         key = self.by_number.get(doc_number) if doc_number else None
