@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import object_session
 
@@ -272,7 +273,7 @@ def cite_standard(
     if style is Style.OFFICIAL:
         text = official_standard_text(version, session)
     else:
-        text = _gbt_standard(version, session or object_session(version), style)
+        text = _gbt_standard(version, session or _session_of(version), style)
     return Citation(
         text, style, "standard", version.code, standard_permalink(version), version.version
     )
@@ -335,7 +336,7 @@ def official_standard_text(version: StandardVersion, session: Session | None = N
     The basis is written in the official form when kb knows the documents it names
     (:func:`basis_references`); without a date of its own the version shows its basis's 施行日期.
     """
-    session = session or object_session(version)
+    session = session or _session_of(version)
     references = basis_references(session, version) if session is not None else []
     facts = [version.code, f"第{version.version}版"]
     period = effective_period(version.effective_from, version.effective_to)
@@ -356,6 +357,12 @@ def official_standard_text(version: StandardVersion, session: Session | None = N
         raw = [r.strip() for r in re.split(r"[；;]", version.basis) if r.strip()]
         text += f"；依据{'；'.join(raw)}"
     return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
+
+
+def _session_of(version: object) -> Session | None:
+    """The session a mapped version belongs to; ``None`` for facts copied out of the database."""
+    state = inspect(version, raiseerr=False)
+    return object_session(version) if state is not None else None
 
 
 @dataclass(frozen=True)

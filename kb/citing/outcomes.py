@@ -21,7 +21,7 @@ class TextTooLong(KbError):
 class CitationStatus(LabelledEnum):
     IN_FORCE = ("in_force", "现行有效")
     AMENDED = ("amended", "已修订")
-    SUPERSEDED = ("superseded", "已被替代")
+    SUPERSEDED = ("superseded", "已被修订")
     REPEALED = ("repealed", "已废止")
     NOT_YET_IN_FORCE = ("not_yet_in_force", "尚未施行")
     NOT_PUBLISHED = ("not_published", "未发布")
@@ -62,6 +62,13 @@ class VerifiedCitation:
     successor_title: str | None = None
 
     @property
+    def status_text(self) -> str:
+        """The status in words: a superseded document reads 已被替代, a standard 已被修订."""
+        if self.status is CitationStatus.SUPERSEDED and self.document_id is not None:
+            return "已被替代"
+        return self.status.label
+
+    @property
     def label(self) -> str:
         """The status in words, with every warning a reader must not miss: ``现行有效（示例…）``."""
         marks = []
@@ -69,4 +76,4 @@ class VerifiedCitation:
             marks.append("推断")
         if self.illustrative:
             marks.append(ILLUSTRATIVE_WARNING)
-        return f"{self.status.label}（{'，'.join(marks)}）" if marks else self.status.label
+        return f"{self.status_text}（{'，'.join(marks)}）" if marks else self.status_text
