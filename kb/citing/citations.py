@@ -55,7 +55,7 @@ from kb.citing.basis import find_document
 from kb.citing.basis import parse_basis
 from kb.citing.clauses import ClauseReference  # noqa: F401 - part of this module's surface
 from kb.citing.clauses import clause_words
-from kb.citing.clauses import read_clause  # noqa: F401 - part of this module's surface
+from kb.citing.clauses import read_clause
 from kb.documents.catalogue import cited_name
 from kb.errors import InvalidInput
 from kb.errors import NotFound
@@ -166,7 +166,11 @@ def cite_document(
     """
     style = Style.parse(style)
     path = None
-    if clause_path:
+    if clause_path and not document.text_held:
+        # kb lists the document without its text: the clause is cited as given, not checked.
+        read = read_clause(clause_path)
+        path = read.path if read is not None and read.end == len(clause_path) else clause_path
+    elif clause_path:
         clause = find_clause(document, clause_path)
         if clause is None:
             raise NotFound(

@@ -104,3 +104,20 @@ def test_deeply_nested_json_to_verify_is_a_400(corpus_client):
 
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_cite_a_listed_document_by_its_number_with_its_clause_in_every_style(corpus_client):
+    official = corpus_client.get(
+        "/api/v1/cite/document/财行〔2016〕214号?style=official&clause=第十五条"
+    ).get_json()
+    reference = corpus_client.get(
+        "/api/v1/cite/document/财行[2016]214号?clause=第十五条"
+    ).get_json()
+
+    assert official["text"] == "《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条"
+    assert reference["text"] == (
+        "财政部, 国家机关事务管理局, 中共中央直属机关事务管理局. 财政部 国家机关事务管理局 "
+        "中共中央直属机关事务管理局关于印发《中央和国家机关会议费管理办法》的通知：财行〔2016〕214号[A]. "
+        "北京：财政部, 国家机关事务管理局, 中共中央直属机关事务管理局，2016-06-29：第十五条."
+    )
+    assert official["clause_path"] == reference["clause_path"] == "第十五条"
