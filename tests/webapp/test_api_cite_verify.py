@@ -71,6 +71,7 @@ def test_a_standard_read_from_reposts_is_not_verified(corpus_client):
     body = corpus_client.get("/api/v1/standards/RS-HY-004").get_json()
 
     assert body["verified"] is False
+    assert body["reposts"] and all("gov.cn" not in address for address in body["reposts"])
 
 
 def test_verify_results_carry_illustrative_and_status(corpus_client):

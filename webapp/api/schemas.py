@@ -12,6 +12,7 @@ from marshmallow import validate
 
 from kb import standards as kb_standards
 from kb.citing.verify import MAX_TEXT_CHARACTERS
+from kb.documents.provenance import reposts
 from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -101,7 +102,17 @@ class StandardSchema(Schema):
     source = fields.String(allow_none=True)
     sources = fields.Function(kb_standards.sources, metadata={"description": "来源地址列表"})
     illustrative = fields.Boolean(metadata={"description": "示例数据，非正式标准"})
-    verified = fields.Function(kb_standards.is_verified, metadata={"description": "有可核实的来源"})
+    verified = fields.Function(
+        kb_standards.is_verified,
+        metadata={"description": "数值读自发文机关自己的发布（gov.cn），或经审核人对照确认"},
+    )
+    reposts = fields.Function(
+        lambda v: reposts(v.source),
+        metadata={"description": "来源中的转载页（高校、新闻、文库等），不能据以核实"},
+    )
+    source_confirmed_by = fields.String(
+        allow_none=True, metadata={"description": "确认来源的审核人"}
+    )
     created_at = UtcDateTime()
     created_by = fields.String()
     change_reason = fields.String(allow_none=True)
