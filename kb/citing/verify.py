@@ -29,8 +29,10 @@ from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import load_only
 
 from kb import documents
+from kb.citing.basis import DocumentState
 from kb.citing.basis import document_state
 from kb.citing.basis import find_clause
 from kb.citing.citations import cite_clause
@@ -124,13 +126,30 @@ def _find_standard_names(
     return results
 
 
+_DOCUMENT_FACTS = (
+    Document.id,
+    Document.slug,
+    Document.title,
+    Document.measure_title,
+    Document.doc_number,
+    Document.issued_on,
+    Document.effective_from,
+    Document.effective_to,
+    Document.status,
+    Document.replaced_by,
+)
+
+
 class _Checker:
     """Checks citations on one day, loading each document and standard name once."""
 
     def __init__(self, session: Session, day: dt.date) -> None:
         self.session = session
         self.day = day
-        rows = session.scalars(select(Document).order_by(Document.id)).all()
+        # Titles and dates only: a document's text is loaded when a citation names it.
+        rows = session.scalars(
+            select(Document).order_by(Document.id).options(load_only(*_DOCUMENT_FACTS))
+        ).all()
         self.by_number = {d.doc_number: d.id for d in rows if d.doc_number}
         self.by_title: dict[str, list[Document]] = {}
         for document in rows:
@@ -140,13 +159,16 @@ class _Checker:
         self.loaded: dict[int, Document] = {}
         self.standard_names: dict[str, str | None] = {}
         self.standards: dict[tuple[str, int | None], VerifiedCitation] = {}
+        self.states: dict[int, DocumentState] = {}
 
     def check(self, found: FoundCitation) -> VerifiedCitation:
         if found.code:
             return self.standard(found, found.code)
         document = self.find(found.doc_number, found.title)
         if document is not None:
-            return _verify_document(self.session, document, found, self.day)
+            if document.id not in self.states:
+                self.states[document.id] = document_state(self.session, document, on=self.day)
+            return _verify_document(document, found, self.day, self.states[document.id])
         if found.title and not found.doc_number:
             code = self.standard_code(found.title.strip())
             if code:
@@ -219,7 +241,7 @@ def _cited_title(title: str) -> str:
 
 
 def _verify_document(
-    session: Session, document: Document, found: FoundCitation, day: dt.date
+    document: Document, found: FoundCitation, day: dt.date, state: DocumentState
 ) -> VerifiedCitation:
     cited = cite_clause(cited_name(document), document.doc_number)
     notes = _mismatches(document, found)
@@ -246,7 +268,6 @@ def _verify_document(
     where = f"，{clause_words(clause.path)}为“{clause.label}{clause.heading}”" if clause else ""
     if not held:
         where = "（未收录全文" + (f"，{found.clause}未核对）" if found.clause else "）")
-    state = document_state(session, document, on=day)
     start = document.effective_from or document.issued_on
     if state.status is None and start and day < start:
         if document.effective_from:

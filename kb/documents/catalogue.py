@@ -77,12 +77,15 @@ def find(
         return None
     wanted = {normal_title(_ANNEX.sub("", title))}
     wanted.add(normal_title(measure_of(title) or title))
-    candidates = [
-        d
-        for d in session.scalars(select(Document).order_by(Document.id))
-        if {normal_title(d.title), normal_title(d.measure_title or d.title)} & wanted
+    rows = session.execute(select(Document.id, Document.title, Document.measure_title))
+    ids = [
+        row.id
+        for row in rows
+        if {normal_title(row.title), normal_title(row.measure_title or row.title)} & wanted
     ]
-    return _preferred(candidates)
+    if not ids:
+        return None
+    return _preferred(list(session.scalars(select(Document).where(Document.id.in_(ids)))))
 
 
 def _preferred(candidates: list[Document]) -> Document | None:
