@@ -17,10 +17,14 @@ from indexer.loaders import SUPPORTED_SUFFIXES as DOCUMENT_SUFFIXES
 from indexer.loaders import load
 from indexer.structure import parse_document
 from kb import documents
+from kb.citing import basis
 from kb.config import Settings
 from kb.db import atomic
+from kb.documents import catalogue
+from kb.documents import interchange as document_interchange
 from kb.errors import ImportRejected
 from kb.errors import KbError
+from kb.files.tables import read_table
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.vocab import Outcome
@@ -105,7 +109,9 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
     suffix = path.suffix.lower()
     if not path.exists():
         return FileReport(str(path), "unknown", skipped=True, problems=("文件不存在",))
-    if suffix in STANDARD_SUFFIXES:
+    if suffix in STANDARD_SUFFIXES and _is_documents_file(path):
+        kind, loader = "documents", _ingest_documents_file
+    elif suffix in STANDARD_SUFFIXES:
         kind, loader = "standards", _ingest_standards
     elif suffix in DOCUMENT_SUFFIXES:
         kind, loader = "document", _ingest_document
@@ -131,6 +137,27 @@ def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dic
         counts[result.outcome.value] += 1
         if result.outcome is not Outcome.UNCHANGED:
             report.standard_codes.add(result.code)
+    # Every basis named becomes a known document (未收录全文 until its text is ingested).
+    for document in basis.ensure_documents(session, (r.basis for r in records)):
+        report.document_ids.add(document.id)
+    return counts
+
+
+def _is_documents_file(path: Path) -> bool:
+    """A table whose header is the documents file's (文号, 标题 …), not the standards file's."""
+    try:
+        return document_interchange.is_documents_table(read_table(path))
+    except KbError:
+        return False  # unreadable: the standards reader reports why
+
+
+def _ingest_documents_file(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
+    counts = {o.value: 0 for o in Outcome}
+    entries = document_interchange.read_documents(path)
+    for document, outcome in catalogue.store_entries(session, entries, source=path.name):
+        counts[outcome.value] += 1
+        if outcome is not Outcome.UNCHANGED:
+            report.document_ids.add(document.id)
     return counts
 
 

@@ -126,6 +126,8 @@ def in_force_window(status: str, effective_from: int, effective_to: int) -> tupl
     since always; no end means until further notice for a version in force, and never for a
     superseded or repealed one (it cannot be placed in time).
     """
+    if status not in Status.__members__.values():
+        return None  # a document's status (amended, replaced …): documents have no window
     parsed = Status(status)
     if not parsed.published:
         return None
@@ -220,7 +222,7 @@ def document_docs(document: Document) -> list[dict[str, Any]]:
 
 def document_doc(document: Document) -> dict[str, Any]:
     """The index doc of a whole policy document."""
-    extra = _join(document.doc_number, document.issuer)
+    extra = _join(document.doc_number, document.issuer, document.measure_title)
     doc = {
         "uid": f"document:{document.id}",
         "type": "document",
@@ -233,6 +235,7 @@ def document_doc(document: Document) -> dict[str, Any]:
         "url": document_url(document.slug),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
+    _put(doc, "status", document.status)
     return doc
 
 
@@ -254,6 +257,7 @@ def clause_doc(document: Document, clause: Clause) -> dict[str, Any]:
         "url": document_url(document.slug, clause.path),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
+    _put(doc, "status", document.status)
     return doc
 
 

@@ -498,6 +498,7 @@ def _hit(
         values["document_id"] = int(stored["document_id"])
         values["document_title"] = stored.get("document_title")
         values["clause_path"] = stored.get("clause_path")
+        values["status"] = stored.get("status")  # a document's own status, when recorded
     return SearchHit(**values)
 
 

@@ -25,6 +25,8 @@ from indexer.textfix import is_date_line
 from indexer.textfix import is_title
 from indexer.textfix import repair
 from kb.documents.doc_numbers import canonical_doc_number
+from kb.numerals import DATE
+from kb.numerals import chinese_number
 from kb.records import ClauseRecord
 from kb.records import DocumentRecord
 from kb.vocab import DocType
@@ -46,11 +48,7 @@ _HEADING_END = re.compile(r"[。：；！？]")
 _TITLE_QUALIFIER = re.compile(r"[（(](?:试行|暂行|修订|修订稿|征求意见稿|草案)[）)]$")
 _SIGNATURE_MAX_CHARS = 30
 
-_DATE = re.compile(
-    r"(?P<year>[\d〇零一二三四五六七八九]{4})年"
-    r"(?P<month>[\d〇零一二三四五六七八九十]{1,3})月(?P<day>[\d〇零一二三四五六七八九十]{1,3})日"
-)
-_CHINESE_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_DATE = re.compile(DATE)
 
 
 @dataclass(frozen=True)
@@ -283,9 +281,4 @@ def _cut(text: str, limit: int) -> str:
 
 def _number(text: str) -> int:
     """``2024``, ``二〇二四``, ``十二`` or ``二十一`` as an integer."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return _CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(units, 0)
-    return int("".join(str(_CHINESE_DIGITS[ch]) for ch in text))
+    return chinese_number(text)

@@ -21,6 +21,11 @@ import re
 from collections.abc import Iterable
 
 from kb.documents.doc_numbers import canonical_doc_number
+from kb.numerals import ARTICLE_NUMBER
+from kb.numerals import DATE
+from kb.numerals import POINT_LABEL
+from kb.numerals import SECTION_LABEL
+from kb.numerals import SUBSECTION_LABEL
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Punctuation and brackets of CJK text: no space is ever wanted next to them.
@@ -30,17 +35,14 @@ _CJK_PUNCTUATION = (
 )
 _CJK = _HAN + _CJK_PUNCTUATION
 
-_NUMERAL = "一二三四五六七八九十"
-_ARTICLE_NUMERAL = "一二三四五六七八九十百千零〇两0-9"
-
 #: A clause label at the start of a paragraph; ``structure`` reads the named groups.
 CLAUSE_LABEL = re.compile(
-    rf"(?P<part>第[{_ARTICLE_NUMERAL}]+(?P<part_kind>[编章节条]))"
-    rf"|(?P<section>[{_NUMERAL}]+、)"
-    rf"|(?P<subsection>[（(][{_NUMERAL}]+[）)])"
+    rf"(?P<part>第{ARTICLE_NUMBER}(?P<part_kind>[编章节条]))"
+    rf"|(?P<section>{SECTION_LABEL})"
+    rf"|(?P<subsection>{SUBSECTION_LABEL})"
     rf"|(?P<item>[0-9]{{1,3}}(?:[.．、](?![0-9])|[）)]))"
     rf"|(?P<subitem>[（(][0-9]{{1,3}}[）)])"
-    rf"|(?P<point>[{_NUMERAL}]+是)(?=\S)"
+    rf"|(?P<point>{POINT_LABEL})(?=\S)"
 )
 
 # Labels whose clauses may be bare headings (一、主要目标). Run-in labels such as 一是 never are:
@@ -56,10 +58,7 @@ _TITLE_ENDING = re.compile(
 )
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；：！？,;:!?]")
 _SENTENCE_END = re.compile(r"[。；：！？;:!?][”’」』）)】〕》]*$")
-_DATE_LINE = re.compile(
-    r"[（(]?(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d〇零一二三四五六七八九十]{1,3}月"
-    r"[\d〇零一二三四五六七八九十]{1,3}日(?:印发|发布|制发|签发|起施行|施行)?[）)]?"
-)
+_DATE_LINE = re.compile(rf"[（(]?{DATE}(?:印发|发布|制发|签发|起施行|施行)?[）)]?")
 _DASHES = "-‐‑‒–—―－~～"
 _PAGE_NUMBER = re.compile(
     rf"[{_DASHES}]+\s*\d{{1,4}}\s*[{_DASHES}]+"

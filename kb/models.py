@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Role
@@ -63,6 +64,17 @@ class Document(Base):
     doc_type: Mapped[str | None] = mapped_column(String(20))
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
     source_path: Mapped[str | None] = mapped_column(String(1000))
+    # The document's life (issue 13): what it is called when cited, when it applies, whether it
+    # was replaced and by what (a 文号), and where its metadata was read.
+    measure_title: Mapped[str | None] = mapped_column(String(500))
+    effective_from: Mapped[dt.date | None] = mapped_column(Date)
+    effective_to: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[DocumentStatus | None] = mapped_column(String(20))
+    replaced_by: Mapped[str | None] = mapped_column(String(100))
+    replaces: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
     original_text: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -74,6 +86,11 @@ class Document(Base):
         order_by="Clause.position",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def text_held(self) -> bool:
+        """Whether kb holds the document's text (a basis or a listed notice may have none)."""
+        return bool(self.text)
 
 
 class Clause(Base):
@@ -158,6 +175,9 @@ class StandardVersion(Base):
     review_note: Mapped[str | None] = mapped_column(Text)
     rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     rejected_by: Mapped[str | None] = mapped_column(String(100))
+    # Provenance (issue 13): a reviewer who checked the figure against the issuer's publication.
+    source_confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    source_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     standard: Mapped[Standard] = relationship(back_populates="versions")
     organisation: Mapped[Organisation | None] = relationship()

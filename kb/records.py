@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import fields
 from decimal import Decimal
 
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
@@ -75,3 +76,27 @@ class DocumentRecord:
     doc_type: str | None = None
     issued_on: dt.date | None = None
     source_path: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """One row of the documents interchange file: what kb knows of a document besides its text.
+
+    ``title`` is the document's full title (for a 印发 notice, the notice's);
+    ``measure_title`` the title of the measure it issues, the name it is cited by.
+    ``replaced_by`` is the replacing document's canonical 文号; ``replaces`` free text.
+    """
+
+    title: str
+    doc_number: str | None = None
+    measure_title: str | None = None
+    issuer: str | None = None
+    issued_on: dt.date | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    status: DocumentStatus | None = None
+    replaced_by: str | None = None
+    replaces: str | None = None
+    source: str | None = None
+    verified: bool = False
+    notes: str | None = None

@@ -91,6 +91,35 @@ class Status(LabelledEnum):
         return self in (Status.IN_FORCE, Status.SUPERSEDED, Status.REPEALED)
 
 
+class DocumentStatus(LabelledEnum):
+    """A policy document's own status, as its issuer or a later document declared it."""
+
+    IN_FORCE = ("in_force", "现行有效")
+    AMENDED = ("amended", "已修订")
+    REPLACED = ("replaced", "已被替代")
+    REPEALED = ("repealed", "已废止")
+    NOT_YET = ("not_yet", "尚未施行")
+
+    @classmethod
+    def aliases(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "in_force": ("有效", "现行"),
+            "amended": ("已被修订", "部分修订"),
+            "replaced": ("已替代", "已被取代", "已失效"),
+            "repealed": ("废止", "已废除"),
+            "not_yet": ("尚未生效", "未施行"),
+        }
+
+    @classmethod
+    def title(cls) -> str:
+        return "文件状态"
+
+    @property
+    def current(self) -> bool:
+        """Whether a document in this status may still be cited as a basis (amended ones may)."""
+        return self in (DocumentStatus.IN_FORCE, DocumentStatus.AMENDED)
+
+
 class Role(LabelledEnum):
     """What an account may do; see :mod:`kb.accounts.permissions` for the rules."""
 

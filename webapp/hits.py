@@ -37,7 +37,7 @@ def hit_citations(session: Any, hits: Iterable[Any]) -> dict[str, str]:
                 (v for v in by_code[hit.code].versions if v.version == hit.version), None
             )
             if version is not None:
-                found[hit.id] = official_standard_text(version)
+                found[hit.id] = official_standard_text(version, session)
         elif hit.type == "clause" and hit.document_id in by_id:
             document = by_id[hit.document_id]
             found[hit.id] = cite_clause(document.title, document.doc_number, hit.clause_path)

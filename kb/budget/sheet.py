@@ -42,6 +42,8 @@ from kb.errors import UnsupportedFile
 from kb.files.tables import cell_text
 from kb.files.tables import decode_text
 from kb.files.tables import read_xlsx_grids
+from kb.numerals import SMALL
+from kb.numerals import SUBSECTION_LABEL
 
 #: Known columns: field → header spellings (the key itself is accepted too, in any case).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -73,9 +75,7 @@ _FIELD_BY_NAME: dict[str, str] = {
 _BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
 _TITLE_SCALE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总合计|本页合计|合\s*计)$")
-_SECTION_ROW = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*(.+)$"
-)
+_SECTION_ROW = re.compile(rf"^(?:[{SMALL}]+[、.．]|{SUBSECTION_LABEL})\s*(.+)$")
 _NO_HEADER = "预算表应有“事项”（或“项目名称”“item”）列，以及数量、单价、金额等列"
 
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb import standards
+from kb.citing.clauses import read_clause
+from kb.documents import catalogue
 from kb.documents.doc_numbers import find_doc_numbers
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
-from kb.numerals import FULL
-from kb.numerals import SMALL
+from kb.vocab import DocumentStatus
+from kb.vocab import Status
 
 _TITLE = re.compile(r"《([^《》]+)》")
-_PART = re.compile(rf"第([{SMALL}]+)部分")
-_ITEM = re.compile(r"第([0-9]+)(?:条|项|点)")
-_ARTICLE = re.compile(rf"第([{FULL}]+)条")
+_CLAUSE_START = re.compile(r"第|[（(“\"]")
 
 
 @dataclass(frozen=True)
@@ -63,28 +66,41 @@ def parse_basis(text: str | None) -> list[BasisRef]:
 
 
 def clause_path_of(text: str) -> str | None:
-    """The clause path a citation names: ``第四部分第8条`` → ``四.8``, ``第十五条`` → ``第十五条``."""
-    part = _PART.search(text)
-    item = _ITEM.search(text)
-    if part and item:
-        return f"{part.group(1)}.{item.group(1)}"
-    if part:
-        return part.group(1)
-    article = _ARTICLE.search(text)
-    if article:
-        return f"第{article.group(1)}条"
+    """The clause path a citation names: ``第四部分第8条`` → ``四.8``, ``第十五条`` → ``第十五条``.
+
+    Read with :func:`kb.citing.clauses.read_clause` at the first clause word, the grammar every
+    citing module shares.
+    """
+    for start in _CLAUSE_START.finditer(text):
+        found = read_clause(text, start.start(), bare_point=False)
+        if found is not None:
+            return found.path
     return None
 
 
 def find_document(session: Session, ref: BasisRef) -> Document | None:
-    """The document a reference names, by canonical 文号 first, then by exact title."""
-    if ref.doc_number:
-        found = session.scalar(select(Document).where(Document.doc_number == ref.doc_number))
-        if found is not None:
-            return found
-    if ref.title:
-        return session.scalar(select(Document).where(Document.title == ref.title))
-    return None
+    """The document a reference names: by canonical 文号 first, then by its or its measure's title."""
+    return catalogue.find(session, doc_number=ref.doc_number, title=ref.title)
+
+
+def ensure_documents(session: Session, bases: Iterable[str | None]) -> list[Document]:
+    """Make every document these bases name a known document (未收录全文 if kb has no text).
+
+    Returns the documents created or completed, for the index to follow.
+    """
+    touched: dict[int, Document] = {}
+    seen: set[tuple[str | None, str | None]] = set()
+    for text in bases:
+        for ref in parse_basis(text):
+            if (ref.title, ref.doc_number) in seen:
+                continue
+            seen.add((ref.title, ref.doc_number))
+            before = catalogue.find(session, doc_number=ref.doc_number, title=ref.title)
+            known = before.doc_number if before is not None else None
+            document = catalogue.ensure(session, title=ref.title, doc_number=ref.doc_number)
+            if document is not None and (before is None or document.doc_number != known):
+                touched[document.id] = document
+    return list(touched.values())
 
 
 def find_clause(document: Document, path: str) -> Clause | None:
@@ -109,7 +125,7 @@ def resolve(session: Session, text: str | None) -> list[ResolvedBasis]:
 
 def citing_versions(session: Session, document: Document) -> list[StandardVersion]:
     """Current-looking versions whose basis names ``document`` by 文号 or title."""
-    needles = [n for n in (document.doc_number, document.title) if n]
+    needles = [n for n in (document.doc_number, document.title, document.measure_title) if n]
     if not needles:
         return []
     rows = session.scalars(
@@ -121,11 +137,115 @@ def citing_versions(session: Session, document: Document) -> list[StandardVersio
     latest: dict[int, StandardVersion] = {}
     for row in rows:
         latest[row.standard_id] = row
-    return [v for v in latest.values() if _names(v.basis or "", document)]
+    return [v for v in latest.values() if _names(session, v.basis or "", document)]
 
 
-def _names(basis: str, document: Document) -> bool:
-    return any(
-        (ref.doc_number and ref.doc_number == document.doc_number) or ref.title == document.title
-        for ref in parse_basis(basis)
+def _names(session: Session, basis: str, document: Document) -> bool:
+    """Whether ``basis`` names ``document``: a reference that resolves to it."""
+    return any(find_document(session, ref) is document for ref in parse_basis(basis))
+
+
+# -- a document's status ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """A document's status on a day: recorded, or inferred from the standards resting on it.
+
+    ``status`` is ``None`` when nothing is recorded and nothing can be inferred (kb then
+    treats the document as in force from its dates). ``successor`` is the replacing document.
+    """
+
+    status: DocumentStatus | None
+    inferred: bool = False
+    successor: Document | None = None
+    successor_number: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``现行有效``, ``已被替代（推断）``, or ``未记录状态``."""
+        if self.status is None:
+            return "未记录状态"
+        return f"{self.status.label}（据库中标准推断）" if self.inferred else self.status.label
+
+
+def document_state(
+    session: Session, document: Document, *, on: dt.date | None = None
+) -> DocumentState:
+    """The status of ``document`` on ``on`` (default today).
+
+    A recorded status is read with the dates: a replaced or repealed document was in force up
+    to its end date, one not yet in force applies from its start date. With no status recorded,
+    the standards whose basis names the document tell: when none of them is in force that day
+    and some in force instead rests on another document, the document is inferred replaced.
+    """
+    day = on or dt.date.today()
+    successor = (
+        catalogue.find(session, doc_number=document.replaced_by) if document.replaced_by else None
     )
+    recorded = DocumentStatus(document.status) if document.status else None
+    if document.effective_from and day < document.effective_from:
+        return DocumentState(DocumentStatus.NOT_YET)
+    ended = document.effective_to is not None and day > document.effective_to
+    if recorded in (DocumentStatus.REPLACED, DocumentStatus.REPEALED):
+        if document.effective_to and not ended:
+            return DocumentState(DocumentStatus.IN_FORCE)
+        return DocumentState(recorded, successor=successor, successor_number=document.replaced_by)
+    if ended:
+        status = DocumentStatus.REPLACED if document.replaced_by else DocumentStatus.REPEALED
+        return DocumentState(status, successor=successor, successor_number=document.replaced_by)
+    if recorded is DocumentStatus.NOT_YET:
+        return DocumentState(DocumentStatus.IN_FORCE if document.effective_from else recorded)
+    if recorded is not None:
+        return DocumentState(recorded)
+    return _inferred(session, document, day)
+
+
+def _inferred(session: Session, document: Document, day: dt.date) -> DocumentState:
+    resting = citing_versions(session, document)
+    if not resting:
+        return DocumentState(None)
+    if any(
+        standards.version_on(v.standard, day) is not None
+        and _names(session, standards.version_on(v.standard, day).basis or "", document)
+        for v in resting
+    ):
+        return DocumentState(None)
+    successors = []
+    for version in resting:
+        now = standards.version_on(version.standard, day)
+        if now is None and Status(version.status) is Status.SUPERSEDED:
+            now = _successor_version(session, version, day)
+        for ref in parse_basis(now.basis if now else None):
+            other = find_document(session, ref)
+            if other is not None and other.id != document.id:
+                successors.append(other)
+    if not successors:
+        ended = all(not standards.version_on(v.standard, day) for v in resting)
+        return (
+            DocumentState(DocumentStatus.REPEALED, inferred=True) if ended else DocumentState(None)
+        )
+    first = successors[0]
+    return DocumentState(
+        DocumentStatus.REPLACED, inferred=True, successor=first, successor_number=first.doc_number
+    )
+
+
+def _successor_version(
+    session: Session, version: StandardVersion, day: dt.date
+) -> StandardVersion | None:
+    """A version in force for the same item, region, grade and kind as a superseded one."""
+    if not version.item:
+        return None
+    rows = session.scalars(
+        select(StandardVersion).where(
+            StandardVersion.item == version.item,
+            StandardVersion.region == version.region,
+            StandardVersion.kind == version.kind,
+            StandardVersion.standard_id != version.standard_id,
+        )
+    ).all()
+    for row in rows:
+        if row.grade == version.grade and standards.in_force_on(row, day):
+            return row
+    return None

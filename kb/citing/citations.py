@@ -1,5 +1,8 @@
 """Citation text for clauses, documents and standards, with a permalink for each.
 
+It stays whole (a little over 400 lines): three styles of one citation, and a standard's basis
+written in the official form, share their pieces; clause words live in :mod:`kb.citing.clauses`.
+
 Three styles sit behind one interface (:class:`Style`):
 
 ``official``
@@ -37,21 +40,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import object_session
 
 from kb import standards
+from kb.citing.basis import document_state
 from kb.citing.basis import find_clause
+from kb.citing.basis import find_document
+from kb.citing.basis import parse_basis
+from kb.citing.clauses import ClauseReference  # noqa: F401 - part of this module's surface
+from kb.citing.clauses import clause_words
+from kb.citing.clauses import read_clause
+from kb.documents.catalogue import cited_name
 from kb.errors import InvalidInput
 from kb.errors import NotFound
 from kb.models import Document
 from kb.models import StandardVersion
 from kb.numerals import FULL
-from kb.numerals import SMALL
+from kb.regions import CITY
+from kb.regions import DISTRICT_TOWNS
+from kb.vocab import DocumentStatus
 from kb.vocab import Status
 
 ILLUSTRATIVE_MARK = "【示例数据，非正式标准】"
@@ -60,13 +73,17 @@ TYPE_2025 = "A"
 TYPE_2015 = "Z"
 
 _NUMERAL = FULL
-_ARTICLE = re.compile(rf"第[{_NUMERAL}0-9]+条")
-_ABOVE_ARTICLE = re.compile(rf"第[{_NUMERAL}0-9]+[编章节]")
-_PART = re.compile(rf"[{SMALL}]+")
-_ITEM = re.compile(r"[0-9]+")
-_PARENTHESISED = re.compile(r"（[^（）]+）")
-_POINT = re.compile(rf"[{SMALL}]+是")
-_DUPLICATE = re.compile(r"~[0-9]+$")
+_DISTRICT_IN_TITLE = re.compile("|".join(map(re.escape, DISTRICT_TOWNS)))
+_DISTRICT_SHORT = re.compile("|".join(re.escape(d[:2]) + r"区" for d in DISTRICT_TOWNS))
+_CENTRAL_ISSUER = re.compile(r"财政部|国务院|中共中央|国家|全国|中央")
+_QUOTED_ARTICLE = re.compile(rf"\s*(第[{_NUMERAL}]+条)\s*[：:]")
+_ANNEX_WORD = re.compile(r"附[表件]")
+# 财政部关于印发《X》的通知（文号）: a notice's title written outside 书名号.
+_BARE_NOTICE = re.compile(r"([^《》]*关于(?:印发|转发|发布|下发|颁发)?)《([^《》]+)》的通知(.*)")
+#: Numbered standards (GB, GB/T, DB31/T, 行业标准 JGJ …): code, number, a dash and the year.
+NUMBERED_STANDARD = re.compile(
+    r"(?:GB|DB[0-9]{2}|[A-Z]{2,4})(?:/[TZ])?\s?[0-9]+(?:\.[0-9]+)*\s?[-—–]\s?[0-9]{4}"
+)
 
 
 class Style(StrEnum):
@@ -111,123 +128,12 @@ class Citation:
     clause_path: str | None = None
 
 
-# -- clauses ---------------------------------------------------------------------------------
-
-
-def clause_words(path: str) -> str:
-    """The words citing the clause at ``path``: ``四.8`` → ``第四部分第8条``.
-
-    Segments above an article (第X章, 第X节) are dropped when an article follows, because
-    articles are numbered through a whole document and cited alone.
-    """
-    segments = [_DUPLICATE.sub("", s) for s in path.split(".") if s]
-    articles = [i for i, s in enumerate(segments) if _ARTICLE.fullmatch(s)]
-    if articles:
-        segments = segments[articles[0] :]
-    words = []
-    for segment in segments:
-        words.append(_segment_words(segment, under_article=bool(articles)))
-    return "".join(words)
-
-
-def _segment_words(segment: str, *, under_article: bool) -> str:
-    if _ARTICLE.fullmatch(segment) or _ABOVE_ARTICLE.fullmatch(segment):
-        return segment
-    if _PART.fullmatch(segment):
-        return f"第{segment}部分"
-    if _ITEM.fullmatch(segment):
-        return f"第{segment}项" if under_article else f"第{segment}条"
-    if _PARENTHESISED.fullmatch(segment):
-        return f"第{segment}项"
-    if _POINT.fullmatch(segment):
-        return f"“{segment}”"
-    return segment
-
-
-#: Clause words in running text: kind, pattern, rank (a lower rank is a higher level, as in
-#: ``indexer.structure``). Spaces may sit anywhere inside.
-_WORDS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("part", re.compile(rf"第\s*([{SMALL}]+)\s*部分"), 10),
-    ("above", re.compile(rf"第\s*([{_NUMERAL}]+)\s*([编章节])"), 1),
-    ("article", re.compile(rf"第\s*([{_NUMERAL}]+)\s*(条)"), 3),
-    ("paragraph", re.compile(rf"第\s*([{_NUMERAL}]+)\s*(款)"), 4),
-    ("item", re.compile(r"第\s*([0-9０-９]{1,3})\s*[条点项]"), 12),
-    ("subsection", re.compile(rf"第?\s*[（(]\s*([{SMALL}]+)\s*[）)]\s*项?"), 11),
-    ("subitem", re.compile(r"第?\s*[（(]\s*([0-9０-９]{1,3})\s*[）)]\s*项?"), 13),
-    ("point", re.compile(rf"[“\"‘']\s*([{SMALL}]+是)\s*[”\"’']"), 20),
-    ("bare_point", re.compile(rf"([{SMALL}]+是)"), 20),
-)
-_ABOVE_RANKS = {"编": 0, "章": 1, "节": 2}
-
-
-@dataclass(frozen=True)
-class ClauseReference:
-    """Clause words read from a text: the path they name, its ranked segments, their span."""
-
-    path: str
-    segments: tuple[tuple[int, str], ...]
-    start: int
-    end: int
-
-
-def read_clause(
-    text: str,
-    pos: int = 0,
-    *,
-    above: tuple[tuple[int, str], ...] = (),
-    bare_point: bool = True,
-) -> ClauseReference | None:
-    """The clause words at ``pos``, the inverse of :func:`clause_words`: ``第四部分 第8条`` → ``四.8``.
-
-    ``above`` are the segments of a clause listed just before (``第四部分第8条、第9条``): those
-    of a higher level than the first word read are inherited (``四.9``). A 款 is read but is
-    finer than kb's clauses, so it is left out of the path. ``bare_point=False`` asks 一是 to be
-    quoted (“一是”) to count, because a bare one straight after a title is usually prose.
-    """
-    start = pos
-    while start < len(text) and text[start] in " \t\u3000":
-        start += 1
-    segments: list[tuple[int, str]] = []
-    end = start
-    while True:
-        read = _read_word(text, end, bare_point=bare_point or bool(segments))
-        if read is None:
-            break
-        segments.append(read[0])
-        end = read[1]
-        while end < len(text) and text[end] in " \t\u3000":
-            end += 1
-    if not segments:
-        return None
-    end = start + len(text[start:end].rstrip())
-    segments = [s for s in above if s[0] < segments[0][0]] + segments
-    return ClauseReference(_path(segments), tuple(segments), start, end)
-
-
-def _read_word(text: str, pos: int, *, bare_point: bool) -> tuple[tuple[int, str], int] | None:
-    for kind, pattern, rank in _WORDS:
-        if kind == "bare_point" and not bare_point:
-            continue
-        match = pattern.match(text, pos)
-        if match:
-            value = unicodedata.normalize("NFKC", match.group(1))
-            if kind in ("above", "article", "paragraph"):
-                suffix = match.group(2)
-                return ((_ABOVE_RANKS.get(suffix, rank), f"第{value}{suffix}"), match.end())
-            if kind in ("subsection", "subitem"):
-                return (rank, f"（{value}）"), match.end()
-            return (rank, value), match.end()
-    return None
-
-
-def _path(segments: list[tuple[int, str]]) -> str:
-    names = [name for _, name in segments if not name.endswith("款")]
-    articles = [i for i, name in enumerate(names) if _ARTICLE.fullmatch(name)]
-    return ".".join(names[articles[0] :] if articles else names)
-
-
 def cite_clause(title: str, doc_number: str | None = None, path: str | None = None) -> str:
-    """The official form: ``《title》（文号）`` followed by the clause words, if any."""
+    """The official form: ``《title》（文号）`` followed by the clause words, if any.
+
+    A title that holds a title (a 印发 notice's) nests it in 〈〉: ``《…关于印发〈…〉的通知》``.
+    """
+    title = title.replace("《", "〈").replace("》", "〉")
     number = f"（{doc_number}）" if doc_number else ""
     return f"《{title}》{number}{clause_words(path) if path else ''}"
 
@@ -260,7 +166,11 @@ def cite_document(
     """
     style = Style.parse(style)
     path = None
-    if clause_path:
+    if clause_path and not document.text_held:
+        # kb lists the document without its text: the clause is cited as given, not checked.
+        read = read_clause(clause_path)
+        path = read.path if read is not None and read.end == len(clause_path) else clause_path
+    elif clause_path:
         clause = find_clause(document, clause_path)
         if clause is None:
             raise NotFound(
@@ -269,35 +179,76 @@ def cite_document(
             )
         path = clause.path
     if style is Style.OFFICIAL:
-        text = cite_clause(document.title, document.doc_number, path)
+        text = cite_clause(cited_name(document), document.doc_number, path)
     elif style is Style.GBT7714_2025:
-        text = _gbt_2025(document, url)
+        text = _gbt_2025(document, url, path)
     else:
-        text = _gbt_2015(document, url, accessed or dt.date.today())
+        text = _gbt_2015(document, url, accessed or dt.date.today(), path)
+    if document.status and not DocumentStatus(document.status).current:
+        text += f"（{DocumentStatus(document.status).label}）"
     return Citation(
         text, style, "document", document.slug, document_permalink(document, path), None, path
     )
 
 
-def _gbt_2025(document: Document, url: str | None) -> str:
-    head = f"{document.issuer}. " if document.issuer else ""
+def _gbt_2025(document: Document, url: str | None, path: str | None = None) -> str:
+    author = _author(document)
+    head = f"{author}. " if author else ""
     number = f"：{document.doc_number}" if document.doc_number else ""
     marker = f"[{TYPE_2025}/OL]" if url else f"[{TYPE_2025}]"
-    date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
+    place = _place(document)
+    date = document.issued_on.isoformat() if document.issued_on else ""
+    publication = "，".join(
+        p for p in (f"{place}：{author}" if place and author else "", date) if p
+    )
+    tail = f" {publication}" if publication else ""
+    where = f"：{clause_words(path)}" if path else ""
     link = f" {url}." if url else ""
-    return f"{head}{document.title}{number}{marker}.{date}{link}"
+    return (
+        f"{head}{document.title}{number}{marker}.{tail}{where}{'.' if tail or where else ''}{link}"
+    )
 
 
-def _gbt_2015(document: Document, url: str | None, accessed: dt.date) -> str:
-    head = f"{document.issuer}. " if document.issuer else ""
+def _gbt_2015(
+    document: Document, url: str | None, accessed: dt.date, path: str | None = None
+) -> str:
+    author = _author(document)
+    head = f"{author}. " if author else ""
     number = f": {document.doc_number}" if document.doc_number else ""
+    where = f": {clause_words(path)}" if path else ""
     if url:
         issued = f"({document.issued_on.isoformat()})" if document.issued_on else ""
-        tail = f"[{TYPE_2015}/OL]. {issued}[{accessed.isoformat()}]. {url}."
+        tail = f"[{TYPE_2015}/OL]. {issued}[{accessed.isoformat()}]{where}. {url}."
     else:
-        date = f" {document.issued_on.isoformat()}." if document.issued_on else ""
-        tail = f"[{TYPE_2015}].{date}"
+        place = _place(document)
+        publication = ", ".join(
+            p
+            for p in (
+                f"{place}: {author}" if place and author else "",
+                document.issued_on.isoformat() if document.issued_on else "",
+            )
+            if p
+        )
+        tail = f"[{TYPE_2015}]." + (f" {publication}{where}." if publication or where else "")
     return f"{head}{document.title}{number}{tail}"
+
+
+def _author(document: Document) -> str | None:
+    """The 责任者: the issuer, else the government a report names as its own (上海市普陀区)."""
+    if document.issuer:
+        return document.issuer.replace("、", ", ")
+    found = _DISTRICT_IN_TITLE.search(document.title)
+    return f"{CITY}{found.group(0)}" if found else None
+
+
+def _place(document: Document) -> str | None:
+    """The 出版地: 北京 for central issuers, 上海 for the city's and its districts'."""
+    text = f"{document.issuer or ''}{document.title}"
+    if _CENTRAL_ISSUER.match(document.issuer or ""):
+        return "北京"
+    if CITY[:2] in text or _DISTRICT_IN_TITLE.search(text) or _DISTRICT_SHORT.search(text):
+        return CITY[:2]
+    return None
 
 
 # -- standards -------------------------------------------------------------------------------
@@ -324,16 +275,45 @@ def cite_standard(
     style = Style.parse(style)
     version = _version_to_cite(version, session, on)
     if style is Style.OFFICIAL:
-        text = official_standard_text(version)
-    elif style is Style.GBT7714_2025:
-        text = f"{version.code} {version.name}[S]."
+        text = official_standard_text(version, session)
     else:
-        head = f"{version.issuer}. " if version.issuer else ""
-        year = f" {version.effective_from.year}." if version.effective_from else ""
-        text = f"{head}{version.name}: {version.code}[S].{year}"
+        text = _gbt_standard(version, session or _session_of(version), style)
     return Citation(
         text, style, "standard", version.code, standard_permalink(version), version.version
     )
+
+
+def _gbt_standard(version: StandardVersion, session: Session | None, style: Style) -> str:
+    """A standard in GB/T 7714: [S] only for a numbered standard (GB/T 7714—2015, DB31/T …).
+
+    A figure kb records from a policy document (a 管理办法, a 通知, a 方案) is not a standard in
+    the GB sense: the reference is to that document, as [A] (2025) or [Z] (2015), like any
+    policy document, after the figure's name and code. With no document known it is [Z] (其他).
+    The 示例 mark and a non-current status follow, as in every citation.
+    """
+    name = f"{version.name}（{version.code}，第{version.version}版）"
+    if NUMBERED_STANDARD.fullmatch(version.code):
+        if style is Style.GBT7714_2025:
+            text = f"{version.code} {version.name}[S]."
+        else:
+            head = f"{version.issuer}. " if version.issuer else ""
+            year = f" {version.effective_from.year}." if version.effective_from else ""
+            text = f"{head}{version.name}: {version.code}[S].{year}"
+    else:
+        references = basis_references(session, version) if session is not None else []
+        document = next((r.document for r in references if r.document is not None), None)
+        if document is not None:
+            cited = cite_document(document, style=style, clause_path=None).text
+            where = references[0].clause_path if references[0].document is document else None
+            text = f"{name}. 见：{cited}" + (f"（{clause_words(where)}）" if where else "")
+        else:
+            head = f"{version.issuer}. " if version.issuer else ""
+            year = f" {version.effective_from.year}." if version.effective_from else ""
+            text = f"{head}{name}[Z].{year}"
+    status = Status(version.status)
+    if status is not Status.IN_FORCE:
+        text += f"（{status.label}）"
+    return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
 
 
 def _version_to_cite(
@@ -354,10 +334,18 @@ def _version_to_cite(
     return found
 
 
-def official_standard_text(version: StandardVersion) -> str:
-    """``名称（编号，第N版，日期施行[，状态]）：数值 单位；依据…[【示例数据…】]``."""
+def official_standard_text(version: StandardVersion, session: Session | None = None) -> str:
+    """``名称（编号，第N版，日期施行[，状态]）：数值 单位；依据《办法》（文号）第X条[【示例数据…】]``.
+
+    The basis is written in the official form when kb knows the documents it names
+    (:func:`basis_references`); without a date of its own the version shows its basis's 施行日期.
+    """
+    session = session or _session_of(version)
+    references = basis_references(session, version) if session is not None else []
     facts = [version.code, f"第{version.version}版"]
     period = effective_period(version.effective_from, version.effective_to)
+    if not period and references and references[0].effective_from:
+        period = f"{references[0].effective_from.isoformat()}起施行"
     if period:
         facts.append(period)
     status = Status(version.status)
@@ -367,10 +355,74 @@ def official_standard_text(version: StandardVersion) -> str:
     figure = figure_text(version.value, version.value_max, version.unit)
     if figure:
         text += f"：{figure}"
-    references = [r.strip() for r in re.split(r"[；;]", version.basis or "") if r.strip()]
     if references:
-        text += f"；依据{'；'.join(references)}"
+        text += f"；依据{'；'.join(r.text for r in references)}"
+    elif version.basis:
+        raw = [r.strip() for r in re.split(r"[；;]", version.basis) if r.strip()]
+        text += f"；依据{'；'.join(raw)}"
     return text + (ILLUSTRATIVE_MARK if version.illustrative else "")
+
+
+def _session_of(version: object) -> Session | None:
+    """The session a mapped version belongs to; ``None`` for facts copied out of the database."""
+    state = inspect(version, raiseerr=False)
+    return object_session(version) if state is not None else None
+
+
+@dataclass(frozen=True)
+class BasisReference:
+    """One reference of a standard's basis in the official form, with what it resolved to."""
+
+    text: str
+    document: Document | None
+    clause_path: str | None
+    effective_from: dt.date | None = None
+
+
+def basis_references(session: Session, version: StandardVersion) -> list[BasisReference]:
+    """The basis of ``version``, each reference written ``《办法名称》（文号）第X条``.
+
+    The name is the measure a notice issues (or the document's own title, a notice's nested as
+    ``《…关于印发〈…〉的通知》``); the 文号 comes from kb when the basis leaves it out; an annex
+    named inside the title (``（附表：…）``) moves after the 文号; an article quoted at the head of
+    the version's conditions (``第十五条：…``) is taken when the basis names none; a document no
+    longer current says so (``，已废止``).
+    """
+    refs = parse_basis(version.basis)
+    results = []
+    for ref in refs:
+        document = find_document(session, ref)
+        if document is None:
+            results.append(BasisReference(_nested(ref.raw), None, ref.clause_path))
+            continue
+        path = ref.clause_path
+        if path is None and len(refs) == 1:
+            quoted = _QUOTED_ARTICLE.match(version.conditions or "")
+            path = quoted.group(1) if quoted else None
+        where = clause_words(path) if path else ""
+        annex = _annex(ref.raw)
+        text = cite_clause(cited_name(document), document.doc_number) + where + annex
+        state = document_state(session, document, on=version.effective_from)
+        if state.status is not None and not state.status.current:
+            text += f"（{state.label}）"
+        start = document.effective_from
+        results.append(BasisReference(text, document, path, start))
+    return results
+
+
+def _annex(raw: str) -> str:
+    """``附表`` or ``附件`` when a reference names an annex, inside its title or after it."""
+    found = _ANNEX_WORD.search(raw)
+    return found.group(0) if found else ""
+
+
+def _nested(raw: str) -> str:
+    """A reference kb cannot resolve, with a notice's title nested: 《…关于印发〈…〉的通知》."""
+    match = _BARE_NOTICE.match(raw)
+    if match is None:
+        return raw
+    inner = match.group(2)
+    return f"《{match.group(1)}〈{inner}〉的通知》{match.group(3)}"
 
 
 def effective_period(start: dt.date | None, end: dt.date | None) -> str:

@@ -33,10 +33,15 @@ def write(session: Session, record: DocumentRecord) -> tuple[Document, Outcome]:
     document = session.scalar(select(Document).where(Document.slug == record.slug))
     if document is not None and document.content_hash == digest:
         return document, Outcome.UNCHANGED
+    if document is None:
+        document = _listed_without_text(session, record)
     outcome = Outcome.UPDATED if document else Outcome.ADDED
     if document is None:
         document = Document(slug=record.slug)
         session.add(document)
+    elif not document.text:
+        document.slug = record.slug  # its text arrives: the file names it from now on
+        document.updated_at = utcnow()
     else:
         document.clauses.clear()
         document.updated_at = utcnow()
@@ -46,12 +51,20 @@ def write(session: Session, record: DocumentRecord) -> tuple[Document, Outcome]:
     return document, outcome
 
 
+def _listed_without_text(session: Session, record: DocumentRecord) -> Document | None:
+    """A document kb lists without its text (from a documents file or a basis) that this is."""
+    from kb.documents.catalogue import find  # catalogue imports this package
+
+    found = find(session, doc_number=record.doc_number, title=record.title)
+    return found if found is not None and not found.text else None
+
+
 def _fill(document: Document, record: DocumentRecord, digest: str) -> None:
-    document.title = record.title
-    document.doc_number = record.doc_number
-    document.issuer = record.issuer
-    document.doc_type = record.doc_type
-    document.issued_on = record.issued_on
+    # What a documents file or a reviewer recorded wins; the text's own reading fills gaps.
+    curated = document.status is not None or bool(document.source)
+    for name in ("title", "doc_number", "issuer", "doc_type", "issued_on"):
+        kept, read = getattr(document, name), getattr(record, name)
+        setattr(document, name, kept if curated and kept else read or kept)
     document.source_path = record.source_path
     document.original_text = record.original_text
     document.text = record.text

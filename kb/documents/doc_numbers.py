@@ -29,7 +29,7 @@ _DOC_NUMBER = re.compile(
 # (经 is missing on purpose: 沪经信 is an abbreviation).
 _LEADING_WORD = re.compile(
     r"根据|依据|依照|按照|参照|遵照|对照|贯彻|落实|执行|印发|转发|下发|详见|参见"
-    r"|[见即和及与或的了是按等将对在由为以于]"
+    r"|引用|援引|[见即和及与或的了是按等将对在由为以于引]"
 )
 
 

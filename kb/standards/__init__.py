@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
 
+from kb.documents.provenance import official_sources
 from kb.errors import NotFound
 from kb.models import Standard
 from kb.models import StandardVersion
@@ -189,10 +190,14 @@ def sources(version: StandardVersion) -> list[str]:
 
 
 def is_verified(version: StandardVersion) -> bool:
-    """Whether the record names a checkable source: a web address or a cited document."""
+    """Whether the figure was read from the issuing authority's own publication.
+
+    Either a source is on an official site (:mod:`kb.documents.provenance`), or a reviewer
+    confirmed it against one; a repost alone (a university, a news or sharing site) is not.
+    """
     if version.illustrative:
         return False
-    return any(s.startswith(("http://", "https://")) or "《" in s for s in sources(version))
+    return bool(version.source_confirmed_by) or bool(official_sources(version.source))
 
 
 def related(

@@ -1,9 +1,14 @@
+from sqlalchemy import select
+
 from indexer.ingest import ingest
 from indexer.ingest import iter_files
 from indexer.search import SearchQuery
 from indexer.search import search
 from kb import documents
 from kb import standards
+from kb.citing import basis
+from kb.documents import catalogue
+from kb.models import StandardVersion
 from tests.conftest import CORPUS
 
 
@@ -22,10 +27,13 @@ def test_ingesting_the_corpus_loads_documents_and_standards_and_indexes_them(set
     report = ingest(settings, session, [CORPUS])
 
     assert report.ok
-    assert documents.count(session) == 2
+    # 2 texts, 9 notices listed in notices.csv, and 2 bases named only by standards.
+    assert documents.count(session) == 13
     assert standards.count(session) == 162
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
+    assert (by_name["notices.csv"].kind, by_name["notices.csv"].added) == ("documents", 9)
     assert set(by_name) == {
+        "notices.csv",
         "putuo-2024-budget-performance-report.txt",
         "qingpu-2024-cost-budget-performance-plan.txt",
         "real-standards.csv",
@@ -34,6 +42,34 @@ def test_ingesting_the_corpus_loads_documents_and_standards_and_indexes_them(set
     assert by_name["real-standards.csv"].added == 81
     page = search(settings, SearchQuery(q="双监控", type="clause"))
     assert page.total >= 2
+
+
+def test_every_basis_of_the_corpus_is_a_known_document(settings, session):
+    ingest(settings, session, [CORPUS])
+
+    for version in session.scalars(select(StandardVersion)):
+        for resolved in basis.resolve(session, version.basis):
+            assert resolved.document is not None, (version.code, resolved.ref.raw)
+    listed = catalogue.find(session, doc_number="财行〔2016〕214号")
+    assert (listed.measure_title, listed.text_held) == ("中央和国家机关会议费管理办法", False)
+
+
+def test_a_documents_file_is_told_from_a_standards_file_by_its_header(settings, session, tmp_path):
+    notices = tmp_path / "notices.csv"
+    notices.write_text(
+        "文号,标题,状态,替代文件\n"
+        "沪财行〔2020〕1号,上海市甲办法,已被替代,沪财行〔2023〕2号\n"
+        "沪财行〔2023〕2号,上海市乙办法,现行有效,\n",
+        encoding="utf-8",
+    )
+
+    report = ingest(settings, session, [notices])
+
+    assert [(f.kind, f.added, f.rejected) for f in report.files] == [("documents", 2, False)]
+    old = catalogue.find(session, doc_number="沪财行〔2020〕1号")
+    assert (old.status, old.replaced_by) == ("replaced", "沪财行〔2023〕2号")
+    page = search(settings, SearchQuery(q="上海市甲办法", type="document", status="replaced"))
+    assert [hit.title for hit in page.results] == ["上海市甲办法"]
 
 
 def test_a_rejected_file_leaves_the_others_in(settings, session, tmp_path):

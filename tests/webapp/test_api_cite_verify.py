@@ -65,3 +65,60 @@ def test_verify_needs_text(corpus_client):
     response = corpus_client.post("/api/v1/verify", json={})
     assert response.status_code == 400
     assert set(response.get_json()["error"]["details"]) == {"text"}
+
+
+def test_a_standard_read_from_reposts_is_not_verified(corpus_client):
+    body = corpus_client.get("/api/v1/standards/RS-HY-004").get_json()
+
+    assert body["verified"] is False
+    assert body["reposts"] and all("gov.cn" not in address for address in body["reposts"])
+
+
+def test_verify_results_carry_illustrative_and_status(corpus_client):
+    body = corpus_client.post(
+        "/api/v1/verify",
+        json={"text": "依据标准QP-CQ-0001核定，参照RS-HY-004。", "on": "2025-06-01"},
+    ).get_json()
+
+    assert [(r["code"], r["status"], r["illustrative"]) for r in body["results"]] == [
+        ("QP-CQ-0001", "in_force", True),
+        ("RS-HY-004", "in_force", False),
+    ]
+    assert body["results"][0]["message"].startswith("示例，不得作为依据")
+
+
+def test_verify_refuses_a_text_over_its_limit_before_any_work(corpus_client):
+    response = corpus_client.post("/api/v1/verify", json={"text": "《a》" * 70_000})
+
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert (error["code"], error["details"]) == (
+        "text_too_long",
+        {"length": 210_000, "limit": 200_000},
+    )
+
+
+def test_deeply_nested_json_to_verify_is_a_400(corpus_client):
+    response = corpus_client.post(
+        "/api/v1/verify", data="[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_cite_a_listed_document_by_its_number_with_its_clause_in_every_style(corpus_client):
+    official = corpus_client.get(
+        "/api/v1/cite/document/财行〔2016〕214号?style=official&clause=第十五条"
+    ).get_json()
+    reference = corpus_client.get(
+        "/api/v1/cite/document/财行[2016]214号?clause=第十五条"
+    ).get_json()
+
+    assert official["text"] == "《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条"
+    assert reference["text"] == (
+        "财政部, 国家机关事务管理局, 中共中央直属机关事务管理局. 财政部 国家机关事务管理局 "
+        "中共中央直属机关事务管理局关于印发《中央和国家机关会议费管理办法》的通知：财行〔2016〕214号[A]. "
+        "北京：财政部, 国家机关事务管理局, 中共中央直属机关事务管理局，2016-06-29：第十五条."
+    )
+    assert official["clause_path"] == reference["clause_path"] == "第十五条"

@@ -85,3 +85,16 @@ def test_query_parser_syntax_is_just_text(search):
     body = search(q="AND OR (")
     assert body["total"] > 0
     assert all("<mark>and</mark>" in h["snippet"].lower() for h in body["results"])
+
+
+def test_document_hits_carry_their_status_and_the_status_is_a_facet(corpus_client):
+    body = corpus_client.get("/api/v1/search?q=培训费管理办法&type=document").get_json()
+
+    statuses = {hit["title"]: hit["status"] for hit in body["results"]}
+    assert (
+        statuses[
+            "财政部 中共中央组织部 国家公务员局关于印发《中央和国家机关培训费管理办法》的通知（2013年）"
+        ]
+        == "repealed"
+    )
+    assert body["facets"]["status"]["repealed"] >= 1

@@ -253,3 +253,24 @@ def test_a_lookup_key_is_printed_once_on_the_last_line_and_revoked_by_name(kb):
     assert created[-1].startswith("kbl_") and len(created[-1]) == 36
     assert "张三 的查询密钥已吊销" in revoked
     assert "错误：账号“张三”没有有效的查询密钥" in again
+
+
+def test_search_lines_mark_examples_and_replaced_standards_and_name_the_document(kb):
+    kb("ingest", CORPUS)
+
+    replaced = kb("search", "RS-CL-007").output
+    example = kb("search", "QP-CQ-0001", "--type", "standard").output
+    clauses = kb("search", "双监控", "--type", "clause").output
+
+    assert "中央和国家机关差旅住宿费标准（上海市·部级，2014版）【已被修订】" in replaced
+    assert "青浦区公共绿地一级养护成本定额【示例，不得作为依据】" in example
+    assert "   出自《青浦区2024年度全面推开成本预算绩效管理工作方案》" in clauses
+
+
+def test_compare_lines_mark_examples_and_replaced_standards(kb):
+    kb("ingest", CORPUS)
+
+    lines = kb("compare", "QP-CQ-0001", "QP-CQ-0101").output.splitlines()
+
+    assert lines[0].startswith("QP-CQ-0001 第1版 青浦区【示例，不得作为依据】：")
+    assert lines[1].startswith("QP-CQ-0101 第1版 青浦区【示例，不得作为依据】【已被修订】：")

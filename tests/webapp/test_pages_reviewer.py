@@ -117,3 +117,51 @@ def test_a_form_post_without_its_csrf_token_is_refused(corpus_client):
 
     assert response.status_code == 400
     assert "安全令牌（CSRF）" in response.get_data(as_text=True)
+
+
+def test_verify_page_refuses_a_text_over_the_limit_with_a_chinese_message(corpus_client):
+    token = form_token(corpus_client, "/verify/")
+
+    for size in (200_001, 2_000_000):
+        response = corpus_client.post(
+            "/verify/", data={"text": "《a》" * (size // 3 + 1), "csrf_token": token}
+        )
+
+        assert response.status_code == 413
+        assert "个字符" in html(response, 413).get_text()
+
+
+def test_the_verify_page_marks_examples_and_inferred_statuses(corpus_client):
+    token = form_token(corpus_client, "/verify/")
+
+    page = html(
+        corpus_client.post(
+            "/verify/",
+            data={
+                "text": "按QP-CQ-0001核定，依据财行〔2013〕531号附件。",
+                "csrf_token": token,
+            },
+        )
+    )
+
+    rows = page.select(".verify-results tbody tr")
+    assert "示例，不得作为依据" in rows[0].get_text()
+    assert "未收录全文" in rows[1].get_text()
+
+
+def test_a_document_without_its_text_shows_its_life(corpus_client):
+    listing = corpus_client.get("/api/v1/documents").get_json()["results"]
+    old = next(d for d in listing if d["doc_number"] == "财行〔2013〕523号")
+
+    page = html(corpus_client.get(f"/documents/{old['slug']}"))
+
+    assert page.select_one("#document-status").text == "已废止"
+    assert "未收录全文" in page.select_one(".document-life").get_text()
+    assert page.select_one("#successor").get_text(strip=True) == (
+        "中央和国家机关培训费管理办法（财行〔2016〕540号）"
+    )
+    assert (
+        page.select_one("#official-text").text
+        == "《中央和国家机关培训费管理办法》（财行〔2013〕523号）（已废止）"
+    )
+    assert "未核实" in page.select_one(".document-life").get_text()

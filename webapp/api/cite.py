@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from kb import documents
 from kb.citing.citations import cite_document
 from kb.citing.citations import cite_standard
+from kb.documents import catalogue
 from webapp.api.schemas import CitationSchema
 from webapp.api.schemas import CiteArgs
 from webapp.api.schemas import CiteDocumentArgs
@@ -33,9 +34,12 @@ class CiteDocument(MethodView):
     @blp.arguments(CiteDocumentArgs, location="query")
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], key: str):
-        """一份文件或其条款的引用（GB/T 7714—2025，可选 2015 或公文引用格式）"""
-        document = documents.get(get_session(), key)
+        """一份文件或其条款的引用（GB/T 7714—2025，可选 2015 或公文引用格式）；可按文号取文件
+
+        未收录全文的文件，clause 按所给条款原样引用（无法核对）。
+        """
+        document = catalogue.get(get_session(), key)
         clause = args.get("clause")
-        if clause:
+        if clause and document.text_held:
             documents.clause(document, clause)
         return cite_document(document, style=args["style"], clause_path=clause)

@@ -13,6 +13,9 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from kb import standards as kb_standards
+from kb.citing.verify import MAX_TEXT_CHARACTERS
+from kb.documents.provenance import reposts
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
@@ -65,7 +68,10 @@ class FilterArgs(Schema):
     category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
     grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
-    status = fields.String(validate=validate.OneOf(_keys(Status)), metadata={"description": "状态"})
+    status = fields.String(
+        validate=validate.OneOf(sorted({*_keys(Status), *_keys(DocumentStatus)})),
+        metadata={"description": "状态（标准或文件的）"},
+    )
     on = fields.Date(metadata={"description": "在该日期现行有效（YYYY-MM-DD）"})
     page = fields.Integer(
         load_default=1,
@@ -110,7 +116,17 @@ class StandardSchema(Schema):
     source = fields.String(allow_none=True)
     sources = fields.Function(kb_standards.sources, metadata={"description": "来源地址列表"})
     illustrative = fields.Boolean(metadata={"description": "示例数据，非正式标准"})
-    verified = fields.Function(kb_standards.is_verified, metadata={"description": "有可核实的来源"})
+    verified = fields.Function(
+        kb_standards.is_verified,
+        metadata={"description": "数值读自发文机关自己的发布（gov.cn），或经审核人对照确认"},
+    )
+    reposts = fields.Function(
+        lambda v: reposts(v.source),
+        metadata={"description": "来源中的转载页（高校、新闻、文库等），不能据以核实"},
+    )
+    source_confirmed_by = fields.String(
+        allow_none=True, metadata={"description": "确认来源的审核人"}
+    )
     created_at = UtcDateTime()
     created_by = fields.String()
     change_reason = fields.String(allow_none=True)
@@ -300,6 +316,22 @@ class DocumentSummarySchema(Schema):
     issuer = fields.String(allow_none=True)
     doc_type = fields.String(allow_none=True)
     issued_on = fields.Date(allow_none=True)
+    measure_title = fields.String(allow_none=True, metadata={"description": "所印发的办法名称"})
+    effective_from = fields.Date(allow_none=True, metadata={"description": "施行日期"})
+    effective_to = fields.Date(allow_none=True, metadata={"description": "失效日期"})
+    status = fields.String(
+        allow_none=True,
+        metadata={"description": "in_force、amended、replaced、repealed、not_yet；空为未记录"},
+    )
+    status_label = fields.Function(
+        lambda d: DocumentStatus(d.status).label if d.status else "未记录状态"
+    )
+    replaced_by = fields.String(allow_none=True, metadata={"description": "替代文件的文号"})
+    replaces = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    verified = fields.Boolean(metadata={"description": "已在发文机关自己的发布中核对"})
+    notes = fields.String(allow_none=True)
+    text_held = fields.Boolean(metadata={"description": "库中有全文；否则为“未收录全文”"})
     url = fields.Function(lambda d: f"/documents/{d.slug}")
 
 
@@ -431,8 +463,10 @@ class CitationSchema(Schema):
 class VerifyRequest(Schema):
     text = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=200_000),
-        metadata={"description": "要核查的文字（预算申报书、评审意见等），最多 20 万字"},
+        validate=validate.Length(min=1),
+        metadata={
+            "description": f"要核查的文字，至多 {MAX_TEXT_CHARACTERS:,} 个字符（超过返回 413）"
+        },
     )
     on = fields.Date(metadata={"description": "核查日期，默认今天"})
 
@@ -456,7 +490,15 @@ class VerifiedCitationSchema(Schema):
             "description": "in_force、superseded、repealed、clause_not_found、unknown_document 等"
         }
     )
-    status_label = fields.Function(lambda v: v.status.label)
+    status_label = fields.Function(
+        lambda v: v.label, metadata={"description": "状态文字，含“推断”“示例，不得作为依据”等提示"}
+    )
+    illustrative = fields.Boolean(metadata={"description": "所引标准为示例数据，不得作为依据"})
+    status_inferred = fields.Boolean(metadata={"description": "文件状态系据库中标准推断"})
+    text_held = fields.Boolean(allow_none=True, metadata={"description": "库中是否有该文件全文"})
+    doc_number = fields.String(allow_none=True)
+    successor_doc_number = fields.String(allow_none=True, metadata={"description": "替代文件文号"})
+    successor_title = fields.String(allow_none=True)
     message = fields.String()
     document_id = fields.Integer(allow_none=True)
     document_title = fields.String(allow_none=True)

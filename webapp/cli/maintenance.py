@@ -54,7 +54,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], as_json: bool) -> None:
 
 
 def print_ingest_report(report: IngestReport) -> None:
-    kinds = {"standards": "标准", "document": "文件", "unknown": "未知"}
+    kinds = {"standards": "标准", "document": "文件", "documents": "文件信息表", "unknown": "未知"}
     for f in report.files:
         if f.rejected:
             state = click.style("拒绝", fg="red")

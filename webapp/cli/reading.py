@@ -11,6 +11,7 @@ import click
 
 from indexer.search import SearchQuery
 from indexer.search import search as run_search
+from kb.citing.marks import marks
 from kb.config import Settings
 from kb.files.tables import write_table
 from kb.standards.compare import compare as compare_versions
@@ -122,7 +123,9 @@ def hit_citations(settings: Settings, hits: Any) -> dict[str, str]:
 def format_hit(number: int, hit: Any) -> str:
     """A hit as terminal text: highlights as 【】, the figure and unit for standards."""
     kinds = {"standard": "标准", "clause": "条款", "document": "文件"}
-    lines = [f"{number}. [{kinds[hit.type]}] {hit.title}"]
+    lines = [f"{number}. [{kinds[hit.type]}] {hit.title}{marks(hit.status, hit.illustrative)}"]
+    if hit.type == "clause" and hit.document_title:
+        lines.append(f"   出自《{hit.document_title}》")
     if hit.type == "standard":
         value = hit.value or ""
         if hit.value_max:
@@ -172,8 +175,10 @@ def compare_command(
     unit = body["target_unit"] or ""
     for column, normalised in zip(body["columns"], body["normalised"], strict=True):
         figure = normalised["value"] or normalised["reason"]
+        flags = marks(column["status"], column["illustrative"])
         click.echo(
-            f"{column['code']} 第{column['version']}版 {column['region']}：{figure} {unit if normalised['value'] else ''}"
+            f"{column['code']} 第{column['version']}版 {column['region']}{flags}："
+            f"{figure} {unit if normalised['value'] else ''}".rstrip()
         )
     if body["stats"]:
         stats = body["stats"]

@@ -11,6 +11,7 @@ from flask import url_for
 
 from kb.accounts import permissions
 from kb.accounts.audit import local_time
+from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Role
@@ -31,7 +32,7 @@ LABELS = {
     "type": {"standard": "标准", "clause": "条款", "document": "文件"},
     "kind": {m.value: m.label for m in Kind},
     "level": {m.value: m.label for m in Level},
-    "status": {m.value: m.label for m in Status},
+    "status": {m.value: m.label for m in DocumentStatus} | {m.value: m.label for m in Status},
     "role": {m.value: m.label for m in Role},
 }
 

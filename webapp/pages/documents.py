@@ -9,6 +9,8 @@ from kb import documents
 from kb.citing import basis
 from kb.citing.citations import cite_clause
 from kb.citing.citations import cite_document
+from kb.documents import catalogue
+from kb.documents.provenance import source_addresses
 from webapp.db import get_session
 
 bp = Blueprint("pages_documents", __name__, url_prefix="/documents")
@@ -24,16 +26,20 @@ def index() -> str:
 @bp.get("/<key>")
 def detail(key: str) -> str:
     session = get_session()
-    document = documents.get(session, key)
+    document = catalogue.get(session, key)
     citing = basis.citing_versions(session, document)
     by_clause: dict[str | None, list] = {}
     for version in citing:
         for ref in basis.parse_basis(version.basis):
-            if ref.doc_number == document.doc_number or ref.title == document.title:
+            if basis.find_document(session, ref) is document:
                 by_clause.setdefault(ref.clause_path, []).append(version)
+    state = basis.document_state(session, document)
     return render_template(
         "documents/detail.html",
         document=document,
+        state=state,
+        sources=source_addresses(document.source),
+        official=cite_document(document, style="official").text,
         citing=citing,
         by_clause=by_clause,
         reference=cite_document(document),

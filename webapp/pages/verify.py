@@ -10,6 +10,8 @@ from flask import render_template
 from flask import request
 
 from indexer.loaders import load
+from kb.citing.verify import MAX_TEXT_CHARACTERS
+from kb.citing.verify import check_length
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from webapp.api.verify import verification
@@ -23,15 +25,21 @@ UPLOAD_SUFFIXES = (".docx", ".txt")
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str:
     if request.method == "GET":
-        return render_template("verify/index.html", text="", result=None)
+        return render_template(
+            "verify/index.html", text="", result=None, max_characters=MAX_TEXT_CHARACTERS
+        )
     text = request.form.get("text", "")
+    check_length(text)
     upload = request.files.get("file")
     if upload and upload.filename:
         text = _read_upload(upload)
+        check_length(text)
     if not text.strip():
         raise InvalidInput("请粘贴要核查的文字，或上传 .docx 文件")
     result = verification(get_session(), text)
-    return render_template("verify/index.html", text=text, result=result)
+    return render_template(
+        "verify/index.html", text=text, result=result, max_characters=MAX_TEXT_CHARACTERS
+    )
 
 
 def _read_upload(upload) -> str:  # noqa: ANN001 - werkzeug FileStorage

@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from indexer.structure import parse_document
 from kb import documents
 from kb import standards
+from kb.citing import basis
 from kb.citing.citations import Citation
 from kb.citing.citations import Style
 from kb.citing.citations import cite_clause
@@ -19,8 +21,11 @@ from kb.citing.citations import cite_document
 from kb.citing.citations import cite_standard
 from kb.citing.citations import clause_words
 from kb.citing.citations import read_clause
+from kb.documents import catalogue
+from kb.documents.interchange import read_documents
 from kb.errors import InvalidInput
 from kb.errors import NotFound
+from kb.models import StandardVersion
 from kb.standards.interchange import read_standards
 from kb.vocab import Status
 from tests.conftest import CORPUS
@@ -130,19 +135,30 @@ def test_cite_a_document_without_doc_number(corpus_documents):
     assert cite_document(document, style="official", clause_path="一.一是").text == (
         "《2024年上海市普陀区全面实施预算绩效管理情况的说明》第一部分“一是”"
     )
-    assert cite_document(document).text == "2024年上海市普陀区全面实施预算绩效管理情况的说明[A]."
+    assert cite_document(document).text == (
+        "上海市普陀区. 2024年上海市普陀区全面实施预算绩效管理情况的说明[A]. 上海：上海市普陀区."
+    )
 
 
 @pytest.mark.parametrize(
     ("style", "url", "text"),
     [
-        ("gbt7714-2025", None, f"青浦区财政局. {PLAN}：青财督〔2024〕58号[A]. 2024-05-09."),
+        (
+            "gbt7714-2025",
+            None,
+            f"青浦区财政局. {PLAN}：青财督〔2024〕58号[A]. 上海：青浦区财政局，2024-05-09.",
+        ),
         (
             "gbt7714",
             "https://www.shqp.gov.cn/plan.html",
-            f"青浦区财政局. {PLAN}：青财督〔2024〕58号[A/OL]. 2024-05-09. https://www.shqp.gov.cn/plan.html.",
+            f"青浦区财政局. {PLAN}：青财督〔2024〕58号[A/OL]. 上海：青浦区财政局，2024-05-09. "
+            "https://www.shqp.gov.cn/plan.html.",
         ),
-        ("gbt7714-2015", None, f"青浦区财政局. {PLAN}: 青财督〔2024〕58号[Z]. 2024-05-09."),
+        (
+            "gbt7714-2015",
+            None,
+            f"青浦区财政局. {PLAN}: 青财督〔2024〕58号[Z]. 上海: 青浦区财政局, 2024-05-09.",
+        ),
         (
             "GBT7714-2015",
             "https://www.shqp.gov.cn/plan.html",
@@ -210,14 +226,51 @@ def test_cite_the_standard_in_force_on_a_date(revised):
         cite_standard("QP-CQ-0012")
 
 
-def test_cite_a_standard_in_gbt7714(revised):
-    assert (
-        cite_standard("QP-CQ-0012", revised, style="gbt7714").text
-        == "QP-CQ-0012 公共绿地一级养护成本定额[S]."
+@pytest.mark.parametrize(
+    ("style", "clause"),
+    [
+        ("official", "第四部分第8条"),
+        ("gbt7714-2025", "：第四部分第8条."),
+        ("gbt7714-2015", ": 第四部分第8条."),
+    ],
+)
+def test_a_document_citation_keeps_its_clause_in_every_style(corpus_documents, style, clause):
+    document = documents.get(corpus_documents, QINGPU)
+
+    citation = cite_document(document, style=style, clause_path="四.8")
+
+    assert citation.text.endswith(clause)
+    assert (citation.clause_path, citation.permalink) == (
+        "四.8",
+        f"/documents/{QINGPU}#clause-四.8",
     )
-    standards.write(revised, make_standard(issuer="青浦区绿化和市容管理局", basis=BASIS))
-    assert cite_standard("QP-CQ-0012", revised, style="gbt7714-2015").text == (
-        "青浦区绿化和市容管理局. 公共绿地一级养护成本定额: QP-CQ-0012[S]. 2024."
+
+
+def test_a_figure_set_by_a_policy_document_is_not_an_s_in_gbt7714(revised):
+    # No document in kb: 其他 [Z], with the figure's name, code and version.
+    assert cite_standard("QP-CQ-0012", revised, style="gbt7714").text == (
+        "公共绿地一级养护成本定额（QP-CQ-0012，第2版）[Z]. 2024."
+    )
+    text = (CORPUS / "documents" / f"{QINGPU}.txt").read_text(encoding="utf-8")
+    documents.write(revised, parse_document(text, slug=QINGPU))
+    # Its basis is in kb: the reference is to that document, an [A] like any policy document.
+    assert cite_standard("QP-CQ-0012", revised, style="gbt7714").text == (
+        "公共绿地一级养护成本定额（QP-CQ-0012，第2版）. 见：青浦区财政局. "
+        f"{PLAN}：青财督〔2024〕58号[A]. 上海：青浦区财政局，2024-05-09.（第四部分第8条）"
+    )
+
+
+def test_a_numbered_standard_is_an_s_in_gbt7714(session):
+    standards.write(
+        session,
+        make_standard(code="DB31/T 1234-2020", name="公共绿地养护技术规范", issuer="上海市绿化局"),
+    )
+
+    assert cite_standard("DB31/T 1234-2020", session, style="gbt7714").text == (
+        "DB31/T 1234-2020 公共绿地养护技术规范[S]."
+    )
+    assert cite_standard("DB31/T 1234-2020", session, style="gbt7714-2015").text == (
+        "上海市绿化局. 公共绿地养护技术规范: DB31/T 1234-2020[S]. 2024."
     )
 
 
@@ -241,7 +294,7 @@ def corpus_standards(session):
         (
             "RS-ZJ-004",
             "中央财政科研项目专家咨询费（高级专业技术职称人员·会议/现场半天）（RS-ZJ-004，第1版）：900–1440 元/人·半天（税后）"
-            "；依据财政部关于印发《中央财政科研项目专家咨询费管理办法》的通知（财科教〔2017〕128号）",
+            "；依据《财政部关于印发〈中央财政科研项目专家咨询费管理办法〉的通知》（财科教〔2017〕128号）",
         ),
         (
             "QP-CQ-0008",
@@ -274,3 +327,56 @@ def test_cite_corpus_standards(corpus_standards, code, text):
 )
 def test_style_parse(text, style):
     assert Style.parse(text) is style
+
+
+@pytest.fixture
+def catalogued(corpus_standards):
+    """The corpus standards with the notices file and every basis known as a document."""
+    entries = read_documents(CORPUS / "documents" / "notices.csv")
+    catalogue.store_entries(corpus_standards, entries)
+    bases = corpus_standards.scalars(select(StandardVersion.basis)).all()
+    basis.ensure_documents(corpus_standards, bases)
+    corpus_standards.commit()
+    return corpus_standards
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "RS-HY-008",
+            "中央和国家机关会议费综合定额（二类会议·综合定额合计）（RS-HY-008，第1版，2016-07-01起施行）"
+            "：650 元/人·天；依据《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条",
+        ),
+        (
+            "RS-PX-001",
+            "中央和国家机关培训费综合定额（三类培训·住宿费）（RS-PX-001，第1版，2017-01-01起施行）"
+            "：340 元/人·天；依据《中央和国家机关培训费管理办法》（财行〔2016〕540号）",
+        ),
+        (
+            "RS-CL-007",
+            "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版，2014-01-01至2015-12-31施行，"
+            "已被修订）：800 元/人·天；依据《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附表",
+        ),
+    ],
+)
+def test_the_basis_is_cited_as_measure_number_and_article(catalogued, code, text):
+    assert cite_standard(code, catalogued).text == text
+
+
+def test_a_basis_document_no_longer_current_says_so(catalogued):
+    standards.write(
+        catalogued,
+        make_standard(
+            code="RS-PX-T01",
+            name="中央和国家机关培训费综合定额（2014版）",
+            basis="《中央和国家机关培训费管理办法》（财行【2013】523号）",
+            effective_from=dt.date(2017, 6, 1),
+            value=Decimal("450"),
+            unit="元/人·天",
+        ),
+    )
+
+    assert cite_standard("RS-PX-T01", catalogued).text.endswith(
+        "依据《中央和国家机关培训费管理办法》（财行〔2013〕523号）（已废止）"
+    )

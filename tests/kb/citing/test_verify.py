@@ -145,9 +145,12 @@ def test_verify_a_review_opinion(corpus):
         == "知识库未收录《青浦区加强成本预算绩效管理的实施方案》（青府办发〔2023〕57号），无法核查"
     )
     assert messages[13] == (
+        "示例，不得作为依据："
         "青浦区公共绿地一级养护成本定额（2023年版）（QP-CQ-0101，第1版）已于2024-06-30失效（已被修订）"
         "；备注所载替代标准：QP-CQ-0001（第1版）"
     )
+    assert [r.illustrative for r in results][11:15] == [False, True, True, True]
+    assert results[12].label == "现行有效（示例，不得作为依据）"
     assert (results[13].successor_code, results[13].successor_version) == ("QP-CQ-0001", 1)
     assert results[0].citation == f"《{PLAN}》（{NUMBER}）第四部分第8条"
     assert results[0].permalink == f"/documents/{QINGPU}#clause-四.8"
@@ -194,14 +197,14 @@ def test_a_cited_version_replaced_by_a_newer_one_is_superseded_by_it(session):
         (
             "PT-CQ-0201",
             CitationStatus.NOT_PUBLISHED,
-            "普陀区景观灯光一级维护成本定额（2026年征求意见稿）（PT-CQ-0201，第1版）为征求意见稿，尚未发布施行",
+            "示例，不得作为依据：普陀区景观灯光一级维护成本定额（2026年征求意见稿）（PT-CQ-0201，第1版）为征求意见稿，尚未发布施行",
         ),
         ("QP-XX-9999", CitationStatus.UNKNOWN_STANDARD, "知识库未收录编号为 QP-XX-9999 的标准"),
         ("QP-CQ-0001，第3版", CitationStatus.UNKNOWN_STANDARD, "标准 QP-CQ-0001 没有第3版"),
         (
             "《青浦区公共绿地一级养护成本定额》",
             IN_FORCE,
-            "青浦区公共绿地一级养护成本定额（QP-CQ-0001，第1版）在2025-06-01现行有效",
+            "示例，不得作为依据：青浦区公共绿地一级养护成本定额（QP-CQ-0001，第1版）在2025-06-01现行有效",
         ),
     ],
 )

@@ -1,0 +1,411 @@
+"""The catalogue of documents: what kb knows of each document's life, with or without its text.
+
+A document enters the catalogue three ways: its text is ingested (:func:`kb.documents.write`),
+a row of the documents interchange file describes it (:func:`store_entries`), or a standard's
+basis names it (:func:`ensure`, a record 未收录全文). All three meet in one record, found by
+canonical 文号 first, then by title. Reviewers change a document's status with
+:func:`transition` and its facts with :func:`edit`; both are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import asdict
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.accounts import audit
+from kb.accounts.permissions import Action
+from kb.accounts.permissions import require_actor
+from kb.documents.doc_numbers import canonical_doc_number
+from kb.documents.provenance import official_sources
+from kb.errors import Conflict
+from kb.errors import InvalidInput
+from kb.errors import NotFound
+from kb.models import Document
+from kb.models import User
+from kb.models import utcnow
+from kb.records import DocumentEntry
+from kb.vocab import DocumentStatus
+from kb.vocab import Outcome
+
+#: The facts an entry carries, in interchange order.
+ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DocumentEntry))
+_NOTICE = re.compile(r"关于(?:印发|转发|发布|下发|颁发|修订)《(.+)》的通知")
+_ANNEX = re.compile(r"\s*[（(]\s*附[表件][^（）()]*[）)]\s*$")
+
+
+def normal_title(title: str) -> str:
+    """A title with spaces, 〈〉/《》 marks and character-width differences taken out."""
+    text = unicodedata.normalize("NFKC", title)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "〈〉<>《》")
+
+
+def measure_of(title: str) -> str | None:
+    """The measure a 印发 notice's title issues: ``…关于印发《X》的通知`` → ``X``."""
+    match = _NOTICE.search(title.replace("〈", "《").replace("〉", "》"))
+    return match.group(1) if match else None
+
+
+def cited_name(document: Document) -> str:
+    """The title a citation uses: the measure's, else the document's own."""
+    return document.measure_title or document.title
+
+
+def find(
+    session: Session, *, doc_number: str | None = None, title: str | None = None
+) -> Document | None:
+    """The document with ``doc_number``, else the one titled ``title``.
+
+    A title matches a document's own title or its measure's (spaces and widths ignored, a
+    trailing ``（附表…）`` left out); when several documents issue a measure of that name
+    (its 2013 and 2016 versions), the current one is taken.
+    """
+    if doc_number:
+        found = session.scalar(select(Document).where(Document.doc_number == doc_number))
+        if found is not None or not title:
+            return found
+    if not title:
+        return None
+    wanted = {normal_title(_ANNEX.sub("", title))}
+    wanted.add(normal_title(measure_of(title) or title))
+    rows = session.execute(select(Document.id, Document.title, Document.measure_title))
+    ids = [
+        row.id
+        for row in rows
+        if {normal_title(row.title), normal_title(row.measure_title or row.title)} & wanted
+    ]
+    if not ids:
+        return None
+    return _preferred(list(session.scalars(select(Document).where(Document.id.in_(ids)))))
+
+
+def _preferred(candidates: list[Document]) -> Document | None:
+    """Of several documents of one name, the one still in force, else the latest issued."""
+    if not candidates:
+        return None
+    current = [d for d in candidates if d.status is None or DocumentStatus(d.status).current]
+    pool = current or candidates
+    return max(pool, key=lambda d: (d.effective_from or d.issued_on or dt.date.min, d.id))
+
+
+def ensure(session: Session, *, title: str | None, doc_number: str | None) -> Document | None:
+    """The document a basis names, created as a record without text when kb has none."""
+    if not (title or doc_number):
+        return None
+    found = find(session, doc_number=doc_number, title=title)
+    if found is not None:
+        if doc_number and not found.doc_number:
+            found.doc_number = doc_number
+        return found
+    clean = _ANNEX.sub("", title) if title else None
+    document = _new(
+        title=clean or doc_number or "",
+        doc_number=doc_number,
+        measure_title=measure_of(clean) if clean else None,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _new(*, title: str, doc_number: str | None, **values: Any) -> Document:
+    key = doc_number or title
+    slug = "doc-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    return Document(
+        slug=slug,
+        title=title,
+        doc_number=doc_number,
+        original_text="",
+        text="",
+        content_hash="",
+        **values,
+    )
+
+
+def is_stub(document: Document) -> bool:
+    """A record made only because a basis named it: no text, no status, no source."""
+    return not document.text and document.status is None and not document.source
+
+
+# -- the interchange --------------------------------------------------------------------------
+
+
+def entry_of(document: Document) -> DocumentEntry:
+    """What the documents file says of ``document``."""
+    values = {name: getattr(document, name) for name in ENTRY_FIELDS}
+    values["status"] = DocumentStatus(document.status) if document.status else None
+    values["verified"] = bool(document.verified)
+    return DocumentEntry(**values)
+
+
+def entries(session: Session) -> list[DocumentEntry]:
+    """Every document's entry, in id order, for export."""
+    return [entry_of(d) for d in session.scalars(select(Document).order_by(Document.id))]
+
+
+def store_entries(
+    session: Session,
+    items: Iterable[DocumentEntry],
+    *,
+    actor: User | str = "system",
+    source: str | None = None,
+    address: str | None = None,
+) -> list[tuple[Document, Outcome]]:
+    """Add or update a document per entry (matched by 文号, then title); audited as one import.
+
+    A record made from a basis (no text, no status) is taken over by the entry of the same
+    name. ``replaced_by`` must name a document in kb or in the same file.
+
+    :raises PermissionDenied: ``actor`` may not import.
+    :raises InvalidInput: a ``replaced_by`` that names no document.
+    """
+    require_actor(actor, Action.IMPORT)
+    items = list(items)
+    results = []
+    for entry in items:
+        document = find(session, doc_number=entry.doc_number, title=None)
+        if document is None:
+            document = _match_by_title(session, entry)
+        if document is None:
+            document = _new(title=entry.title, doc_number=entry.doc_number)
+            session.add(document)
+            _apply(document, entry)
+            results.append((document, Outcome.ADDED))
+        elif entry_of(document) == entry:
+            results.append((document, Outcome.UNCHANGED))
+        else:
+            _apply(document, entry)
+            document.updated_at = utcnow()
+            results.append((document, Outcome.UPDATED))
+        session.flush()
+    for document, _ in results:
+        if document.replaced_by and find(session, doc_number=document.replaced_by) is None:
+            raise InvalidInput(
+                f"《{document.title}》的替代文件 {document.replaced_by} 不在知识库中，"
+                "请先导入该文件或在同一文件中列出",
+                {"doc_number": document.doc_number, "replaced_by": document.replaced_by},
+            )
+    changed = [
+        d.doc_number or d.title for d, outcome in results if outcome is not Outcome.UNCHANGED
+    ]
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.AuditAction.DOCUMENT_IMPORT,
+            target=source,
+            after={"documents": changed},
+            address=address,
+        )
+    return results
+
+
+def _match_by_title(session: Session, entry: DocumentEntry) -> Document | None:
+    """A document with this title (and no other 文号), or a basis record of its measure."""
+    wanted = normal_title(entry.title)
+    measure = normal_title(entry.measure_title) if entry.measure_title else None
+    for document in session.scalars(select(Document).order_by(Document.id)):
+        if entry.doc_number and document.doc_number and document.doc_number != entry.doc_number:
+            continue
+        if normal_title(document.title) == wanted:
+            return document
+        if is_stub(document) and measure and normal_title(document.title) == measure:
+            return document
+    return None
+
+
+def _apply(document: Document, entry: DocumentEntry) -> None:
+    for name in ENTRY_FIELDS:
+        value = getattr(entry, name)
+        if name == "status" and value is not None:
+            value = DocumentStatus(value).value
+        setattr(document, name, value)
+
+
+# -- reviewers' changes -----------------------------------------------------------------------
+
+#: Facts a reviewer may edit, with how each is read from text.
+EDITABLE: tuple[str, ...] = (
+    "doc_number",
+    "title",
+    "measure_title",
+    "issuer",
+    "issued_on",
+    "effective_from",
+    "effective_to",
+    "replaces",
+    "source",
+    "verified",
+    "notes",
+)
+
+
+def edit(
+    session: Session,
+    key: int | str,
+    changes: Mapping[str, Any],
+    *,
+    actor: User | str,
+    address: str | None = None,
+) -> Document:
+    """Change a document's facts (not its status: see :func:`transition`); audited.
+
+    :raises InvalidInput: an unknown field, a malformed 文号, ``verified`` without an official
+        source, or dates that do not fit.
+    :raises PermissionDenied: ``actor`` may not review.
+    """
+    require_actor(actor, Action.REVIEW)
+    document = _get(session, key)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"不能修改的字段：{'、'.join(unknown)}", {"fields": unknown})
+    before = _facts(document)
+    for name, value in changes.items():
+        if name == "doc_number" and value:
+            value = _doc_number(value, name)
+        if name == "title" and not value:
+            raise InvalidInput("标题不能为空", {"field": "title"})
+        setattr(document, name, value)
+    _check(document)
+    document.updated_at = utcnow()
+    after = _facts(document)
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.DOCUMENT_EDIT,
+        target=_target(document),
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+        address=address,
+    )
+    session.flush()
+    return document
+
+
+def transition(
+    session: Session,
+    key: int | str,
+    *,
+    to: DocumentStatus | str,
+    actor: User | str,
+    effective_from: dt.date | None = None,
+    effective_to: dt.date | None = None,
+    replaced_by: str | None = None,
+    reason: str | None = None,
+    address: str | None = None,
+) -> Document:
+    """Set a document's status; audited with the reviewer's ``reason``.
+
+    - ``replaced`` needs ``replaced_by`` (the successor's 文号, a document in kb) and ends the
+      document the day before the successor applies, unless ``effective_to`` is given.
+    - ``repealed`` needs a ``reason``; it ends on ``effective_to`` (default yesterday).
+    - ``in_force``/``not_yet`` may set ``effective_from``; ``amended`` keeps the document current.
+
+    :raises InvalidInput: a missing successor or reason, dates that do not fit.
+    :raises Conflict: the document already has that status.
+    :raises PermissionDenied: ``actor`` may not review.
+    """
+    require_actor(actor, Action.REVIEW)
+    target = DocumentStatus.parse(to) if not isinstance(to, DocumentStatus) else to
+    document = _get(session, key)
+    if document.status == target.value and not (replaced_by or effective_from or effective_to):
+        raise Conflict(f"《{document.title}》已是{target.label}", {"status": target.value})
+    before = _facts(document)
+    if target is DocumentStatus.REPLACED:
+        if not replaced_by:
+            raise InvalidInput("标为已被替代须指明替代文件的文号", {"field": "replaced_by"})
+        number = _doc_number(replaced_by, "replaced_by")
+        successor = find(session, doc_number=number)
+        if successor is None or successor.id == document.id:
+            raise InvalidInput(f"替代文件 {number} 不在知识库中", {"replaced_by": number})
+        document.replaced_by = number
+        start = successor.effective_from or successor.issued_on
+        document.effective_to = effective_to or (start - dt.timedelta(days=1) if start else None)
+    elif target is DocumentStatus.REPEALED:
+        if not (reason or "").strip():
+            raise InvalidInput("废止文件须说明原因", {"field": "reason"})
+        document.effective_to = effective_to or dt.date.today() - dt.timedelta(days=1)
+    else:
+        if effective_from:
+            document.effective_from = effective_from
+        if effective_to:
+            document.effective_to = effective_to
+    document.status = target.value
+    _check(document)
+    document.updated_at = utcnow()
+    after = _facts(document)
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.DOCUMENT_TRANSITION,
+        target=_target(document),
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+        address=address,
+        detail=reason,
+    )
+    session.flush()
+    return document
+
+
+def get(session: Session, key: int | str) -> Document:
+    """A document by id, slug or 文号 (in any bracket style).
+
+    :raises NotFound: when there is none.
+    """
+    return _get(session, key)
+
+
+def _get(session: Session, key: int | str) -> Document:
+    from kb import documents  # the package imports this module: import at call time
+
+    if isinstance(key, str):
+        number = canonical_doc_number(key)
+        if number:
+            found = find(session, doc_number=number)
+            if found is None:
+                raise NotFound(f"没有文号为 {number} 的文件", {"document": key})
+            return found
+    return documents.get(session, key)
+
+
+def _doc_number(text: str, name: str) -> str:
+    number = canonical_doc_number(str(text))
+    if number is None:
+        raise InvalidInput(f"“{text}”不是文号（应形如 财行〔2016〕214号）", {"field": name})
+    return number
+
+
+def _check(document: Document) -> None:
+    if (
+        document.effective_from
+        and document.effective_to
+        and document.effective_to < document.effective_from
+    ):
+        raise InvalidInput(
+            f"失效日期 {document.effective_to.isoformat()} 早于施行日期 "
+            f"{document.effective_from.isoformat()}",
+            {"field": "effective_to"},
+        )
+    if document.verified and not official_sources(document.source):
+        raise InvalidInput(
+            "“已核实”须有发文机关自己发布的来源网址（如 gov.cn、mof.gov.cn），转载页不算",
+            {"field": "verified"},
+        )
+
+
+def _facts(document: Document) -> dict[str, Any]:
+    return {k: v for k, v in asdict(entry_of(document)).items()}
+
+
+def _target(document: Document) -> str:
+    return f"document:{document.doc_number or document.slug}"

@@ -1,0 +1,106 @@
+"""The catalogue: one record per document whether its text, a documents file or a basis named it."""
+
+import datetime as dt
+
+import pytest
+
+from kb import documents
+from kb.accounts import audit
+from kb.documents import catalogue
+from kb.errors import InvalidInput
+from kb.models import AuditEntry
+from kb.records import DocumentEntry
+from kb.vocab import DocumentStatus
+from kb.vocab import Outcome
+from tests.factories import make_document
+
+OLD = DocumentEntry(
+    title="财政部关于印发《中央和国家机关培训费管理办法》的通知（2013年）",
+    doc_number="财行〔2013〕523号",
+    measure_title="中央和国家机关培训费管理办法",
+    effective_from=dt.date(2014, 1, 1),
+    effective_to=dt.date(2016, 12, 31),
+    status=DocumentStatus.REPLACED,
+    replaced_by="财行〔2016〕540号",
+)
+NEW = DocumentEntry(
+    title="财政部关于印发《中央和国家机关培训费管理办法》的通知",
+    doc_number="财行〔2016〕540号",
+    measure_title="中央和国家机关培训费管理办法",
+    effective_from=dt.date(2017, 1, 1),
+    status=DocumentStatus.IN_FORCE,
+)
+
+
+def test_a_basis_names_a_document_that_the_documents_file_later_completes(session):
+    stub = catalogue.ensure(session, title="中央和国家机关培训费管理办法", doc_number=None)
+    assert (stub.text_held, catalogue.is_stub(stub)) == (False, True)
+
+    results = catalogue.store_entries(session, [NEW, OLD])
+
+    assert [(d.id == stub.id, o) for d, o in results] == [
+        (True, Outcome.UPDATED),
+        (False, Outcome.ADDED),
+    ]
+    assert stub.doc_number == "财行〔2016〕540号"
+
+
+def test_a_title_without_a_number_finds_the_current_measure(session):
+    catalogue.store_entries(session, [OLD, NEW])
+
+    found = catalogue.find(session, title="中央和国家机关培训费管理办法")
+    by_notice = catalogue.find(
+        session, title="财政部关于印发〈中央和国家机关培训费管理办法〉的通知"
+    )
+
+    assert found.doc_number == by_notice.doc_number == "财行〔2016〕540号"
+
+
+def test_the_text_arriving_takes_over_the_listed_document(session):
+    ((listed, _),) = catalogue.store_entries(
+        session,
+        [
+            DocumentEntry(
+                title="青浦区2024年度全面推开成本预算绩效管理工作方案",
+                doc_number="青财督〔2024〕58号",
+                status=DocumentStatus.IN_FORCE,
+                source="https://www.shqp.gov.cn/a.html",
+                verified=True,
+            )
+        ],
+    )
+
+    document, outcome = documents.write(session, make_document())
+
+    assert (document.id, outcome, document.slug) == (listed.id, Outcome.UPDATED, "qingpu-plan")
+    assert (document.text_held, document.status, document.verified) == (True, "in_force", True)
+    assert documents.count(session) == 1
+
+
+def test_a_replaced_by_that_names_no_document_is_refused(session):
+    with pytest.raises(InvalidInput, match="财行〔2016〕540号"):
+        catalogue.store_entries(session, [OLD])
+
+
+def test_a_transition_needs_its_successor_and_is_audited(session):
+    catalogue.store_entries(session, [NEW])
+    catalogue.store_entries(session, [DocumentEntry(title="某办法", doc_number="财行〔2017〕1号")])
+
+    with pytest.raises(InvalidInput):
+        catalogue.transition(session, "财行〔2016〕540号", to="replaced", actor="system")
+    document = catalogue.transition(
+        session,
+        "财行[2016]540号",
+        to="已被替代",
+        replaced_by="财行（2017）1号",
+        actor="system",
+        reason="新办法",
+    )
+
+    assert (document.status, document.replaced_by) == ("replaced", "财行〔2017〕1号")
+    entry = (
+        session.query(AuditEntry)
+        .filter_by(action=audit.AuditAction.DOCUMENT_TRANSITION.value)
+        .one()
+    )
+    assert (entry.target, entry.detail) == ("document:财行〔2016〕540号", "新办法")
