@@ -2,7 +2,7 @@
 
 Also records on standard_version the reviewer who confirmed a figure's source.
 
-Revision ID: 0003_document_status
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-07 03:40:00
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_document_status"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
