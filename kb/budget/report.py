@@ -12,7 +12,6 @@ Windows expects; JSON is :func:`report_to_json`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -33,6 +32,7 @@ from kb.budget import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.files.tables import csv_bytes
 from kb.files.tables import display_width
 from kb.vocab import Verdict
 
@@ -291,13 +291,11 @@ def _set_widths(sheet: Worksheet, columns: Sequence[str], rows: list[list[Any]])
 
 
 def _csv(report: CheckReport) -> bytes:
-    stream = io.StringIO(newline="")
-    writer = csv.writer(stream)
-    writer.writerow(headers(report))
-    for entry in ordered(report):
-        values = _original(entry, report.columns) + result_values(entry)
-        writer.writerow([_text(value) for value in values])
-    return stream.getvalue().encode("utf-8-sig")
+    rows = (
+        [_text(value) for value in _original(entry, report.columns) + result_values(entry)]
+        for entry in ordered(report)
+    )
+    return csv_bytes(headers(report), rows)
 
 
 def _text(value: object) -> str:

@@ -42,6 +42,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.files import limits as files_limits
 from kb.files.uploads import check_sheet_extent
 from kb.files.uploads import check_upload
 
@@ -60,6 +61,9 @@ _WORKBOOK_ERRORS = (
     SyntaxError,
     OSError,
 )
+
+#: Numbered rows of cell text, as a sheet holds them: (spreadsheet row number, cells).
+Grid = list[tuple[int, list[str]]]
 
 _MAX_COLUMN_WIDTH = 60
 _MIN_COLUMN_WIDTH = 8
@@ -124,12 +128,53 @@ def write_table(path: Path, headers: Sequence[str], rows: Iterable[Mapping[str, 
 
 
 def _read_csv(path: Path) -> Table:
-    text = decode_text(_read_bytes(path), path)
+    return _table_from_grid(read_csv_grid(_read_bytes(path), path.name))
+
+
+def read_csv_grid(data: bytes, name: str) -> Grid:
+    """The numbered rows of a CSV file's cells, as written before :func:`neutralise_formula`.
+
+    Reading stops, and the file is refused, at the first row or cell past the limits in force
+    (:mod:`kb.files.limits`), so a 200,000-row file costs no more than its first rows.
+
+    :raises InvalidInput: undecodable, malformed, or over the limits.
+    """
+    path = Path(Path(name).name or "table.csv")
+    text = decode_text(data, path)
+    limits = files_limits.current()
+    grid: Grid = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            check_row_count(path, number, limits)
+            check_cells(path, number, cells, limits)
+            grid.append((number, [restore_formula(cell) for cell in cells]))
     except csv.Error as exc:
         raise InvalidInput(f"无法读取 CSV 文件 {path.name}：{exc}") from exc
-    return _table_from_grid(enumerate(records, start=1))
+    return grid
+
+
+def check_row_count(path: Path, rows: int, limits: files_limits.Limits | None = None) -> None:
+    """Refuse a table of more than the rows allowed (the limits in force by default)."""
+    limits = limits or files_limits.current()
+    if rows > limits.rows:
+        raise InvalidInput(
+            f"文件 {path.name} 超过 {limits.rows} 行的上限，请拆分后分批提交",
+            {"file": path.name, "limit": limits.rows},
+        )
+
+
+def check_cells(
+    path: Path, row: int, cells: Sequence[str], limits: files_limits.Limits | None = None
+) -> None:
+    """Refuse a row holding a cell longer than the characters allowed, naming row and column."""
+    limits = limits or files_limits.current()
+    for column, cell in enumerate(cells, start=1):
+        if len(cell) > limits.cell_chars:
+            raise InvalidInput(
+                f"文件 {path.name} 第{row}行第{column}列有 {len(cell)} 个字符，"
+                f"超过单元格上限 {limits.cell_chars} 个字符",
+                {"file": path.name, "row": row, "column": column, "limit": limits.cell_chars},
+            )
 
 
 def decode_text(data: bytes, path: Path) -> str:
@@ -154,11 +199,15 @@ def _read_xlsx(path: Path) -> Table:
                 sheet.reset_dimensions()
                 grid = []
                 cells = 0
+                limits = files_limits.current()
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                     cells += len(values)
                     check_sheet_extent(path, number, cells)
                     if any(value is not None for value in values):
-                        grid.append((number, [cell_text(value) for value in values]))
+                        check_row_count(path, number, limits)
+                        texts = [cell_text(value) for value in values]
+                        check_cells(path, number, texts, limits)
+                        grid.append((number, texts))
             finally:
                 workbook.close()
     except IndexError as exc:
@@ -199,36 +248,60 @@ def _float_text(value: float) -> str:
 
 
 def _read_json(path: Path) -> Table:
-    text = decode_text(_read_bytes(path), path)
+    objects = read_json_list(_read_bytes(path), path.name, wrappers=("standards",))
+    for index, item in enumerate(objects, start=1):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"JSON 文件 {path.name} 的第{index}个元素不是对象")
+    keys = _json_keys(objects)
+    limits = files_limits.current()
+    grid = []
+    for index, obj in enumerate(objects, start=1):
+        cells = [_json_cell(obj.get(key), path, index, key) for key in keys]
+        check_cells(path, index + 1, cells, limits)
+        grid.append((index + 1, cells))
+    return _table_from_grid(grid, headers=[key.strip() for key in keys])
+
+
+def load_json(data: bytes, name: str) -> Any:
+    """A JSON file's content, numbers and NaN/Infinity kept as their literal text (no float).
+
+    :raises InvalidInput: undecodable, malformed, or nested too deeply.
+    """
+    path = Path(Path(name).name or "data.json")
+    text = decode_text(data, path)
     try:
-        # Numbers and NaN/Infinity stay as their literal text: no float ever sees them.
-        data = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
+        return json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"无法读取 JSON 文件 {path.name}：第{exc.lineno}行第{exc.colno}列格式错误"
         ) from exc
-    except RecursionError as exc:
-        raise InvalidInput(f"无法读取 JSON 文件 {path.name}：数组或对象嵌套过深") from exc
-    objects = _json_objects(data, path)
-    keys = _json_keys(objects)
-    grid = [
-        (index + 1, [_json_cell(obj.get(key), path, index, key) for key in keys])
-        for index, obj in enumerate(objects, start=1)
-    ]
-    return _table_from_grid(grid, headers=[key.strip() for key in keys])
+    except (RecursionError, ValueError) as exc:
+        raise InvalidInput(f"无法读取 JSON 文件 {path.name}：{_json_problem(exc)}") from exc
 
 
-def _json_objects(data: Any, path: Path) -> list[dict[str, Any]]:
-    if isinstance(data, dict) and isinstance(data.get("standards"), list):
-        data = data["standards"]
-    if not isinstance(data, list):
+def read_json_list(data: bytes, name: str, *, wrappers: Sequence[str] = ()) -> list[Any]:
+    """A JSON file holding a list, or an object holding it under one of ``wrappers``
+    (``{"standards": [...]}``), bounded by the rows allowed (:mod:`kb.files.limits`).
+
+    :raises InvalidInput: unreadable, not such a list, or too long.
+    """
+    path = Path(Path(name).name or "data.json")
+    value = load_json(data, name)
+    if isinstance(value, dict):
+        value = next((value[k] for k in wrappers if isinstance(value.get(k), list)), value)
+    if not isinstance(value, list):
+        shape = "、".join(f'{{"{key}": [...]}}' for key in wrappers)
         raise InvalidInput(
-            f'JSON 文件 {path.name} 应为对象数组，或形如 {{"standards": [...]}} 的对象'
+            f"JSON 文件 {path.name} 应为对象数组" + (f"，或形如 {shape} 的对象" if shape else "")
         )
-    for index, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            raise InvalidInput(f"JSON 文件 {path.name} 的第{index}个元素不是对象")
-    return data
+    check_row_count(path, len(value) + 1)
+    return value
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "数组或对象嵌套过深"
+    return f"格式错误（{exc}）"[:200]
 
 
 def _json_keys(objects: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -300,10 +373,47 @@ def _row_mapping(headers: tuple[str, ...], cells: list[str]) -> dict[str, str]:
 
 
 def _write_csv(path: Path, headers: list[str], grid: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(headers)
-        writer.writerows(grid)
+    path.write_bytes(csv_bytes(headers, grid))
+
+
+def csv_bytes(headers: Sequence[str], grid: Iterable[Sequence[str]]) -> bytes:
+    """A CSV file of ``headers`` and rows of text: UTF-8 with a byte order mark (what Excel on
+    Chinese Windows opens correctly), every cell passed through :func:`neutralise_formula`.
+
+    Every CSV we write goes through here: exports, the compare and audit downloads, the check
+    report.
+    """
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream)
+    writer.writerow([neutralise_formula(text) for text in headers])
+    writer.writerows([neutralise_formula(text) for text in cells] for cells in grid)
+    return stream.getvalue().encode("utf-8-sig")
+
+
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV Injection");
+# the leading quotes make the rule reversible, see neutralise_formula.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a cell that would start a formula (``=`` ``+`` ``-``
+    ``@``, tab, carriage return) gets a leading ``'``, as OWASP recommends; plain numbers
+    (``-12.5``) stay as they are.
+
+    Text already starting with quotes before such a character gets one more, so that
+    :func:`restore_formula` gives back exactly what was written, whatever it was.
+    """
+    if text and _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def restore_formula(text: str) -> str:
+    """The cell text :func:`neutralise_formula` was given (the inverse; other text unchanged)."""
+    if text.startswith("'") and neutralise_formula(text[1:]) == text:
+        return text[1:]
+    return text
 
 
 def _write_xlsx(path: Path, headers: list[str], grid: list[list[str]]) -> None:
@@ -372,8 +482,6 @@ def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 
 # -- XLSX as grids of text (budget sheets) ---------------------------------------------------
-
-Grid = list[tuple[int, list[str]]]
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -508,6 +616,7 @@ def _scan_sheet(xml: bytes, path: Path) -> _SheetScan:
     except expat.ExpatError as exc:
         raise _damaged_workbook(path) from exc
     check_sheet_extent(path, walker.rows, walker.rows * walker.columns)
+    check_row_count(path, walker.rows)
     return _SheetScan(walker.rows, walker.columns, walker.errors)
 
 
@@ -571,7 +680,11 @@ def _grid(sheet: Any, scan: _SheetScan | None, path: Path) -> Grid:
     height = max([len(values), *(bottom + 1 for _, _, bottom, _ in merged)])
     width = max([len(values[0]) if values else 0, *(right + 1 for _, _, _, right in merged)])
     check_sheet_extent(path, height, height * width)
+    check_row_count(path, height)
     grid = [[v if type(v) is str else cell_text(v) for v in row] for row in values]
+    limits = files_limits.current()
+    for number, cells in enumerate(grid, start=1):
+        check_cells(path, number, cells, limits)
     grid += [[] for _ in range(height - len(grid))]
     for cells in grid:
         cells.extend([""] * (width - len(cells)))

@@ -12,18 +12,6 @@ from tests.factories import make_standard
 
 
 @pytest.fixture
-def bearer(session, cast):
-    """``bearer("朱编辑")`` → headers carrying a fresh API token of that account."""
-
-    def make(name: str) -> dict[str, str]:
-        with atomic(session):
-            _, secret = tokens.create_token(session, name)
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
-
-
-@pytest.fixture
 def zhujiajiao_quota(session, cast):
     with atomic(session):
         standards.write(

@@ -1,0 +1,70 @@
+"""How much one file or one request may ask of us: rows per sheet, characters per cell.
+
+Two sets of limits: :data:`REQUEST_LIMITS` for anything a web request or an API client sends
+(the answer must come well inside the server's worker timeout), :data:`COMMAND_LIMITS` for the
+``kb`` command, run by an administrator on files they chose (the benchmark ingests 100,000
+standards from one CSV). The readers in :mod:`kb.files.tables` consult :func:`current`, which is
+:data:`COMMAND_LIMITS` unless a caller has entered :func:`bounded` (the web app does, for every
+request), so a limit is applied before the work starts, by the reader every feature uses.
+
+=====================  =================  ==================
+limit                  web and API         ``kb`` command
+=====================  =================  ==================
+rows per sheet         20,000              1,000,000
+characters per cell    10,000              10,000
+=====================  =================  ==================
+
+The upload size (20 MiB) is :data:`kb.files.uploads.MAX_FILE_BYTES`, also the web app's request
+body limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+#: Most characters in one cell of any sheet, and in one free-text field of a standard.
+MAX_CELL_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one table read: its rows (header and title rows included) and cell length."""
+
+    rows: int
+    cell_chars: int = MAX_CELL_CHARS
+
+
+#: For web pages and the API: twice the 10,000-line budget sheets the benchmark checks.
+REQUEST_LIMITS = Limits(rows=20_000)
+#: For the ``kb`` command: the 100,000-standard benchmark corpus fits in one file, ten times over.
+COMMAND_LIMITS = Limits(rows=1_000_000)
+
+_current: ContextVar[Limits] = ContextVar("kb_file_limits", default=COMMAND_LIMITS)
+
+
+def current() -> Limits:
+    """The limits in force for the reads made now."""
+    return _current.get()
+
+
+@contextmanager
+def bounded(limits: Limits) -> Iterator[Limits]:
+    """Apply ``limits`` to every table read inside the block (the web app wraps each request)."""
+    token = _current.set(limits)
+    try:
+        yield limits
+    finally:
+        _current.reset(token)
+
+
+def enter(limits: Limits) -> object:
+    """Apply ``limits`` until :func:`leave` is called with the token returned (request hooks)."""
+    return _current.set(limits)
+
+
+def leave(token: object) -> None:
+    """Undo :func:`enter`."""
+    _current.reset(token)  # type: ignore[arg-type]
