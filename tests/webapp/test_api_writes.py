@@ -198,3 +198,30 @@ def test_a_revoked_token_is_refused(client, session, cast):
     )
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "tag", ['"OTHER-v1"', '"OTHER-v2"', '"v1"', '"ZJJ-CQ-1-v1x"', '"anything"']
+)
+def test_an_etag_of_another_standard_is_refused(client, bearer, zhujiajiao_quota, tag):
+    response = client.put(
+        "/api/v1/standards/ZJJ-CQ-1",
+        json={"value": "20.00"},
+        headers={**bearer("朱编辑"), "If-Match": tag},
+    )
+    assert response.status_code == 412, response.get_json()
+    assert response.get_json()["error"]["code"] == "precondition_failed"
+    assert (
+        client.get("/api/v1/standards/ZJJ-CQ-1/versions").get_json()["versions"][-1]["version"] == 1
+    )
+
+
+def test_an_etag_naming_the_standard_and_its_version_is_accepted(client, bearer, zhujiajiao_quota):
+    etag = client.get("/api/v1/standards/ZJJ-CQ-1").headers["ETag"]
+    assert etag == '"ZJJ-CQ-1-v1"'
+    response = client.put(
+        "/api/v1/standards/ZJJ-CQ-1",
+        json={"value": "20.00"},
+        headers={**bearer("朱编辑"), "If-Match": f'"OTHER-v1", {etag}'},
+    )
+    assert response.status_code == 200, response.get_json()

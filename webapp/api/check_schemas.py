@@ -14,6 +14,7 @@ from marshmallow import validate
 from kb.amounts import FIGURE_RULE
 from kb.amounts import figure_problem
 from kb.files.limits import MAX_CELL_CHARS
+from kb.files.limits import REQUEST_LIMITS
 from kb.vocab import Level
 from webapp.api.schemas import ExactDecimal
 
@@ -71,7 +72,9 @@ class CheckRequest(Schema):
     level = fields.String(allow_none=True, validate=validate.OneOf([m.value for m in Level]))
     grade = fields.String(allow_none=True, validate=validate.Length(max=100))
     lines = fields.List(
-        fields.Nested(BudgetLineInput), required=True, validate=validate.Length(min=1, max=20_000)
+        fields.Nested(BudgetLineInput),
+        required=True,
+        validate=validate.Length(min=1, max=REQUEST_LIMITS.rows),
     )
     overrides = fields.Dict(
         keys=fields.String(),

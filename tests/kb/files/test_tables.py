@@ -454,7 +454,7 @@ def test_a_sheet_over_the_row_limit_is_refused_before_it_is_read_whole(tmp_path)
     path.write_text("事项,数量\n" + "保洁,1\n" * 200_000, encoding="utf-8")
     with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput) as refused:
         read_table(path)
-    assert "超过 20000 行的上限" in refused.value.message
+    assert "超过 12000 行的上限" in refused.value.message
     assert len(read_table(path).rows) == 200_000  # the kb command allows more
 
 
@@ -468,7 +468,7 @@ def test_a_cell_over_the_character_limit_is_refused_with_its_row_and_column(tmp_
 
 def test_a_json_table_over_the_row_limit_is_refused(tmp_path):
     path = tmp_path / "many.json"
-    path.write_text(json.dumps([{"名称": "甲"}] * 20_001), encoding="utf-8")
+    path.write_text(json.dumps([{"名称": "甲"}] * 12_001), encoding="utf-8")
     with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput):
         read_table(path)
 
@@ -482,9 +482,9 @@ def test_json_nested_too_deeply_is_refused_not_a_crash(tmp_path):
 
 
 def test_an_xlsx_sheet_over_the_row_limit_is_refused(tmp_path):
-    path = write_xlsx(tmp_path / "big.xlsx", {"A1": "事项", "A20001": "保洁", "A20002": "保洁"})
+    path = write_xlsx(tmp_path / "big.xlsx", {"A1": "事项", "A12001": "保洁", "A12002": "保洁"})
     with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput) as refused:
         read_xlsx_grids(path.read_bytes(), "big.xlsx")
-    assert "超过 20000 行" in refused.value.message
+    assert "超过 12000 行" in refused.value.message
     with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput):
         read_table(path)
