@@ -6,7 +6,9 @@ and refuses anonymous or too-small roles before a view runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,14 +22,22 @@ from flask import url_for
 from kb import accounts
 from kb.accounts import permissions
 from kb.accounts import tokens
+from kb.db import atomic
 from kb.errors import NotFound
 from kb.errors import Unauthorized
 from webapp.db import get_session
 from webapp.db import get_settings
+from webapp.db import get_settings_of
 
 
 def init_app(app: Flask) -> None:
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    hours = get_settings_of(app).session_hours
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Flask refuses a cookie signed longer ago than this, whatever it holds.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=hours),
+    )
     app.before_request(load_user)
     app.before_request(require_login_to_read)
     app.context_processor(lambda: {"current_user": g.get("user")})
@@ -54,7 +64,22 @@ def load_user() -> None:
         except NotFound:
             cookie.clear()
             return
-        g.user = user if user.active else None
+        if not user.active or not _session_current(user):
+            cookie.clear()
+            return
+        g.user = user
+
+
+def _session_current(user: Any) -> bool:
+    """Whether the page session was issued for the account's present epoch (no log out or new
+    password since) and is younger than the session lifetime (``KB_SESSION_HOURS``)."""
+    if cookie.get("epoch") != (user.session_epoch or 0):
+        return False
+    since = cookie.get("since")
+    if not isinstance(since, int | float):
+        return False
+    age = time.time() - since
+    return 0 <= age <= get_settings().session_hours * 3600
 
 
 def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -108,9 +133,16 @@ def log_in(name: str, password: str) -> Any:
     user = accounts.authenticate(get_session(), name, password, address=client_address())
     cookie.clear()
     cookie["user"] = user.name
+    cookie["epoch"] = user.session_epoch or 0
+    cookie["since"] = int(time.time())
     cookie.permanent = False
     return user
 
 
 def log_out() -> None:
+    """End the session here and every other session of the same account."""
+    user = g.get("user")
+    if user is not None:
+        with atomic(get_session()) as session:
+            accounts.end_sessions(session, user)
     cookie.clear()

@@ -12,6 +12,7 @@ from flask import g
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import http_date
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.errors import InvalidInput
 from kb.files import limits as files_limits
@@ -50,13 +51,18 @@ def init_app(app: Flask) -> None:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its signing serializer built once per secret key.
-
-    Flask builds one per request, and every request opens the session.
+    """Flask's signed-cookie session, with its signing serializer built once per secret key
+    (Flask builds one per request, and every request opens the session), and the Secure flag
+    on the cookie of every request made over HTTPS.
     """
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], Any] = {}
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured so, and whenever the request came over HTTPS (directly, or
+        through a trusted proxy saying so: ``KB_TRUSTED_PROXIES``)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
     def get_signing_serializer(self, app: Flask) -> Any:
         if not app.secret_key:
@@ -68,6 +74,17 @@ class SessionInterface(SecureCookieSessionInterface):
                 self._serializers.clear()
             found = self._serializers[key] = super().get_signing_serializer(app)
         return found
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Read the client's address and scheme from the ``X-Forwarded-For``/``-Proto``/``-Host``
+    headers set by the ``count`` reverse proxies in front of the app (none by default: anyone
+    can send those headers). Behind a proxy, without it every user has the proxy's address, and
+    login throttling by name and address would lock an account for everyone."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def bound_request() -> None:

@@ -50,6 +50,10 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 FIRST_DELAY = dt.timedelta(seconds=30)
 MAX_DELAY = dt.timedelta(minutes=15)
+#: Longest account name (the column's size); a login with a longer one is stored cut to it.
+MAX_NAME_LENGTH = 100
+#: Longest client address stored with a login attempt (the column's size).
+MAX_ADDRESS_LENGTH = 64
 WRONG_LOGIN = "用户名或密码不正确"
 INACTIVE = "账号已停用"
 
@@ -207,6 +211,8 @@ def set_password(
 ) -> str | None:
     """Set a new password (an admin, or the user for itself); the generated one if none given.
 
+    Every page session of the account ends (:func:`end_sessions`).
+
     :raises NotFound: no such account.
     :raises InvalidInput: a password shorter than 8 characters.
     :raises PermissionDenied: ``actor`` is another user who is not an admin.
@@ -216,7 +222,7 @@ def set_password(
         require_actor(actor, Action.ADMIN)
     generated = secrets.token_urlsafe(12) if password is None else None
     user.password_hash = hash_password(generated or password or "")
-    session.flush()
+    end_sessions(session, user)
     audit.record(
         session, actor=actor, action=AuditAction.USER_PASSWORD, target=user.name, address=address
     )
@@ -272,16 +278,21 @@ def authenticate(
     :raises Unauthorized: unknown name, wrong password, or a deactivated account.
     """
     now = now or utcnow()
-    name = name.strip()
-    address = address or ""
+    name, overlong = _login_name(name)
+    address = (address or "")[:MAX_ADDRESS_LENGTH]
     wait = retry_after(session, name, address, now=now)
     if wait is not None:
         with atomic(session):
             _audit_login(session, AuditAction.LOGIN_BLOCKED, name, address, f"需等待 {wait} 秒")
         raise TooManyAttempts(f"登录失败次数过多，请 {wait} 秒后再试", wait)
-    user = session.scalar(select(User).where(User.name == name))
-    matches = _password_matches(user.password_hash if user else _unknown_user_hash(), password)
+    user = None if overlong else session.scalar(select(User).where(User.name == name))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        matches = False  # no password that long was ever accepted: nothing to hash
+    else:
+        matches = _password_matches(user.password_hash if user else _unknown_user_hash(), password)
     problem = _login_problem(user, matches)
+    if overlong:
+        problem = f"用户名过长（{overlong} 个字符），只记录前 {MAX_NAME_LENGTH} 个字符"
     with atomic(session):
         session.add(LoginAttempt(user_name=name, address=address, at=now, succeeded=not problem))
         if problem:
@@ -291,6 +302,21 @@ def authenticate(
     if problem or user is None:
         raise Unauthorized(INACTIVE if problem == INACTIVE else WRONG_LOGIN)
     return user
+
+
+def _login_name(text: str) -> tuple[str, int]:
+    """The name a login is counted and audited under, and its length when it is too long for
+    any account (0 otherwise): what an anonymous client sends is never stored whole."""
+    name = text.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        return name[:MAX_NAME_LENGTH], len(name)
+    return name, 0
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every page session of ``user`` (each cookie carries the epoch it was issued with)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
 
 
 def _login_problem(user: User | None, matches: bool) -> str | None:
@@ -336,11 +362,11 @@ def retry_after(
     if len(failures) < MAX_FAILURES:
         return None
     delay = min(FIRST_DELAY * 2 ** (len(failures) - MAX_FAILURES), MAX_DELAY)
-    remaining = (_utc(failures[-1].at) + delay - now).total_seconds()
+    remaining = (utc(failures[-1].at) + delay - now).total_seconds()
     return math.ceil(remaining) if remaining > 0 else None
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
     """A stored time as aware UTC (SQLite hands times back without their zone)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
