@@ -39,7 +39,8 @@ from kb.models import LoginAttempt
 from kb.models import Organisation
 from kb.models import User
 from kb.models import utcnow
-from kb.regions import normalise_region
+from kb.regions import canonical_region
+from kb.text import visible_text
 from kb.vocab import Role
 
 #: argon2id with the library's current defaults; tests may swap in a cheaper one.
@@ -78,7 +79,7 @@ def add_organisation(
     """
     require_actor(actor, Action.ADMIN)
     name = clean_name(name, "机构名称", 200)
-    region = normalise_region(clean_name(region, "地区", 100))
+    region = canonical_region(clean_name(region, "地区", 100))
     domain = clean_name(domain, "领域", 100) if domain and domain.strip() else None
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Conflict(f"机构“{name}”已存在", {"name": name})
@@ -386,7 +387,7 @@ def clean_name(text: str | None, what: str, limit: int) -> str:
         raise InvalidInput(f"{what}不能超过 {limit} 个字符")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise InvalidInput(f"{what}不能包含控制字符")
-    return name
+    return visible_text(name, what)
 
 
 def _flush_unique(session: Session, conflict: Conflict) -> None:

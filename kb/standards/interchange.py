@@ -30,6 +30,8 @@ from kb.files.tables import Table
 from kb.files.tables import read_table
 from kb.files.tables import write_table
 from kb.records import StandardRecord
+from kb.regions import canonical_region
+from kb.text import invisible_problem
 from kb.vocab import Kind
 from kb.vocab import LabelledEnum
 from kb.vocab import Level
@@ -214,7 +216,21 @@ class _RowReader:
         elif text is not None and limit is not None and len(text) > limit:
             self.problem(key, f"长度为 {len(text)} 个字符，超过上限 {limit} 个字符")
             return None
+        elif text is not None and (problem := invisible_problem(text)):
+            self.problem(key, problem)
+            return None
         return text
+
+    def region(self) -> str | None:
+        """The region's canonical name (:func:`kb.regions.canonical_region`)."""
+        text = self.text("region", required=True)
+        if text is None:
+            return None
+        try:
+            return canonical_region(text)
+        except InvalidInput as exc:
+            self.problem("region", exc.message)
+            return None
 
     def parsed(self, key: str, parse: Callable[[str], T]) -> T | None:
         """A cell read by ``parse``; its InvalidInput becomes a problem of this cell."""
@@ -249,7 +265,7 @@ def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRe
     name = row.text("name", required=True)
     kind = row.choice(Kind, "kind", required=True)
     level = row.choice(Level, "level", required=True)
-    region = row.text("region", required=True)
+    region = row.region()
     domain = row.text("domain", required=True)
     category = row.text("category")
     item = row.text("item")

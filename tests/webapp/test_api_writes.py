@@ -225,3 +225,38 @@ def test_an_etag_naming_the_standard_and_its_version_is_accepted(client, bearer,
         headers={**bearer("朱编辑"), "If-Match": f'"OTHER-v1", {etag}'},
     )
     assert response.status_code == 200, response.get_json()
+
+
+NEW_QUOTA = {
+    "name": "道路保洁成本定额",
+    "kind": "cost_quota",
+    "level": "town",
+    "domain": "城市运维",
+    "unit": "元/平方米·年",
+    "value": "12.5",
+}
+
+
+@pytest.mark.parametrize("typed", ["上海市青浦区朱家角镇", "朱家角", "朱家角镇"])
+def test_a_new_standard_gets_the_canonical_region(client, bearer, typed):
+    response = client.post(
+        "/api/v1/standards", json={**NEW_QUOTA, "region": typed}, headers=bearer("朱编辑")
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["region"] == "朱家角镇"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "\u200b"}, "name"),
+        ({"name": "定额\u202eexe."}, "name"),
+        ({"region": "\u200b"}, "region"),
+        ({"region": "青浦县"}, "region"),
+    ],
+)
+def test_invisible_or_unknown_text_is_refused(client, bearer, changes, field):
+    record = {**NEW_QUOTA, "region": "朱家角镇"} | changes
+    response = client.post("/api/v1/standards", json=record, headers=bearer("朱编辑"))
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["error"]["details"]
