@@ -20,11 +20,15 @@ from flask import session as cookie
 from flask import url_for
 
 from kb import accounts
+from kb import standards
 from kb.accounts import permissions
 from kb.accounts import tokens
 from kb.db import atomic
 from kb.errors import NotFound
+from kb.errors import PermissionDenied
 from kb.errors import Unauthorized
+from kb.standards import history
+from kb.vocab import Status
 from webapp.db import get_session
 from webapp.db import get_settings
 from webapp.db import get_settings_of
@@ -146,3 +150,77 @@ def log_out() -> None:
         with atomic(get_session()) as session:
             accounts.end_sessions(session, user)
     cookie.clear()
+
+
+# -- what the requester may see: drafts only within their scope --------------------------------
+
+#: The status the index holds for documents and clauses (they have none): a status filter that
+#: should leave them in lists it beside the statuses of standards.
+NO_STATUS = ""
+
+
+def visible_version(session: Any, code: str, *, on: Any = None, version: int | None = None) -> Any:
+    """:func:`kb.standards.get`, for what the requester may see (:func:`permissions.may_see`):
+    asked for no particular version, the latest visible one; a draft they may not see is as
+    if it did not exist.
+
+    :raises NotFound: no such standard, or no version the requester may see.
+    """
+    found = standards.get(session, code, on=on, version=version)
+    user = g.get("user")
+    if permissions.may_see(user, found):
+        return found
+    if on is None and version is None:
+        for candidate in reversed(found.standard.versions):
+            if permissions.may_see(user, candidate):
+                return candidate
+        raise NotFound(f"没有编号为 {code} 的标准", {"code": code})
+    raise NotFound(f"标准 {code} 没有第{version}版", {"code": code, "version": version})
+
+
+def visible_history(standard: Any) -> list[Any]:
+    """The standard's versions with their changes, those the requester may see.
+
+    :raises NotFound: none of them.
+    """
+    user = g.get("user")
+    entries = [
+        e for e in history.annotated_versions(standard) if permissions.may_see(user, e.standard)
+    ]
+    if not entries:
+        raise NotFound(f"没有编号为 {standard.code} 的标准", {"code": standard.code})
+    return entries
+
+
+def restrict_search(args: dict[str, Any]) -> dict[str, Any]:
+    """Search arguments limited to what the requester may see.
+
+    Without a status, drafts are left out for everyone (documents and clauses stay); asking for
+    drafts needs an account and keeps to its organisation's regions and domain (an admin: all).
+
+    :raises Unauthorized: an anonymous request for drafts.
+    :raises PermissionDenied: drafts of a region or domain outside the account's scope.
+    """
+    status = args.get("status")
+    wanted = (status,) if isinstance(status, str) else tuple(status or ())
+    public = tuple(s.value for s in permissions.PUBLIC_STATUSES)
+    if not wanted:
+        shown = public if args.get("type") == "standard" else (*public, NO_STATUS)
+        return {**args, "status": shown}
+    if Status.DRAFT.value not in wanted:
+        return args
+    user = g.get("user")
+    if user is None:
+        raise Unauthorized("草案仅对登录的本单位、审核人和管理员可见，请先登录")
+    scope = permissions.draft_scope(user)
+    if scope is None:
+        return args
+    regions, domain = scope
+    asked = args.get("region")
+    asked = (asked,) if isinstance(asked, str) else tuple(asked or ())
+    allowed = tuple(sorted(r for r in asked if r in regions)) if asked else tuple(sorted(regions))
+    if not allowed or (domain and args.get("domain") not in (None, "", domain)):
+        raise PermissionDenied(
+            f"只能查看{permissions.scope_text(user.organisation)}的草案", {"status": "draft"}
+        )
+    return {**args, "region": allowed, **({"domain": domain} if domain else {})}

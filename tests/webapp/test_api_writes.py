@@ -106,7 +106,10 @@ def test_two_edits_of_one_version_give_one_version_and_one_conflict(
 
     assert [r.status_code for r in results] == [200, 409]
     assert (
-        client.get("/api/v1/standards/ZJJ-CQ-1/versions").get_json()["versions"][-1]["version"] == 2
+        client.get("/api/v1/standards/ZJJ-CQ-1/versions", headers=editor).get_json()["versions"][
+            -1
+        ]["version"]
+        == 2
     )
 
 

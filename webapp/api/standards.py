@@ -18,7 +18,6 @@ from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.standards import history
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.standards.drafts import parse_cells
@@ -36,6 +35,8 @@ from webapp.api.schemas import VersionsSchema
 from webapp.api.search import run_search
 from webapp.auth import client_address
 from webapp.auth import requires
+from webapp.auth import visible_history
+from webapp.auth import visible_version
 from webapp.db import get_session
 from webapp.db import get_settings
 
@@ -94,7 +95,9 @@ class StandardDetail(MethodView):
     @blp.response(200, StandardSchema)
     def get(self, args: dict, code: str):
         """一条标准：当前版本，或 on=日期 时现行有效的版本，或 version=N"""
-        version = standards.get(get_session(), code, on=args.get("on"), version=args.get("version"))
+        version = visible_version(
+            get_session(), code, on=args.get("on"), version=args.get("version")
+        )
         return version, 200, {"ETag": f'"{version_etag(version)}"'}
 
     @requires("draft")
@@ -173,7 +176,7 @@ class StandardVersions(MethodView):
     def get(self, code: str):
         """一条标准的全部版本及逐字段变化"""
         standard = standards.find(get_session(), code)
-        return {"code": code, "versions": history.annotated_versions(standard)}
+        return {"code": code, "versions": visible_history(standard)}
 
 
 @blp.route("/<code>/status")
