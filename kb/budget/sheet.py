@@ -37,10 +37,10 @@ from kb.budget.figures import parse_figure
 from kb.budget.figures import parse_product
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.files.tables import cell_text
+from kb.files.cells import cell_text
 from kb.files.tables import read_csv_grid
 from kb.files.tables import read_json_list
-from kb.files.tables import read_xlsx_grids
+from kb.files.xlsx import read_xlsx_grids
 
 #: Known columns: field → header spellings (the key itself is accepted too, in any case).
 HEADERS: dict[str, tuple[str, ...]] = {

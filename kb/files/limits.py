@@ -21,9 +21,13 @@ body limit.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import InvalidInput
 
 #: Most characters in one cell of any sheet, and in one free-text field of a standard.
 MAX_CELL_CHARS = 10_000
@@ -70,3 +74,25 @@ def enter(limits: Limits) -> object:
 def leave(token: object) -> None:
     """Undo :func:`enter`."""
     _current.reset(token)  # type: ignore[arg-type]
+
+
+def check_row_count(path: Path, rows: int, limits: Limits | None = None) -> None:
+    """Refuse a table of more than the rows allowed (the limits in force by default)."""
+    limits = limits or current()
+    if rows > limits.rows:
+        raise InvalidInput(
+            f"文件 {path.name} 超过 {limits.rows} 行的上限，请拆分后分批提交",
+            {"file": path.name, "limit": limits.rows},
+        )
+
+
+def check_cells(path: Path, row: int, cells: Sequence[str], limits: Limits | None = None) -> None:
+    """Refuse a row holding a cell longer than the characters allowed, naming row and column."""
+    limits = limits or current()
+    for column, cell in enumerate(cells, start=1):
+        if len(cell) > limits.cell_chars:
+            raise InvalidInput(
+                f"文件 {path.name} 第{row}行第{column}列有 {len(cell)} 个字符，"
+                f"超过单元格上限 {limits.cell_chars} 个字符",
+                {"file": path.name, "row": row, "column": column, "limit": limits.cell_chars},
+            )
