@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 
 DEEP = "[" * 1000 + "]" * 1000
 
@@ -134,3 +135,16 @@ def test_an_import_with_a_figure_outside_the_rule_names_row_and_column(client, b
     (problem,) = error["details"]
     assert (problem["row"], problem["column"]) == (3, "标准值")
     assert "超出范围" in problem["message"]
+
+
+def test_the_check_page_refuses_an_over_long_sheet_in_chinese(client):
+    page = BeautifulSoup(client.get("/check/").get_data(as_text=True), "html.parser")
+    token = page.select_one('input[name="csrf_token"]')["value"]
+    data = ("事项,数量,单价\n" + "保洁,1,2\n" * 15_000).encode()
+    response = client.post(
+        "/check/",
+        data={"file": (io.BytesIO(data), "big.csv"), "region": "青浦区", "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "超过 12000 行的上限" in BeautifulSoup(response.data, "html.parser").get_text()

@@ -232,3 +232,23 @@ def test_a_hash_made_with_older_parameters_is_renewed_at_login(session, cast, mo
 
     assert cast.viewer.password_hash != old_hash
     assert accounts.HASHER.check_needs_rehash(cast.viewer.password_hash) is False
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u2060", "管理\u202e员"])
+def test_invisible_or_reordered_names_are_refused(session, name):
+    with pytest.raises(InvalidInput):
+        accounts.add_organisation(session, name, region="青浦区")
+    accounts.add_organisation(session, "青浦区绿化市容局", region="青浦区")
+    with pytest.raises(InvalidInput):
+        accounts.add_user(session, name, role="viewer", organisation="青浦区绿化市容局")
+
+
+@pytest.mark.parametrize("typed", ["青浦", "上海市青浦区", "青浦区"])
+def test_an_organisations_region_is_stored_under_its_canonical_name(session, typed):
+    organisation = accounts.add_organisation(session, "青浦区财政局", region=typed)
+    assert organisation.region == "青浦区"
+
+
+def test_a_login_with_an_overlong_password_is_refused_without_hashing_it(session, cast):
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(session, "朱编辑", "x" * 1_000_000)
