@@ -178,6 +178,12 @@ def visible_version(session: Any, code: str, *, on: Any = None, version: int | N
     raise NotFound(f"标准 {code} 没有第{version}版", {"code": code, "version": version})
 
 
+def visible_only(versions: list[Any]) -> list[Any]:
+    """The versions the requester may see, in their order."""
+    user = g.get("user")
+    return [version for version in versions if permissions.may_see(user, version)]
+
+
 def visible_history(standard: Any) -> list[Any]:
     """The standard's versions with their changes, those the requester may see.
 

@@ -97,3 +97,10 @@ def test_the_default_search_keeps_documents_and_clauses_but_no_drafts(corpus_cli
     listed = corpus_client.get("/api/v1/standards?per_page=100").get_json()
     assert "draft" not in listed["facets"]["status"]
     assert all(hit["status"] != "draft" for hit in listed["results"])
+
+
+def test_a_comparison_leaves_out_drafts_the_requester_may_not_see(client, bearer, draft_code):
+    anonymous = client.get(f"/api/v1/compare?codes={draft_code}").get_json()
+    assert [c["code"] for c in anonymous["columns"]] == []
+    mine = client.get(f"/api/v1/compare?codes={draft_code}", headers=bearer("朱编辑")).get_json()
+    assert [c["code"] for c in mine["columns"]] == [draft_code]
