@@ -185,14 +185,18 @@ def visible_only(versions: list[Any]) -> list[Any]:
 
 
 def visible_history(standard: Any) -> list[Any]:
-    """The standard's versions with their changes, those the requester may see.
+    """The standard's versions the requester may see, each with its changes since the one
+    before it that they may see (so a hidden draft's content shows nowhere).
 
     :raises NotFound: none of them.
     """
     user = g.get("user")
-    entries = [
-        e for e in history.annotated_versions(standard) if permissions.may_see(user, e.standard)
-    ]
+    entries, previous = [], None
+    for version in standard.versions:
+        if permissions.may_see(user, version):
+            changes = history.diff(previous, version)
+            entries.append(history.VersionEntry(version.version, version, changes))
+            previous = version
     if not entries:
         raise NotFound(f"没有编号为 {standard.code} 的标准", {"code": standard.code})
     return entries

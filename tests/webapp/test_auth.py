@@ -85,6 +85,7 @@ def test_a_published_version_is_public_and_a_later_draft_is_not(client, bearer, 
     assert client.get(f"/api/v1/standards/{draft_code}?version=2").status_code == 404
     history = client.get(f"/api/v1/standards/{draft_code}/versions").get_json()["versions"]
     assert [entry["version"] for entry in history] == [1]
+    assert "3.5" not in str(history)
     mine = client.get(f"/api/v1/standards/{draft_code}/versions", headers=editor).get_json()
     assert [entry["version"] for entry in mine["versions"]] == [1, 2]
     assert codes_found(client, "q=河道保洁") == [draft_code]
@@ -104,3 +105,33 @@ def test_a_comparison_leaves_out_drafts_the_requester_may_not_see(client, bearer
     assert [c["code"] for c in anonymous["columns"]] == []
     mine = client.get(f"/api/v1/compare?codes={draft_code}", headers=bearer("朱编辑")).get_json()
     assert [c["code"] for c in mine["columns"]] == [draft_code]
+
+
+def test_a_public_history_does_not_diff_against_a_hidden_draft(client, bearer, draft_code):
+    reviewer, editor = bearer("审核员"), bearer("朱编辑")
+    publish = {"status": "in_force", "effective_from": "2026-01-01"}
+    client.post(
+        f"/api/v1/standards/{draft_code}/status", json={**publish, "version": 1}, headers=reviewer
+    )
+    client.put(
+        f"/api/v1/standards/{draft_code}", json={"value": "9.9", "base_version": 1}, headers=editor
+    )
+    rejected = client.post(
+        f"/api/v1/standards/{draft_code}/status",
+        json={"status": "rejected", "reason": "数值有误", "version": 2},
+        headers=reviewer,
+    )
+    assert rejected.status_code == 200, rejected.get_json()
+    client.put(
+        f"/api/v1/standards/{draft_code}", json={"value": "3.6", "base_version": 2}, headers=editor
+    )
+    client.post(
+        f"/api/v1/standards/{draft_code}/status",
+        json={**publish, "effective_from": "2026-06-01", "version": 3},
+        headers=reviewer,
+    )
+
+    entries = client.get(f"/api/v1/standards/{draft_code}/versions").get_json()["versions"]
+    assert [entry["version"] for entry in entries] == [1, 3]
+    assert "9.9" not in str(entries)
+    assert "3.2" in str(entries[1]) and "3.6" in str(entries[1])
