@@ -35,6 +35,7 @@ from kb.errors import InvalidInput
 from kb.errors import NotFound
 from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized
+from kb.models import AuditEntry
 from kb.models import LoginAttempt
 from kb.models import Organisation
 from kb.models import User
@@ -51,6 +52,12 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 FIRST_DELAY = dt.timedelta(seconds=30)
 MAX_DELAY = dt.timedelta(minutes=15)
+#: Failed logins one address may make within FAILURE_WINDOW, over all names, before it waits.
+MAX_ADDRESS_FAILURES = 100
+#: The name refused API tokens are counted under in ``login_attempt``: it starts with a space,
+#: which no account or login name keeps (both are stripped).
+TOKEN_ATTEMPTS = " api-token"
+_WINDOW_MINUTES = int(FAILURE_WINDOW.total_seconds() // 60)
 #: Longest account name (the column's size); a login with a longer one is stored cut to it.
 MAX_NAME_LENGTH = 100
 #: Longest client address stored with a login attempt (the column's size).
@@ -283,9 +290,14 @@ def authenticate(
     address = (address or "")[:MAX_ADDRESS_LENGTH]
     wait = retry_after(session, name, address, now=now)
     if wait is not None:
-        with atomic(session):
-            _audit_login(session, AuditAction.LOGIN_BLOCKED, name, address, f"需等待 {wait} 秒")
+        if not _blocked_recently(session, name, address, now):
+            with atomic(session):
+                detail = f"需等待 {wait} 秒；此后 {_WINDOW_MINUTES} 分钟内不再逐次记录"
+                _audit_login(session, AuditAction.LOGIN_BLOCKED, name, address, detail)
         raise TooManyAttempts(f"登录失败次数过多，请 {wait} 秒后再试", wait)
+    spray = _address_wait(session, address, now)
+    if spray is not None:
+        raise TooManyAttempts(f"该地址登录失败次数过多，请 {spray} 秒后再试", spray)
     user = None if overlong else session.scalar(select(User).where(User.name == name))
     if len(password) > MAX_PASSWORD_LENGTH:
         matches = False  # no password that long was ever accepted: nothing to hash
@@ -303,6 +315,46 @@ def authenticate(
     if problem or user is None:
         raise Unauthorized(INACTIVE if problem == INACTIVE else WRONG_LOGIN)
     return user
+
+
+def _blocked_recently(session: Session, name: str, address: str, now: dt.datetime) -> bool:
+    """Whether a refused login of ``name`` from ``address`` was audited within the window:
+    a locked account hammered by one client adds one audit entry, not one per request."""
+    return (
+        session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.action == AuditAction.LOGIN_BLOCKED.value,
+                AuditEntry.target == name,
+                AuditEntry.address == address,
+                AuditEntry.at >= now - FAILURE_WINDOW,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _address_wait(session: Session, address: str, now: dt.datetime) -> int | None:
+    """Seconds before ``address`` may try again after :data:`MAX_ADDRESS_FAILURES` failed
+    logins within the window, whatever names they tried (``None``: now). Refusing then writes
+    nothing, so trying name after name cannot fill the database. Behind a reverse proxy the
+    address is the client's only with ``KB_TRUSTED_PROXIES`` set."""
+    failures = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.address == address,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.user_name != TOKEN_ATTEMPTS,
+            LoginAttempt.at >= now - FAILURE_WINDOW,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(MAX_ADDRESS_FAILURES)
+    ).all()
+    if len(failures) < MAX_ADDRESS_FAILURES:
+        return None
+    remaining = (utc(failures[-1]) + FAILURE_WINDOW - now).total_seconds()
+    return max(1, math.ceil(remaining))
 
 
 def _login_name(text: str) -> tuple[str, int]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kb.accounts import FAILURE_WINDOW
 from kb.accounts import MAX_ADDRESS_LENGTH
+from kb.accounts import TOKEN_ATTEMPTS
 from kb.accounts import audit
 from kb.accounts import get_user
 from kb.accounts import utc
@@ -42,9 +43,6 @@ SECRET_PREFIX = "kb_"
 PREFIX_LENGTH = 8
 #: Bad tokens an address may present within FAILURE_WINDOW before it must wait.
 MAX_TOKEN_FAILURES = 10
-#: The name refused tokens are counted under in ``login_attempt``: it starts with a space,
-#: which no account or login name keeps (both are stripped).
-TOKEN_ATTEMPTS = " api-token"
 #: ``last_used_at`` is refreshed at most this often, to spare the database a write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
