@@ -211,6 +211,9 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Bumped to end every page session of the account (log out, new password): a session
+    #: cookie carries the value it was issued with and is refused once it differs.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

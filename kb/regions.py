@@ -17,9 +17,13 @@ data, not a claim of completeness, and an unknown place still gets a chain (itse
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from kb.errors import InvalidInput
+from kb.text import visible_text
 from kb.vocab import Level
 
 CITY = "上海市"
@@ -107,6 +111,60 @@ def normalise_region(text: str) -> str:
         if name.startswith(district) and name != district:
             name = name.removeprefix(district)
     return _SHORT_DISTRICTS.get(name) or _SHORT_PROVINCES.get(name) or name
+
+
+#: Generic endings of a place's name, longest first: what is left is the place's stem.
+_PLACE_SUFFIXES = ("新区", "街道", "区", "县", "镇", "乡", "市", "省", *_SUFFIXES[:-2])
+
+
+def _stem(name: str) -> str:
+    for suffix in sorted(set(_PLACE_SUFFIXES), key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def _known_places() -> tuple[str, ...]:
+    return (*_TOWN_DISTRICT, *DISTRICT_TOWNS, *PROVINCES, *CITY_PROVINCE)
+
+
+#: Stem → the known places of that stem (虹桥 → 虹桥镇 of 闵行区 and 虹桥街道 of 长宁区).
+_PLACES_BY_STEM: dict[str, tuple[str, ...]] = {}
+for _place in dict.fromkeys(_known_places()):
+    _PLACES_BY_STEM[_stem(_place)] = (*_PLACES_BY_STEM.get(_stem(_place), ()), _place)
+
+
+def canonical_region(text: str) -> str:
+    """The one name a region is stored under: a known place by its full name (``青浦``,
+    ``上海市青浦区``, ``青浦区`` → ``青浦区``; ``上海市青浦区朱家角镇``, ``朱家角`` → ``朱家角镇``),
+    any other region (``全国（中央和国家机关）``, ``西藏、青海、新疆``) as written, spaces removed.
+
+    :raises InvalidInput: invisible-only text or direction overrides (:func:`kb.text.visible_text`);
+        a place's name with a wrong ending (``青浦县``), a short name shared by several places
+        (``虹桥``), or a Shanghai place not known here; ``details["suggestions"]`` lists the
+        places meant, most likely first.
+    """
+    written = visible_text(str(text), "地区")
+    shown = "".join(ch for ch in written if unicodedata.category(ch) != "Cf")  # zero-width
+    # Known places are matched in NFKC (full-width letters and digits); other regions keep
+    # the brackets they were written with (全国（中央和国家机关）).
+    name = normalise_region(unicodedata.normalize("NFKC", shown))
+    if is_known(name):
+        return name
+    places = _PLACES_BY_STEM.get(_stem(name), ())
+    if name == _stem(name) and len(places) == 1:
+        return places[0]
+    suggestions = list(places)
+    if not suggestions and str(written).strip().startswith(("上海", CITY)):
+        suggestions = difflib.get_close_matches(name, _known_places(), n=5, cutoff=0.5)
+    if suggestions or str(written).strip().startswith(("上海", CITY)):
+        listed = "、".join(suggestions)
+        hint = f"，是否是：{listed}" if listed else "，请填写区或街镇的全称"
+        raise InvalidInput(
+            f"无法识别地区“{written[:50]}”{hint}",
+            {"region": written[:100], "suggestions": suggestions},
+        )
+    return normalise_region(shown)
 
 
 def level_of(region: str) -> Level | None:

@@ -166,3 +166,16 @@ def cast(session) -> Cast:
             )
         ]
     return Cast(*users)
+
+
+@pytest.fixture
+def bearer(session, cast):
+    """``bearer("朱编辑")`` → headers carrying a fresh API token of that account."""
+    from kb.accounts import tokens
+
+    def make(name: str) -> dict[str, str]:
+        with atomic(session):
+            _, secret = tokens.create_token(session, name)
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make

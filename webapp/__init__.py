@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings)
     errors.init_app(app)
     security.init_app(app)
+    security.trust_proxies(app, settings.trusted_proxies)
     auth.init_app(app)
     api.init_app(app)
     csrf = CSRFProtect(app)

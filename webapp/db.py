@@ -22,7 +22,13 @@ def close(app: Flask) -> None:
 
 
 def get_settings() -> Settings:
-    return current_app.extensions["kb"]["settings"]
+    """The settings of the app serving the request."""
+    return get_settings_of(current_app)
+
+
+def get_settings_of(app: Flask) -> Settings:
+    """The settings ``app`` was built with (while it is being built, too)."""
+    return app.extensions["kb"]["settings"]
 
 
 def get_session():  # noqa: ANN201 - the type lives in sqlalchemy, which webapp does not import

@@ -1,14 +1,21 @@
-"""Response headers every page and API answer carries: no sniffing, no framing, strict CSP."""
+"""What every request and answer goes through: bounded work (file limits, JSON depth), and the
+response headers every page and API answer carries: no sniffing, no framing, strict CSP."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask
 from flask import Response
+from flask import g
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import http_date
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from kb.errors import InvalidInput
+from kb.files import limits as files_limits
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,18 +43,26 @@ CONDITIONAL_REQUEST_KEYS = (
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.before_request(bound_request)
+    app.before_request(refuse_deep_json)
+    app.teardown_request(release_bounds)
     app.after_request(add_security_headers)
     app.after_request(add_conditional_caching)
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its signing serializer built once per secret key.
-
-    Flask builds one per request, and every request opens the session.
+    """Flask's signed-cookie session, with its signing serializer built once per secret key
+    (Flask builds one per request, and every request opens the session), and the Secure flag
+    on the cookie of every request made over HTTPS.
     """
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], Any] = {}
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured so, and whenever the request came over HTTPS (directly, or
+        through a trusted proxy saying so: ``KB_TRUSTED_PROXIES``)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
     def get_signing_serializer(self, app: Flask) -> Any:
         if not app.secret_key:
@@ -59,6 +74,45 @@ class SessionInterface(SecureCookieSessionInterface):
                 self._serializers.clear()
             found = self._serializers[key] = super().get_signing_serializer(app)
         return found
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Read the client's address and scheme from the ``X-Forwarded-For``/``-Proto``/``-Host``
+    headers set by the ``count`` reverse proxies in front of the app (none by default: anyone
+    can send those headers). Behind a proxy, without it every user has the proxy's address, and
+    login throttling by name and address would lock an account for everyone."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
+def bound_request() -> None:
+    """Every table read while answering a request obeys the web limits (:mod:`kb.files.limits`)."""
+    g.kb_file_limits = files_limits.enter(files_limits.REQUEST_LIMITS)
+
+
+def release_bounds(_exception: BaseException | None = None) -> None:
+    token = g.pop("kb_file_limits", None)
+    if token is not None:
+        files_limits.leave(token)
+
+
+def refuse_deep_json() -> None:
+    """A JSON body nested too deeply for the parser is a 400, whichever view would parse it.
+
+    Python's parser raises RecursionError at about a thousand levels (``'[' * 1000``), which
+    neither Flask nor webargs catch. Parsing once here, with the same parser, finds it before
+    any view does; a body that parses here parses there too.
+    """
+    if not request.is_json or not request.content_length:
+        return
+    try:
+        json.loads(request.get_data(cache=True))
+    except RecursionError as exc:
+        raise InvalidInput("请求中的 JSON 数组或对象嵌套过深，无法解析") from exc
+    except ValueError:
+        return  # malformed JSON: the view's parser reports it as it always has
 
 
 def add_security_headers(response: Response) -> Response:

@@ -35,11 +35,13 @@ from kb.errors import InvalidInput
 from kb.errors import NotFound
 from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized
+from kb.models import AuditEntry
 from kb.models import LoginAttempt
 from kb.models import Organisation
 from kb.models import User
 from kb.models import utcnow
-from kb.regions import normalise_region
+from kb.regions import canonical_region
+from kb.text import visible_text
 from kb.vocab import Role
 
 #: argon2id with the library's current defaults; tests may swap in a cheaper one.
@@ -50,6 +52,16 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 FIRST_DELAY = dt.timedelta(seconds=30)
 MAX_DELAY = dt.timedelta(minutes=15)
+#: Failed logins one address may make within FAILURE_WINDOW, over all names, before it waits.
+MAX_ADDRESS_FAILURES = 100
+#: The name refused API tokens are counted under in ``login_attempt``: it starts with a space,
+#: which no account or login name keeps (both are stripped).
+TOKEN_ATTEMPTS = " api-token"
+_WINDOW_MINUTES = int(FAILURE_WINDOW.total_seconds() // 60)
+#: Longest account name (the column's size); a login with a longer one is stored cut to it.
+MAX_NAME_LENGTH = 100
+#: Longest client address stored with a login attempt (the column's size).
+MAX_ADDRESS_LENGTH = 64
 WRONG_LOGIN = "用户名或密码不正确"
 INACTIVE = "账号已停用"
 
@@ -74,7 +86,7 @@ def add_organisation(
     """
     require_actor(actor, Action.ADMIN)
     name = clean_name(name, "机构名称", 200)
-    region = normalise_region(clean_name(region, "地区", 100))
+    region = canonical_region(clean_name(region, "地区", 100))
     domain = clean_name(domain, "领域", 100) if domain and domain.strip() else None
     if session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
         raise Conflict(f"机构“{name}”已存在", {"name": name})
@@ -207,6 +219,8 @@ def set_password(
 ) -> str | None:
     """Set a new password (an admin, or the user for itself); the generated one if none given.
 
+    Every page session of the account ends (:func:`end_sessions`).
+
     :raises NotFound: no such account.
     :raises InvalidInput: a password shorter than 8 characters.
     :raises PermissionDenied: ``actor`` is another user who is not an admin.
@@ -216,7 +230,7 @@ def set_password(
         require_actor(actor, Action.ADMIN)
     generated = secrets.token_urlsafe(12) if password is None else None
     user.password_hash = hash_password(generated or password or "")
-    session.flush()
+    end_sessions(session, user)
     audit.record(
         session, actor=actor, action=AuditAction.USER_PASSWORD, target=user.name, address=address
     )
@@ -272,16 +286,26 @@ def authenticate(
     :raises Unauthorized: unknown name, wrong password, or a deactivated account.
     """
     now = now or utcnow()
-    name = name.strip()
-    address = address or ""
+    name, overlong = _login_name(name)
+    address = (address or "")[:MAX_ADDRESS_LENGTH]
     wait = retry_after(session, name, address, now=now)
     if wait is not None:
-        with atomic(session):
-            _audit_login(session, AuditAction.LOGIN_BLOCKED, name, address, f"需等待 {wait} 秒")
+        if not _blocked_recently(session, name, address, now):
+            with atomic(session):
+                detail = f"需等待 {wait} 秒；此后 {_WINDOW_MINUTES} 分钟内不再逐次记录"
+                _audit_login(session, AuditAction.LOGIN_BLOCKED, name, address, detail)
         raise TooManyAttempts(f"登录失败次数过多，请 {wait} 秒后再试", wait)
-    user = session.scalar(select(User).where(User.name == name))
-    matches = _password_matches(user.password_hash if user else _unknown_user_hash(), password)
+    spray = _address_wait(session, address, now)
+    if spray is not None:
+        raise TooManyAttempts(f"该地址登录失败次数过多，请 {spray} 秒后再试", spray)
+    user = None if overlong else session.scalar(select(User).where(User.name == name))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        matches = False  # no password that long was ever accepted: nothing to hash
+    else:
+        matches = _password_matches(user.password_hash if user else _unknown_user_hash(), password)
     problem = _login_problem(user, matches)
+    if overlong:
+        problem = f"用户名过长（{overlong} 个字符），只记录前 {MAX_NAME_LENGTH} 个字符"
     with atomic(session):
         session.add(LoginAttempt(user_name=name, address=address, at=now, succeeded=not problem))
         if problem:
@@ -291,6 +315,61 @@ def authenticate(
     if problem or user is None:
         raise Unauthorized(INACTIVE if problem == INACTIVE else WRONG_LOGIN)
     return user
+
+
+def _blocked_recently(session: Session, name: str, address: str, now: dt.datetime) -> bool:
+    """Whether a refused login of ``name`` from ``address`` was audited within the window:
+    a locked account hammered by one client adds one audit entry, not one per request."""
+    return (
+        session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.action == AuditAction.LOGIN_BLOCKED.value,
+                AuditEntry.target == name,
+                AuditEntry.address == address,
+                AuditEntry.at >= now - FAILURE_WINDOW,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _address_wait(session: Session, address: str, now: dt.datetime) -> int | None:
+    """Seconds before ``address`` may try again after :data:`MAX_ADDRESS_FAILURES` failed
+    logins within the window, whatever names they tried (``None``: now). Refusing then writes
+    nothing, so trying name after name cannot fill the database. Behind a reverse proxy the
+    address is the client's only with ``KB_TRUSTED_PROXIES`` set."""
+    failures = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.address == address,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.user_name != TOKEN_ATTEMPTS,
+            LoginAttempt.at >= now - FAILURE_WINDOW,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(MAX_ADDRESS_FAILURES)
+    ).all()
+    if len(failures) < MAX_ADDRESS_FAILURES:
+        return None
+    remaining = (utc(failures[-1]) + FAILURE_WINDOW - now).total_seconds()
+    return max(1, math.ceil(remaining))
+
+
+def _login_name(text: str) -> tuple[str, int]:
+    """The name a login is counted and audited under, and its length when it is too long for
+    any account (0 otherwise): what an anonymous client sends is never stored whole."""
+    name = text.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        return name[:MAX_NAME_LENGTH], len(name)
+    return name, 0
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every page session of ``user`` (each cookie carries the epoch it was issued with)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
 
 
 def _login_problem(user: User | None, matches: bool) -> str | None:
@@ -336,11 +415,11 @@ def retry_after(
     if len(failures) < MAX_FAILURES:
         return None
     delay = min(FIRST_DELAY * 2 ** (len(failures) - MAX_FAILURES), MAX_DELAY)
-    remaining = (_utc(failures[-1].at) + delay - now).total_seconds()
+    remaining = (utc(failures[-1].at) + delay - now).total_seconds()
     return math.ceil(remaining) if remaining > 0 else None
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
     """A stored time as aware UTC (SQLite hands times back without their zone)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -360,7 +439,7 @@ def clean_name(text: str | None, what: str, limit: int) -> str:
         raise InvalidInput(f"{what}不能超过 {limit} 个字符")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise InvalidInput(f"{what}不能包含控制字符")
-    return name
+    return visible_text(name, what)
 
 
 def _flush_unique(session: Session, conflict: Conflict) -> None:

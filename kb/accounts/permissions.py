@@ -9,6 +9,10 @@
 
 An organisation's scope is its region, with the region's 街镇 for a district (and everything in
 Shanghai for 上海市, see :func:`kb.regions.region_scope`), and its domain if it has one.
+
+Who sees what: published and consultation versions are public; a draft (rejected or not) is
+seen only by signed-in accounts of an organisation whose scope holds it (its editors, viewers
+and reviewers) and by admins (:func:`may_see`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from kb.regions import normalise_region
 from kb.regions import region_scope
 from kb.vocab import LabelledEnum
 from kb.vocab import Role
+from kb.vocab import Status
 
 
 class Action(LabelledEnum):
@@ -59,6 +64,41 @@ class Scoped(Protocol):
 
     region: str
     domain: str
+
+
+class Versioned(Scoped, Protocol):
+    """A standard version: its region, domain and status."""
+
+    status: str
+
+
+#: Statuses anyone may read, signed in or not: everything but a draft.
+PUBLIC_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s is not Status.DRAFT)
+
+
+def may_see(user: User | None, version: Versioned) -> bool:
+    """Whether ``user`` (``None``: anonymous) may read ``version``: anyone a published or
+    consultation version; a draft only an active account whose organisation's scope holds it,
+    or an admin."""
+    if Status(version.status) in PUBLIC_STATUSES:
+        return True
+    if user is None or not user.active:
+        return False
+    return Role(user.role) is Role.ADMIN or in_scope(user.organisation, version)
+
+
+def draft_scope(user: User | None) -> tuple[frozenset[str], str | None] | None:
+    """The regions and domain whose drafts ``user`` may read; ``None`` when every draft (an
+    admin); raises for anonymous users, who may read none.
+
+    :raises PermissionDenied: ``user`` is ``None`` or inactive.
+    """
+    if user is None or not user.active:
+        raise PermissionDenied("草案仅对登录的本单位、审核人和管理员可见", {"status": "draft"})
+    if Role(user.role) is Role.ADMIN:
+        return None
+    organisation = user.organisation
+    return region_scope(organisation.region), organisation.domain
 
 
 def in_scope(organisation: Organisation, target: Scoped) -> bool:

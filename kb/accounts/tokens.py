@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.accounts import FAILURE_WINDOW
+from kb.accounts import MAX_ADDRESS_LENGTH
+from kb.accounts import TOKEN_ATTEMPTS
 from kb.accounts import audit
 from kb.accounts import get_user
+from kb.accounts import utc
 from kb.accounts.audit import ANONYMOUS
 from kb.accounts.audit import SYSTEM
 from kb.accounts.audit import AuditAction
@@ -26,13 +32,17 @@ from kb.accounts.permissions import require_actor
 from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import NotFound
+from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized
 from kb.models import ApiToken
+from kb.models import LoginAttempt
 from kb.models import User
 from kb.models import utcnow
 
 SECRET_PREFIX = "kb_"
 PREFIX_LENGTH = 8
+#: Bad tokens an address may present within FAILURE_WINDOW before it must wait.
+MAX_TOKEN_FAILURES = 10
 #: ``last_used_at`` is refreshed at most this often, to spare the database a write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -127,22 +137,70 @@ def user_for_token(
         raise Unauthorized("缺少 API 令牌")
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     problem = _token_problem(token)
+    if problem or token is None:
+        _refuse(session, secret, token, problem or "API 令牌无效", address or "", now)
+    if token.last_used_at is None or _stale(token.last_used_at, now):
+        with atomic(session):
+            token.last_used_at = now
+    return token.user
+
+
+def _refuse(
+    session: Session,
+    secret: str,
+    token: ApiToken | None,
+    problem: str,
+    address: str,
+    now: dt.datetime,
+) -> NoReturn:
+    """Count a refused token against its address, throttled and audited in aggregate.
+
+    Each address may present :data:`MAX_TOKEN_FAILURES` bad tokens within
+    :data:`~kb.accounts.FAILURE_WINDOW`; the first is audited, and so is the one that reaches
+    the limit; later ones are refused (429) without writing anything, so anonymous requests
+    cannot fill the database.
+
+    :raises TooManyAttempts: the address is over the limit.
+    :raises Unauthorized: otherwise.
+    """
+    address = address[:MAX_ADDRESS_LENGTH]
+    failures = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.user_name == TOKEN_ATTEMPTS,
+            LoginAttempt.address == address,
+            LoginAttempt.at >= now - FAILURE_WINDOW,
+        )
+        .order_by(LoginAttempt.at)
+    ).all()
+    if len(failures) >= MAX_TOKEN_FAILURES:
+        wait = math.ceil((utc(failures[0]) + FAILURE_WINDOW - now).total_seconds())
+        raise TooManyAttempts(f"无效 API 令牌过多，请 {max(wait, 1)} 秒后再试", max(wait, 1))
     with atomic(session):
-        if problem:
-            shown = secret.strip()[:PREFIX_LENGTH]
+        session.add(
+            LoginAttempt(user_name=TOKEN_ATTEMPTS, address=address, at=now, succeeded=False)
+        )
+        shown = secret.strip()[:PREFIX_LENGTH]
+        if not failures:
+            detail = f"{problem}（{shown}…）"
+        elif len(failures) + 1 == MAX_TOKEN_FAILURES:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            detail = (
+                f"{minutes} 分钟内第 {MAX_TOKEN_FAILURES} 次无效 API 令牌（{shown}…），"
+                "此后暂停受理该地址的令牌，不再逐次记录"
+            )
+        else:
+            detail = None
+        if detail:
             audit.record(
                 session,
                 actor=ANONYMOUS,
-                action=AuditAction.LOGIN_FAILED,
+                action=AuditAction.LOGIN_FAILED if not failures else AuditAction.LOGIN_BLOCKED,
                 target=token.user.name if token else None,
                 address=address,
-                detail=f"{problem}（{shown}…）",
+                detail=detail,
             )
-        elif token.last_used_at is None or _stale(token.last_used_at, now):
-            token.last_used_at = now
-    if problem or token is None:
-        raise Unauthorized(problem or "API 令牌无效")
-    return token.user
+    raise Unauthorized(problem)
 
 
 def _token_problem(token: ApiToken | None) -> str | None:

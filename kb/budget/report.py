@@ -5,14 +5,14 @@ standard and its citation, the figures and why, one row per sheet row in the she
 (broken rows included, with their reason); a bold, filled, frozen header with filters; the
 verdict cell coloured. 汇总: what was checked and the totals. Figures are numeric cells holding
 the exact decimal with a number format showing its places; text is always a text cell (never a
-formula, whatever it starts with). XlsxWriter writes it: four times faster than openpyxl's
-write-only mode on a 10,000-line report. CSV is UTF-8 with a byte order mark, as Excel on Chinese
-Windows expects; JSON is :func:`report_to_json`.
+formula, whatever it starts with). XlsxWriter writes it, through :mod:`kb.files.xlsx` (the
+one xlsx writer): four times faster than openpyxl's write-only mode on a 10,000-line report.
+CSV is UTF-8 with a byte order mark, as Excel on Chinese Windows expects, cells that would
+start a formula neutralised (:func:`kb.files.tables.csv_bytes`); JSON is :func:`report_to_json`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -21,11 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
-
 from kb.budget import BrokenRow
 from kb.budget import Candidate
 from kb.budget import CheckLine
@@ -33,7 +28,13 @@ from kb.budget import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.files.tables import display_width
+from kb.files.cells import ILLEGAL_CHARACTERS_RE
+from kb.files.cells import display_width
+from kb.files.tables import csv_bytes
+from kb.files.xlsx import Format
+from kb.files.xlsx import Workbook
+from kb.files.xlsx import Worksheet
+from kb.files.xlsx import new_workbook
 from kb.vocab import Verdict
 
 BROKEN_LABEL = "无法读取"
@@ -175,7 +176,7 @@ def summary(report: CheckReport) -> list[tuple[str, str | Decimal | int]]:
 class _Styles:
     """The report's cell formats, made once per workbook (XlsxWriter shares them by object)."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+    def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self.header = workbook.add_format(
             {"bold": True, "bg_color": _HEADER_FILL, "pattern": 1, "valign": "vcenter"}
@@ -200,12 +201,8 @@ class _Styles:
 
 def _xlsx(report: CheckReport) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        # Text stays text: nothing a sheet holds becomes a number, a formula or a link.
-        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
-        | {"strings_to_urls": False},
-    )
+    # Text stays text: nothing a sheet holds becomes a number, a formula or a link.
+    workbook = new_workbook(buffer)
     styles = _Styles(workbook)
     _results_sheet(workbook.add_worksheet("核查结果"), report, styles)
     _summary_sheet(workbook.add_worksheet("汇总"), report, styles)
@@ -291,13 +288,11 @@ def _set_widths(sheet: Worksheet, columns: Sequence[str], rows: list[list[Any]])
 
 
 def _csv(report: CheckReport) -> bytes:
-    stream = io.StringIO(newline="")
-    writer = csv.writer(stream)
-    writer.writerow(headers(report))
-    for entry in ordered(report):
-        values = _original(entry, report.columns) + result_values(entry)
-        writer.writerow([_text(value) for value in values])
-    return stream.getvalue().encode("utf-8-sig")
+    rows = (
+        [_text(value) for value in _original(entry, report.columns) + result_values(entry)]
+        for entry in ordered(report)
+    )
+    return csv_bytes(headers(report), rows)
 
 
 def _text(value: object) -> str:

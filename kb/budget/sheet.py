@@ -19,9 +19,6 @@ cell: it is copied over the whole range), two-row headers such as ``金额（元
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -31,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kb.amounts import check_figure
 from kb.budget import BrokenRow
 from kb.budget import BudgetLine
 from kb.budget.figures import MONEY_SCALES
@@ -39,9 +37,10 @@ from kb.budget.figures import parse_figure
 from kb.budget.figures import parse_product
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.files.tables import cell_text
-from kb.files.tables import decode_text
-from kb.files.tables import read_xlsx_grids
+from kb.files.cells import cell_text
+from kb.files.tables import read_csv_grid
+from kb.files.tables import read_json_list
+from kb.files.xlsx import read_xlsx_grids
 from kb.numerals import SMALL
 from kb.numerals import SUBSECTION_LABEL
 
@@ -124,7 +123,7 @@ def read_sheet(path: Path | str, *, data: bytes | None = None) -> BudgetSheet:
     if suffix == ".xlsx":
         return _read_xlsx(data, path.name)
     if suffix == ".csv":
-        return read_grid(_csv_grid(data, path), source=path.name)
+        return read_grid(read_csv_grid(data, path.name), source=path.name)
     return read_records(_json_records(data, path), source=path.name)
 
 
@@ -336,9 +335,11 @@ def _figures(
         text = texts.get(name, "")
         if name == "quantity" and is_product(text):
             values[name], values["unit"] = parse_product(text)
-            continue
-        scale = (scales.get(name) or default_scale) if name in MONEY_FIELDS else None
-        values[name] = parse_figure(text, scale, column=_label(name))
+        else:
+            scale = (scales.get(name) or default_scale) if name in MONEY_FIELDS else None
+            values[name] = parse_figure(text, scale, column=_label(name))
+        if values[name] is not None:
+            check_figure(values[name], label=_label(name))
     return values
 
 
@@ -364,14 +365,6 @@ def _problem(values: dict[str, Any]) -> str | None:
 # -- files -----------------------------------------------------------------------------------
 
 
-def _csv_grid(data: bytes, path: Path) -> list[tuple[int, list[str]]]:
-    text = decode_text(data, path)
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-    except csv.Error as exc:
-        raise InvalidInput(f"无法读取 CSV 文件 {path.name}：{exc}") from exc
-
-
 def _read_xlsx(data: bytes, name: str) -> BudgetSheet:
     """The first worksheet with a budget header (a cover sheet or notes may come first)."""
     problem: InvalidInput | None = None
@@ -384,13 +377,4 @@ def _read_xlsx(data: bytes, name: str) -> BudgetSheet:
 
 
 def _json_records(data: bytes, path: Path) -> list[Mapping[str, Any]]:
-    text = decode_text(data, path)
-    try:
-        data = json.loads(text, parse_float=str, parse_int=str)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"无法读取 JSON 文件 {path.name}：第{exc.lineno}行格式错误") from exc
-    if isinstance(data, dict):
-        data = data.get("lines", data.get("items"))
-    if not isinstance(data, list):
-        raise InvalidInput(f'JSON 文件 {path.name} 应为对象数组，或形如 {{"lines": [...]}} 的对象')
-    return data
+    return read_json_list(data, path.name, wrappers=("lines", "items"))

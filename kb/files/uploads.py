@@ -2,7 +2,7 @@
 
 :func:`check_upload` is called by every reader of user files (``kb.files.tables.read_table`` and
 ``indexer.loaders.load``), so a hostile file is refused with a clear Chinese message before
-openpyxl, python-docx, pdfplumber or a decoder sees it:
+the XLSX reader, python-docx, pdfplumber or a decoder sees it:
 
 - any file larger than :data:`MAX_FILE_BYTES`, or not a regular file;
 - a file whose content is another known type than its extension says (a PDF named .xlsx, an
@@ -20,11 +20,11 @@ openpyxl, python-docx, pdfplumber or a decoder sees it:
 What only a parser sees is bounded by the readers with :func:`check_sheet_extent` (a sheet
 naming row 1,000,000,000 or column XFD on every row expands into billions of empty cells).
 
-Python's ``zipfile``, which openpyxl and python-docx read through too, stops every member at
-its declared size, so checking declared sizes bounds what the parsers will inflate. The
-parsers are hardened as well: openpyxl parses with defusedxml when it is installed
-(``openpyxl.DEFUSEDXML``, a dependency of this project, checked by the tests) and python-docx
-with ``resolve_entities=False``; this module makes the refusal early, cheap and explained.
+Python's ``zipfile``, which python-docx reads through too, stops every member at its declared
+size, so checking declared sizes bounds what the parsers will inflate. The parsers are
+hardened as well: :mod:`kb.files.xlsx` reads workbook parts with defusedxml and expat (whose
+amplification limit stops entity expansion) and python-docx parses with
+``resolve_entities=False``; this module makes the refusal early, cheap and explained.
 """
 
 from __future__ import annotations
@@ -337,17 +337,17 @@ def _text_encodings(head: bytes, suffix: str, *, utf16: bool) -> list[str]:
 
 # -- limits for the readers ------------------------------------------------------------------
 
-#: Excel's last row; openpyxl fills a gap in the row numbers with empty rows, one by one.
+#: Excel's last row; a reader fills a gap in the row numbers with empty rows, one by one.
 MAX_SHEET_ROWS = 1_048_576
-#: Most cells a sheet may spread over, counting the empty ones openpyxl pads each row with.
+#: Most cells a sheet may spread over, counting the empty ones a reader pads each row with.
 MAX_SHEET_CELLS = 5_000_000
 
 
 def check_sheet_extent(path: Path, row: int, cells: int) -> None:
     """Refuse a sheet read so far to ``row`` over ``cells`` cells when it passes the limits.
 
-    A few KiB of XML can name row 1,000,000,000 or cell XFD1 on every row, which openpyxl
-    expands into rows and cells one by one: the reader calls this for each row it gets.
+    A few KiB of XML can name row 1,000,000,000 or cell XFD1 on every row, which a reader
+    expands into rows and cells: the XLSX reader calls this from the sheet's XML first.
     """
     if row > MAX_SHEET_ROWS or cells > MAX_SHEET_CELLS:
         raise InvalidInput(

@@ -21,16 +21,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
+from kb.amounts import check_figure
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import RowProblem
 from kb.files.cells import clean_text
 from kb.files.cells import parse_date
 from kb.files.cells import parse_flag
+from kb.files.limits import MAX_CELL_CHARS
 from kb.files.tables import Table
 from kb.files.tables import read_table
 from kb.files.tables import write_table
 from kb.records import StandardRecord
+from kb.regions import canonical_region
+from kb.text import invisible_problem
 from kb.vocab import Kind
 from kb.vocab import LabelledEnum
 from kb.vocab import Level
@@ -208,13 +212,27 @@ class _RowReader:
     def text(self, key: str, *, required: bool = False) -> str | None:
         """The cleaned text of a cell, None when empty; a problem if required and empty."""
         text = clean_text(self.values.get(key, ""))
-        limit = _COLUMN_BY_KEY[key].max_length
+        limit = _COLUMN_BY_KEY[key].max_length or MAX_CELL_CHARS
         if text is None and required and key in self.present:
             self.problem(key, "必填项不能为空")
         elif text is not None and limit is not None and len(text) > limit:
             self.problem(key, f"长度为 {len(text)} 个字符，超过上限 {limit} 个字符")
             return None
+        elif text is not None and (problem := invisible_problem(text)):
+            self.problem(key, problem)
+            return None
         return text
+
+    def region(self) -> str | None:
+        """The region's canonical name (:func:`kb.regions.canonical_region`)."""
+        text = self.text("region", required=True)
+        if text is None:
+            return None
+        try:
+            return canonical_region(text)
+        except InvalidInput as exc:
+            self.problem("region", exc.message)
+            return None
 
     def parsed(self, key: str, parse: Callable[[str], T]) -> T | None:
         """A cell read by ``parse``; its InvalidInput becomes a problem of this cell."""
@@ -249,7 +267,7 @@ def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRe
     name = row.text("name", required=True)
     kind = row.choice(Kind, "kind", required=True)
     level = row.choice(Level, "level", required=True)
-    region = row.text("region", required=True)
+    region = row.region()
     domain = row.text("domain", required=True)
     category = row.text("category")
     item = row.text("item")
@@ -352,7 +370,8 @@ def _has_problem(row: _RowReader, key: str) -> bool:
 def parse_decimal(text: str) -> Decimal:
     """A decimal as written: ``1,200``, `` 18.50 ``, full-width digits; keeps the digits given.
 
-    :raises InvalidInput: not a plain number (``abc``, ``NaN``, ``Infinity``, ``1.2.3``).
+    :raises InvalidInput: not a plain number (``abc``, ``NaN``, ``Infinity``, ``1.2.3``), or one
+        outside the figure rule (:mod:`kb.amounts`: too many integer digits or decimal places).
     """
     cleaned = unicodedata.normalize("NFKC", text).strip()
     if not _NUMBER.fullmatch(cleaned):
@@ -361,9 +380,16 @@ def parse_decimal(text: str) -> Decimal:
         number = Decimal(cleaned.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
         raise InvalidInput(f"“{text.strip()}”不是有效的数值") from exc
+    # Before the digits are written out: "1e999999999" would be a billion characters.
+    check_figure(number, label=_shown(text.strip()))
     if "e" in cleaned.lower():
         number = Decimal(format(number, "f"))  # 1e3 is stored as 1000, not as 1E+3
     return number.copy_abs() if number == 0 else number
+
+
+def _shown(text: str) -> str:
+    """A cell's text for a message, cut to 20 characters so a huge one is not echoed whole."""
+    return text if len(text) <= 20 else f"{text[:12]}…（共 {len(text)} 个字符）"
 
 
 def parse_components(text: str) -> str | None:
@@ -406,6 +432,8 @@ def _parse_component(entry: str) -> tuple[str, Decimal, bool]:
     try:
         number = parse_decimal(figure.removesuffix("%"))
     except InvalidInput as exc:
+        if exc.details and "rule" in exc.details:
+            raise InvalidInput(f"成本构成“{entry}”：{exc.message}", exc.details) from exc
         raise InvalidInput(f"成本构成“{entry}”中的“{figure}”不是有效的金额或比例") from exc
     if number < 0:
         raise InvalidInput(f"成本构成“{entry}”不能为负数")

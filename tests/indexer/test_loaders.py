@@ -7,6 +7,7 @@ Chinese characters, which is how real Chinese PDFs carry their text layer.
 from __future__ import annotations
 
 import codecs
+import zlib
 
 import docx
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from indexer.loaders import SUPPORTED_SUFFIXES
 from indexer.loaders import RawDocument
 from indexer.loaders import load
+from indexer.loaders import pdf as pdf_loader
 from indexer.structure import parse_document
 from indexer.textfix import repair
 from kb.errors import InvalidInput
@@ -243,3 +245,85 @@ def minimal_pdf(pages: list[list[str]], title: str) -> bytes:
 
 def _pdf_stream(content: str) -> str:
     return f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream"
+
+
+# -- PDF bombs: bounded memory and time per file -------------------------------------------------
+
+
+def single_page_pdf(content: bytes, *, deflate: bool = False) -> bytes:
+    """A one-page PDF in Helvetica whose page shows ``content`` (optionally Flate-compressed,
+    streamed so that a huge inflated size costs the test little memory)."""
+    if deflate:
+        packer = zlib.compressobj(9)
+        data = (
+            b"".join(packer.compress(chunk) for chunk in content_chunks(content)) + packer.flush()
+        )
+        stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data
+    else:
+        stream = b"<< /Length %d >>\nstream\n" % len(content) + content
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        4: stream + b"\nendstream",
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for number, body in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, 6))
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+class Repeated(bytes):
+    """``unit * times`` without holding it: content_chunks yields it a megabyte at a time."""
+
+    def __new__(cls, unit: bytes, times: int):
+        made = super().__new__(cls, unit)
+        made.times = times
+        return made
+
+
+def content_chunks(content: bytes):
+    if isinstance(content, Repeated):
+        per_chunk = max(1, (1 << 20) // len(content))
+        for start in range(0, content.times, per_chunk):
+            yield bytes(content) * min(per_chunk, content.times - start)
+    else:
+        yield content
+
+
+def test_a_pdf_inflating_past_the_memory_limit_is_refused(tmp_path):
+    path = tmp_path / "炸弹.pdf"
+    path.write_bytes(single_page_pdf(Repeated(b" " * 1024, 300 * 1024), deflate=True))
+    assert path.stat().st_size < 1_000_000
+
+    with pytest.raises(InvalidInput) as refused:
+        pdf_loader.load(path, memory_bytes=200 * 1024 * 1024)
+
+    assert "炸弹.pdf" in refused.value.message
+    assert "200 MiB" in refused.value.message
+
+
+def test_a_pdf_of_endless_text_operators_is_refused_in_time(tmp_path):
+    path = tmp_path / "operators.pdf"
+    content = b"BT /F1 1 Tf " + b"(a) Tj " * 2_000_000 + b"ET"
+    path.write_bytes(single_page_pdf(content, deflate=True))
+    assert path.stat().st_size < 100_000
+
+    with pytest.raises(InvalidInput) as refused:
+        pdf_loader.load(path, seconds=2)
+
+    assert "operators.pdf" in refused.value.message
+
+
+def test_an_ordinary_pdf_reads_within_the_default_limits(tmp_path):
+    path = tmp_path / "ok.pdf"
+    path.write_bytes(single_page_pdf(b"BT /F1 12 Tf 72 770 Td (Hello limits) Tj ET", deflate=True))
+    assert load(path).text == "Hello limits"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kb.errors import InvalidInput
 from kb.regions import CITY
 from kb.regions import DISTRICT_TOWNS
 from kb.regions import Place
 from kb.regions import applies_at
+from kb.regions import canonical_region
 from kb.regions import level_of
 from kb.regions import normalise_region
 from kb.regions import parent
@@ -123,3 +125,56 @@ def test_region_scope_selects_a_district_with_its_towns_and_the_city_with_everyt
 
 def test_compare_uses_the_same_scope():
     assert compare.region_scope is region_scope
+
+
+# -- the canonical name a region is stored under ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("青浦", "青浦区"),
+        ("上海市青浦区", "青浦区"),
+        ("青浦区", "青浦区"),
+        (" 青 浦 区 ", "青浦区"),
+        ("青\u200b浦区", "青浦区"),
+        ("上海市青浦区朱家角镇", "朱家角镇"),
+        ("朱家角", "朱家角镇"),
+        ("浦东", "浦东新区"),
+        ("夏阳", "夏阳街道"),
+        ("北京", "北京市"),
+        ("西藏", "西藏自治区"),
+        ("上海", "上海市"),
+        ("全国（中央和国家机关）", "全国（中央和国家机关）"),
+        ("西藏、青海、新疆", "西藏、青海、新疆"),
+        ("除西藏、青海、新疆外各地", "除西藏、青海、新疆外各地"),
+    ],
+)
+def test_regions_resolve_to_their_canonical_name(typed, canonical):
+    assert canonical_region(typed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("青浦县", ["青浦区"]),
+        ("朱家角乡", ["朱家角镇"]),
+        ("虹桥", ["虹桥镇", "虹桥街道"]),
+        ("上海市青浦区朱家角", None),  # resolved, see below
+        ("上海市青埔区", ["青浦区"]),
+    ],
+)
+def test_a_place_name_no_place_has_is_refused_with_suggestions(typed, suggested):
+    if suggested is None:
+        assert canonical_region(typed) == "朱家角镇"
+        return
+    with pytest.raises(InvalidInput) as refused:
+        canonical_region(typed)
+    assert sorted(refused.value.details["suggestions"][: len(suggested)]) == sorted(suggested)
+    assert suggested[0] in refused.value.message
+
+
+@pytest.mark.parametrize("typed", ["\u200b", "青浦\u202e区"])
+def test_invisible_regions_are_refused(typed):
+    with pytest.raises(InvalidInput):
+        canonical_region(typed)

@@ -12,18 +12,6 @@ from tests.factories import make_standard
 
 
 @pytest.fixture
-def bearer(session, cast):
-    """``bearer("朱编辑")`` → headers carrying a fresh API token of that account."""
-
-    def make(name: str) -> dict[str, str]:
-        with atomic(session):
-            _, secret = tokens.create_token(session, name)
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
-
-
-@pytest.fixture
 def zhujiajiao_quota(session, cast):
     with atomic(session):
         standards.write(
@@ -118,7 +106,10 @@ def test_two_edits_of_one_version_give_one_version_and_one_conflict(
 
     assert [r.status_code for r in results] == [200, 409]
     assert (
-        client.get("/api/v1/standards/ZJJ-CQ-1/versions").get_json()["versions"][-1]["version"] == 2
+        client.get("/api/v1/standards/ZJJ-CQ-1/versions", headers=editor).get_json()["versions"][
+            -1
+        ]["version"]
+        == 2
     )
 
 
@@ -210,3 +201,65 @@ def test_a_revoked_token_is_refused(client, session, cast):
     )
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "tag", ['"OTHER-v1"', '"OTHER-v2"', '"v1"', '"ZJJ-CQ-1-v1x"', '"anything"']
+)
+def test_an_etag_of_another_standard_is_refused(client, bearer, zhujiajiao_quota, tag):
+    response = client.put(
+        "/api/v1/standards/ZJJ-CQ-1",
+        json={"value": "20.00"},
+        headers={**bearer("朱编辑"), "If-Match": tag},
+    )
+    assert response.status_code == 412, response.get_json()
+    assert response.get_json()["error"]["code"] == "precondition_failed"
+    assert (
+        client.get("/api/v1/standards/ZJJ-CQ-1/versions").get_json()["versions"][-1]["version"] == 1
+    )
+
+
+def test_an_etag_naming_the_standard_and_its_version_is_accepted(client, bearer, zhujiajiao_quota):
+    etag = client.get("/api/v1/standards/ZJJ-CQ-1").headers["ETag"]
+    assert etag == '"ZJJ-CQ-1-v1"'
+    response = client.put(
+        "/api/v1/standards/ZJJ-CQ-1",
+        json={"value": "20.00"},
+        headers={**bearer("朱编辑"), "If-Match": f'"OTHER-v1", {etag}'},
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+NEW_QUOTA = {
+    "name": "道路保洁成本定额",
+    "kind": "cost_quota",
+    "level": "town",
+    "domain": "城市运维",
+    "unit": "元/平方米·年",
+    "value": "12.5",
+}
+
+
+@pytest.mark.parametrize("typed", ["上海市青浦区朱家角镇", "朱家角", "朱家角镇"])
+def test_a_new_standard_gets_the_canonical_region(client, bearer, typed):
+    response = client.post(
+        "/api/v1/standards", json={**NEW_QUOTA, "region": typed}, headers=bearer("朱编辑")
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["region"] == "朱家角镇"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "\u200b"}, "name"),
+        ({"name": "定额\u202eexe."}, "name"),
+        ({"region": "\u200b"}, "region"),
+        ({"region": "青浦县"}, "region"),
+    ],
+)
+def test_invisible_or_unknown_text_is_refused(client, bearer, changes, field):
+    record = {**NEW_QUOTA, "region": "朱家角镇"} | changes
+    response = client.post("/api/v1/standards", json=record, headers=bearer("朱编辑"))
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["error"]["details"]

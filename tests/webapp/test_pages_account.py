@@ -1,11 +1,19 @@
 """Logging in and out through the pages, throttled logins, safe redirects and one's own tokens."""
 
+import time
+from dataclasses import replace
+
 import pytest
 from bs4 import BeautifulSoup
 
+from kb import accounts
+from kb.accounts import audit
 from kb.accounts import tokens
 from kb.db import atomic
 from tests.conftest import PASSWORD
+from webapp import auth
+from webapp import create_app
+from webapp.db import close
 
 
 def html(response, status=200):
@@ -176,3 +184,117 @@ def test_reading_can_require_an_account(settings, session, cast):
         assert ok.status_code == 200
     finally:
         close(app)
+
+
+# -- sessions end on log out and new password, expire, and are Secure over HTTPS ---------------
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def opens_drafts(app, cookie_value) -> bool:
+    """Whether a browser holding only this session cookie is let into /drafts."""
+    other = app.test_client()
+    other.set_cookie("session", cookie_value)
+    return other.get("/drafts").status_code == 200
+
+
+def test_logging_out_ends_every_session_of_the_account(app, client, cast):
+    log_in(client, "朱编辑")
+    elsewhere = app.test_client()
+    log_in(elsewhere, "朱编辑")
+    kept = session_cookie(client)
+    assert opens_drafts(app, kept)
+
+    token = html(client.get("/")).select_one("form.logout input[name=csrf_token]")["value"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+    assert not opens_drafts(app, kept)  # the cookie copied before logging out
+    assert elsewhere.get("/drafts").status_code == 302  # the session on another computer
+
+
+def test_a_new_password_ends_every_session(app, client, session, cast):
+    log_in(client, "朱编辑")
+    kept = session_cookie(client)
+    with atomic(session):
+        accounts.set_password(session, "朱编辑", "another-password-1")
+
+    assert not opens_drafts(app, kept)
+    assert log_in(client, "朱编辑", "another-password-1").status_code == 302
+    assert client.get("/drafts").status_code == 200
+
+
+def test_a_session_ends_after_its_lifetime(settings, cast, monkeypatch):
+    app = create_app(replace(settings, session_hours=2))
+    try:
+        client = app.test_client()
+        log_in(client, "朱编辑")
+        assert client.get("/drafts").status_code == 200
+        now = time.time()
+        monkeypatch.setattr(auth.time, "time", lambda: now + 2 * 3600 - 60)
+        assert client.get("/drafts").status_code == 200
+        monkeypatch.setattr(auth.time, "time", lambda: now + 2 * 3600 + 60)
+        assert client.get("/drafts").status_code == 302
+    finally:
+        close(app)
+
+
+def test_the_session_cookie_is_secure_over_https_only(app, cast):
+    plain = app.test_client()
+    assert "Secure" not in log_in(plain, "朱编辑").headers["Set-Cookie"]
+    secure = app.test_client()
+    data = {"name": "朱编辑", "password": PASSWORD}
+    token = secure.get("/login", base_url="https://kb.example")
+    csrf = BeautifulSoup(token.get_data(as_text=True), "html.parser").select_one(
+        'input[name="csrf_token"]'
+    )["value"]
+    response = secure.post(
+        "/login",
+        data={**data, "csrf_token": csrf},
+        base_url="https://kb.example",
+        headers={"Referer": "https://kb.example/login"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def proxied_login(client, address: str, password: str, proto: str = "http"):
+    headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": proto}
+    if proto == "https":
+        headers["Referer"] = "https://localhost/login"  # CSRF checks the referrer over HTTPS
+    csrf = html(client.get("/login", headers=headers)).select_one('input[name="csrf_token"]')
+    return client.post(
+        "/login",
+        data={"name": "朱编辑", "password": password, "csrf_token": csrf["value"]},
+        headers=headers,
+    )
+
+
+def test_behind_a_trusted_proxy_throttling_counts_each_client_address(settings, cast):
+    app = create_app(replace(settings, trusted_proxies=1))
+    try:
+        attacker, colleague = app.test_client(), app.test_client()
+        for _ in range(6):
+            proxied_login(attacker, "10.0.0.66", "wrong-password")
+        assert proxied_login(attacker, "10.0.0.66", PASSWORD).status_code == 429
+        assert proxied_login(colleague, "10.0.0.7", PASSWORD).status_code == 302
+        https = app.test_client()
+        assert "Secure" in proxied_login(https, "10.0.0.8", PASSWORD, "https").headers["Set-Cookie"]
+    finally:
+        close(app)
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(client, cast):
+    for _ in range(6):
+        proxied_login(client, "10.0.0.66", "wrong-password")
+    other = client.application.test_client()
+    assert proxied_login(other, "10.0.0.7", PASSWORD).status_code == 429
+
+
+def test_a_huge_login_name_is_refused_and_never_stored_whole(client, session, cast):
+    name = "张" * 200_000
+    assert log_in(client, name, "whatever-password").status_code == 401
+    (entry,) = audit.entries(session, action="login.failed").entries
+    assert entry.target == "张" * 100
+    assert "200000" in entry.detail

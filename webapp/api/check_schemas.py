@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from typing import Any
+
 from marshmallow import Schema
+from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
+from kb.amounts import FIGURE_RULE
+from kb.amounts import figure_problem
+from kb.files.limits import MAX_CELL_CHARS
+from kb.files.limits import REQUEST_LIMITS
 from kb.vocab import Level
 from webapp.api.schemas import ExactDecimal
+
+_CELL = validate.Length(max=MAX_CELL_CHARS)
+
+
+def _within_figure_rule(value: Any) -> None:
+    """A figure sent as a JSON number or plain decimal text obeys the figure rule (kb.amounts);
+    text such as ``76万元`` is read (and checked) by the sheet reader."""
+    if value is None or isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+        return
+    if isinstance(value, str) and len(value) > MAX_FIGURE_CHARS:
+        raise ValidationError(f"数值过长（{len(value)} 个字符）：{FIGURE_RULE}")
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return
+    problem = figure_problem(Decimal(value.strip()) if isinstance(value, str) else value)
+    if problem:
+        raise ValidationError(problem)
+
+
+#: Longest text of one figure: 12 digits, a point, 6 places, separators and a sign fit in 40.
+MAX_FIGURE_CHARS = 40
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class BudgetLineInput(Schema):
@@ -16,14 +46,20 @@ class BudgetLineInput(Schema):
     class Meta:
         unknown = "include"
 
-    item = fields.String(metadata={"description": "事项（必填，也可用“事项”键）"})
-    quantity = fields.Raw(allow_none=True, metadata={"description": "数量"})
-    unit = fields.String(allow_none=True, metadata={"description": "计量单位"})
-    unit_price = fields.Raw(allow_none=True, metadata={"description": "单价（元）"})
-    amount = fields.Raw(allow_none=True, metadata={"description": "金额（元）"})
-    region = fields.String(allow_none=True)
-    grade = fields.String(allow_none=True)
-    category = fields.String(allow_none=True)
+    item = fields.String(validate=_CELL, metadata={"description": "事项（必填，也可用“事项”键）"})
+    quantity = fields.Raw(
+        allow_none=True, validate=_within_figure_rule, metadata={"description": "数量"}
+    )
+    unit = fields.String(allow_none=True, validate=_CELL, metadata={"description": "计量单位"})
+    unit_price = fields.Raw(
+        allow_none=True, validate=_within_figure_rule, metadata={"description": "单价（元）"}
+    )
+    amount = fields.Raw(
+        allow_none=True, validate=_within_figure_rule, metadata={"description": "金额（元）"}
+    )
+    region = fields.String(allow_none=True, validate=_CELL)
+    grade = fields.String(allow_none=True, validate=_CELL)
+    category = fields.String(allow_none=True, validate=_CELL)
 
 
 class CheckRequest(Schema):
@@ -36,7 +72,9 @@ class CheckRequest(Schema):
     level = fields.String(allow_none=True, validate=validate.OneOf([m.value for m in Level]))
     grade = fields.String(allow_none=True, validate=validate.Length(max=100))
     lines = fields.List(
-        fields.Nested(BudgetLineInput), required=True, validate=validate.Length(min=1, max=20_000)
+        fields.Nested(BudgetLineInput),
+        required=True,
+        validate=validate.Length(min=1, max=REQUEST_LIMITS.rows),
     )
     overrides = fields.Dict(
         keys=fields.String(),

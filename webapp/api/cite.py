@@ -14,6 +14,7 @@ from kb.documents import catalogue
 from webapp.api.schemas import CitationSchema
 from webapp.api.schemas import CiteArgs
 from webapp.api.schemas import CiteDocumentArgs
+from webapp.auth import visible_version
 from webapp.db import get_session
 
 URL_PREFIX = "/cite"
@@ -26,7 +27,9 @@ class CiteStandard(MethodView):
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], code: str):
         """一条标准的引用：名称、编号、版本、施行日期、数值和依据"""
-        return cite_standard(code, get_session(), style=args["style"], on=args.get("on"))
+        session = get_session()
+        version = visible_version(session, code, on=args.get("on"))
+        return cite_standard(version, session, style=args["style"])
 
 
 @blp.route("/document/<key>")

@@ -13,6 +13,7 @@ from kb.standards.compare import compare
 from kb.standards.compare import select_for_comparison
 from webapp.api.schemas import CompareArgs
 from webapp.api.schemas import ComparisonSchema
+from webapp.auth import visible_only
 from webapp.db import get_session
 
 URL_PREFIX = "/compare"
@@ -27,8 +28,8 @@ def run_compare(args: dict[str, Any]) -> Comparison:
     filters = {k: args.get(k) for k in ("category", "item", "region", "kind", "level")}
     if not codes and not any(filters.values()):
         raise InvalidInput("请给出要对比的标准编号（codes），或类别、事项、地区等筛选条件")
-    versions = select_for_comparison(
-        get_session(), codes=codes or None, on=args.get("on"), **filters
+    versions = visible_only(
+        select_for_comparison(get_session(), codes=codes or None, on=args.get("on"), **filters)
     )
     if len(versions) > MAX_COMPARED:
         raise InvalidInput(

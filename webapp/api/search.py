@@ -20,6 +20,7 @@ from indexer.search import search
 from webapp.api.dumping import compile_dump
 from webapp.api.schemas import SearchArgs
 from webapp.api.schemas import SearchPageSchema
+from webapp.auth import restrict_search
 from webapp.db import get_settings
 
 URL_PREFIX = "/search"
@@ -57,8 +58,9 @@ dump_search_page = compile_dump(SEARCH_PAGE)
 
 
 def run_search(args: dict[str, Any]) -> SearchPage:
-    """The one search call behind the API, the pages and the standards list."""
-    return search(get_settings(), SearchQuery(**args))
+    """The one search call behind the API, the pages and the standards list, limited to what
+    the requester may see (drafts: :func:`webapp.auth.restrict_search`)."""
+    return search(get_settings(), SearchQuery(**restrict_search(args)))
 
 
 @blp.route("")

@@ -18,7 +18,6 @@ from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.standards import history
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.standards.drafts import parse_cells
@@ -36,6 +35,8 @@ from webapp.api.schemas import VersionsSchema
 from webapp.api.search import run_search
 from webapp.auth import client_address
 from webapp.auth import requires
+from webapp.auth import visible_history
+from webapp.auth import visible_version
 from webapp.db import get_session
 from webapp.db import get_settings
 
@@ -43,7 +44,7 @@ URL_PREFIX = "/standards"
 blp = Blueprint("api_standards", __name__, description="标准及其版本")
 TOKEN = [{"bearerAuth": []}]
 IMPORT_SUFFIXES = (".csv", ".xlsx", ".json")
-_ETAG_VERSION = re.compile(r"-v([0-9]+)$")
+_ETAG_VERSION = re.compile(r"(.+)-v([0-9]+)")
 
 
 def version_etag(version: Any) -> str:
@@ -94,7 +95,9 @@ class StandardDetail(MethodView):
     @blp.response(200, StandardSchema)
     def get(self, args: dict, code: str):
         """一条标准：当前版本，或 on=日期 时现行有效的版本，或 version=N"""
-        version = standards.get(get_session(), code, on=args.get("on"), version=args.get("version"))
+        version = visible_version(
+            get_session(), code, on=args.get("on"), version=args.get("version")
+        )
         return version, 200, {"ETag": f'"{version_etag(version)}"'}
 
     @requires("draft")
@@ -105,7 +108,7 @@ class StandardDetail(MethodView):
     @blp.doc(security=TOKEN)
     def put(self, body: dict, code: str):
         """修订标准：在所基于的版本上起草新版本（需 If-Match 或 base_version）"""
-        base, from_header = base_version(body.pop("base_version", None))
+        base, from_header = base_version(code, body.pop("base_version", None))
         reason = body.pop("reason", None)
         try:
             with atomic(get_session()) as session:
@@ -126,15 +129,35 @@ class StandardDetail(MethodView):
         return version, 200, {"ETag": f'"{version_etag(version)}"'}
 
 
-def base_version(from_body: int | None) -> tuple[int, bool]:
-    """The version an edit is based on: ``If-Match`` (an ETag of GET) or ``base_version``."""
-    for tag in request.if_match.as_set():
-        match = _ETAG_VERSION.search(tag)
-        if match:
-            return int(match.group(1)), True
+def base_version(code: str, from_body: int | None) -> tuple[int, bool]:
+    """The version an edit is based on: ``If-Match`` (an ETag of GET) or ``base_version``.
+
+    The ETag must name this standard (``"<code>-v<n>"``): one from another standard, or any
+    other tag, says nothing about this one's versions and is refused (412).
+    """
+    tags = request.if_match
+    if tags:
+        for tag in tags.as_set():
+            match = _ETAG_VERSION.fullmatch(tag)
+            if match and match.group(1) == code:
+                return int(match.group(2)), True
+        raise ForeignETag(code, sorted(tags.as_set()))
     if from_body is not None:
         return from_body, False
     raise PreconditionRequired()
+
+
+class ForeignETag(Conflict):
+    """An ``If-Match`` naming another standard's version, or no version at all."""
+
+    code = "precondition_failed"
+    status = 412
+
+    def __init__(self, code: str, tags: list[str]) -> None:
+        super().__init__(
+            f"If-Match 所给的 ETag 不是标准 {code} 的版本，请先 GET 该标准，用它返回的 ETag",
+            {"code": code, "if_match": [tag[:100] for tag in tags[:5]]},
+        )
 
 
 class PreconditionRequired(InvalidInput):
@@ -153,7 +176,7 @@ class StandardVersions(MethodView):
     def get(self, code: str):
         """一条标准的全部版本及逐字段变化"""
         standard = standards.find(get_session(), code)
-        return {"code": code, "versions": history.annotated_versions(standard)}
+        return {"code": code, "versions": visible_history(standard)}
 
 
 @blp.route("/<code>/status")

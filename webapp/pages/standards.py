@@ -10,10 +10,11 @@ from kb import standards
 from kb.citing import basis
 from kb.citing.citations import cite_standard
 from kb.errors import NotFound
-from kb.standards import history
 from kb.standards.compare import like_for_like
 from kb.standards.components import split_components
 from webapp.api.schemas import StandardArgs
+from webapp.auth import visible_history
+from webapp.auth import visible_version
 from webapp.db import get_session
 from webapp.pages.apidocs import spreadsheet_formulas
 
@@ -26,11 +27,11 @@ def detail(code: str) -> str:
     session = get_session()
     notice = None
     try:
-        version = standards.get(session, code, on=args.get("on"), version=args.get("version"))
+        version = visible_version(session, code, on=args.get("on"), version=args.get("version"))
     except NotFound as error:
         if args.get("on") is None:
             raise
-        version = standards.get(session, code)
+        version = visible_version(session, code)
         notice = error.message
     standard = version.standard
     related = like_for_like(session, version)
@@ -40,7 +41,7 @@ def detail(code: str) -> str:
         "standards/detail.html",
         version=version,
         current=standards.current_version(standard),
-        versions=history.annotated_versions(standard),
+        versions=visible_history(standard),
         components=split_components(version.components),
         basis=basis.resolve(session, version.basis),
         sources=standards.sources(version),
@@ -61,5 +62,5 @@ def versions(code: str) -> str:
         "standards/versions.html",
         standard=standard,
         current=standards.current_version(standard),
-        entries=history.annotated_versions(standard),
+        entries=visible_history(standard),
     )

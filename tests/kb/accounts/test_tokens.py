@@ -9,8 +9,10 @@ from kb.accounts import tokens
 from kb.errors import Conflict
 from kb.errors import NotFound
 from kb.errors import PermissionDenied
+from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized
 from kb.models import ApiToken
+from kb.models import LoginAttempt
 
 
 def test_a_token_is_shown_once_and_stored_as_its_sha256(session, cast):
@@ -100,3 +102,43 @@ def test_tokens_are_listed_newest_first(session, cast):
 
     assert [t.id for t in tokens.list_tokens(session, user_name="朱编辑")] == [second.id, first.id]
     assert session.query(ApiToken).count() == 3
+
+
+def test_bad_tokens_are_throttled_per_address_and_audited_in_aggregate(session, cast):
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    refused = []
+    for second in range(200):
+        try:
+            tokens.user_for_token(
+                session,
+                f"kb_junk{second}",
+                address="10.0.0.66",
+                now=start + dt.timedelta(seconds=second),
+            )
+        except (Unauthorized, TooManyAttempts) as error:
+            refused.append(type(error).__name__)
+
+    assert refused == ["Unauthorized"] * 10 + ["TooManyAttempts"] * 190
+    logged = audit.entries(session, action="login.").entries
+    assert [e.action for e in reversed(logged)] == ["login.failed", "login.blocked"]
+    assert session.query(LoginAttempt).count() == 10
+
+    # another address is not held up, nor is a good token from the throttled one
+    with pytest.raises(Unauthorized):
+        tokens.user_for_token(session, "kb_other", address="10.0.0.7", now=start)
+    _, secret = tokens.create_token(session, "朱编辑")
+    assert tokens.user_for_token(session, secret, address="10.0.0.66").name == "朱编辑"
+
+
+def test_the_throttle_lifts_after_the_window(session, cast):
+    start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    for second in range(10):
+        with pytest.raises(Unauthorized):
+            tokens.user_for_token(
+                session, "kb_junk", address="a", now=start + dt.timedelta(seconds=second)
+            )
+    with pytest.raises(TooManyAttempts) as waiting:
+        tokens.user_for_token(session, "kb_junk", address="a", now=start + dt.timedelta(minutes=5))
+    assert waiting.value.retry_after == 600
+    with pytest.raises(Unauthorized):
+        tokens.user_for_token(session, "kb_junk", address="a", now=start + dt.timedelta(minutes=16))

@@ -232,3 +232,50 @@ def test_a_hash_made_with_older_parameters_is_renewed_at_login(session, cast, mo
 
     assert cast.viewer.password_hash != old_hash
     assert accounts.HASHER.check_needs_rehash(cast.viewer.password_hash) is False
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u2060", "管理\u202e员"])
+def test_invisible_or_reordered_names_are_refused(session, name):
+    with pytest.raises(InvalidInput):
+        accounts.add_organisation(session, name, region="青浦区")
+    accounts.add_organisation(session, "青浦区绿化市容局", region="青浦区")
+    with pytest.raises(InvalidInput):
+        accounts.add_user(session, name, role="viewer", organisation="青浦区绿化市容局")
+
+
+@pytest.mark.parametrize("typed", ["青浦", "上海市青浦区", "青浦区"])
+def test_an_organisations_region_is_stored_under_its_canonical_name(session, typed):
+    organisation = accounts.add_organisation(session, "青浦区财政局", region=typed)
+    assert organisation.region == "青浦区"
+
+
+def test_a_login_with_an_overlong_password_is_refused_without_hashing_it(session, cast):
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(session, "朱编辑", "x" * 1_000_000)
+
+
+def test_hammering_a_locked_account_adds_one_audit_entry(session, cast):
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(session, "朱编辑", "wrong", address="1.2.3.4")
+    for _ in range(50):
+        with pytest.raises(TooManyAttempts):
+            accounts.authenticate(session, "朱编辑", PASSWORD, address="1.2.3.4")
+
+    assert audit.entries(session, action="login.blocked").total == 1
+    assert audit.entries(session, action="login.failed").total == 5
+
+
+def test_trying_name_after_name_from_one_address_is_stopped(session, cast):
+    refused = []
+    for n in range(130):
+        try:
+            accounts.authenticate(session, f"猜测{n}", "wrong", address="6.6.6.6")
+        except (Unauthorized, TooManyAttempts) as error:
+            refused.append(type(error).__name__)
+
+    assert refused == ["Unauthorized"] * 100 + ["TooManyAttempts"] * 30
+    assert session.query(LoginAttempt).count() == 100
+    assert audit.entries(session, action="login.").total == 100
+    # another address, and the accounts themselves, are not held up
+    assert accounts.authenticate(session, "朱编辑", PASSWORD, address="1.2.3.4").name == "朱编辑"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -16,11 +17,15 @@ from hypothesis import strategies as st
 
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.files import limits
+from kb.files.cells import cell_text
+from kb.files.cells import display_width
 from kb.files.tables import Table
-from kb.files.tables import cell_text
-from kb.files.tables import display_width
+from kb.files.tables import neutralise_formula
 from kb.files.tables import read_table
+from kb.files.tables import restore_formula
 from kb.files.tables import write_table
+from kb.files.xlsx import read_xlsx_grids
 
 
 def write_xlsx(path: Path, rows: dict[str, object]) -> Path:
@@ -270,12 +275,13 @@ ROWS = [
 
 
 def test_csv_is_written_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """…and a cell that would start a formula gets a leading quote (OWASP)."""
     path = tmp_path / "out.csv"
     write_table(path, HEADERS, ROWS)
 
     assert path.read_bytes().startswith(b"\xef\xbb\xbf\xe6\xa0\x87")
     assert path.read_bytes().decode("utf-8-sig") == (
-        "标准名称,标准值,备注\r\n公共绿地一级养护,18.50,=不是公式\r\n会议费,760,\r\n"
+        "标准名称,标准值,备注\r\n公共绿地一级养护,18.50,'=不是公式\r\n会议费,760,\r\n"
     )
 
 
@@ -292,8 +298,9 @@ def test_xlsx_is_written_as_text_with_a_bold_frozen_header(tmp_path: Path) -> No
         ("18.50", "s"),
         ("=不是公式", "s"),
     ]
-    assert sheet.column_dimensions["A"].width == 18
-    assert sheet.column_dimensions["B"].width == 8
+    # XlsxWriter stores the width Excel shows plus its cell padding (18 → 18.7109375).
+    assert int(sheet.column_dimensions["A"].width) == 18
+    assert int(sheet.column_dimensions["B"].width) == 8
 
 
 def test_json_is_written_as_objects_with_nulls(tmp_path: Path) -> None:
@@ -385,14 +392,14 @@ SHEET_XML = (
     ],
 )
 def test_a_sheet_naming_a_far_cell_is_refused_before_it_is_read(row):
-    from kb.files.tables import _scan_sheet
+    from kb.files.xlsx import _scan_sheet
 
     with pytest.raises(InvalidInput, match="工作表过大"):
         _scan_sheet(SHEET_XML.format(row).encode(), Path("预算.xlsx"))
 
 
 def test_the_scan_places_cells_without_references_and_keeps_error_text():
-    from kb.files.tables import _scan_sheet
+    from kb.files.xlsx import _scan_sheet
 
     rows = (
         '<row r="2"><c r="B2"><v>1</v></c><c t="e"><v>#DIV/0!</v></c></row>'
@@ -402,3 +409,83 @@ def test_the_scan_places_cells_without_references_and_keeps_error_text():
 
     assert (scan.rows, scan.columns) == (3, 5)
     assert scan.errors == {(1, 2): "#DIV/0!"}
+
+
+# -- formulas in CSV (OWASP "CSV Injection") and the limits of a request ----------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://example.com","点我")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1",
+    "'=1",
+    "''+2",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_cells_that_would_start_a_formula_are_written_inert(tmp_path, text):
+    path = tmp_path / "out.csv"
+    write_table(path, ["name"], [{"name": text}])
+    written = path.read_text(encoding="utf-8-sig").splitlines()[1]
+    assert written.lstrip('"').startswith("'")
+    assert read_table(path).rows[0][1]["name"] == text
+
+
+@pytest.mark.parametrize("text", ["-12.5", "18.50", "+3", "O'Neil", "'quoted'", "普通文字"])
+def test_numbers_and_ordinary_text_are_written_as_they_are(tmp_path, text):
+    path = tmp_path / "out.csv"
+    write_table(path, ["name"], [{"name": text}])
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1].strip('"') == text
+    assert read_table(path).rows[0][1]["name"] == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\r0123.a 文"), max_size=8))
+def test_neutralising_a_formula_is_undone_exactly(text):
+    assert restore_formula(neutralise_formula(text)) == text
+    if not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text):  # a plain number is no formula
+        assert not neutralise_formula(text).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_a_sheet_over_the_row_limit_is_refused_before_it_is_read_whole(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("事项,数量\n" + "保洁,1\n" * 200_000, encoding="utf-8")
+    with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput) as refused:
+        read_table(path)
+    assert "超过 12000 行的上限" in refused.value.message
+    assert len(read_table(path).rows) == 200_000  # the kb command allows more
+
+
+def test_a_cell_over_the_character_limit_is_refused_with_its_row_and_column(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("名称,备注\n甲,短\n乙," + "长" * 10_001 + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        read_table(path)
+    assert refused.value.details == {"file": "long.csv", "row": 3, "column": 2, "limit": 10_000}
+
+
+def test_a_json_table_over_the_row_limit_is_refused(tmp_path):
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps([{"名称": "甲"}] * 12_001), encoding="utf-8")
+    with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput):
+        read_table(path)
+
+
+def test_json_nested_too_deeply_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        read_table(path)
+    assert "嵌套过深" in refused.value.message
+
+
+def test_an_xlsx_sheet_over_the_row_limit_is_refused(tmp_path):
+    path = write_xlsx(tmp_path / "big.xlsx", {"A1": "事项", "A12001": "保洁", "A12002": "保洁"})
+    with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput) as refused:
+        read_xlsx_grids(path.read_bytes(), "big.xlsx")
+    assert "超过 12000 行" in refused.value.message
+    with limits.bounded(limits.REQUEST_LIMITS), pytest.raises(InvalidInput):
+        read_table(path)

@@ -640,11 +640,19 @@ def test_export_with_key_headers(tmp_path: Path) -> None:
 
 # -- round trip ------------------------------------------------------------------------------
 
-# Text as a cell keeps it: stripped, no control characters other than line feed and tab.
+# Text as a cell keeps it: stripped, no control characters other than line feed and tab, no
+# format characters (zero-width, direction controls: refused, see kb.text).
 texts = (
-    st.text(st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\n\t"), max_size=16)
+    st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Cf")) | st.sampled_from("\n\t"),
+        max_size=16,
+    )
     .map(str.strip)
     .filter(bool)
+)
+#: Regions as stored: canonical names (kb.regions.canonical_region).
+regions = st.sampled_from(
+    ["青浦区", "朱家角镇", "上海市", "北京市", "全国（中央和国家机关）", "西藏、青海、新疆"]
 )
 component_names = (
     st.text(
@@ -700,7 +708,7 @@ def standard_records(draw: st.DrawFn) -> StandardRecord:
         name=draw(texts),
         kind=kind,
         level=draw(st.sampled_from(Level)),
-        region=draw(texts),
+        region=draw(regions),
         domain=draw(texts),
         code=draw(optional(codes)),
         category=draw(optional(texts)),
@@ -762,3 +770,69 @@ def test_export_then_import_changes_nothing(
 @given(text=components())
 def test_normalised_components_are_stable(text: str) -> None:
     assert parse_components(text) == text
+
+
+# -- regions by their canonical name, invisible text refused, figures within the rule ---------
+
+
+@pytest.mark.parametrize("typed", ["青浦", "上海市青浦区", "青浦区", " 青浦区 "])
+def test_a_region_is_stored_under_its_canonical_name(tmp_path: Path, typed: str) -> None:
+    row = GOOD_ROW.replace(",青浦区,", f",{typed},")
+    (record,) = read_standards(write_csv(tmp_path, CHINESE_HEADER, row))
+    assert record.region == "青浦区"
+
+
+def test_an_unknown_place_is_refused_with_suggestions(tmp_path: Path) -> None:
+    row = GOOD_ROW.replace(",青浦区,", ",青浦县,")
+    assert rejected(write_csv(tmp_path, CHINESE_HEADER, row)) == [
+        RowProblem(2, "地区", "无法识别地区“青浦县”，是否是：青浦区")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "words"),
+    [
+        ("公共绿地一级养护成本定额", "\u200b", "只含空白或不可见字符"),
+        ("公共绿地一级养护成本定额", "定额\u202eexe.", "显示方向"),
+        ("城市运维", "\u200b\u200b", "只含空白或不可见字符"),
+        ("青浦区", "\u2060", "只含空白或不可见字符"),
+    ],
+)
+def test_invisible_text_is_refused(tmp_path: Path, field: str, text: str, words: str) -> None:
+    row = GOOD_ROW.replace(f",{field},", f",{text},")
+    (problem,) = rejected(write_csv(tmp_path, CHINESE_HEADER, row))
+    assert words in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("1000000000000000", "整数部分超过 12 位"),
+        ("9" * 300, "整数部分超过 12 位"),
+        ("18.1234567", "超过 6 位"),
+        ("1e400", "不是有效的数值"),
+    ],
+)
+def test_a_figure_outside_the_rule_is_refused_by_row_and_column(
+    tmp_path: Path, value: str, words: str
+) -> None:
+    row = GOOD_ROW.replace(",18.50", f",{value}")
+    (problem,) = rejected(write_csv(tmp_path, CHINESE_HEADER, row))
+    assert (problem.row, problem.column) == (2, "标准值")
+    assert words in problem.message
+
+
+def test_exported_formulas_come_back_unchanged(tmp_path: Path) -> None:
+    record = dataclasses.replace(
+        GOOD_RECORD,
+        name='=HYPERLINK("http://example.com")',
+        notes="@SUM(1+1)",
+        conditions="+1+1",
+        service_level="-1+1",
+        issuer="'=已加引号",
+    )
+    path = tmp_path / "out.csv"
+    write_standards(path, [record])
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text and "'+1+1" in text
+    assert read_standards(path) == [record]
