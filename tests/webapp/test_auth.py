@@ -40,6 +40,9 @@ def test_anonymous_requests_do_not_see_a_draft(client, draft_code):
         f"/standards/{draft_code}/versions",
     ):
         assert client.get(path).status_code == 404, path
+    cell = client.get(f"/api/v1/lookup?code={draft_code}")
+    assert cell.headers["X-Lookup-Result"] == "not_found"
+    assert cell.get_data(as_text=True) == f"未找到：没有编号为 {draft_code} 的标准"
     assert codes_found(client, "q=河道保洁") == []
     assert codes_found(client, "q=河道保洁&type=standard") == []
     assert client.get("/api/v1/standards").get_json()["total"] == 0

@@ -29,6 +29,7 @@ from kb import standards
 from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
 from kb.errors import NotFound
+from kb.files.tables import neutralise_formula
 from kb.models import StandardVersion
 from kb.standards.interchange import COLUMNS
 from kb.standards.interchange import cell_text
@@ -39,6 +40,7 @@ from kb.vocab import Status
 from webapp.api.schemas import LookupArgs
 from webapp.api.schemas import SearchCsvArgs
 from webapp.api.search import run_search
+from webapp.auth import visible_version
 from webapp.db import get_session
 
 URL_PREFIX = ""
@@ -115,7 +117,7 @@ def find_one(args: dict[str, Any]) -> StandardVersion:
     on = args.get("on")
     if args.get("code"):
         try:
-            return standards.get(session, args["code"].strip(), on=on)
+            return visible_version(session, args["code"].strip(), on=on)
         except NotFound as error:
             raise NotFound(f"未找到：{error.message}") from error
     filters = {
@@ -174,20 +176,6 @@ def _text(text: str, result: str) -> Response:
 
 CSV_HEADERS = [column.header for column in COLUMNS] + ["引用", "链接"]
 #: What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral(text: str) -> str:
-    """``text`` safe to open in a spreadsheet: a leading ``'`` when it would start a formula.
-
-    Numbers (``-5``) stay numbers.
-    """
-    if text.startswith(FORMULA_STARTS):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
 
 
 def csv_rows(args: dict[str, Any]) -> tuple[int, Iterator[list[str]]]:
@@ -205,7 +193,7 @@ def csv_rows(args: dict[str, Any]) -> tuple[int, Iterator[list[str]]]:
                 row["status"] = _label(Status, version.status)
                 cells = [row[c.key] for c in COLUMNS]
                 cells += [official_standard_text(version), standard_permalink(version)]
-                yield [neutral(cell) for cell in cells]
+                yield [neutralise_formula(cell) for cell in cells]
                 written += 1
             if number * CANDIDATES >= page.total:
                 return
