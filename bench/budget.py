@@ -63,10 +63,10 @@ from indexer import search as search_module  # noqa: E402
 from indexer import sync  # noqa: E402
 from indexer.budget_check import collector_paused  # noqa: E402
 from indexer.matching import match_lines  # noqa: E402
-from kb.budget import BudgetLine  # noqa: E402
-from kb.budget import CheckContext  # noqa: E402
-from kb.budget import CheckReport  # noqa: E402
-from kb.budget import check_lines  # noqa: E402
+from kb.budget.checking import check_lines  # noqa: E402
+from kb.budget.lines import BudgetLine  # noqa: E402
+from kb.budget.lines import CheckContext  # noqa: E402
+from kb.budget.lines import CheckReport  # noqa: E402
 from kb.budget.report import report_bytes  # noqa: E402
 from kb.budget.sheet import read_sheet  # noqa: E402
 from kb.config import Settings  # noqa: E402

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from indexer import sync
 from indexer.matching import match_lines
-from kb.budget import BudgetLine
-from kb.budget import CheckContext
-from kb.budget import CheckReport
-from kb.budget import check_lines
+from kb.budget.checking import check_lines
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import CheckContext
+from kb.budget.lines import CheckReport
 from kb.budget.sheet import BudgetSheet
 from kb.budget.sheet import read_records
 from kb.budget.sheet import read_sheet

@@ -26,10 +26,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from kb.budget import BrokenRow
-from kb.budget import Candidate
-from kb.budget import CheckLine
-from kb.budget import CheckReport
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import Candidate
+from kb.budget.lines import CheckLine
+from kb.budget.lines import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile

@@ -31,12 +31,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
 from kb.budget.figures import MONEY_SCALES
 from kb.budget.figures import is_product
 from kb.budget.figures import parse_figure
 from kb.budget.figures import parse_product
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.files.tables import cell_text

@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from indexer import search as search_module
 from indexer.matching import match_lines
-from kb.budget import BudgetLine
-from kb.budget import CheckContext
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import CheckContext
 from kb.config import Settings
 from kb.db import open_database
 from kb.vocab import Level
@@ -85,7 +85,8 @@ def codes(candidates) -> list[str]:
             {"grade": "其他人员", "on": dt.date(2015, 6, 1)},
             ["RS-CL-009", "RS-CL-007", "RS-CL-008"],
         ),
-        ("差旅住宿费", {"grade": "其他人员"}, []),
+        # none in force: the last one, lapsed, comes only after every candidate in force
+        ("差旅住宿费", {"grade": "其他人员"}, ["RS-CL-009"]),
         ("信息系统运维", {}, []),
         ("养护费", {}, []),
     ],
@@ -108,12 +109,13 @@ def test_each_candidate_says_why_in_chinese(ranked):
 
     assert best.reason == (
         "事项“公共绿地养护”与标准事项“公共绿地养护”相同；"
-        "地区“朱家角镇”（镇级）适用于朱家角镇，为有此类标准的最具体地区；"
+        "镇级标准（地区“朱家角镇”）适用于朱家角镇，本地标准优先于中央和上级同类标准；"
         "等级“二级”相符；2025-06-01现行有效（第1版）"
     )
     assert district.reason == (
         "事项“公共绿地养护”与标准事项“公共绿地养护”相同；"
-        "地区“青浦区”（区级）适用于朱家角镇；等级“二级”相符；2025-06-01现行有效（第1版）"
+        "区级标准（地区“青浦区”）适用于朱家角镇，本地标准优先于中央和上级同类标准；"
+        "等级“二级”相符；2025-06-01现行有效（第1版）"
     )
     assert (best.value, best.unit, best.citation) == (
         D("12.80"),

@@ -13,8 +13,8 @@ from marshmallow import ValidationError
 
 from indexer.budget_check import check_sheet
 from indexer.budget_check import collector_paused
-from kb.budget import CheckContext
-from kb.budget import CheckReport
+from kb.budget.lines import CheckContext
+from kb.budget.lines import CheckReport
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
 from webapp.api.check_schemas import CheckReportSchema

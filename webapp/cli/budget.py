@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from indexer.budget_check import check_sheet
-from kb.budget import CheckContext
+from kb.budget.lines import CheckContext
 from kb.budget.report import write_report
 from kb.config import Settings
 from kb.vocab import Level

@@ -24,9 +24,9 @@ from flask import request
 from flask import send_file
 
 from indexer.budget_check import collector_paused
-from kb.budget import BrokenRow
-from kb.budget import CheckLine
-from kb.budget import CheckReport
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import CheckLine
+from kb.budget.lines import CheckReport
 from kb.budget.report import BROKEN_LABEL
 from kb.budget.report import report_bytes
 from kb.budget.sheet import read_sheet

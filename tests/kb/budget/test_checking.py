@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from kb import standards
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
-from kb.budget import Candidate
-from kb.budget import CheckContext
-from kb.budget import candidate_from_version
-from kb.budget import check_line
-from kb.budget import check_lines
+from kb.budget.checking import check_line
+from kb.budget.checking import check_lines
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import Candidate
+from kb.budget.lines import CheckContext
+from kb.budget.lines import candidate_from_version
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Verdict
@@ -84,7 +84,8 @@ def test_a_meeting_over_the_quota_by_40_yuan_a_person_day():
     assert checked.matched == candidate()
     assert checked.citation == candidate().citation
     assert checked.why == (
-        "事项“会议费”与标准类别“会议费”相同；折算单价800 元/人·天，超过标准40（5.26%）"
+        "对照中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天；"
+        "折算单价800 元/人·天，超过标准40（5.26%）；匹配理由：事项“会议费”与标准类别“会议费”相同"
     )
 
 
@@ -190,16 +191,27 @@ def test_units_that_do_not_convert_are_incomparable_with_the_reason():
     assert checked.notes == ("计量单位“元/平方米”与“元/盏·年”无法换算：平方米 与 盏·年 量纲不同",)
 
 
-def test_a_standard_with_a_qualifier_compares_only_with_the_same_qualifier():
+def test_a_qualifier_in_a_unit_is_a_note_not_a_reason_to_refuse():
     lecture = candidate(code="RS-PX-006", unit="元/学时（税后）", value=D("500"))
 
     plain = check(line(item="讲课费", quantity=D("4"), unit="学时", amount=D("2400")), lecture)
     after_tax = check(
         line(item="讲课费", quantity=D("4"), unit="学时（税后）", amount=D("2400")), lecture
     )
+    with_tax = check(
+        line(item="讲课费", quantity=D("4"), unit="学时（含税）", amount=D("2400")), lecture
+    )
 
-    assert plain.verdict is Verdict.INCOMPARABLE
-    assert (after_tax.verdict, after_tax.difference) == (Verdict.OVER, D("100"))
+    assert (plain.verdict, plain.difference, plain.percent) == (Verdict.OVER, D("100"), D("20.00"))
+    assert plain.notes == (
+        "标准计量单位“元/学时（税后）”注明“税后”，本行单价按同一口径比较，请核对",
+    )
+    assert (after_tax.verdict, after_tax.difference, after_tax.notes) == (
+        Verdict.OVER,
+        D("100"),
+        (),
+    )
+    assert with_tax.notes == ("本行单价注明“含税”，标准为“税后”，口径不同，请核对",)
 
 
 def test_a_line_without_unit_is_read_in_the_standards_unit():

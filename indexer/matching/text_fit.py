@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field
-from functools import lru_cache
 
 from whoosh.analysis import Analyzer
 
@@ -43,7 +42,6 @@ HOW = {
     "all_words": "事项“{item}”的词语均见于标准“{s_name}”",
     "some_words": "事项“{item}”与标准“{s_name}”部分相符（{coverage:.0%}）",
 }
-_GRADE_SUFFIX = re.compile(r"(会议|培训|养护|保洁|维护|公厕)$")
 _PUNCTUATION = re.compile(r"[\s·•・,，、;；:：()（）\[\]【】《》“”\"'/／\-—_]+")
 
 
@@ -239,24 +237,3 @@ def _covered(word: str, tokens: frozenset[str], parts: frozenset[str]) -> float:
         return 1.0
     pieces = parts - {word}
     return 0.5 * len(pieces & tokens) / len(pieces) if pieces else 0.0
-
-
-@lru_cache(maxsize=1024)
-def grade_core(grade: str) -> str:
-    """A grade without the kind of thing graded: 一类会议 → 一类, 二级养护 → 二级."""
-    return _GRADE_SUFFIX.sub("", "".join(grade.split()))
-
-
-def grade_words(wanted: str | None, grade: str | None, fit: int) -> str:
-    """How a standard's grade fits the line's, in Chinese.
-
-    ``fit`` is 2 for the same grade, 1 for a standard of every grade, 0 for a grade the line
-    left open, -1 for another grade.
-    """
-    if fit == 2:
-        return f"等级“{grade}”相符"
-    if fit == 1:
-        return "标准不分等级"
-    if fit == 0:
-        return f"未指定等级，此标准为“{grade}”（可在“等级”列或项目等级中指明）"
-    return f"等级不符：本行为“{wanted}”，标准为“{grade}”"
