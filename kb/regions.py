@@ -314,3 +314,21 @@ def suggest_regions(text: str, limit: int = 5) -> list[str]:
         if score:
             scored.append((-score, position, place))
     return [place for _, _, place in sorted(scored)[:limit]]
+
+
+_LOCAL_PLACES: tuple[str, ...] = tuple(
+    sorted((CITY, *DISTRICT_TOWNS, *_TOWN_DISTRICT), key=len, reverse=True)
+)
+
+
+def local_place_in(text: str) -> str | None:
+    """The most specific place of 上海市 a text names (a sheet's title: 编制单位：朱家角镇人民政府
+    → 朱家角镇), or ``None``."""
+    cleaned = "".join(str(text).split())
+    found = [place for place in _LOCAL_PLACES if place in cleaned]
+    if not found:
+        return None
+    return max(found, key=lambda place: (_LOCALNESS_OF.get(level_of(place)), len(place)))
+
+
+_LOCALNESS_OF = {Level.CITY: 0, Level.DISTRICT: 1, Level.TOWN: 2, None: -1, Level.PROVINCE: -1}

@@ -42,6 +42,7 @@ from kb.errors import UnsupportedFile
 from kb.files.tables import cell_text
 from kb.files.tables import decode_text
 from kb.files.tables import read_xlsx_grids
+from kb.regions import local_place_in
 
 #: Known columns: field → header spellings (the key itself is accepted too, in any case).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -71,10 +72,17 @@ _FIELD_BY_NAME: dict[str, str] = {
     name: key for key, names in HEADERS.items() for name in (key, *names)
 }
 _BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
+_TITLE_REGION = re.compile(r"(?:地区|区域|实施地点|所属地区)\s*[:：]\s*(\S+)")
 _TITLE_SCALE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
-_TOTAL_ROW = re.compile(r"^(合计|总计|小计|总合计|本页合计|合\s*计)$")
+_TOTAL_WORD = r"(?:总合计|本页合计|合计|总计|小计|共计|累计|total|subtotal)"
+#: A row that is a total: 合计, 小计（会议费）, 合计：; or ending so (会议费小计) when it has no
+#: quantity or unit price of its own.
+_TOTAL_ROW = re.compile(rf"^{_TOTAL_WORD}(?:[:：（(].*)?$", re.IGNORECASE)
+_TOTAL_END = re.compile(rf"{_TOTAL_WORD}[:：]?$", re.IGNORECASE)
+_SEQUENCE_TITLES = ("序号", "行次", "编号")
 _SECTION_ROW = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])\s*(.+)$"
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节项])"
+    r"\s*(.+)$"
 )
 _NO_HEADER = "预算表应有“事项”（或“项目名称”“item”）列，以及数量、单价、金额等列"
 
@@ -89,6 +97,8 @@ class BudgetSheet:
     header_row: int = 1
     notes: tuple[str, ...] = ()
     source: str | None = None
+    #: The region the title rows above the header name (编制单位：朱家角镇人民政府), if any.
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,9 +193,11 @@ def read_grid(
             broken.append(result)
         elif isinstance(result, _Section):
             section = result.name
-            notes.append(f"第{number}行“{result.text}”为分组标题，以下未填类别的各行以此为类别")
+            notes.append(
+                f"第{number}行“{result.text}”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别"
+            )
         elif result:
-            notes.append(f"第{number}行为合计行，未作为预算明细核查")
+            notes.append(f"第{number}行“{_row_text(cells)}”为合计行，未作为预算明细核查")
     return BudgetSheet(
         lines=tuple(lines),
         broken=tuple(broken),
@@ -193,6 +205,7 @@ def read_grid(
         header_row=rows[position][0],
         notes=tuple(notes),
         source=source,
+        region=_title_region(rows[:position]),
     )
 
 
@@ -215,7 +228,7 @@ def _columns(rows: list[tuple[int, list[str]]], position: int) -> list[Column]:
     """The sheet's columns, from the header row and the row above it if that is a header too."""
     header = rows[position][1]
     above = rows[position - 1][1] if position > 0 else []
-    if not any(field_of(cell)[0] for cell in above):
+    if not any(field_of(cell)[0] for cell in above) or any(_is_title(cell) for cell in above):
         above = []
     columns: list[Column] = []
     for index, lower in enumerate(header):
@@ -228,6 +241,14 @@ def _columns(rows: list[tuple[int, list[str]]], position: int) -> list[Column]:
         if title or field:
             columns.append(Column(index, title or f"第{index + 1}列", field, scale))
     return columns
+
+
+def _is_title(cell: str) -> bool:
+    """A title row's label (地区：…, 金额单位：万元), not a header cell."""
+    text = cell.strip()
+    return text.endswith((":", "：")) or bool(
+        _TITLE_SCALE.search(text) or _TITLE_REGION.search(text)
+    )
 
 
 def field_of(header: str) -> tuple[str | None, Decimal | None]:
@@ -251,6 +272,17 @@ def _scale_of(text: str) -> Decimal | None:
     for name, scale in MONEY_SCALES.items():
         if text.startswith(name):
             return scale
+    return None
+
+
+def _title_region(rows: list[tuple[int, list[str]]]) -> str | None:
+    """The most specific place of 上海市 the title rows name (a labelled 地区 first)."""
+    texts = [cell for _, cells in rows for cell in cells if cell]
+    labelled = [m.group(1) for t in texts for m in [_TITLE_REGION.search(t)] if m]
+    for text in (*labelled, *texts):
+        found = local_place_in(text)
+        if found:
+            return found
     return None
 
 
@@ -285,15 +317,18 @@ def _read_row(
         return None
     texts, scales = _fields(cells, columns)
     item = texts.get("item", "")
-    if _TOTAL_ROW.match(item.replace(" ", "")):
+    if _is_total(item, texts) or (not item and any(_TOTAL_ROW.match(t) for _, t in original)):
         return True
     if not item:
         return BrokenRow(number, "缺少事项（项目名称）", original)
+    section_match = _SECTION_ROW.match(item)
+    if section_match and not texts.get("quantity") and not texts.get("unit_price"):
+        # a section title, perhaps with its subtotal: never a line
+        return _Section(item, section_match.group(1).strip())
     if not any(texts.get(name) for name in NUMBER_FIELDS):
-        section_match = _SECTION_ROW.match(item)
-        if section_match:
-            return _Section(item, section_match.group(1).strip())
-        return BrokenRow(number, "缺少数量、单价和金额，无法核查", original)
+        if texts.get("unit") or _numbered(original):
+            return BrokenRow(number, "缺少数量、单价和金额，无法核查", original)
+        return _Section(item, item)
     try:
         values = _figures(texts, scales, default_scale)
     except InvalidInput as error:
@@ -311,6 +346,25 @@ def _read_row(
         category=texts.get("category") or section,
         cells=original,
         **values,
+    )
+
+
+def _is_total(item: str, texts: dict[str, str]) -> bool:
+    compact = "".join(item.split())
+    if _TOTAL_ROW.match(compact):
+        return True
+    return (
+        bool(_TOTAL_END.search(compact))
+        and not texts.get("quantity")
+        and not texts.get("unit_price")
+    )
+
+
+def _numbered(original: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the row has a number in a 序号 column: a line, not a title."""
+    return any(
+        _header_name(title) in _SEQUENCE_TITLES and any(ch.isdigit() for ch in text)
+        for title, text in original
     )
 
 
@@ -394,3 +448,8 @@ def _json_records(data: bytes, path: Path) -> list[Mapping[str, Any]]:
     if not isinstance(data, list):
         raise InvalidInput(f'JSON 文件 {path.name} 应为对象数组，或形如 {{"lines": [...]}} 的对象')
     return data
+
+
+def _row_text(cells: list[str]) -> str:
+    """A row's first filled cells, to name it in a note."""
+    return " ".join(cell for cell in cells if cell)[:40]
