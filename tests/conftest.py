@@ -166,3 +166,32 @@ def cast(session) -> Cast:
             )
         ]
     return Cast(*users)
+
+
+#: Standards the budget tests import beside the corpus (the current 差旅 table for 上海市 and
+#: the 一类/二类 training quotas), as the knowledge base will hold them; not part of corpus/.
+BUDGET_STANDARDS = Path(__file__).resolve().parent / "data" / "budget-standards-2016.csv"
+
+
+@pytest.fixture(scope="session")
+def budget_instance(tmp_path_factory) -> Settings:
+    """The bundled corpus plus :data:`BUDGET_STANDARDS`, shared read-only by the budget tests."""
+    from indexer.ingest import ingest
+
+    settings = Settings.for_instance(
+        tmp_path_factory.mktemp("budget") / "instance",
+        database_url=_budget_database_url(),
+        secret_key="test-secret",
+    )
+    factory = open_database(settings)
+    with factory() as session:
+        report = ingest(settings, session, [CORPUS, BUDGET_STANDARDS])
+    assert report.ok, [f.problems for f in report.files if f.rejected]
+    close_database(factory)
+    return settings
+
+
+def _budget_database_url() -> str | None:
+    if not SERVER_DATABASE_URL:
+        return None
+    return fresh_server_database(SERVER_DATABASE_URL + "_budget")

@@ -343,6 +343,7 @@ class Matcher:
             place_name=scope.place.name,
             place_level=scope.place.level,
             line_region=region,
+            project_region=self.context.project_region,
             project_level=self.project_level,
         )
         lapsed = self._lapsed(facts)

@@ -145,7 +145,7 @@ def _select(
             chosen = _strictest(line, chosen, ordered, notes)
     if chosen is None:
         return None, tuple(ordered[:RUNNERS_UP]), notes
-    others = [c for c in ordered if c is not chosen]
+    others = [c for c in ordered if (c.code, c.version) != (chosen.code, chosen.version)]
     return chosen, tuple(others[:RUNNERS_UP]), notes
 
 
@@ -181,7 +181,9 @@ def _strictest(
     )
     label = strictest.grade_label or strictest.grade
     notes.append(f"未指定等级：可能适用的等级为{grades}{span}，按最严格的“{label}”核查，需确认等级")
-    return strictest
+    # The strictest takes the place of the first ranked, and its score: the grade left open
+    # ranks them alike.
+    return replace(strictest, score=max(strictest.score, first.score))
 
 
 def _upper(candidate: Candidate) -> Fraction:
@@ -226,7 +228,8 @@ def _normalised_price(
     """The line's unit price in the standard's unit.
 
     A line whose amount is quantity × unit price × 12 is priced per month (× 4: per quarter)
-    when the standard is per period: its unit price is taken as given, per month.
+    when its unit per month converts to the standard's: its unit price is taken as given, per
+    month, and the figures agree.
 
     :raises Incomparable: no unit price, no figure in the standard, or units that do not convert.
     """
@@ -238,7 +241,7 @@ def _normalised_price(
         count, period = figures.periods
         per_period = _with_period(line.unit, period)
         factor, unit_notes, error = unit_conversion(per_period, matched.unit)
-        if per_period and error is None and period in matched.unit:
+        if per_period and error is None:
             notes.append(
                 f"金额为数量×单价×{count}：单价按每{period}计（{count}个{period}），与金额相符"
             )

@@ -201,17 +201,18 @@ def applicability(
     place_name: str,
     place_level: Level,
     line_region: str,
+    project_region: str,
     project_level: Level,
 ) -> str:
     """Why a standard applies to a line, in Chinese: binding, or a reference (参照).
 
     ``place_name``/``place_level``: where in the line's region chain the standard applies;
-    ``project_level``: the level of government of the project (its region's, or as given).
+    ``project_region``/``project_level``: the project's region and level of government.
     """
     if level is Level.CENTRAL and project_level is not Level.CENTRAL:
         return (
-            f"中央标准（地区“{region}”）约束中央单位；{line_region}（{project_level.label}）"
-            "未见本地同类标准，参照执行"
+            f"中央标准（地区“{region}”）约束中央单位；{project_region}（{project_level.label}）"
+            "项目未见本地同类标准，参照执行"
         )
     if level is Level.CENTRAL:
         return f"中央标准（地区“{region}”），本项目为中央单位，应当执行"
