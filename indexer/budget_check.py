@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from indexer import sync
 from indexer.matching import match_lines
 from kb.budget.checking import check_lines
-from kb.budget.checking import resolve_context
-from kb.budget.checking import screen_regions
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckReport
+from kb.budget.project import resolve_context
+from kb.budget.project import screen_regions
 from kb.budget.sheet import BudgetSheet
 from kb.budget.sheet import read_records
 from kb.budget.sheet import read_sheet
@@ -47,7 +47,7 @@ def check_sheet(
     like a sheet's headers: ``item``/``事项``, ``quantity``/``数量`` …) or budget lines.
     ``overrides`` maps a row to the code of the standard the reviewer chose for it. The
     project's region is ``context.region``, else the one the sheet's title rows name, else
-    上海市 (:func:`kb.budget.checking.resolve_context`); a line whose 地区 is unknown is a
+    上海市 (:func:`kb.budget.project.resolve_context`); a line whose 地区 is unknown is a
     broken row.
 
     :raises UnsupportedFile: a file of another type.

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from itertools import chain
-from itertools import combinations
 from typing import Any
 from typing import NamedTuple
 from typing import cast
@@ -34,18 +33,20 @@ from typing import cast
 import numpy as np
 from sqlalchemy.orm import Session
 
+from indexer.matching.fitting import Fits
+from indexer.matching.fitting import UnitTable
+from indexer.matching.fitting import how
+from indexer.matching.fitting import leading
+from indexer.matching.fitting import minimal_subsets
 from indexer.matching.shared import Day
 from indexer.matching.shared import Doc
 from indexer.matching.shared import Entry
 from indexer.matching.shared import shared_for
 from indexer.matching.text_fit import LineText
-from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
 from kb.budget.facts import read_facts
-from kb.budget.figures import bare_unit
-from kb.budget.figures import price_unit
 from kb.budget.lines import RUNNERS_UP
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
@@ -59,11 +60,9 @@ from kb.budget.policy import grade_words
 from kb.budget.policy import named_grade
 from kb.budget.policy import rank_key
 from kb.budget.policy import sub_item_fits
-from kb.errors import InvalidInput
 from kb.regions import Place
 from kb.regions import RegionResolver
 from kb.regions import region_chain
-from kb.units import Incomparable
 from kb.vocab import Kind
 from kb.vocab import Level
 
@@ -109,7 +108,7 @@ class Matcher:
         self._entry_cache = shared.entries_for(day, self.limit)
         self._ranked: dict[tuple[object, ...], tuple[Candidate, ...]] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
-        self._units: dict[str | None, _UnitTable] = {}
+        self._units: dict[str | None, UnitTable] = {}
 
     def rank_all(self, lines: Sequence[BudgetLine]) -> dict[int, tuple[Candidate, ...]]:
         """Candidates for every line; lines alike are ranked once."""
@@ -136,7 +135,7 @@ class Matcher:
         known = [self.view.knows(word) for word in text.words]
         weights = [w if k else w // 2 or 1 for w, k in zip(text.weights, known, strict=True)]
         found: set[int] = set()
-        for chosen in _minimal_subsets(weights, sum(text.weights) / 2):
+        for chosen in minimal_subsets(weights, sum(text.weights) / 2):
             found |= frozenset.intersection(*(self._docs(text.words[i]) for i in chosen))
         if text.category:
             words = self.texts.whole_words(text.category) or (text.category,)
@@ -298,7 +297,7 @@ class Matcher:
         texts = table.texts[docnums]
         usable = (texts >= 0) & (table.local[docnums] <= self.limit)
         docnums, where, texts = docnums[usable], where[usable], texts[usable]
-        fits = _Fits(self.texts, text, self.table.text_list, texts)
+        fits = Fits(self.texts, text, self.table.text_list, texts)
         fits.name(docnums, self.docs)
         tiers, covers, residuals = fits.tiers, fits.covers, fits.residuals
         kept = np.flatnonzero(tiers >= 0)
@@ -313,13 +312,13 @@ class Matcher:
                 where[kept],
             )
         )
-        best = kept[order[_leading(where[kept][order], groups[order], _PER_GROUP)]]
+        best = kept[order[leading(where[kept][order], groups[order], _PER_GROUP)]]
         found: list[dict[str | None, list[Entry]]] = [{} for _ in regions]
         for position, docnum, region in zip(
             best.tolist(), docnums[best].tolist(), where[best].tolist(), strict=True
         ):
             doc, fit = self.docs[docnum], fits.fit(position)
-            entry = (fit.rank + doc.order, doc, fit, _how(text, doc.facts, fit))
+            entry = (fit.rank + doc.order, doc, fit, how(text, doc.facts, fit))
             found[region].setdefault(doc.grade, []).append(entry)
         for region, by_grade in zip(regions, found, strict=True):
             self._entry_cache[(text_key, region)] = by_grade
@@ -378,7 +377,7 @@ class Matcher:
         """Whether a line's unit converts to each standard unit, remembered per line unit."""
         found = self._units.get(unit)
         if found is None:
-            found = self._units[unit] = _UnitTable(unit)
+            found = self._units[unit] = UnitTable(unit)
         return found
 
 
@@ -386,98 +385,5 @@ def _first(keyed: tuple[Any, ...]) -> Any:
     return keyed[0]
 
 
-class _UnitTable(dict[str | None, bool]):
-    """Standard unit → whether a line of ``unit`` converts to it, filled as asked."""
-
-    def __init__(self, unit: str | None) -> None:
-        super().__init__()
-        self.unit = unit
-
-    def __missing__(self, standard_unit: str | None) -> bool:
-        found = self[standard_unit] = _converts(self.unit, standard_unit)
-        return found
-
-
-class _Fits:
-    """The fits of many documents to one text, as arrays: computed once per distinct
-    (事项, 类别, 等级), then per document only where its 名称 can change them."""
-
-    def __init__(
-        self,
-        fitter: TextFitter,
-        text: LineText,
-        text_list: list[tuple[str, str, str]],
-        texts: np.ndarray,
-    ) -> None:
-        distinct, self.which = np.unique(texts, return_inverse=True)
-        self.plans = [fitter.plan(text, *text_list[i]) for i in distinct.tolist()]
-        fixed = [plan.fixed or _NO_FIT for plan in self.plans]
-        self.tiers = np.array([fit.tier for fit in fixed], np.int64)[self.which]
-        self.covers = np.array([fit.coverage for fit in fixed], np.float64)[self.which]
-        self.residuals = np.array([fit.residual for fit in fixed], np.int64)[self.which]
-        self.open = np.array([plan.fixed is None for plan in self.plans], bool)[self.which]
-        self.named: dict[int, TextFit] = {}
-
-    def name(self, docnums: np.ndarray, docs: dict[int, Doc]) -> None:
-        """Finish the fits that depend on the documents' 名称."""
-        positions = np.flatnonzero(self.open)
-        plans = self.plans
-        fits = [
-            plans[which].fit(docs[docnum].facts.name)
-            for which, docnum in zip(
-                self.which[positions].tolist(), docnums[positions].tolist(), strict=True
-            )
-        ]
-        self.named = dict(zip(positions.tolist(), fits, strict=True))
-        self.tiers[positions] = [fit.tier for fit in fits]
-        self.covers[positions] = [fit.coverage for fit in fits]
-        self.residuals[positions] = [fit.residual for fit in fits]
-
-    def fit(self, position: int) -> TextFit:
-        found = self.named.get(position) or self.plans[self.which[position]].fixed
-        assert found is not None
-        return found
-
-
-_NO_FIT = TextFit(-1, 0.0, 0, "")
-
-
-def _leading(regions: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
-    """Of rows sorted by (region, group, …), the mask of the first ``count`` of each run."""
-    size = len(regions)
-    if not size:
-        return np.zeros(0, bool)
-    starts = np.flatnonzero(
-        np.concatenate(([True], (regions[1:] != regions[:-1]) | (groups[1:] != groups[:-1])))
-    )
-    lengths = np.diff(np.append(starts, size))
-    return np.arange(size) - np.repeat(starts, lengths) < count
-
-
-def _how(text: LineText, facts: StandardFacts, fit: TextFit) -> str:
-    return fit.describe(text, facts.item, facts.category, facts.name)
-
-
-def _minimal_subsets(weights: list[int], half: float) -> list[tuple[int, ...]]:
-    """The smallest sets of word positions whose weights add up to more than ``half``."""
-    found: list[tuple[int, ...]] = []
-    for size in range(1, len(weights) + 1):
-        for chosen in combinations(range(len(weights)), size):
-            enough = sum(weights[i] for i in chosen) > half
-            if enough and not any(set(smaller) <= set(chosen) for smaller in found):
-                found.append(chosen)
-    return found
-
-
 def _text_key(line: BudgetLine) -> tuple[str, str]:
     return line.item, line.category or ""
-
-
-def _converts(unit: str | None, standard_unit: str | None) -> bool:
-    if not standard_unit:
-        return False
-    try:
-        price_unit(unit, bare_unit(standard_unit)[0])
-    except (Incomparable, InvalidInput):
-        return False
-    return True

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -38,8 +37,6 @@ from kb.budget.figures import places_of
 from kb.budget.figures import shown
 from kb.budget.figures import unit_conversion
 from kb.budget.lines import CENT
-from kb.budget.lines import DEFAULT_REGION
-from kb.budget.lines import RUNNERS_UP
 from kb.budget.lines import BrokenRow
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
@@ -47,12 +44,8 @@ from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckLine
 from kb.budget.lines import CheckReport
 from kb.budget.lines import CheckTotals
-from kb.citing.citations import RANGE_DASH as RANGE
-from kb.errors import InvalidInput
-from kb.regions import NATIONAL
-from kb.regions import is_known
-from kb.regions import normalise_region
-from kb.regions import suggest_regions
+from kb.budget.selection import no_standard_reason
+from kb.budget.selection import select
 from kb.units import Incomparable
 from kb.vocab import Verdict
 
@@ -99,9 +92,9 @@ def check_line(
     """The verdict on one line against its match: the first eligible candidate in force, or
     the one coded ``override``; the strictest grade when the line names none."""
     figures = line_figures(line)
-    matched, runners_up, notes = _select(line, figures, candidates, override, context)
+    matched, runners_up, notes = select(line, candidates, override, context)
     if matched is None:
-        why = _no_standard(line, candidates, context)
+        why = no_standard_reason(line, candidates, context)
         amount = cents(figures.amount)
         return CheckLine(
             line,
@@ -118,108 +111,6 @@ def check_line(
         notes.append(error.message)
         return _checked(line, Verdict.INCOMPARABLE, matched, runners_up, figures, notes)
     return _assess(line, price, figures, matched, runners_up, notes)
-
-
-def _select(
-    line: BudgetLine,
-    figures: Figures,
-    candidates: Sequence[Candidate],
-    override: str | None,
-    context: CheckContext,
-) -> tuple[Candidate | None, tuple[Candidate, ...], list[str]]:
-    notes: list[str] = []
-    ordered = list(candidates)
-    chosen = None
-    if override:
-        chosen = next((c for c in ordered if c.code == override and not c.lapsed_on), None)
-        if chosen is None:
-            notes.append(
-                f"评审人员指定的标准 {override} 不适用或在{context.on.isoformat()}"
-                "没有现行有效的版本，已按自动匹配"
-            )
-        else:
-            notes.append(f"由评审人员指定标准 {override}")
-    if chosen is None:
-        chosen = next((c for c in ordered if c.eligible and not c.lapsed_on), None)
-        if chosen is not None and chosen.grade_fit == 0:
-            chosen = _strictest(line, chosen, ordered, notes)
-    if chosen is None:
-        return None, tuple(ordered[:RUNNERS_UP]), notes
-    others = [c for c in ordered if (c.code, c.version) != (chosen.code, chosen.version)]
-    return chosen, tuple(others[:RUNNERS_UP]), notes
-
-
-def _strictest(
-    line: BudgetLine, first: Candidate, ordered: list[Candidate], notes: list[str]
-) -> Candidate:
-    """A line that names no grade, and standards that differ by grade: judge against the
-    strictest of them (the lowest upper bound whose unit converts), show the range, ask to
-    confirm. Never the most lenient."""
-    siblings = [
-        c
-        for c in ordered
-        if c.eligible
-        and not c.lapsed_on
-        and c.grade_fit == 0
-        and c.family == first.family
-        and c.region == first.region
-        and c.value is not None
-    ]
-    usable = [c for c in siblings if c.unit and unit_conversion(line.unit, c.unit)[2] is None]
-    pool = usable or siblings or [first]
-    strictest = min(pool, key=lambda c: (_upper(c), c.code))
-    grades = "、".join(
-        f"{c.grade_label or c.grade}{_figure_range(c)}"
-        for c in sorted(pool, key=lambda c: (_upper(c), c.code))
-    )
-    lowest = min(exact(c.value) for c in pool if c.value is not None)
-    highest = max(_upper(c) for c in pool)
-    span = (
-        f"（{decimal_text(shown(lowest))}{RANGE}{decimal_text(shown(highest))} {strictest.unit}）"
-        if highest != lowest
-        else ""
-    )
-    label = strictest.grade_label or strictest.grade
-    notes.append(f"未指定等级：可能适用的等级为{grades}{span}，按最严格的“{label}”核查，需确认等级")
-    # The strictest takes the place of the first ranked, and its score: the grade left open
-    # ranks them alike.
-    return replace(strictest, score=max(strictest.score, first.score))
-
-
-def _upper(candidate: Candidate) -> Fraction:
-    value = candidate.value_max if candidate.value_max is not None else candidate.value
-    return exact(value) if value is not None else Fraction(10**18)
-
-
-def _figure_range(candidate: Candidate) -> str:
-    if candidate.value is None:
-        return ""
-    if candidate.value_max is None:
-        return f" {decimal_text(candidate.value)}"
-    return f" {decimal_text(candidate.value)}{RANGE}{decimal_text(candidate.value_max)}"
-
-
-def _no_standard(line: BudgetLine, candidates: Sequence[Candidate], context: CheckContext) -> str:
-    """Why a line has no standard, in Chinese: none in force, the last one lapsed, or only
-    standards of other sub-items or grades are near."""
-    day = context.on.isoformat()
-    lapsed = next((c for c in candidates if c.lapsed_on), None)
-    if lapsed is not None:
-        assert lapsed.lapsed_on is not None
-        return (
-            f"现行标准未收录（最近一版“{lapsed.name}”（{lapsed.code}，第{lapsed.version}版）"
-            f"已于{lapsed.lapsed_on.isoformat()}失效）：{day}没有现行有效的同类标准"
-        )
-    region = context.region_of(line)
-    why = (
-        f"在{region}及其上级地区、中央和省级标准中，未找到与“{line.item}”相符、"
-        f"{day}现行有效的成本定额或支出标准"
-    )
-    near = [c for c in candidates if not c.eligible][:3]
-    if near:
-        names = "、".join(f"{c.name}（{c.code}）" for c in near)
-        why += f"；相近的{names}为其他子项或等级，未作比较"
-    return why
 
 
 def _normalised_price(
@@ -372,62 +263,3 @@ def totals_of(lines: Sequence[CheckLine], broken: int = 0) -> CheckTotals:
 
 def _join(*parts: str) -> str:
     return "；".join(p for p in parts if p)
-
-
-# -- the project's region ----------------------------------------------------------------------
-
-
-def resolve_context(
-    context: CheckContext, sheet_region: str | None = None
-) -> tuple[CheckContext, tuple[str, ...]]:
-    """The context with its region settled, and a note on where the region came from.
-
-    The same default everywhere (page, API, command line): the region asked for, else the one
-    the sheet's title rows name, else :data:`~kb.budget.lines.DEFAULT_REGION`.
-
-    :raises InvalidInput: a region that is no place known here, with suggestions.
-    """
-    if context.region:
-        region, note = known_region(context.region), None
-    elif sheet_region:
-        region, note = known_region(sheet_region), f"项目地区取自预算表表头：{sheet_region}"
-    else:
-        region = DEFAULT_REGION
-        note = f"未指定项目地区，预算表表头也未写明，按{DEFAULT_REGION}核查（可指定地区）"
-    return replace(context, region=region), (note,) if note else ()
-
-
-def known_region(text: str, *, field: str = "region") -> str:
-    """A region as known here (青浦 → 青浦区), or an error that suggests the places meant.
-
-    :raises InvalidInput: no place of that name is known (火星; 朱家角 → 朱家角镇?).
-    """
-    name = normalise_region(text)
-    if is_known(name) or name == NATIONAL:
-        return name
-    suggestions = suggest_regions(text)
-    hint = (
-        f"，是否指：{'、'.join(suggestions)}"
-        if suggestions
-        else "，请填写上海市、区或街镇名称，如 青浦区、朱家角镇"
-    )
-    raise InvalidInput(f"无法识别地区“{text}”{hint}", {field: text, "suggestions": suggestions})
-
-
-def screen_regions(
-    lines: Sequence[BudgetLine],
-) -> tuple[tuple[BudgetLine, ...], tuple[BrokenRow, ...]]:
-    """Lines whose own 地区 is known here (normalised), and the others as broken rows."""
-    kept: list[BudgetLine] = []
-    broken: list[BrokenRow] = []
-    for line in lines:
-        if not line.region:
-            kept.append(line)
-            continue
-        try:
-            region = known_region(line.region)
-        except InvalidInput as error:
-            broken.append(BrokenRow(line.row, error.message, line.cells))
-            continue
-        kept.append(line if region == line.region else replace(line, region=region))
-    return tuple(kept), tuple(broken)

@@ -68,7 +68,7 @@ class CheckContext:
     """The project checked: its region, the day (default today), optional level and grade.
 
     ``region`` is the project's region; ``None`` until the sheet is read: then the region its
-    title rows name, else :data:`DEFAULT_REGION` (:func:`kb.budget.checking.resolve_context`).
+    title rows name, else :data:`DEFAULT_REGION` (:func:`kb.budget.project.resolve_context`).
     ``level`` is the project's level of government (default: its region's): standards of a more
     local level do not bind it (a district project in 朱家角镇 is not held to 朱家角镇's own
     quotas), and a central rule binds only a central project. A line's own 地区 (or a

@@ -23,7 +23,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +30,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kb.budget.columns import IGNORED_HEADERS
+from kb.budget.columns import Column
+from kb.budget.columns import field_of
+from kb.budget.columns import header_name
 from kb.budget.figures import MONEY_SCALES
-from kb.budget.figures import is_product
-from kb.budget.figures import parse_figure
-from kb.budget.figures import parse_product
 from kb.budget.lines import BrokenRow
 from kb.budget.lines import BudgetLine
+from kb.budget.rows import Section
+from kb.budget.rows import read_row
+from kb.budget.rows import row_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.files.tables import cell_text
@@ -44,46 +47,9 @@ from kb.files.tables import decode_text
 from kb.files.tables import read_xlsx_grids
 from kb.regions import local_place_in
 
-#: Known columns: field → header spellings (the key itself is accepted too, in any case).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "item": (
-        *("事项", "项目名称", "项目", "名称", "费用名称", "支出事项", "预算事项", "明细事项"),
-        *("支出项目", "费用项目", "项目内容", "内容", "经济分类", "支出内容"),
-    ),
-    "category": ("类别", "费用类别", "支出类别", "分类", "费用类型", "项目类别"),
-    "quantity": ("数量", "工作量", "工程量"),
-    "unit": ("计量单位", "单位", "数量单位"),
-    "unit_price": ("单价", "标准单价", "预算单价", "测算单价"),
-    "amount": (
-        *("金额", "合计", "预算金额", "小计", "总价", "预算数", "申报金额", "总额"),
-        *("金额合计", "预算合计", "测算金额", "申报数"),
-    ),
-    "region": ("地区", "区域", "实施地区", "所属地区", "街镇", "实施地点"),
-    "grade": ("等级", "标准等级", "档次", "级别", "类型等级"),
-    "persons": ("人数", "参会人数", "参训人数", "人员数"),
-    "days": ("天数", "会期", "会期天数", "培训天数"),
-}
-#: Headers that are known but not read: they help find the header row.
-IGNORED_HEADERS = ("序号", "备注", "说明", "编号", "行次")
 HEADER_SCAN_ROWS = 30
-NUMBER_FIELDS = ("quantity", "unit_price", "amount", "persons", "days")
-MONEY_FIELDS = ("unit_price", "amount")
-_FIELD_BY_NAME: dict[str, str] = {
-    name: key for key, names in HEADERS.items() for name in (key, *names)
-}
-_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
 _TITLE_REGION = re.compile(r"(?:地区|区域|实施地点|所属地区)\s*[:：]\s*(\S+)")
 _TITLE_SCALE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
-_TOTAL_WORD = r"(?:总合计|本页合计|合计|总计|小计|共计|累计|total|subtotal)"
-#: A row that is a total: 合计, 小计（会议费）, 合计：; or ending so (会议费小计) when it has no
-#: quantity or unit price of its own.
-_TOTAL_ROW = re.compile(rf"^{_TOTAL_WORD}(?:[:：（(].*)?$", re.IGNORECASE)
-_TOTAL_END = re.compile(rf"{_TOTAL_WORD}[:：]?$", re.IGNORECASE)
-_SEQUENCE_TITLES = ("序号", "行次", "编号")
-_SECTION_ROW = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节项])"
-    r"\s*(.+)$"
-)
 _NO_HEADER = "预算表应有“事项”（或“项目名称”“item”）列，以及数量、单价、金额等列"
 
 
@@ -99,16 +65,6 @@ class BudgetSheet:
     source: str | None = None
     #: The region the title rows above the header name (编制单位：朱家角镇人民政府), if any.
     region: str | None = None
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the sheet: its title for the report, its field and its money scale."""
-
-    index: int
-    title: str
-    field: str | None
-    scale: Decimal | None = None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -186,18 +142,18 @@ def read_grid(
     notes: list[str] = []
     section: str | None = None
     for number, cells in rows[position + 1 :]:
-        result = _read_row(number, cells, columns, default_scale, section)
+        result = read_row(number, cells, columns, default_scale, section)
         if isinstance(result, BudgetLine):
             lines.append(result)
         elif isinstance(result, BrokenRow):
             broken.append(result)
-        elif isinstance(result, _Section):
+        elif isinstance(result, Section):
             section = result.name
             notes.append(
                 f"第{number}行“{result.text}”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别"
             )
         elif result:
-            notes.append(f"第{number}行“{_row_text(cells)}”为合计行，未作为预算明细核查")
+            notes.append(f"第{number}行“{row_text(cells)}”为合计行，未作为预算明细核查")
     return BudgetSheet(
         lines=tuple(lines),
         broken=tuple(broken),
@@ -216,7 +172,7 @@ def _header_position(rows: list[tuple[int, list[str]]]) -> int:
         fields = {field_of(cell)[0] for cell in cells}
         if "item" not in fields:
             continue
-        score = len(fields - {None}) + sum(1 for c in cells if _header_name(c) in IGNORED_HEADERS)
+        score = len(fields - {None}) + sum(1 for c in cells if header_name(c) in IGNORED_HEADERS)
         if score >= best_score and score >= 2:
             best, best_score = position, score
     if best < 0:
@@ -251,30 +207,6 @@ def _is_title(cell: str) -> bool:
     )
 
 
-def field_of(header: str) -> tuple[str | None, Decimal | None]:
-    """The field a header names and the money scale it states: ``金额（万元）`` → amount, 10000."""
-    text = unicodedata.normalize("NFKC", header or "")
-    text = "".join(text.split())
-    scale = None
-    for inside in _BRACKET.findall(text):
-        scale = scale or _scale_of(inside)
-    name = _header_name(text)
-    return _FIELD_BY_NAME.get(name) or _FIELD_BY_NAME.get(name.lower()), scale
-
-
-def _header_name(text: str) -> str:
-    """A header without brackets or spaces: ``单价（元/人·天）`` → ``单价``."""
-    bare = _BRACKET.sub("", unicodedata.normalize("NFKC", text or ""))
-    return "".join(bare.split()).rstrip(":：")
-
-
-def _scale_of(text: str) -> Decimal | None:
-    for name, scale in MONEY_SCALES.items():
-        if text.startswith(name):
-            return scale
-    return None
-
-
 def _title_region(rows: list[tuple[int, list[str]]]) -> str | None:
     """The most specific place of 上海市 the title rows name (a labelled 地区 first)."""
     texts = [cell for _, cells in rows for cell in cells if cell]
@@ -293,126 +225,6 @@ def _title_scale(rows: list[tuple[int, list[str]]]) -> Decimal:
             if match:
                 return MONEY_SCALES[match.group(1)]
     return Decimal(1)
-
-
-@dataclass(frozen=True)
-class _Section:
-    text: str
-    name: str
-
-
-def _read_row(
-    number: int,
-    cells: list[str],
-    columns: list[Column],
-    default_scale: Decimal,
-    section: str | None,
-) -> BudgetLine | BrokenRow | _Section | bool | None:
-    """A line, a broken row, a section row, True for a 合计 row, None for an empty one."""
-    width = columns[-1].index + 1 if columns else 0
-    if len(cells) < width:
-        cells = cells + [""] * (width - len(cells))
-    original = tuple([(c.title, cells[c.index]) for c in columns])
-    if not any(text for _, text in original):
-        return None
-    texts, scales = _fields(cells, columns)
-    item = texts.get("item", "")
-    if _is_total(item, texts) or (not item and any(_TOTAL_ROW.match(t) for _, t in original)):
-        return True
-    if not item:
-        return BrokenRow(number, "缺少事项（项目名称）", original)
-    section_match = _SECTION_ROW.match(item)
-    if section_match and not texts.get("quantity") and not texts.get("unit_price"):
-        # a section title, perhaps with its subtotal: never a line
-        return _Section(item, section_match.group(1).strip())
-    if not any(texts.get(name) for name in NUMBER_FIELDS):
-        if texts.get("unit") or _numbered(original):
-            return BrokenRow(number, "缺少数量、单价和金额，无法核查", original)
-        return _Section(item, item)
-    try:
-        values = _figures(texts, scales, default_scale)
-    except InvalidInput as error:
-        return BrokenRow(number, error.message, original)
-    problem = _problem(values)
-    if problem:
-        return BrokenRow(number, problem, original)
-    product_unit = values.pop("unit", None)
-    return BudgetLine(
-        row=number,
-        item=item,
-        unit=texts.get("unit") or product_unit,
-        region=texts.get("region") or None,
-        grade=texts.get("grade") or None,
-        category=texts.get("category") or section,
-        cells=original,
-        **values,
-    )
-
-
-def _is_total(item: str, texts: dict[str, str]) -> bool:
-    compact = "".join(item.split())
-    if _TOTAL_ROW.match(compact):
-        return True
-    return (
-        bool(_TOTAL_END.search(compact))
-        and not texts.get("quantity")
-        and not texts.get("unit_price")
-    )
-
-
-def _numbered(original: tuple[tuple[str, str], ...]) -> bool:
-    """Whether the row has a number in a 序号 column: a line, not a title."""
-    return any(
-        _header_name(title) in _SEQUENCE_TITLES and any(ch.isdigit() for ch in text)
-        for title, text in original
-    )
-
-
-def _fields(
-    cells: list[str], columns: list[Column]
-) -> tuple[dict[str, str], dict[str, Decimal | None]]:
-    """Each field's text and money scale, from the first of its columns that is filled in
-    (``cells`` reach the last column)."""
-    texts: dict[str, str] = {}
-    scales: dict[str, Decimal | None] = {}
-    for column in columns:
-        text = cells[column.index]
-        if column.field and text and column.field not in texts:
-            texts[column.field], scales[column.field] = text, column.scale
-    return texts, scales
-
-
-def _figures(
-    texts: dict[str, str], scales: dict[str, Decimal | None], default_scale: Decimal
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in NUMBER_FIELDS:
-        text = texts.get(name, "")
-        if name == "quantity" and is_product(text):
-            values[name], values["unit"] = parse_product(text)
-            continue
-        scale = (scales.get(name) or default_scale) if name in MONEY_FIELDS else None
-        values[name] = parse_figure(text, scale, column=_label(name))
-    return values
-
-
-def _label(name: str) -> str:
-    return HEADERS[name][0]
-
-
-def _problem(values: dict[str, Any]) -> str | None:
-    for name in NUMBER_FIELDS:
-        value = values.get(name)
-        if value is not None and value < 0:
-            return f"“{_label(name)}”不能为负数"
-    if values.get("quantity") == 0:
-        return "数量为0，无法计算单价"
-    has_quantity = values.get("quantity") is not None or (
-        values.get("persons") is not None and values.get("days") is not None
-    )
-    if values.get("unit_price") is None and not (has_quantity and values.get("amount") is not None):
-        return "缺少单价，且数量或金额不全，无法计算单价"
-    return None
 
 
 # -- files -----------------------------------------------------------------------------------
@@ -448,8 +260,3 @@ def _json_records(data: bytes, path: Path) -> list[Mapping[str, Any]]:
     if not isinstance(data, list):
         raise InvalidInput(f'JSON 文件 {path.name} 应为对象数组，或形如 {{"lines": [...]}} 的对象')
     return data
-
-
-def _row_text(cells: list[str]) -> str:
-    """A row's first filled cells, to name it in a note."""
-    return " ".join(cell for cell in cells if cell)[:40]

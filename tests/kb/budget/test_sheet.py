@@ -13,9 +13,9 @@ import pytest
 from openpyxl.chart import BarChart
 from openpyxl.chart import Reference
 
+from kb.budget.columns import field_of
 from kb.budget.lines import BrokenRow
 from kb.budget.lines import BudgetLine
-from kb.budget.sheet import field_of
 from kb.budget.sheet import read_records
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
