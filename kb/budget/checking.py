@@ -118,9 +118,9 @@ def _normalised_price(
 ) -> Fraction:
     """The line's unit price in the standard's unit.
 
-    A line whose amount is quantity × unit price × 12 is priced per month (× 4: per quarter)
-    when its unit per month converts to the standard's: its unit price is taken as given, per
-    month, and the figures agree.
+    A line whose amount is quantity × unit price × n (n = 2…12) is priced per month for n
+    months when its unit per month converts to the standard's: its unit price is taken as
+    given, per month, and the figures agree.
 
     :raises Incomparable: no unit price, no figure in the standard, or units that do not convert.
     """

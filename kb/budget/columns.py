@@ -50,6 +50,8 @@ class Column:
     title: str
     field: str | None
     scale: Decimal | None = None
+    #: What a price column's header says its prices are per: 单价（元/人·天） → 人·天.
+    per: str | None = None
 
 
 def field_of(header: str) -> tuple[str | None, Decimal | None]:
@@ -61,6 +63,16 @@ def field_of(header: str) -> tuple[str | None, Decimal | None]:
         scale = scale or _scale_of(inside)
     name = header_name(text)
     return _FIELD_BY_NAME.get(name) or _FIELD_BY_NAME.get(name.lower()), scale
+
+
+def per_of(header: str) -> str | None:
+    """What a header's bracketed price unit is per: ``单价（元/平方米·月）`` → ``平方米·月``."""
+    text = "".join(unicodedata.normalize("NFKC", header or "").split())
+    for inside in _BRACKET.findall(text):
+        money, slash, per = inside.partition("/")
+        if slash and per and money in MONEY_SCALES:
+            return per
+    return None
 
 
 def header_name(text: str) -> str:

@@ -52,11 +52,9 @@ _PLACEHOLDERS = frozenset({"-", "—", "--", "/", "／", "无", "—-"})
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PRODUCT = re.compile(r"[×xX*＊]")
-#: A line priced per period and budgeted for a year: amount = quantity × unit price × periods.
-PERIODS_IN_YEAR: dict[Fraction, tuple[int, str]] = {
-    Fraction(12): (12, "月"),
-    Fraction(4): (4, "季度"),
-}
+#: A line priced per month: amount = quantity × unit price × months, for any whole number of
+#: months up to a year (a year's budget, or six months of cleaning).
+PERIODS_IN_YEAR: dict[Fraction, tuple[int, str]] = {Fraction(n): (n, "月") for n in range(2, 13)}
 _PERSON_DAY_SPELLINGS = {"人天": "人·天", "人日": "人·天", "人/天": "人·天", "人/日": "人·天"}
 
 

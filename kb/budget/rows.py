@@ -30,7 +30,7 @@ _TOTAL_ROW = re.compile(rf"^{_TOTAL_WORD}(?:[:：（(].*)?$", re.IGNORECASE)
 _TOTAL_END = re.compile(rf"{_TOTAL_WORD}[:：]?$", re.IGNORECASE)
 _SEQUENCE_TITLES = ("序号", "行次", "编号")
 _SECTION_ROW = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[部分章节项])"
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+(?:部分|章|节|项))"
     r"\s*(.+)$"
 )
 
@@ -80,7 +80,7 @@ def read_row(
     return BudgetLine(
         row=number,
         item=item,
-        unit=texts.get("unit") or product_unit,
+        unit=texts.get("unit") or product_unit or _price_per(columns, texts),
         region=texts.get("region") or None,
         grade=texts.get("grade") or None,
         category=texts.get("category") or section,
@@ -106,6 +106,13 @@ def _numbered(original: tuple[tuple[str, str], ...]) -> bool:
         header_name(title) in _SEQUENCE_TITLES and any(ch.isdigit() for ch in text)
         for title, text in original
     )
+
+
+def _price_per(columns: list[Column], texts: dict[str, str]) -> str | None:
+    """The unit a row's price column names in its header (单价（元/人·天）), if it has a price."""
+    if not texts.get("unit_price"):
+        return None
+    return next((c.per for c in columns if c.field == "unit_price" and c.per), None)
 
 
 def _fields(

@@ -34,6 +34,7 @@ from kb.budget.columns import IGNORED_HEADERS
 from kb.budget.columns import Column
 from kb.budget.columns import field_of
 from kb.budget.columns import header_name
+from kb.budget.columns import per_of
 from kb.budget.figures import MONEY_SCALES
 from kb.budget.lines import BrokenRow
 from kb.budget.lines import BudgetLine
@@ -195,7 +196,8 @@ def _columns(rows: list[tuple[int, list[str]]], position: int) -> list[Column]:
         scale = next((s for _, s in fields if s is not None), None)
         title = f"{upper}-{lower}" if upper and lower and upper != lower else lower or upper
         if title or field:
-            columns.append(Column(index, title or f"第{index + 1}列", field, scale))
+            per = next((p for p in map(per_of, stack) if p), None)
+            columns.append(Column(index, title or f"第{index + 1}列", field, scale, per))
     return columns
 
 

@@ -500,3 +500,20 @@ def test_every_verdict_names_the_standard_and_its_citation():
 
     assert checked.why.startswith(f"对照{candidate().citation}；")
     assert "RS-HY-004" in checked.why
+
+
+def test_a_line_priced_per_month_for_part_of_the_year():
+    roads = candidate(code="QP-CQ-0017", unit="元/平方米·年", value=D("24.00"))
+    budget_line = line(
+        item="道路保洁", quantity=D("20000"), unit="平方米", unit_price=D("2.5"), amount=D("300000")
+    )
+
+    checked = check(budget_line, roads)
+
+    # 2.5 元 a month for 6 months: 30 元 a year as a rate, over the yearly 24
+    assert (checked.verdict, checked.unit_price, checked.difference) == (
+        Verdict.OVER,
+        D("30.00"),
+        D("6.00"),
+    )
+    assert checked.notes[0] == "金额为数量×单价×6：单价按每月计（6个月），与金额相符"
