@@ -42,10 +42,24 @@ _NEUTRAL = re.compile(r"^(综合)?(定额)?(合计|总额|标准|控制比例)?$
 #: Grades as budget lines write them inside a 事项: 二类培训, 一级养护, 正高级, 司局级 …
 _GRADE_IN_TEXT = re.compile(
     r"[一二三四五六七八九十]+[类级档星]|[正副]高级?|院士|省部级|部级|司局级|厅局级|处级"
-    r"|其[他余]人员|高级(?:专业技术)?(?:职称)?|中级|初级"
+    r"|其[他余]人员|处级及以下|处级|科级|高级(?:专业技术)?(?:职称)?|中级|初级"
 )
 _HEAD = re.compile(r"^(.*?(?:级|类|档|星|人员|院士|专家))")
-_SAME_GRADE_WORDS = (("其余", "其他"), ("正高级", "正高"), ("副高级", "副高"))
+#: Spellings of one grade, as the travel and fee rules write them (其余人员 = 处级及以下).
+_SAME_GRADE_WORDS = (
+    ("处级及以下人员", "其他人员"),
+    ("处级及以下", "其他人员"),
+    ("处级以下", "其他人员"),
+    ("一般工作人员", "其他人员"),
+    ("一般人员", "其他人员"),
+    ("处级", "其他人员"),
+    ("科级", "其他人员"),
+    ("其余", "其他"),
+    ("厅局级", "司局级"),
+    ("厅级", "司局级"),
+    ("正高级", "正高"),
+    ("副高级", "副高"),
+)
 #: A head found inside a longer grade does not fit when it follows one of these (副高级 ≠ 高级).
 _MODIFIERS = frozenset("正副次准")
 

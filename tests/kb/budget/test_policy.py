@@ -101,6 +101,9 @@ def test_grades_fit_by_what_names_them():
     assert grade_fit("一类", "一类会议") == 2
     assert grade_fit("其他人员", "其余人员") == 2
     assert grade_fit("省部级", "部级") == 2
+    assert grade_fit("处级及以下", "其余人员") == 2
+    assert grade_fit("厅局级", "司局级") == 2
+    assert grade_fit("处级", "司局级") == -1
     assert grade_fit("院士", "院士") == 2
     # a standard for every grade; a grade the line left open
     assert grade_fit("二级", None) == 1
