@@ -99,7 +99,7 @@ class Group(NamedTuple):
 def index():
     """The upload form with the column guide; posted, the verdicts or the report."""
     if request.method == "GET":
-        return _render(report=None, form={}, sheet=None)
+        return render_page(report=None, form={}, sheet=None)
     with collector_paused():
         return _checked_page()
 
@@ -115,7 +115,7 @@ def template(fmt: str):
     )
 
 
-def _render(**values):
+def render_page(**values):
     """The check page: what the form and the guide need, and the results if any."""
     return render_template(
         "check/index.html",
@@ -149,7 +149,7 @@ def _checked_page():
             download_name=f"预算核查报告.{fmt}",
         )
     sheet = {"name": name, "data": base64.b64encode(data).decode("ascii")}
-    return _render(report=report, groups=groups(report, overrides), form=form, sheet=sheet)
+    return render_page(report=report, groups=groups(report, overrides), form=form, sheet=sheet)
 
 
 def _sheet_bytes() -> tuple[str, bytes]:
