@@ -64,7 +64,6 @@ from kb.regions import Place
 from kb.regions import RegionResolver
 from kb.regions import region_chain
 from kb.vocab import Kind
-from kb.vocab import Level
 
 _COST_QUOTA = Kind.COST_QUOTA.value
 _PER_GROUP = 1 + RUNNERS_UP
@@ -200,36 +199,55 @@ class Matcher:
 
     def _rank(self, line: BudgetLine, region: str, wanted: str | None) -> tuple[Candidate, ...]:
         """The best candidates, by :func:`kb.budget.policy.rank_key`."""
-        units = self._unit_table(line.unit)
         keyed: list[tuple[RankKey, Entry, Scope, int, bool]] = []
+        other_grades: list[tuple[Scope, list[Entry]]] = []
         for scope in self._scopes_of(_text_key(line), region):
-            localness = LOCALNESS[scope.place.level]
             for entries in scope.by_grade.values():
-                for entry in entries:
-                    _, doc, fit, _ = entry
-                    if scope.high_only and not doc.high:
-                        continue
-                    fits_grade = grade_fit(wanted, doc.parts.grade)
-                    eligible = fits_grade >= 0 and sub_item_fits(
-                        line.item, line.category, doc.parts, doc.text
-                    )
-                    key = rank_key(
-                        eligible=eligible,
-                        tier=fit.tier,
-                        localness=localness,
-                        grade=fits_grade,
-                        coverage=fit.coverage,
-                        residual=fit.residual,
-                        unit_converts=units[doc.facts.unit],
-                        cost_quota=doc.facts.kind == _COST_QUOTA,
-                        code=doc.facts.code,
-                    )
-                    keyed.append((key, entry, scope, fits_grade, eligible))
+                if grade_fit(wanted, entries[0][1].parts.grade) < 0:
+                    other_grades.append((scope, entries))  # runners-up at most
+                else:
+                    self._key(keyed, line, wanted, scope, entries)
+        if len(keyed) <= RUNNERS_UP:
+            for scope, entries in other_grades:
+                self._key(keyed, line, wanted, scope, entries)
         keyed.sort(key=_first)
         return tuple(
             self._candidate(region, wanted, *found[1:], score=found[0].score())
             for found in keyed[: 1 + RUNNERS_UP]
         )
+
+    def _key(
+        self,
+        keyed: list[tuple[RankKey, Entry, Scope, int, bool]],
+        line: BudgetLine,
+        wanted: str | None,
+        scope: Scope,
+        entries: list[Entry],
+    ) -> None:
+        """Add the keys of one region's entries of one grade, with their grade fit and
+        whether they may be the match."""
+        units = self._unit_table(line.unit)
+        localness = LOCALNESS[scope.place.level]
+        for entry in entries:
+            _, doc, fit, _ = entry
+            if scope.high_only and not doc.high:
+                continue
+            fits_grade = grade_fit(wanted, doc.parts.grade)
+            eligible = fits_grade >= 0 and sub_item_fits(
+                line.item, line.category, doc.parts, doc.text
+            )
+            key = rank_key(
+                eligible=eligible,
+                tier=fit.tier,
+                localness=localness,
+                grade=fits_grade,
+                coverage=fit.coverage,
+                residual=fit.residual,
+                unit_converts=units[doc.facts.unit],
+                cost_quota=doc.facts.kind == _COST_QUOTA,
+                code=doc.facts.code,
+            )
+            keyed.append((key, entry, scope, fits_grade, eligible))
 
     def _scopes_of(self, text_key: tuple[str, str], region: str) -> list[Scope]:
         """The regions of a (事项, 类别)'s related standards that apply to ``region``, with
@@ -338,7 +356,7 @@ class Matcher:
         facts = doc.facts
         where = applicability(
             region=facts.region,
-            level=Level(facts.level),
+            level=doc.level,
             place_name=scope.place.name,
             place_level=scope.place.level,
             line_region=region,

@@ -47,7 +47,10 @@ class Doc:
     once per check rather than once per line (its 事项's parts, its grade's core, its level's
     rank, its citation …)."""
 
-    __slots__ = ("facts", "parts", "grade", "high", "group", "local", "order", "texts", "_cited")
+    __slots__ = (
+        *("facts", "parts", "grade", "high", "group", "local", "order", "texts", "level", "text"),
+        "_cited",
+    )
 
     def __init__(self, facts: StandardFacts) -> None:
         self.facts = facts
@@ -56,16 +59,13 @@ class Doc:
         self.high = facts.level in _HIGH_LEVELS
         self.group = (self.grade, self.high)
         self.local = LOCAL_BY_KEY[facts.level]
+        self.level = Level(facts.level)
         # What breaks ties last: 成本定额 before 支出标准, then the code.
         self.order = (facts.kind != _COST_QUOTA, facts.code)
         self.texts = (facts.item or "", facts.category or "", facts.grade or "")
+        #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
+        self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
-
-    @property
-    def text(self) -> str:
-        """The standard's 事项, 类别 and 名称 together."""
-        facts = self.facts
-        return f"{facts.item or ''}{facts.category or ''}{facts.name}"
 
     def cited(self) -> tuple[str, str]:
         """The citation text and the permalink (the facts carry what a version would)."""

@@ -112,6 +112,7 @@ def cost_core(text: str) -> str:
     return _COST_TAIL.sub("", _BRACKETED.sub("", _squeeze(text)))
 
 
+@lru_cache(maxsize=65536)
 def sub_item_fits(
     line_item: str, line_category: str | None, parts: ItemParts, standard_text: str
 ) -> bool:
@@ -208,6 +209,7 @@ def grade_words(wanted: str | None, grade: str | None, fit: int) -> str:
 # -- applicability -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def applicability(
     *,
     region: str,
@@ -287,6 +289,21 @@ def rank_key(
 ) -> RankKey:
     """The key of one candidate: ``tier`` 1–3 (:mod:`indexer.matching.text_fit`), ``localness``
     as :data:`LOCALNESS`, ``grade`` as :func:`grade_fit`, ``coverage`` 0–1."""
+    value = _rank_value(eligible, tier, localness, grade, coverage, residual, unit_converts)
+    return RankKey(-value, not cost_quota, code)
+
+
+@lru_cache(maxsize=65536)
+def _rank_value(
+    eligible: bool,
+    tier: int,
+    localness: int,
+    grade: int,
+    coverage: float,
+    residual: int,
+    unit_converts: bool,
+) -> int:
+    """The rank as one number (:data:`RANK_PARTS` as digits): a sheet repeats few of them."""
     digits = (
         int(eligible),
         min(2, max(0, tier - 1)),
@@ -299,7 +316,7 @@ def rank_key(
     value = 0
     for digit, (_, base) in zip(digits, RANK_PARTS, strict=True):
         value = value * base + digit
-    return RankKey(-value, not cost_quota, code)
+    return value
 
 
 def _squeeze(text: str) -> str:
