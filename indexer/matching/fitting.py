@@ -67,6 +67,7 @@ class Fits:
         self.residuals[positions] = [fit.residual for fit in fits]
 
     def fit(self, position: int) -> TextFit:
+        """The fit of the document at ``position`` of the arrays."""
         found = self.named.get(position) or self.plans[self.which[position]].fixed
         assert found is not None
         return found
@@ -88,6 +89,7 @@ def leading(regions: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
 
 
 def how(text: LineText, facts: StandardFacts, fit: TextFit) -> str:
+    """How a standard's texts match the line's, in Chinese."""
     return fit.describe(text, facts.item, facts.category, facts.name)
 
 
@@ -103,6 +105,7 @@ def minimal_subsets(weights: list[int], half: float) -> list[tuple[int, ...]]:
 
 
 def converts(unit: str | None, standard_unit: str | None) -> bool:
+    """Whether a line's unit price converts to the standard's unit (its qualifier aside)."""
     if not standard_unit:
         return False
     try:

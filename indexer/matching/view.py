@@ -45,10 +45,12 @@ class IndexView:
 
     @property
     def analyzer(self) -> Analyzer:
+        """The index's analyzer (jieba with the domain dictionary)."""
         return self._cache.analyzer
 
     @property
     def synonym_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The synonym groups the index expands (绿化维护 = 绿化养护)."""
         return self._cache.lexicon.synonym_groups
 
     def standards(self, on: dt.date | None) -> frozenset[int]:
@@ -60,6 +62,7 @@ class IndexView:
         return self._cache.matches(Term("content", word))
 
     def knows(self, word: str) -> bool:
+        """Whether any document holds ``word``."""
         return self._cache.searcher.doc_frequency("content", word) > 0
 
     def column(self, name: str) -> list[Any]:
