@@ -105,7 +105,11 @@ class Matcher:
         self._chains: dict[str, tuple[Place, ...]] = {}
         self._scopes: dict[tuple[tuple[str, str], str], list[Scope]] = {}
         self._entry_cache = shared.entries_for(day, self.limit)
-        self._ranked: dict[tuple[object, ...], tuple[Candidate, ...]] = {}
+        self._ranked = shared.ranked_for(
+            (day, self.limit, context.project_region, self.project_level, context.on)
+        )
+        self._sub_items: dict[tuple[str, str | None, int], bool] = {}
+        self._when: dict[tuple[int, dt.date | None], str] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, UnitTable] = {}
 
@@ -233,9 +237,7 @@ class Matcher:
             if scope.high_only and not doc.high:
                 continue
             fits_grade = grade_fit(wanted, doc.parts.grade)
-            eligible = fits_grade >= 0 and sub_item_fits(
-                line.item, line.category, doc.parts, doc.text
-            )
+            eligible = fits_grade >= 0 and self._sub_item(line, doc)
             key = rank_key(
                 eligible=eligible,
                 tier=fit.tier,
@@ -248,6 +250,16 @@ class Matcher:
                 code=doc.facts.code,
             )
             keyed.append((key, entry, scope, fits_grade, eligible))
+
+    def _sub_item(self, line: BudgetLine, doc: Doc) -> bool:
+        """Whether a standard is for the sub-item the line names (remembered per text)."""
+        key = (line.item, line.category, id(doc))
+        found = self._sub_items.get(key)
+        if found is None:
+            found = self._sub_items[key] = sub_item_fits(
+                line.item, line.category, doc.parts, doc.text
+            )
+        return found
 
     def _scopes_of(self, text_key: tuple[str, str], region: str) -> list[Scope]:
         """The regions of a (事项, 类别)'s related standards that apply to ``region``, with
@@ -364,11 +376,13 @@ class Matcher:
             project_level=self.project_level,
         )
         lapsed = self._lapsed(facts)
-        when = (
-            f"已于{lapsed.isoformat()}失效（第{facts.version}版）"
-            if lapsed
-            else f"{self.context.on.isoformat()}现行有效（第{facts.version}版）"
-        )
+        when = self._when.get((facts.version, lapsed))
+        if when is None:
+            when = self._when[(facts.version, lapsed)] = (
+                f"已于{lapsed.isoformat()}失效（第{facts.version}版）"
+                if lapsed
+                else f"{self.context.on.isoformat()}现行有效（第{facts.version}版）"
+            )
         grade = grade_words(wanted, doc.parts.grade, fits_grade)
         return candidate_from_version(
             cast(Any, facts),

@@ -35,6 +35,9 @@ SHARED_DAYS = 4
 #: (事项, 类别, region) fits and analysed texts kept per searcher before starting afresh.
 SHARED_FITS = 200_000
 SHARED_TEXTS = 500_000
+#: Distinct lines whose ranked candidates are kept per searcher (a re-run or a download of the
+#: same sheet ranks nothing again).
+SHARED_RANKED = 100_000
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
 
@@ -128,6 +131,7 @@ class Shared:
         self.entries: OrderedDict[tuple[Day, int], dict[Any, dict[str | None, list[Entry]]]]
         self.entries = OrderedDict()
         self.in_force: OrderedDict[Day, np.ndarray] = OrderedDict()
+        self.ranked: OrderedDict[tuple[Any, ...], dict[Any, Any]] = OrderedDict()
         names: dict[str, int] = {}
         regions = view.column("region")
         #: Each document's region as a number, and the regions by number.
@@ -153,10 +157,18 @@ class Shared:
     def entries_for(self, day: Day, limit: int) -> dict[Any, dict[str | None, list[Entry]]]:
         return _remembered(self.entries, (day, limit))
 
+    def ranked_for(self, key: tuple[Any, ...]) -> dict[Any, Any]:
+        """The ranked candidates of the lines checked with one context (day, level, project)."""
+        return _remembered(self.ranked, key)
+
     def trim(self) -> None:
         """Start afresh when the facts, texts or fits kept have grown past their bounds."""
         fits = sum(len(day) for day in self.entries.values())
+        ranked = sum(len(found) for found in self.ranked.values())
+        if ranked > SHARED_RANKED:
+            self.ranked.clear()
         if len(self.docs) > SHARED_DOCS or fits > SHARED_FITS or self.texts.size > SHARED_TEXTS:
+            self.ranked.clear()
             self.docs.clear()
             self.related.clear()
             self.entries.clear()

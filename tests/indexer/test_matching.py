@@ -204,6 +204,7 @@ def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, s
 
     assert read_first and not read_again
     assert again == first and (first[0].code, first[0].value) == ("QP-CQ-0900", D("18.50"))
+    assert again is first  # the same searcher: the line was not ranked again
     assert (after[0].code, after[0].version, after[0].value) == ("QP-CQ-0900", 2, D("20.00"))
 
 
