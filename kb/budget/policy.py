@@ -185,14 +185,12 @@ def grade_fit(wanted: str | None, grade: str | None) -> int:
 
 
 def _grades_agree(wanted: str, head: str, core: str) -> bool:
+    """The line's grade names the standard's (正高 → 正高级…), or holds its head, not as part
+    of another grade (高级 is not 副高级)."""
     if wanted in (head, core) or (len(wanted) >= 2 and core.startswith(wanted)):
-        return not _modified(core, wanted)
+        return True
     position = wanted.find(head)
     return position >= 0 and not (position and wanted[position - 1] in _MODIFIERS)
-
-
-def _modified(core: str, wanted: str) -> bool:
-    return False if core.startswith(wanted) else core.find(wanted) > 0
 
 
 def grade_words(wanted: str | None, grade: str | None, fit: int) -> str:
