@@ -57,6 +57,7 @@ from kb.budget.policy import RankKey
 from kb.budget.policy import applicability
 from kb.budget.policy import grade_fit
 from kb.budget.policy import grade_words
+from kb.budget.policy import item_parts
 from kb.budget.policy import named_grade
 from kb.budget.policy import rank_key
 from kb.budget.policy import sub_item_fits
@@ -194,11 +195,13 @@ class Matcher:
     # -- ranking ---------------------------------------------------------------------------
 
     def _candidates(self, line: BudgetLine) -> tuple[Candidate, ...]:
-        region, grade = self.context.region_of(line), self.context.grade_of(line)
-        key = (*_text_key(line), region, grade, line.unit)
+        region = self.context.region_of(line)
+        # the line's 等级, else a grade its 事项 names (二类培训), else the project's
+        wanted = line.grade or named_grade(line.item) or self.context.grade
+        key = (*_text_key(line), region, wanted, line.unit)
         found = self._ranked.get(key)
         if found is None:
-            found = self._ranked[key] = self._rank(line, region, grade or named_grade(line.item))
+            found = self._ranked[key] = self._rank(line, region, wanted)
         return found
 
     def _rank(self, line: BudgetLine, region: str, wanted: str | None) -> tuple[Candidate, ...]:
@@ -256,8 +259,12 @@ class Matcher:
         key = (line.item, line.category, id(doc))
         found = self._sub_items.get(key)
         if found is None:
+            same = self.texts.same_words
             found = self._sub_items[key] = sub_item_fits(
-                line.item, line.category, doc.parts, doc.text
+                same(line.item),
+                same(line.category or ""),
+                item_parts(same(doc.facts.item or ""), doc.facts.grade),
+                same(doc.text),
             )
         return found
 

@@ -135,6 +135,7 @@ class TextFitter:
         self._tokens: dict[str, frozenset[str]] = {}
         self._words: dict[str, tuple[str, ...]] = {}
         self._normals: dict[str, str] = {}
+        self._same: dict[str, str] = {}
 
     @property
     def size(self) -> int:
@@ -217,6 +218,19 @@ class TextFitter:
         if found is None:
             words = (t.text for t in self.analyzer(text, mode="query")) if text else ()
             found = self._words[text] = tuple(dict.fromkeys(w for w in words if len(w) > 1))
+        return found
+
+    def same_words(self, text: str) -> str:
+        """``text`` with each synonym written as its group's first word (授课费 → 讲课费), its
+        punctuation kept: the policy reads the segments."""
+        found = self._same.get(text)
+        if found is None:
+            found = text
+            for group in self.synonym_groups:
+                for other in sorted(group[1:], key=len, reverse=True):
+                    if other in found:
+                        found = found.replace(other, group[0])
+            self._same[text] = found
         return found
 
     def normal(self, text: str) -> str:

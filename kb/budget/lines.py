@@ -110,7 +110,8 @@ class CheckContext:
         return self.project_region
 
     def grade_of(self, line: BudgetLine) -> str | None:
-        """The grade a line is checked for: its own, else the project's."""
+        """The grade a line's 等级 column or the project gives (matching reads one its 事项
+        names before the project's)."""
         return line.grade or self.grade
 
 

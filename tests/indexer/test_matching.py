@@ -91,6 +91,9 @@ def codes(candidates) -> list[str]:
         # the title named in the grade or in the item picks the sub-standard
         ("讲课费", {"grade": "正高级"}, ["RS-PX-007"]),
         ("讲课费（院士）", {}, ["RS-PX-008"]),
+        # a grade the item names comes before the project's; a synonym names the same sub-item
+        ("讲课费（院士）", {"grade": "二级"}, ["RS-PX-008"]),
+        ("授课费", {"grade": "正高级"}, ["RS-PX-007"]),
         ("养护费", {}, []),
     ],
 )
