@@ -76,7 +76,9 @@ def test_a_line_shows_its_figures_match_citation_and_reason(corpus_client, token
     assert cells[1:6] == ["会议费", "超标准", "800 元/人·天", "760", "40（5.26%）"]
     assert meeting.select_one("a")["href"] == "/standards/RS-HY-004?version=1"
     assert "RS-HY-004" in meeting.select_one(".citation-text").text
-    assert "折算单价800 元/人·天，超过标准40（5.26%）" in meeting.select_one(".why").text
+    why = meeting.select_one(".why").text
+    assert why.startswith("理由：折算单价800 元/人·天，超过标准40（5.26%）；匹配理由：")
+    assert "RS-HY-004" not in why  # the citation above says it once
     assert meeting.select_one('input[name="override-6"]')["value"] == ""
     broken = page.select_one("tr.verdict-broken")
     assert (broken["data-row"], "一百" in broken.text) == ("17", True)

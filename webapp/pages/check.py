@@ -200,7 +200,8 @@ def _row(checked: CheckLine, override: str) -> Row:
         name=matched.name if matched else "",
         permalink=matched.permalink if matched else "",
         citation=matched.citation if matched else "",
-        why=checked.why,
+        # the citation is shown above the reason: not twice
+        why=checked.why.removeprefix(f"对照{matched.citation}；") if matched else checked.why,
         others="；".join(f"{c.code} {c.name}" for c in checked.runners_up),
         override=override,
     )
