@@ -266,6 +266,7 @@ PROVINCE_ABBREVIATIONS: dict[str, str] = {
 _TRIP = re.compile(
     r"(?:赴|去|往|到|至|前往|来)([京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川蜀贵黔云滇陕秦甘陇青藏桂宁新港澳台蒙])"
 )
+_TRAVEL = re.compile(r"差旅|出差|住宿|伙食|交通|城市间|往返|出行")
 _FAR_PLACES: tuple[tuple[str, str], ...] = tuple(
     sorted(
         {
@@ -281,11 +282,14 @@ _FAR_PLACES: tuple[tuple[str, str], ...] = tuple(
 
 def place_named_in(text: str) -> str | None:
     """A province or listed city a text names as a trip's destination: 赴京 → 北京市,
-    深圳出差 → 深圳市; ``None`` when it names none (a district or town is no destination)."""
+    深圳出差 → 深圳市; ``None`` when it names none (a district or town is no destination, and
+    a place's name outside a trip is none either: 江苏路街道保洁)."""
     cleaned = "".join(str(text).split())
     trip = _TRIP.search(cleaned)
     if trip:
         return PROVINCE_ABBREVIATIONS[trip.group(1)]
+    if not _TRAVEL.search(cleaned):
+        return None
     for name, place in _FAR_PLACES:
         if len(name) >= 2 and name in cleaned:
             return place

@@ -137,6 +137,8 @@ def test_compare_uses_the_same_scope():
         ("新疆伙食补助", "新疆维吾尔自治区"),
         ("差旅住宿费", None),
         ("朱家角镇会议费", None),  # a 街镇 is no destination
+        ("江苏路街道道路保洁", None),  # nor a place's name outside a trip
+        ("北京西路绿化养护", None),
     ],
 )
 def test_the_destination_a_text_names(text, expected):
