@@ -19,6 +19,9 @@ distinct lines: related standards per distinct (事项, 类别), their facts rea
 once, applicability per (region chain, region), text fit per (事项, 类别, standard) — computed
 with numpy for all the regions a sheet needs at once — and the ranking per distinct line. What
 does not depend on the lines is kept with the searcher (:mod:`indexer.matching.shared`).
+
+The module stays whole (about 430 lines): the :class:`Matcher`'s steps share its per-check
+memos, and the helpers that need none of them are in :mod:`indexer.matching.fitting`.
 """
 
 from __future__ import annotations
