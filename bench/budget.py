@@ -57,16 +57,15 @@ from typing import Any  # noqa: E402
 import openpyxl  # noqa: E402
 from catalog import CATEGORIES  # noqa: E402
 from catalog import DISTRICTS  # noqa: E402
-from flask import render_template  # noqa: E402
 
 from indexer import search as search_module  # noqa: E402
 from indexer import sync  # noqa: E402
 from indexer.budget_check import collector_paused  # noqa: E402
 from indexer.matching import match_lines  # noqa: E402
-from kb.budget import BudgetLine  # noqa: E402
-from kb.budget import CheckContext  # noqa: E402
-from kb.budget import CheckReport  # noqa: E402
-from kb.budget import check_lines  # noqa: E402
+from kb.budget.checking import check_lines  # noqa: E402
+from kb.budget.lines import BudgetLine  # noqa: E402
+from kb.budget.lines import CheckContext  # noqa: E402
+from kb.budget.lines import CheckReport  # noqa: E402
 from kb.budget.report import report_bytes  # noqa: E402
 from kb.budget.sheet import read_sheet  # noqa: E402
 from kb.config import Settings  # noqa: E402
@@ -74,6 +73,7 @@ from kb.db import open_database  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import close as close_app  # noqa: E402
 from webapp.pages.check import groups  # noqa: E402
+from webapp.pages.check import render_page  # noqa: E402
 
 HEADER = ("序号", "事项", "类别", "数量", "计量单位", "单价", "合计", "地区", "等级")
 SEED = 20250601
@@ -201,8 +201,7 @@ class Bench:
         """The result page as ``webapp.pages.check`` renders it (the sheet carried along)."""
         data = base64_text(path.read_bytes())
         with self.app.test_request_context("/check/", method="POST"):
-            return render_template(
-                "check/index.html",
+            return render_page(
                 report=report,
                 groups=groups(report, {}),
                 form={"region": self.context.region, "on": self.context.on},

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from indexer import sync
 from indexer.matching import match_lines
-from kb.budget import BudgetLine
-from kb.budget import CheckContext
-from kb.budget import CheckReport
-from kb.budget import check_lines
+from kb.budget.checking import check_lines
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import CheckContext
+from kb.budget.lines import CheckReport
+from kb.budget.project import resolve_context
+from kb.budget.project import screen_regions
 from kb.budget.sheet import BudgetSheet
 from kb.budget.sheet import read_records
 from kb.budget.sheet import read_sheet
@@ -43,24 +45,30 @@ def check_sheet(
 
     ``source`` is a path (.xlsx, .csv, .json), a sheet already read, JSON lines (objects keyed
     like a sheet's headers: ``item``/``事项``, ``quantity``/``数量`` …) or budget lines.
-    ``overrides`` maps a row to the code of the standard the reviewer chose for it.
+    ``overrides`` maps a row to the code of the standard the reviewer chose for it. The
+    project's region is ``context.region``, else the one the sheet's title rows name, else
+    上海市 (:func:`kb.budget.project.resolve_context`); a line whose 地区 is unknown is a
+    broken row.
 
     :raises UnsupportedFile: a file of another type.
-    :raises InvalidInput: a file that cannot be read, or a sheet without a header naming 事项.
+    :raises InvalidInput: a file that cannot be read, a sheet without a header naming 事项, or
+        an unknown project region (with suggestions).
     """
     with collector_paused():
         sheet = as_sheet(source)
+        context, region_notes = resolve_context(context, sheet.region)
+        lines, unknown = screen_regions(sheet.lines)
         sync.ensure_index(settings, session)
-        candidates = match_lines(settings, session, sheet.lines, context, overrides=overrides)
+        candidates = match_lines(settings, session, lines, context, overrides=overrides)
         return check_lines(
-            sheet.lines,
+            lines,
             lambda line: candidates.get(line.row, ()),
             context,
             overrides=overrides,
-            broken=sheet.broken,
+            broken=tuple(sorted((*sheet.broken, *unknown), key=lambda row: row.row)),
             columns=sheet.columns,
             source=sheet.source,
-            notes=sheet.notes,
+            notes=(*region_notes, *sheet.notes),
         )
 
 

@@ -302,3 +302,95 @@ def region_scope(region: str) -> frozenset[str]:
     if name == CITY:
         return frozenset((CITY, *DISTRICT_TOWNS, *_TOWN_DISTRICT))
     return frozenset((name, *DISTRICT_TOWNS.get(name, ())))
+
+
+# -- regions as people write them ----------------------------------------------------------
+
+#: One-character names of provincial-level divisions, as in 赴京, 来沪, 赴粤.
+PROVINCE_ABBREVIATIONS: dict[str, str] = {
+    **dict(
+        zip(
+            "京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川蜀贵黔云滇陕秦甘陇青藏桂宁新港澳台蒙",
+            (
+                "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 "
+                "福建省 江西省 山东省 河南省 湖北省 湖南省 广东省 海南省 四川省 四川省 贵州省 贵州省 "
+                "云南省 云南省 陕西省 陕西省 甘肃省 甘肃省 青海省 西藏自治区 广西壮族自治区 "
+                "宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区 台湾省 内蒙古自治区"
+            ).split(),
+            strict=True,
+        )
+    ),
+}
+_TRIP = re.compile(
+    r"(?:赴|去|往|到|至|前往|来)([京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川蜀贵黔云滇陕秦甘陇青藏桂宁新港澳台蒙])"
+)
+_TRAVEL = re.compile(r"差旅|出差|住宿|伙食|交通|城市间|往返|出行")
+_FAR_PLACES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            **{_core(p): p for p in PROVINCES},
+            **{p: p for p in PROVINCES},
+            **{c.removesuffix("市"): c for c in CITY_PROVINCE},
+            **{c: c for c in CITY_PROVINCE},
+        }.items(),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+
+
+def place_named_in(text: str) -> str | None:
+    """A province or listed city a text names as a trip's destination: 赴京 → 北京市,
+    深圳出差 → 深圳市; ``None`` when it names none (a district or town is no destination, and
+    a place's name outside a trip is none either: 江苏路街道保洁)."""
+    cleaned = "".join(str(text).split())
+    trip = _TRIP.search(cleaned)
+    if trip:
+        return PROVINCE_ABBREVIATIONS[trip.group(1)]
+    if not _TRAVEL.search(cleaned):
+        return None
+    for name, place in _FAR_PLACES:
+        if len(name) >= 2 and name in cleaned:
+            return place
+    return None
+
+
+def all_places() -> tuple[str, ...]:
+    """Every known place: 上海市's districts and 街镇, the provinces and the listed cities."""
+    return (*DISTRICT_TOWNS, *_TOWN_DISTRICT, *PROVINCES, *CITY_PROVINCE)
+
+
+def suggest_regions(text: str, limit: int = 5) -> list[str]:
+    """Known places close to what was typed: 朱家角 → 朱家角镇, 青浦 → 青浦区 and its 街镇."""
+    typed = "".join(str(text).split())
+    if not typed:
+        return []
+    scored: list[tuple[int, int, str]] = []
+    for position, place in enumerate(dict.fromkeys(all_places())):
+        if place.startswith(typed) or typed.startswith(_core(place)):
+            score = 3
+        elif typed in place:
+            score = 2
+        else:
+            common = len(set(typed) & set(place))
+            score = 1 if common >= 2 else 0
+        if score:
+            scored.append((-score, position, place))
+    return [place for _, _, place in sorted(scored)[:limit]]
+
+
+_LOCAL_PLACES: tuple[str, ...] = tuple(
+    sorted((CITY, *DISTRICT_TOWNS, *_TOWN_DISTRICT), key=len, reverse=True)
+)
+
+
+def local_place_in(text: str) -> str | None:
+    """The most specific place of 上海市 a text names (a sheet's title: 编制单位：朱家角镇人民政府
+    → 朱家角镇), or ``None``."""
+    cleaned = "".join(str(text).split())
+    found = [place for place in _LOCAL_PLACES if place in cleaned]
+    if not found:
+        return None
+    return max(found, key=lambda place: (_LOCALNESS_OF.get(level_of(place)), len(place)))
+
+
+_LOCALNESS_OF = {Level.CITY: 0, Level.DISTRICT: 1, Level.TOWN: 2, None: -1, Level.PROVINCE: -1}

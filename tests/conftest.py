@@ -88,26 +88,32 @@ def api(client):
 @pytest.fixture(scope="session")
 def corpus_instance(tmp_path_factory) -> Settings:
     """One instance with the whole bundled corpus ingested, shared read-only by many tests."""
+    return ingested_instance(tmp_path_factory, "corpus", [CORPUS])
+
+
+def ingested_instance(tmp_path_factory, name: str, paths: list[Path]) -> Settings:
+    """A fresh instance (its own server database ``…_name`` when testing on one) with ``paths``
+    ingested; every file must be accepted."""
     from indexer.ingest import ingest
 
     settings = Settings.for_instance(
-        tmp_path_factory.mktemp("corpus") / "instance",
-        database_url=_session_database_url(),
+        tmp_path_factory.mktemp(name) / "instance",
+        database_url=_session_database_url(name),
         secret_key="test-secret",
     )
     factory = open_database(settings)
     with factory() as session:
-        report = ingest(settings, session, [CORPUS])
+        report = ingest(settings, session, paths)
     assert report.ok, [f.problems for f in report.files if f.rejected]
     close_database(factory)
     return settings
 
 
-def _session_database_url() -> str | None:
-    """The corpus instance gets its own server database (``…_corpus``) beside the per-test one."""
+def _session_database_url(name: str) -> str | None:
+    """A session instance gets its own server database (``…_corpus``) beside the per-test one."""
     if not SERVER_DATABASE_URL:
         return None
-    return fresh_server_database(SERVER_DATABASE_URL + "_corpus")
+    return fresh_server_database(f"{SERVER_DATABASE_URL}_{name}")
 
 
 @pytest.fixture(scope="session")
@@ -179,3 +185,14 @@ def bearer(session, cast):
         return {"Authorization": f"Bearer {secret}"}
 
     return make
+
+
+#: Standards the budget tests import beside the corpus (the current 差旅 table for 上海市 and
+#: the 一类/二类 training quotas), as the knowledge base will hold them; not part of corpus/.
+BUDGET_STANDARDS = Path(__file__).resolve().parent / "data" / "budget-standards-2016.csv"
+
+
+@pytest.fixture(scope="session")
+def budget_instance(tmp_path_factory) -> Settings:
+    """The bundled corpus plus :data:`BUDGET_STANDARDS`, shared read-only by the budget tests."""
+    return ingested_instance(tmp_path_factory, "budget", [CORPUS, BUDGET_STANDARDS])

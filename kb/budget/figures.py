@@ -29,20 +29,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from decimal import InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+from kb.budget.lines import BudgetLine
 from kb.errors import InvalidInput
 from kb.units import Incomparable
 from kb.units import Unit
 from kb.units import conversion_factor
 from kb.units import parse_unit
-
-if TYPE_CHECKING:  # kb.budget imports this module
-    from kb.budget import BudgetLine
 
 EXACT_PLACES = 6
 SHOWN_PLACES = 4
@@ -54,6 +52,9 @@ _PLACEHOLDERS = frozenset({"-", "—", "--", "/", "／", "无", "—-"})
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PRODUCT = re.compile(r"[×xX*＊]")
+#: A line priced per month: amount = quantity × unit price × months, for any whole number of
+#: months up to a year (a year's budget, or six months of cleaning).
+PERIODS_IN_YEAR: dict[Fraction, tuple[int, str]] = {Fraction(n): (n, "月") for n in range(2, 13)}
 _PERSON_DAY_SPELLINGS = {"人天": "人·天", "人日": "人·天", "人/天": "人·天", "人/日": "人·天"}
 
 
@@ -65,6 +66,11 @@ class Figures:
     price: Fraction | None
     amount: Fraction | None
     notes: tuple[str, ...] = ()
+    #: When the amount is quantity × unit price × 12 (or × 4): the periods in a year and
+    #: their name, the unit price as given, and the note that the figures disagree otherwise.
+    periods: tuple[int, str] | None = None
+    given: Fraction | None = None
+    mismatch: str | None = None
 
 
 def line_figures(line: BudgetLine) -> Figures:
@@ -80,10 +86,14 @@ def line_figures(line: BudgetLine) -> Figures:
         expected = given_price * quantity
         if abs(expected - amount) <= _tolerance(line.unit_price, quantity):
             return Figures(quantity, given_price, amount, tuple(notes))
-        notes.append(
+        mismatch = (
             f"金额{fraction_text(amount)}元与数量×单价（{fraction_text(quantity)}×{fraction_text(given_price)}="
             f"{fraction_text(expected)}元）不符，按金额÷数量计算单价"
         )
+        periods = PERIODS_IN_YEAR.get(amount / expected) if expected else None
+        if periods is not None:
+            return Figures(quantity, implied, amount, tuple(notes), periods, given_price, mismatch)
+        notes.append(mismatch)
         return Figures(quantity, implied, amount, tuple(notes))
     if given_price is not None:
         computed = given_price * quantity if quantity else None
@@ -132,13 +142,46 @@ def unit_conversion(
     unit: str | None, standard_unit: str
 ) -> tuple[Fraction, tuple[str, ...], str | None]:
     """The factor taking a line's unit price into the standard's unit, notes on assumptions
-    made, or the reason in Chinese why there is none (remembered: sheets repeat their units)."""
+    made, or the reason in Chinese why there is none (remembered: sheets repeat their units).
+
+    A qualifier in brackets (税后, 含税) is a note to show, not a reason to refuse: the figures
+    are compared as written and the note says on which basis.
+    """
     notes: list[str] = []
     try:
-        target = parse_unit(standard_unit)
-        return conversion_factor(price_unit(unit, target, notes), target), tuple(notes), None
+        target, qualifier = bare_unit(standard_unit)
+        source = price_unit(unit, target, notes)
+        line_qualifier = _qualifier_of(unit)
+        notes.extend(_qualifier_notes(line_qualifier, qualifier, standard_unit))
+        return conversion_factor(source, target), tuple(notes), None
     except (Incomparable, InvalidInput) as error:
         return Fraction(0), (), error.message
+
+
+def bare_unit(text: str) -> tuple[Unit, str | None]:
+    """A unit without its bracketed qualifier, and the qualifier: 元/学时（税后） → 元/学时, 税后.
+
+    :raises InvalidInput: the unit cannot be read.
+    """
+    parsed = parse_unit(text)
+    return replace(parsed, qualifier=None), parsed.qualifier
+
+
+def _qualifier_of(unit: str | None) -> str | None:
+    try:
+        return bare_unit(unit)[1] if unit and unit.strip() else None
+    except InvalidInput:
+        return None
+
+
+def _qualifier_notes(line: str | None, standard: str | None, standard_unit: str) -> list[str]:
+    if standard and not line:
+        return [f"标准计量单位“{standard_unit}”注明“{standard}”，本行单价按同一口径比较，请核对"]
+    if standard and line and line != standard:
+        return [f"本行单价注明“{line}”，标准为“{standard}”，口径不同，请核对"]
+    if line and not standard:
+        return [f"本行计量单位注明“{line}”，标准未注明，请核对口径"]
+    return []
 
 
 def price_unit(unit: str | None, target: Unit, notes: list[str] | None = None) -> Unit:
@@ -153,9 +196,9 @@ def price_unit(unit: str | None, target: Unit, notes: list[str] | None = None) -
         notes.append(f"未填计量单位，按标准的计量单位“{target}”计")
         return target
     cleaned = _PERSON_DAY_SPELLINGS.get(cleaned, cleaned)
-    parsed = parse_unit(cleaned)
+    parsed = replace(parse_unit(cleaned), qualifier=None)
     if not any(q.family == _MONEY_FAMILY for q in parsed.numerator):
-        parsed = parse_unit(f"元/{cleaned}")
+        parsed = replace(parse_unit(f"元/{cleaned}"), qualifier=None)
     if parsed.dimension == target.dimension:
         return parsed
     if _has_period(target) and not _has_period(parsed):

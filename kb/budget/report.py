@@ -21,10 +21,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kb.budget import BrokenRow
-from kb.budget import Candidate
-from kb.budget import CheckLine
-from kb.budget import CheckReport
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import Candidate
+from kb.budget.lines import CheckLine
+from kb.budget.lines import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile

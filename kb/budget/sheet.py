@@ -20,7 +20,6 @@ cell: it is copied over the whole range), two-row headers such as ``金额（元
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,53 +27,28 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kb.amounts import check_figure
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
+from kb.budget.columns import IGNORED_HEADERS
+from kb.budget.columns import Column
+from kb.budget.columns import field_of
+from kb.budget.columns import header_name
+from kb.budget.columns import per_of
 from kb.budget.figures import MONEY_SCALES
-from kb.budget.figures import is_product
-from kb.budget.figures import parse_figure
-from kb.budget.figures import parse_product
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
+from kb.budget.rows import Section
+from kb.budget.rows import read_row
+from kb.budget.rows import row_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.files.cells import cell_text
 from kb.files.tables import read_csv_grid
 from kb.files.tables import read_json_list
 from kb.files.xlsx import read_xlsx_grids
-from kb.numerals import SMALL
-from kb.numerals import SUBSECTION_LABEL
+from kb.regions import local_place_in
 
-#: Known columns: field → header spellings (the key itself is accepted too, in any case).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "item": (
-        *("事项", "项目名称", "项目", "名称", "费用名称", "支出事项", "预算事项", "明细事项"),
-        *("支出项目", "费用项目", "项目内容", "内容", "经济分类", "支出内容"),
-    ),
-    "category": ("类别", "费用类别", "支出类别", "分类", "费用类型", "项目类别"),
-    "quantity": ("数量", "工作量", "工程量"),
-    "unit": ("计量单位", "单位", "数量单位"),
-    "unit_price": ("单价", "标准单价", "预算单价", "测算单价"),
-    "amount": (
-        *("金额", "合计", "预算金额", "小计", "总价", "预算数", "申报金额", "总额"),
-        *("金额合计", "预算合计", "测算金额", "申报数"),
-    ),
-    "region": ("地区", "区域", "实施地区", "所属地区", "街镇", "实施地点"),
-    "grade": ("等级", "标准等级", "档次", "级别", "类型等级"),
-    "persons": ("人数", "参会人数", "参训人数", "人员数"),
-    "days": ("天数", "会期", "会期天数", "培训天数"),
-}
-#: Headers that are known but not read: they help find the header row.
-IGNORED_HEADERS = ("序号", "备注", "说明", "编号", "行次")
 HEADER_SCAN_ROWS = 30
-NUMBER_FIELDS = ("quantity", "unit_price", "amount", "persons", "days")
-MONEY_FIELDS = ("unit_price", "amount")
-_FIELD_BY_NAME: dict[str, str] = {
-    name: key for key, names in HEADERS.items() for name in (key, *names)
-}
-_BRACKET = re.compile(r"[（(]([^（）()]*)[）)]")
+_TITLE_REGION = re.compile(r"(?:地区|区域|实施地点|所属地区)\s*[:：]\s*(\S+)")
 _TITLE_SCALE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
-_TOTAL_ROW = re.compile(r"^(合计|总计|小计|总合计|本页合计|合\s*计)$")
-_SECTION_ROW = re.compile(rf"^(?:[{SMALL}]+[、.．]|{SUBSECTION_LABEL})\s*(.+)$")
 _NO_HEADER = "预算表应有“事项”（或“项目名称”“item”）列，以及数量、单价、金额等列"
 
 
@@ -88,16 +62,8 @@ class BudgetSheet:
     header_row: int = 1
     notes: tuple[str, ...] = ()
     source: str | None = None
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the sheet: its title for the report, its field and its money scale."""
-
-    index: int
-    title: str
-    field: str | None
-    scale: Decimal | None = None
+    #: The region the title rows above the header name (编制单位：朱家角镇人民政府), if any.
+    region: str | None = None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -175,16 +141,18 @@ def read_grid(
     notes: list[str] = []
     section: str | None = None
     for number, cells in rows[position + 1 :]:
-        result = _read_row(number, cells, columns, default_scale, section)
+        result = read_row(number, cells, columns, default_scale, section)
         if isinstance(result, BudgetLine):
             lines.append(result)
         elif isinstance(result, BrokenRow):
             broken.append(result)
-        elif isinstance(result, _Section):
+        elif isinstance(result, Section):
             section = result.name
-            notes.append(f"第{number}行“{result.text}”为分组标题，以下未填类别的各行以此为类别")
+            notes.append(
+                f"第{number}行“{result.text}”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别"
+            )
         elif result:
-            notes.append(f"第{number}行为合计行，未作为预算明细核查")
+            notes.append(f"第{number}行“{row_text(cells)}”为合计行，未作为预算明细核查")
     return BudgetSheet(
         lines=tuple(lines),
         broken=tuple(broken),
@@ -192,6 +160,7 @@ def read_grid(
         header_row=rows[position][0],
         notes=tuple(notes),
         source=source,
+        region=_title_region(rows[:position]),
     )
 
 
@@ -202,7 +171,7 @@ def _header_position(rows: list[tuple[int, list[str]]]) -> int:
         fields = {field_of(cell)[0] for cell in cells}
         if "item" not in fields:
             continue
-        score = len(fields - {None}) + sum(1 for c in cells if _header_name(c) in IGNORED_HEADERS)
+        score = len(fields - {None}) + sum(1 for c in cells if header_name(c) in IGNORED_HEADERS)
         if score >= best_score and score >= 2:
             best, best_score = position, score
     if best < 0:
@@ -214,7 +183,7 @@ def _columns(rows: list[tuple[int, list[str]]], position: int) -> list[Column]:
     """The sheet's columns, from the header row and the row above it if that is a header too."""
     header = rows[position][1]
     above = rows[position - 1][1] if position > 0 else []
-    if not any(field_of(cell)[0] for cell in above):
+    if not any(field_of(cell)[0] for cell in above) or any(_is_title(cell) for cell in above):
         above = []
     columns: list[Column] = []
     for index, lower in enumerate(header):
@@ -225,31 +194,27 @@ def _columns(rows: list[tuple[int, list[str]]], position: int) -> list[Column]:
         scale = next((s for _, s in fields if s is not None), None)
         title = f"{upper}-{lower}" if upper and lower and upper != lower else lower or upper
         if title or field:
-            columns.append(Column(index, title or f"第{index + 1}列", field, scale))
+            per = next((p for p in map(per_of, stack) if p), None)
+            columns.append(Column(index, title or f"第{index + 1}列", field, scale, per))
     return columns
 
 
-def field_of(header: str) -> tuple[str | None, Decimal | None]:
-    """The field a header names and the money scale it states: ``金额（万元）`` → amount, 10000."""
-    text = unicodedata.normalize("NFKC", header or "")
-    text = "".join(text.split())
-    scale = None
-    for inside in _BRACKET.findall(text):
-        scale = scale or _scale_of(inside)
-    name = _header_name(text)
-    return _FIELD_BY_NAME.get(name) or _FIELD_BY_NAME.get(name.lower()), scale
+def _is_title(cell: str) -> bool:
+    """A title row's label (地区：…, 金额单位：万元), not a header cell."""
+    text = cell.strip()
+    return text.endswith((":", "：")) or bool(
+        _TITLE_SCALE.search(text) or _TITLE_REGION.search(text)
+    )
 
 
-def _header_name(text: str) -> str:
-    """A header without brackets or spaces: ``单价（元/人·天）`` → ``单价``."""
-    bare = _BRACKET.sub("", unicodedata.normalize("NFKC", text or ""))
-    return "".join(bare.split()).rstrip(":：")
-
-
-def _scale_of(text: str) -> Decimal | None:
-    for name, scale in MONEY_SCALES.items():
-        if text.startswith(name):
-            return scale
+def _title_region(rows: list[tuple[int, list[str]]]) -> str | None:
+    """The most specific place of 上海市 the title rows name (a labelled 地区 first)."""
+    texts = [cell for _, cells in rows for cell in cells if cell]
+    labelled = [m.group(1) for t in texts for m in [_TITLE_REGION.search(t)] if m]
+    for text in (*labelled, *texts):
+        found = local_place_in(text)
+        if found:
+            return found
     return None
 
 
@@ -260,106 +225,6 @@ def _title_scale(rows: list[tuple[int, list[str]]]) -> Decimal:
             if match:
                 return MONEY_SCALES[match.group(1)]
     return Decimal(1)
-
-
-@dataclass(frozen=True)
-class _Section:
-    text: str
-    name: str
-
-
-def _read_row(
-    number: int,
-    cells: list[str],
-    columns: list[Column],
-    default_scale: Decimal,
-    section: str | None,
-) -> BudgetLine | BrokenRow | _Section | bool | None:
-    """A line, a broken row, a section row, True for a 合计 row, None for an empty one."""
-    width = columns[-1].index + 1 if columns else 0
-    if len(cells) < width:
-        cells = cells + [""] * (width - len(cells))
-    original = tuple([(c.title, cells[c.index]) for c in columns])
-    if not any(text for _, text in original):
-        return None
-    texts, scales = _fields(cells, columns)
-    item = texts.get("item", "")
-    if _TOTAL_ROW.match(item.replace(" ", "")):
-        return True
-    if not item:
-        return BrokenRow(number, "缺少事项（项目名称）", original)
-    if not any(texts.get(name) for name in NUMBER_FIELDS):
-        section_match = _SECTION_ROW.match(item)
-        if section_match:
-            return _Section(item, section_match.group(1).strip())
-        return BrokenRow(number, "缺少数量、单价和金额，无法核查", original)
-    try:
-        values = _figures(texts, scales, default_scale)
-    except InvalidInput as error:
-        return BrokenRow(number, error.message, original)
-    problem = _problem(values)
-    if problem:
-        return BrokenRow(number, problem, original)
-    product_unit = values.pop("unit", None)
-    return BudgetLine(
-        row=number,
-        item=item,
-        unit=texts.get("unit") or product_unit,
-        region=texts.get("region") or None,
-        grade=texts.get("grade") or None,
-        category=texts.get("category") or section,
-        cells=original,
-        **values,
-    )
-
-
-def _fields(
-    cells: list[str], columns: list[Column]
-) -> tuple[dict[str, str], dict[str, Decimal | None]]:
-    """Each field's text and money scale, from the first of its columns that is filled in
-    (``cells`` reach the last column)."""
-    texts: dict[str, str] = {}
-    scales: dict[str, Decimal | None] = {}
-    for column in columns:
-        text = cells[column.index]
-        if column.field and text and column.field not in texts:
-            texts[column.field], scales[column.field] = text, column.scale
-    return texts, scales
-
-
-def _figures(
-    texts: dict[str, str], scales: dict[str, Decimal | None], default_scale: Decimal
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in NUMBER_FIELDS:
-        text = texts.get(name, "")
-        if name == "quantity" and is_product(text):
-            values[name], values["unit"] = parse_product(text)
-        else:
-            scale = (scales.get(name) or default_scale) if name in MONEY_FIELDS else None
-            values[name] = parse_figure(text, scale, column=_label(name))
-        if values[name] is not None:
-            check_figure(values[name], label=_label(name))
-    return values
-
-
-def _label(name: str) -> str:
-    return HEADERS[name][0]
-
-
-def _problem(values: dict[str, Any]) -> str | None:
-    for name in NUMBER_FIELDS:
-        value = values.get(name)
-        if value is not None and value < 0:
-            return f"“{_label(name)}”不能为负数"
-    if values.get("quantity") == 0:
-        return "数量为0，无法计算单价"
-    has_quantity = values.get("quantity") is not None or (
-        values.get("persons") is not None and values.get("days") is not None
-    )
-    if values.get("unit_price") is None and not (has_quantity and values.get("amount") is not None):
-        return "缺少单价，且数量或金额不全，无法计算单价"
-    return None
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from indexer.budget_check import check_sheet
 from indexer.budget_check import collector_paused
-from kb.budget import CheckContext
+from kb.budget.lines import CheckContext
 from kb.budget.report import write_report
 from kb.db import open_database
 from kb.errors import InvalidInput
@@ -97,13 +97,15 @@ def test_why_each_line_got_its_verdict(check):
     lines = check(SAMPLE.with_suffix(".xlsx")).lines
 
     assert lines[0].why == (
-        "事项“会议费”与标准类别“会议费”相同；地区“全国（中央和国家机关）”全国适用；"
-        "等级“一类会议”相符；2025-06-01现行有效（第1版）；折算单价800 元/人·天，超过标准40（5.26%）"
+        "对照中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天；"
+        "依据财政部关于印发《中央和国家机关会议费管理办法》的通知（财行〔2016〕214号）；"
+        "折算单价800 元/人·天，超过标准40（5.26%）；"
+        "匹配理由：事项“会议费”与标准类别“会议费”相同；"
+        "中央标准（地区“全国（中央和国家机关）”）约束中央单位；朱家角镇（镇级）项目未见本地同类标准，参照执行；"
+        "等级“一类会议”相符；2025-06-01现行有效（第1版）"
     )
-    assert lines[6].notes == (
-        "金额480000元与数量×单价（20000×2=40000元）不符，按金额÷数量计算单价",
-        "计量单位未含期间，按预算年度（1年）计",
-    )
+    # priced per month, budgeted for a year: consistent, and no mismatch is reported
+    assert lines[6].notes == ("金额为数量×单价×12：单价按每月计（12个月），与金额相符",)
     assert lines[7].notes[-1] == "计量单位“元/平方米”与“元/盏·年”无法换算：平方米 与 盏·年 量纲不同"
     assert lines[8].why == (
         "在朱家角镇及其上级地区、中央和省级标准中，未找到与“信息系统运维”相符、"

@@ -1,4 +1,4 @@
-"""indexer/matching.py: the standards that may apply to a budget line, ranked, on the real corpus.
+"""indexer/matching: the standards that may apply to a budget line, ranked, on the real corpus.
 
 The index is the bundled corpus (``corpus_instance``): the central 会议费/培训费/差旅费 quotas and
 the illustrative 青浦区/普陀区 ones, so each expected ranking can be checked against the CSVs.
@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from indexer import search as search_module
 from indexer.matching import match_lines
-from kb.budget import BudgetLine
-from kb.budget import CheckContext
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import CheckContext
 from kb.config import Settings
 from kb.db import open_database
 from kb.vocab import Level
@@ -85,8 +85,15 @@ def codes(candidates) -> list[str]:
             {"grade": "其他人员", "on": dt.date(2015, 6, 1)},
             ["RS-CL-009", "RS-CL-007", "RS-CL-008"],
         ),
-        ("差旅住宿费", {"grade": "其他人员"}, []),
+        # none in force: the last one, lapsed, comes only after every candidate in force
+        ("差旅住宿费", {"grade": "其他人员"}, ["RS-CL-009"]),
         ("信息系统运维", {}, []),
+        # the title named in the grade or in the item picks the sub-standard
+        ("讲课费", {"grade": "正高级"}, ["RS-PX-007"]),
+        ("讲课费（院士）", {}, ["RS-PX-008"]),
+        # a grade the item names comes before the project's; a synonym names the same sub-item
+        ("讲课费（院士）", {"grade": "二级"}, ["RS-PX-008"]),
+        ("授课费", {"grade": "正高级"}, ["RS-PX-007"]),
         ("养护费", {}, []),
     ],
 )
@@ -108,12 +115,13 @@ def test_each_candidate_says_why_in_chinese(ranked):
 
     assert best.reason == (
         "事项“公共绿地养护”与标准事项“公共绿地养护”相同；"
-        "地区“朱家角镇”（镇级）适用于朱家角镇，为有此类标准的最具体地区；"
+        "镇级标准（地区“朱家角镇”）适用于朱家角镇，本地标准优先于中央和上级同类标准；"
         "等级“二级”相符；2025-06-01现行有效（第1版）"
     )
     assert district.reason == (
         "事项“公共绿地养护”与标准事项“公共绿地养护”相同；"
-        "地区“青浦区”（区级）适用于朱家角镇；等级“二级”相符；2025-06-01现行有效（第1版）"
+        "区级标准（地区“青浦区”）适用于朱家角镇，本地标准优先于中央和上级同类标准；"
+        "等级“二级”相符；2025-06-01现行有效（第1版）"
     )
     assert (best.value, best.unit, best.citation) == (
         D("12.80"),
@@ -199,4 +207,41 @@ def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, s
 
     assert read_first and not read_again
     assert again == first and (first[0].code, first[0].value) == ("QP-CQ-0900", D("18.50"))
+    assert again is first  # the same searcher: the line was not ranked again
     assert (after[0].code, after[0].version, after[0].value) == ("QP-CQ-0900", 2, D("20.00"))
+
+
+def test_no_candidate_of_another_sub_item_or_grade_may_be_the_match(ranked):
+    training = ranked("二类培训", unit="人·天")
+    lecture = ranked("讲课费", grade="正高级", unit="学时")
+
+    # the corpus has no 二类培训 quota: nothing related may be its match
+    assert not [c for c in training if c.eligible]
+    assert [(c.code, c.eligible) for c in lecture][:1] == [("RS-PX-007", True)]
+    assert not [c for c in lecture[1:] if c.eligible and c.code in ("RS-PX-006", "RS-PX-008")]
+
+
+@pytest.mark.parametrize(
+    ("item", "context"),
+    [
+        ("会议费", {}),
+        ("会议费", {"grade": "二类会议"}),
+        ("讲课费", {}),
+        ("公共绿地养护", {"region": "朱家角镇", "grade": "二级"}),
+        ("道路保洁", {"region": "夏阳街道"}),
+        ("专家咨询费", {"grade": "高级"}),
+    ],
+)
+def test_a_runner_up_never_shows_a_higher_score_than_the_first(ranked, item, context):
+    found = ranked(item, **context)
+
+    assert found
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+
+
+def test_a_line_without_a_standard_in_force_gets_the_one_that_lapsed(ranked):
+    found = ranked("赴京差旅住宿费", grade="其他人员")
+
+    assert [(c.code, c.lapsed_on) for c in found if c.eligible] == [
+        ("RS-CL-003", dt.date(2015, 12, 31))
+    ]

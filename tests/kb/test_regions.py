@@ -11,10 +11,13 @@ from kb.regions import Place
 from kb.regions import applies_at
 from kb.regions import canonical_region
 from kb.regions import level_of
+from kb.regions import local_place_in
 from kb.regions import normalise_region
 from kb.regions import parent
+from kb.regions import place_named_in
 from kb.regions import region_chain
 from kb.regions import region_scope
+from kb.regions import suggest_regions
 from kb.standards import compare
 from kb.vocab import Level
 
@@ -178,3 +181,41 @@ def test_a_place_name_no_place_has_is_refused_with_suggestions(typed, suggested)
 def test_invisible_regions_are_refused(typed):
     with pytest.raises(InvalidInput):
         canonical_region(typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("赴京差旅住宿费", "北京市"),
+        ("来沪参加培训", "上海市"),
+        ("深圳出差住宿", "深圳市"),
+        ("新疆伙食补助", "新疆维吾尔自治区"),
+        ("差旅住宿费", None),
+        ("朱家角镇会议费", None),  # a 街镇 is no destination
+        ("江苏路街道道路保洁", None),  # nor a place's name outside a trip
+        ("北京西路绿化养护", None),
+    ],
+)
+def test_the_destination_a_text_names(text, expected):
+    assert place_named_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("朱家角", ["朱家角镇"]), ("练塘", ["练塘镇"]), ("青浦", ["青浦区"]), ("火星", [])],
+)
+def test_places_close_to_what_was_typed_are_suggested(typed, expected):
+    assert suggest_regions(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("编制单位：朱家角镇人民政府", "朱家角镇"),
+        ("上海市青浦区2025年度预算", "青浦区"),
+        ("地区：上海市", "上海市"),
+        ("2025年度项目预算表", None),
+    ],
+)
+def test_the_most_specific_place_of_shanghai_a_title_names(text, expected):
+    assert local_place_in(text) == expected

@@ -1,9 +1,11 @@
 """POST /api/v1/check and the 预算表核查 page over the bundled corpus and the sample sheet."""
 
+import pytest
 from bs4 import BeautifulSoup
 
 from kb.files.tables import read_table
 from tests.conftest import CORPUS
+from tests.webapp.test_error_shape import assert_error
 
 SHEET = CORPUS / "budgets" / "sample-budget-qingpu.xlsx"
 
@@ -125,3 +127,49 @@ def test_check_page_colours_lines_and_downloads_the_report(corpus_client, tmp_pa
     report.write_bytes(download.data)
     table = read_table(report)
     assert any("超标准" in cells.values() for _, cells in table.rows)
+
+
+def test_an_upload_without_a_region_takes_the_sheets_own(corpus_client):
+    with SHEET.open("rb") as handle:
+        response = corpus_client.post(
+            "/api/v1/check", data={"file": (handle, "预算.xlsx"), "on": "2025-06-01"}
+        )
+
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert (body["region"], body["on"]) == ("朱家角镇", "2025-06-01")
+    assert body["notes"][0] == "项目地区取自预算表表头：朱家角镇"
+    assert [line["matched"]["code"] if line["matched"] else None for line in body["lines"]][:3] == [
+        "RS-HY-004",
+        "RS-PX-005",
+        "QP-CQ-0006",
+    ]
+
+
+def test_json_lines_without_a_region_are_checked_for_shanghai(corpus_client):
+    lines = [
+        {"item": "会议费", "grade": "二类会议", "quantity": "10", "unit": "人·天", "amount": "6000"}
+    ]
+
+    body = corpus_client.post("/api/v1/check", json={"lines": lines, "on": "2025-06-01"}).get_json()
+
+    assert body["region"] == "上海市"
+    assert body["notes"] == ["未指定项目地区，预算表表头也未写明，按上海市核查（可指定地区）"]
+    assert body["lines"][0]["matched"]["code"] == "RS-HY-008"
+    assert body["lines"][0]["why"].startswith(
+        "对照中央和国家机关会议费综合定额（二类会议·综合定额合计）（RS-HY-008，第1版）"
+    )
+
+
+@pytest.mark.parametrize(("region", "suggestions"), [("火星", []), ("朱家角", ["朱家角镇"])])
+def test_an_unknown_region_is_refused_with_suggestions(corpus_client, region, suggestions):
+    lines = [{"item": "会议费", "quantity": "1", "amount": "500"}]
+
+    error = assert_error(
+        corpus_client.post("/api/v1/check", json={"region": region, "lines": lines}),
+        400,
+        "invalid_input",
+    )
+
+    assert error["message"].startswith(f"无法识别地区“{region}”")
+    assert error["details"] == {"region": region, "suggestions": suggestions}

@@ -76,7 +76,9 @@ def test_a_line_shows_its_figures_match_citation_and_reason(corpus_client, token
     assert cells[1:6] == ["会议费", "超标准", "800 元/人·天", "760", "40（5.26%）"]
     assert meeting.select_one("a")["href"] == "/standards/RS-HY-004?version=1"
     assert "RS-HY-004" in meeting.select_one(".citation-text").text
-    assert "折算单价800 元/人·天，超过标准40（5.26%）" in meeting.select_one(".why").text
+    why = meeting.select_one(".why").text
+    assert why.startswith("理由：折算单价800 元/人·天，超过标准40（5.26%）；匹配理由：")
+    assert "RS-HY-004" not in why  # the citation above says it once
     assert meeting.select_one('input[name="override-6"]')["value"] == ""
     broken = page.select_one("tr.verdict-broken")
     assert (broken["data-row"], "一百" in broken.text) == ("17", True)
@@ -129,6 +131,9 @@ def test_long_groups_are_cut_into_tables_the_browser_can_skip(corpus_client, tok
 
     group = page.select_one("#verdict-over")
     assert [len(c.select("tbody tr")) for c in group.select(".check-chunk")] == [CHUNK_ROWS, 5]
+    # only a full table defers its layout: a short one is laid out at once
+    deferred = ["check-chunk-deferred" in c["class"] for c in group.select(".check-chunk")]
+    assert deferred == [True, False]
     assert group.select_one("h3").text.strip().endswith(f"{lines} 行")
     assert page.select('link[href$="check.css"]')
 
@@ -200,3 +205,64 @@ def test_a_reviewer_uploads_reads_the_groups_and_picks_another_standard(browser_
     page.wait_for_selector(f'tr[data-row="6"] a[href^="/standards/{other}?"]')
 
     assert f"由评审人员指定标准 {other}" in page.locator('tr[data-row="6"] .why').text_content()
+
+
+def test_the_page_explains_the_columns_and_offers_templates(corpus_client):
+    page = parsed(corpus_client.get("/check/"))
+
+    guide = [
+        [cell.text for cell in row.select("td")] for row in page.select("#column-guide tbody tr")
+    ]
+    assert [row[:2] for row in guide][:3] == [["事项", "必填"], ["类别", "可选"], ["数量", "可选"]]
+    assert "合计、小计、总计行不作为明细核查" in page.select_one("#column-guide").text
+    assert page.select_one("#template-xlsx")["href"] == "/check/template.xlsx"
+    assert page.select_one("#template-csv")["href"] == "/check/template.csv"
+    region = page.select_one('input[name="region"]')
+    assert region.get("required") is None and region["list"] == "region-options"
+    options = [o["value"] for o in page.select("#region-options option")]
+    assert {"上海市", "青浦区", "朱家角镇", "夏阳街道"} <= set(options)
+    assert "primary" in page.select_one("#check-submit")["class"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_template_reads_back_as_a_sheet_of_its_own_columns(corpus_client, fmt):
+    from kb.budget.sheet import read_sheet
+    from kb.budget.template import TEMPLATE_COLUMNS
+
+    response = corpus_client.get(f"/check/template.{fmt}")
+
+    assert response.status_code == 200
+    sheet = read_sheet(f"模板.{fmt}", data=response.data)
+    assert sheet.columns == tuple(column.header for column in TEMPLATE_COLUMNS)
+    assert [line.item for line in sheet.lines] == ["会议费", "讲课费", "公共绿地养护"]
+    assert (sheet.broken, sheet.region) == ((), None)
+
+
+def test_notes_on_title_and_total_rows_are_shown_on_the_page(corpus_client, token):
+    page = check(corpus_client, token, "预算.xlsx", SHEET.read_bytes())
+
+    notes = [li.text for li in page.select("#check-notes li")]
+    assert "第18行“合计 2098000”为合计行，未作为预算明细核查" in notes
+    assert (
+        "第5行“一、会议培训费”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别" in notes
+    )
+    assert page.select_one("#check-context").text == "项目地区：朱家角镇；核查日期：2025-06-01"
+    # a short table is laid out at once: the page is as tall as its rows
+    assert not page.select(".check-chunk-deferred")
+
+
+@needs_chromium
+def test_the_result_page_is_as_tall_as_its_rows_before_any_scrolling(browser_page, live_server):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/check/")
+    page.set_input_files('input[name="file"]', str(SHEET))
+    page.fill('input[name="on"]', "2025-06-01")
+    page.click("#check-submit")
+    page.wait_for_selector("section.verdict-group")
+
+    # eleven rows: a few screens at most, not a 24,000-pixel placeholder per table out of view
+    assert page.evaluate("document.documentElement.scrollHeight") < 6000
+    assert (
+        page.locator("#check-context").text_content() == "项目地区：朱家角镇；核查日期：2025-06-01"
+    )

@@ -13,8 +13,8 @@ from marshmallow import ValidationError
 
 from indexer.budget_check import check_sheet
 from indexer.budget_check import collector_paused
-from kb.budget import CheckContext
-from kb.budget import CheckReport
+from kb.budget.lines import CheckContext
+from kb.budget.lines import CheckReport
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
 from webapp.api.check_schemas import CheckReportSchema
@@ -32,7 +32,10 @@ def run_check(
 ) -> CheckReport:
     """The one budget check behind the API, the page and the command line."""
     context = CheckContext(
-        region=form["region"], on=form.get("on"), level=form.get("level"), grade=form.get("grade")
+        region=form.get("region"),
+        on=form.get("on"),
+        level=form.get("level"),
+        grade=form.get("grade"),
     )
     return check_sheet(get_settings(), get_session(), source, context, overrides=overrides or {})
 
@@ -80,14 +83,18 @@ class Check(MethodView):
                             "level": {"type": "string"},
                             "grade": {"type": "string"},
                         },
-                        "required": ["file", "region"],
+                        "required": ["file"],
                     }
                 },
             }
         }
     )
     def post(self):
-        """逐行对照适用标准：匹配的标准与引用、折算单价、差额和结论（符合、超标准、低于下限、无适用标准、无法比较）"""
+        """逐行对照适用标准：匹配的标准与引用、折算单价、差额和结论（符合、超标准、低于下限、无适用标准、无法比较）
+
+        JSON（lines）与上传（file）的参数和默认值相同：region 不填则取预算表表头中的地区，仍无则按上海市；
+        on（核查日期）默认今天。合计、小计行和分组标题不作为明细核查。
+        """
         if request.files.get("file"):
             form = context_from_form(request.form)
             with collector_paused():
@@ -95,7 +102,8 @@ class Check(MethodView):
         body = request.get_json(silent=True)
         if body is None:
             raise InvalidInput(
-                "请提交 JSON（region 与 lines），或以 multipart/form-data 上传预算表（file 与 region）"
+                "请提交 JSON（lines，可选 region、on），或以 multipart/form-data 上传预算表"
+                "（file，可选 region、on）"
             )
         try:
             args = CheckRequest().load(body)

@@ -64,13 +64,24 @@ class BudgetLineInput(Schema):
 
 class CheckRequest(Schema):
     region = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=100),
-        metadata={"description": "项目所在地区"},
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "项目所在地区，如 朱家角镇、青浦区；不填则取预算表表头中的地区，"
+            "仍无则按上海市。无法识别的地区返回 400 并给出建议"
+        },
     )
-    on = fields.Date(allow_none=True, metadata={"description": "核查日期，默认今天"})
-    level = fields.String(allow_none=True, validate=validate.OneOf([m.value for m in Level]))
-    grade = fields.String(allow_none=True, validate=validate.Length(max=100))
+    on = fields.Date(allow_none=True, metadata={"description": "核查日期（YYYY-MM-DD），默认今天"})
+    level = fields.String(
+        allow_none=True,
+        validate=validate.OneOf([m.value for m in Level]),
+        metadata={"description": "项目层级（central/province/city/district/town），默认按地区"},
+    )
+    grade = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "项目等级，如 二级、一类会议（行内“等级”列优先）"},
+    )
     lines = fields.List(
         fields.Nested(BudgetLineInput),
         required=True,
@@ -85,6 +96,14 @@ class CheckRequest(Schema):
 
 class CandidateSchema(Schema):
     code = fields.String()
+    score = fields.Float(
+        metadata={"description": "匹配分（0–100，由排序键导出，候选不会高于所选）"}
+    )
+    eligible = fields.Boolean(metadata={"description": "false：其他子项或等级，仅供参考"})
+    grade_label = fields.String(allow_none=True, metadata={"description": "匹配所读的等级或职称"})
+    lapsed_on = fields.Date(
+        allow_none=True, metadata={"description": "已失效的日期（无现行版本时）"}
+    )
     version = fields.Integer()
     name = fields.String()
     region = fields.String()
@@ -135,6 +154,10 @@ class CheckTotalsSchema(Schema):
 
 
 class CheckReportSchema(Schema):
+    region = fields.Function(
+        lambda r: r.context.region, metadata={"description": "核查所用的项目地区"}
+    )
+    on = fields.Function(lambda r: r.context.on.isoformat(), metadata={"description": "核查日期"})
     lines = fields.List(fields.Nested(CheckLineSchema), required=True)
     broken = fields.List(fields.Nested(BrokenRowSchema), required=True)
     totals = fields.Nested(CheckTotalsSchema, required=True)

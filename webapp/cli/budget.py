@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from indexer.budget_check import check_sheet
-from kb.budget import CheckContext
+from kb.budget.lines import CheckContext
 from kb.budget.report import write_report
 from kb.config import Settings
 from kb.vocab import Level
@@ -24,7 +24,8 @@ from webapp.cli.base import session_scope
 @cli.command()
 @click.argument("budget", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--region", default="上海市", show_default=True, help="项目所在地区，如 朱家角镇、青浦区。"
+    "--region",
+    help="项目所在地区，如 朱家角镇、青浦区；默认取预算表表头中的地区，仍无则按上海市。",
 )
 @click.option("--on", callback=parse_date, help="核查日期（YYYY-MM-DD），默认今天。")
 @click.option("--level", callback=choice_of(Level), help="项目层级（更低层级的标准不约束它）。")
@@ -40,7 +41,7 @@ from webapp.cli.base import session_scope
 def check(
     settings: Settings,
     budget: Path,
-    region: str,
+    region: str | None,
     on: dt.date | None,
     level: str | None,
     grade: str | None,
@@ -59,6 +60,9 @@ def check(
     if as_json:
         echo_json(CheckReportSchema().dump(report))
         return
+    click.echo(f"项目地区：{report.context.region}；核查日期：{report.context.on.isoformat()}")
+    for note in report.notes:
+        click.echo(f"说明：{note}")
     for line in report.lines:
         click.echo(f"第{line.line.row}行 {line.line.item}：[{line.verdict.label}] {line.why}")
     for broken in report.broken:

@@ -24,14 +24,20 @@ from flask import request
 from flask import send_file
 
 from indexer.budget_check import collector_paused
-from kb.budget import BrokenRow
-from kb.budget import CheckLine
-from kb.budget import CheckReport
+from kb.budget.lines import DEFAULT_REGION
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import CheckLine
+from kb.budget.lines import CheckReport
 from kb.budget.report import BROKEN_LABEL
 from kb.budget.report import report_bytes
 from kb.budget.sheet import read_sheet
+from kb.budget.template import SKIPPED_ROWS
+from kb.budget.template import TEMPLATE_COLUMNS
+from kb.budget.template import template_bytes
 from kb.citing.citations import RANGE_DASH
 from kb.errors import InvalidInput
+from kb.regions import CITY
+from kb.regions import DISTRICT_TOWNS
 from kb.vocab import Verdict
 from webapp.api.check import ROW_NUMBER
 from webapp.api.check import context_from_form
@@ -54,6 +60,11 @@ GROUP_ORDER = (
 )
 #: Rows per table: the browser lays out a table only when it scrolls into view.
 CHUNK_ROWS = 200
+#: The places offered in the region field: 上海市, its districts and their 街镇.
+REGION_OPTIONS = (
+    CITY,
+    *(name for district in DISTRICT_TOWNS for name in (district, *DISTRICT_TOWNS[district])),
+)
 NONE = "—"
 
 
@@ -86,10 +97,35 @@ class Group(NamedTuple):
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
+    """The upload form with the column guide; posted, the verdicts or the report."""
     if request.method == "GET":
-        return render_template("check/index.html", report=None, form={}, sheet=None)
+        return render_page(report=None, form={}, sheet=None)
     with collector_paused():
         return _checked_page()
+
+
+@bp.route("/template.<any(xlsx, csv):fmt>")
+def template(fmt: str):
+    """The budget sheet template, with the columns the check reads."""
+    return send_file(
+        BytesIO(template_bytes(fmt)),
+        mimetype=REPORT_TYPES[fmt],
+        as_attachment=True,
+        download_name=f"预算表模板.{fmt}",
+    )
+
+
+def render_page(**values):
+    """The check page: what the form and the guide need, and the results if any."""
+    return render_template(
+        "check/index.html",
+        columns=TEMPLATE_COLUMNS,
+        skipped=SKIPPED_ROWS,
+        places=REGION_OPTIONS,
+        default_region=DEFAULT_REGION,
+        chunk_rows=CHUNK_ROWS,
+        **values,
+    )
 
 
 def _checked_page():
@@ -113,13 +149,7 @@ def _checked_page():
             download_name=f"预算核查报告.{fmt}",
         )
     sheet = {"name": name, "data": base64.b64encode(data).decode("ascii")}
-    return render_template(
-        "check/index.html",
-        report=report,
-        groups=groups(report, overrides),
-        form=form,
-        sheet=sheet,
-    )
+    return render_page(report=report, groups=groups(report, overrides), form=form, sheet=sheet)
 
 
 def _sheet_bytes() -> tuple[str, bytes]:
@@ -170,7 +200,8 @@ def _row(checked: CheckLine, override: str) -> Row:
         name=matched.name if matched else "",
         permalink=matched.permalink if matched else "",
         citation=matched.citation if matched else "",
-        why=checked.why,
+        # the citation is shown above the reason: not twice
+        why=checked.why.removeprefix(f"对照{matched.citation}；") if matched else checked.why,
         others="；".join(f"{c.code} {c.name}" for c in checked.runners_up),
         override=override,
     )

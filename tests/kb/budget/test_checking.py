@@ -1,4 +1,4 @@
-"""kb/budget.py: verdicts, differences, percents, over amounts, overrides and totals."""
+"""kb/budget/checking.py: verdicts, differences, percents, over amounts, overrides and totals."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from kb import standards
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
-from kb.budget import Candidate
-from kb.budget import CheckContext
-from kb.budget import candidate_from_version
-from kb.budget import check_line
-from kb.budget import check_lines
+from kb.budget.checking import check_line
+from kb.budget.checking import check_lines
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import Candidate
+from kb.budget.lines import CheckContext
+from kb.budget.lines import candidate_from_version
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Verdict
@@ -84,7 +84,8 @@ def test_a_meeting_over_the_quota_by_40_yuan_a_person_day():
     assert checked.matched == candidate()
     assert checked.citation == candidate().citation
     assert checked.why == (
-        "事项“会议费”与标准类别“会议费”相同；折算单价800 元/人·天，超过标准40（5.26%）"
+        "对照中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天；"
+        "折算单价800 元/人·天，超过标准40（5.26%）；匹配理由：事项“会议费”与标准类别“会议费”相同"
     )
 
 
@@ -190,16 +191,27 @@ def test_units_that_do_not_convert_are_incomparable_with_the_reason():
     assert checked.notes == ("计量单位“元/平方米”与“元/盏·年”无法换算：平方米 与 盏·年 量纲不同",)
 
 
-def test_a_standard_with_a_qualifier_compares_only_with_the_same_qualifier():
+def test_a_qualifier_in_a_unit_is_a_note_not_a_reason_to_refuse():
     lecture = candidate(code="RS-PX-006", unit="元/学时（税后）", value=D("500"))
 
     plain = check(line(item="讲课费", quantity=D("4"), unit="学时", amount=D("2400")), lecture)
     after_tax = check(
         line(item="讲课费", quantity=D("4"), unit="学时（税后）", amount=D("2400")), lecture
     )
+    with_tax = check(
+        line(item="讲课费", quantity=D("4"), unit="学时（含税）", amount=D("2400")), lecture
+    )
 
-    assert plain.verdict is Verdict.INCOMPARABLE
-    assert (after_tax.verdict, after_tax.difference) == (Verdict.OVER, D("100"))
+    assert (plain.verdict, plain.difference, plain.percent) == (Verdict.OVER, D("100"), D("20.00"))
+    assert plain.notes == (
+        "标准计量单位“元/学时（税后）”注明“税后”，本行单价按同一口径比较，请核对",
+    )
+    assert (after_tax.verdict, after_tax.difference, after_tax.notes) == (
+        Verdict.OVER,
+        D("100"),
+        (),
+    )
+    assert with_tax.notes == ("本行单价注明“含税”，标准为“税后”，口径不同，请核对",)
 
 
 def test_a_line_without_unit_is_read_in_the_standards_unit():
@@ -356,3 +368,152 @@ def test_the_context_reads_what_a_form_gives():
     context = CheckContext(region="朱家角镇", on=None, level="区级", grade=" ")  # type: ignore[arg-type]
 
     assert (context.on, context.level, context.grade) == (dt.date.today(), Level.DISTRICT, None)
+
+
+# -- issue 14: verdicts a reviewer can sign ------------------------------------------------------
+
+MEETING_GRADES = {"一类会议": "760", "二类会议": "650", "三类会议": "550", "四类会议": "550"}
+
+
+def meeting_totals(**policy: Any) -> list[Candidate]:
+    """The four 综合定额合计 as matching proposes them to a line naming no class."""
+    return [
+        candidate(
+            code=f"RS-HY-{n:03d}",
+            grade=grade,
+            grade_label=grade,
+            item=f"{grade}·综合定额合计",
+            value=D(value),
+            grade_fit=0,
+            family=("会议费", "综合定额合计", "元/人·天"),
+            score=85.0,
+            **policy,
+        )
+        for n, (grade, value) in zip((4, 8, 12, 16), MEETING_GRADES.items(), strict=True)
+    ]
+
+
+def test_a_missing_grade_is_judged_against_the_strictest_never_the_most_lenient():
+    checked = check(line(quantity=D("100"), unit="人·天", amount=D("60000")), *meeting_totals())
+
+    assert checked.matched is not None and checked.matched.code == "RS-HY-012"
+    assert figures(checked) == (
+        Verdict.OVER,
+        D("600"),
+        D("50"),
+        D("9.09"),
+        D("60000.00"),
+        D("5000.00"),
+    )
+    assert checked.notes[0] == (
+        "未指定等级：可能适用的等级为三类会议 550、四类会议 550、二类会议 650、一类会议 760"
+        "（550–760 元/人·天），按最严格的“三类会议”核查，需确认等级"
+    )
+    assert [c.code for c in checked.runners_up] == ["RS-HY-004", "RS-HY-008", "RS-HY-016"]
+    assert all(c.score <= checked.matched.score for c in checked.runners_up)
+
+
+def test_a_line_within_the_strictest_grade_is_within_whatever_its_grade():
+    checked = check(line(quantity=D("10"), unit="人·天", amount=D("5000")), *meeting_totals())
+
+    assert (checked.verdict, checked.difference) == (Verdict.WITHIN, D("-50"))
+    assert "需确认等级" in checked.why
+
+
+def test_another_sub_item_or_grade_is_shown_but_never_judged_against():
+    lecture = candidate(
+        code="RS-PX-006",
+        name="中央和国家机关培训讲课费（副高级技术职称专业人员）",
+        unit="元/学时（税后）",
+        value=D("500"),
+        eligible=False,
+    )
+
+    checked = check(
+        line(item="二类培训", quantity=D("120"), unit="人·天", amount=D("84000")), lecture
+    )
+
+    assert (checked.verdict, checked.matched, checked.runners_up) == (
+        Verdict.NO_STANDARD,
+        None,
+        (lecture,),
+    )
+    assert checked.why == (
+        "在青浦区及其上级地区、中央和省级标准中，未找到与“二类培训”相符、2025-06-01现行有效的成本定额"
+        "或支出标准；相近的中央和国家机关培训讲课费（副高级技术职称专业人员）（RS-PX-006）为其他子项或"
+        "等级，未作比较"
+    )
+
+
+def test_a_standard_that_lapsed_is_reported_as_not_in_the_knowledge_base_today():
+    lapsed = candidate(
+        code="RS-CL-003",
+        name="中央和国家机关差旅住宿费标准（北京市·其他人员，2014版）",
+        lapsed_on=dt.date(2015, 12, 31),
+    )
+
+    checked = check(line(item="赴京差旅住宿费", quantity=D("10"), amount=D("4000")), lapsed)
+
+    assert (checked.verdict, checked.matched) == (Verdict.NO_STANDARD, None)
+    assert checked.why == (
+        "现行标准未收录（最近一版“中央和国家机关差旅住宿费标准（北京市·其他人员，2014版）”"
+        "（RS-CL-003，第1版）已于2015-12-31失效）：2025-06-01没有现行有效的同类标准"
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "standard_unit", "value", "expected"),
+    [
+        # 20000 平方米 × 2 元 × 12 months = 480000: consistent, per month
+        ("平方米", "元/平方米·月", "2.10", (Verdict.WITHIN, D("2.00"), D("-0.10"))),
+        ("平方米", "元/平方米·年", "24.00", (Verdict.WITHIN, D("24.00"), D("0.00"))),
+        ("元/平方米·月", "元/平方米·月", "1.85", (Verdict.OVER, D("2.00"), D("0.15"))),
+    ],
+)
+def test_a_line_priced_per_month_is_not_flagged_as_inconsistent(
+    unit, standard_unit, value, expected
+):
+    roads = candidate(code="QP-CQ-0017", unit=standard_unit, value=D(value))
+    budget_line = line(
+        item="道路保洁", quantity=D("20000"), unit=unit, unit_price=D("2"), amount=D("480000")
+    )
+
+    checked = check(budget_line, roads)
+
+    assert (checked.verdict, checked.unit_price, checked.difference) == expected
+    assert checked.notes[0] == "金额为数量×单价×12：单价按每月计（12个月），与金额相符"
+    assert not [note for note in checked.notes if "不符" in note]
+
+
+def test_amounts_that_disagree_otherwise_are_still_reported():
+    per_day = candidate(unit="元/人·天", value=D("760"))
+    budget_line = line(quantity=D("10"), unit="人·天", unit_price=D("700"), amount=D("84000"))
+
+    checked = check(budget_line, per_day)
+
+    assert checked.notes[0] == ("金额84000元与数量×单价（10×700=7000元）不符，按金额÷数量计算单价")
+    assert (checked.verdict, checked.unit_price) == (Verdict.OVER, D("8400"))
+
+
+def test_every_verdict_names_the_standard_and_its_citation():
+    checked = check(line(quantity=D("10"), unit="人·天", amount=D("7000")))
+
+    assert checked.why.startswith(f"对照{candidate().citation}；")
+    assert "RS-HY-004" in checked.why
+
+
+def test_a_line_priced_per_month_for_part_of_the_year():
+    roads = candidate(code="QP-CQ-0017", unit="元/平方米·年", value=D("24.00"))
+    budget_line = line(
+        item="道路保洁", quantity=D("20000"), unit="平方米", unit_price=D("2.5"), amount=D("300000")
+    )
+
+    checked = check(budget_line, roads)
+
+    # 2.5 元 a month for 6 months: 30 元 a year as a rate, over the yearly 24
+    assert (checked.verdict, checked.unit_price, checked.difference) == (
+        Verdict.OVER,
+        D("30.00"),
+        D("6.00"),
+    )
+    assert checked.notes[0] == "金额为数量×单价×6：单价按每月计（6个月），与金额相符"

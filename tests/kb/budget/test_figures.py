@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.budget import BudgetLine
 from kb.budget.figures import line_figures
 from kb.budget.figures import parse_figure
 from kb.budget.figures import parse_product
 from kb.budget.figures import price_unit
 from kb.budget.figures import shown
 from kb.budget.figures import unit_conversion
+from kb.budget.lines import BudgetLine
 from kb.errors import InvalidInput
 from kb.units import Incomparable
 from kb.units import parse_unit
@@ -84,7 +84,7 @@ def test_price_units_that_cannot_convert():
 def test_unit_conversion_is_remembered_and_reports_why_not():
     assert unit_conversion("平方米·月", "元/平方米·年") == (F(12), (), None)
     assert unit_conversion("人·天", "%（占综合定额标准）")[2] == (
-        "计量单位“元/人·天”与“%（占综合定额标准）”无法换算：限定条件不同（无 与 占综合定额标准）"
+        "计量单位“元/人·天”与“%”无法换算：元 与 % 计量的不是同一种量"
     )
 
 

@@ -10,10 +10,10 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
-from kb.budget import CheckContext
-from kb.budget import check_lines
+from kb.budget.checking import check_lines
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
+from kb.budget.lines import CheckContext
 from kb.budget.report import RESULT_COLUMNS
 from kb.budget.report import report_bytes
 from kb.budget.report import report_to_json
@@ -75,7 +75,10 @@ def test_the_xlsx_report_keeps_the_sheet_and_adds_the_verdicts(tmp_path, report)
         760, "元/人·天", 800, 40, 5.26, 240000,
     ]  # fmt: skip
     assert rows[0][14] == 12000
-    assert rows[0][15].startswith("事项“会议费”与标准类别“会议费”相同；折算单价800 元/人·天")
+    assert rows[0][15].startswith(
+        "对照中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天；"
+        "折算单价800 元/人·天"
+    )
     assert rows[1][:6] == [4, "行道树修剪", "一百", None, None, "无法读取"]
     assert rows[1][15] == "“数量”列的“一百”不是有效的数值"
     assert rows[2][5:7] == ["无适用标准", None]

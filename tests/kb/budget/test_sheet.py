@@ -13,9 +13,10 @@ import pytest
 from openpyxl.chart import BarChart
 from openpyxl.chart import Reference
 
-from kb.budget import BrokenRow
-from kb.budget import BudgetLine
-from kb.budget.sheet import field_of
+from kb.budget.columns import field_of
+from kb.budget.lines import BrokenRow
+from kb.budget.lines import BudgetLine
+from kb.budget.sheet import read_grid
 from kb.budget.sheet import read_records
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
@@ -72,9 +73,9 @@ def test_the_sample_xlsx_with_a_title_and_a_merged_two_row_header():
     )
     assert [(b.row, b.reason) for b in sheet.broken] == [(17, "“数量”列的“一百”不是有效的数值")]
     assert sheet.notes == (
-        "第5行“一、会议培训费”为分组标题，以下未填类别的各行以此为类别",
-        "第8行“二、城市运维”为分组标题，以下未填类别的各行以此为类别",
-        "第18行为合计行，未作为预算明细核查",
+        "第5行“一、会议培训费”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别",
+        "第8行“二、城市运维”为分组标题，未作为预算明细核查；以下未填类别的各行以此为类别",
+        "第18行“合计 2098000”为合计行，未作为预算明细核查",
     )
 
 
@@ -383,3 +384,67 @@ def test_cells_without_references_are_read_where_they_stand(tmp_path):
             (("事项", "会议费"), ("数量", "300"), ("计量单位", "人·天"), ("金额", "#N/A")),
         ),
     )
+
+
+def test_a_price_header_naming_its_unit_gives_the_lines_unit():
+    grid = [
+        (1, ["事项", "数量", "单价（元/人·天）", "金额"]),
+        (2, ["会议费", "100", "600", "60000"]),
+        (3, ["讲课费", "4", "", "4000"]),
+    ]
+
+    sheet = read_grid(grid)
+
+    assert [(line.item, line.unit) for line in sheet.lines] == [
+        ("会议费", "人·天"),
+        ("讲课费", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "item", ["合计", "合 计", "小计（会议费）", "会议费小计", "总计：", "一、会议培训费合计"]
+)
+def test_totals_are_never_lines(item):
+    sheet = read_grid([(1, ["事项", "数量", "金额"]), (2, [item, "", "1000"])])
+
+    assert (sheet.lines, sheet.broken) == ((), ())
+    assert sheet.notes[0].endswith("为合计行，未作为预算明细核查")
+
+
+@pytest.mark.parametrize(
+    ("cells", "category"),
+    [
+        (["一、会议费", "", "38000"], "会议费"),  # with its subtotal
+        (["第二部分 城市运维", "", ""], "城市运维"),
+        (["培训费", "", ""], "培训费"),  # only a 事项: a title
+    ],
+)
+def test_section_titles_are_never_lines_and_name_the_category(cells, category):
+    grid = [(1, ["事项", "数量", "金额"]), (2, cells), (3, ["讲课费", "4", "2000"])]
+
+    sheet = read_grid(grid)
+
+    assert [(line.row, line.category) for line in sheet.lines] == [(3, category)]
+    assert sheet.broken == ()
+
+
+def test_a_numbered_row_without_figures_is_broken_not_a_title():
+    grid = [(1, ["序号", "事项", "数量", "金额"]), (2, ["3", "信息系统运维", "", ""])]
+
+    sheet = read_grid(grid)
+
+    assert [(b.row, b.reason) for b in sheet.broken] == [(2, "缺少数量、单价和金额，无法核查")]
+
+
+def test_the_title_rows_name_the_project_region_and_are_never_a_header():
+    grid = [
+        (1, ["2025年度项目预算表"]),
+        (2, ["地区：练塘镇", "", "金额单位：万元"]),
+        (3, ["事项", "数量", "金额"]),
+        (4, ["道路保洁", "100", "0.2"]),
+    ]
+
+    sheet = read_grid(grid)
+
+    assert (sheet.region, sheet.columns) == ("练塘镇", ("事项", "数量", "金额"))
+    assert sheet.lines[0].amount == D("2000.0")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field
-from functools import lru_cache
 
 from whoosh.analysis import Analyzer
 
@@ -43,7 +42,6 @@ HOW = {
     "all_words": "事项“{item}”的词语均见于标准“{s_name}”",
     "some_words": "事项“{item}”与标准“{s_name}”部分相符（{coverage:.0%}）",
 }
-_GRADE_SUFFIX = re.compile(r"(会议|培训|养护|保洁|维护|公厕)$")
 _PUNCTUATION = re.compile(r"[\s·•・,，、;；:：()（）\[\]【】《》“”\"'/／\-—_]+")
 
 
@@ -137,6 +135,7 @@ class TextFitter:
         self._tokens: dict[str, frozenset[str]] = {}
         self._words: dict[str, tuple[str, ...]] = {}
         self._normals: dict[str, str] = {}
+        self._same: dict[str, str] = {}
 
     @property
     def size(self) -> int:
@@ -221,6 +220,19 @@ class TextFitter:
             found = self._words[text] = tuple(dict.fromkeys(w for w in words if len(w) > 1))
         return found
 
+    def same_words(self, text: str) -> str:
+        """``text`` with each synonym written as its group's first word (授课费 → 讲课费), its
+        punctuation kept: the policy reads the segments."""
+        found = self._same.get(text)
+        if found is None:
+            found = text
+            for group in self.synonym_groups:
+                for other in sorted(group[1:], key=len, reverse=True):
+                    if other in found:
+                        found = found.replace(other, group[0])
+            self._same[text] = found
+        return found
+
     def normal(self, text: str) -> str:
         """``text`` for equality: no spaces or punctuation, 费用 → 费, synonyms → one word."""
         found = self._normals.get(text)
@@ -239,24 +251,3 @@ def _covered(word: str, tokens: frozenset[str], parts: frozenset[str]) -> float:
         return 1.0
     pieces = parts - {word}
     return 0.5 * len(pieces & tokens) / len(pieces) if pieces else 0.0
-
-
-@lru_cache(maxsize=1024)
-def grade_core(grade: str) -> str:
-    """A grade without the kind of thing graded: 一类会议 → 一类, 二级养护 → 二级."""
-    return _GRADE_SUFFIX.sub("", "".join(grade.split()))
-
-
-def grade_words(wanted: str | None, grade: str | None, fit: int) -> str:
-    """How a standard's grade fits the line's, in Chinese.
-
-    ``fit`` is 2 for the same grade, 1 for a standard of every grade, 0 for a grade the line
-    left open, -1 for another grade.
-    """
-    if fit == 2:
-        return f"等级“{grade}”相符"
-    if fit == 1:
-        return "标准不分等级"
-    if fit == 0:
-        return f"未指定等级，此标准为“{grade}”（可在“等级”列或项目等级中指明）"
-    return f"等级不符：本行为“{wanted}”，标准为“{grade}”"
