@@ -16,6 +16,7 @@ from typing import Any
 
 from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
+from kb.citing.marks import marks
 from kb.models import StandardVersion
 from kb.regions import place_named_in
 from kb.regions import region_chain
@@ -180,6 +181,13 @@ class CheckLine:
     def citation(self) -> str | None:
         """The citation text of the matched standard."""
         return self.matched.citation if self.matched else None
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict as a reviewer copies it: ``超标准【示例，不得作为依据】`` when the
+        standard it rests on is an example, so the mark travels with the verdict itself."""
+        illustrative = bool(self.matched and self.matched.illustrative)
+        return f"{self.verdict.label}{marks(None, illustrative)}"
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def result_values(entry: CheckLine | BrokenRow) -> list[str | Decimal | None]:
         return [BROKEN_LABEL, *[None] * 9, entry.reason, None, None]
     matched = entry.matched
     return [
-        entry.verdict.label,
+        entry.verdict_text,
         matched.code if matched else None,
         matched.name if matched else None,
         _range(matched) if matched else None,
@@ -338,7 +338,7 @@ def line_to_json(checked: CheckLine) -> dict[str, Any]:
         "row": line.row,
         "item": line.item,
         "verdict": checked.verdict.value,
-        "verdict_label": checked.verdict.label,
+        "verdict_label": checked.verdict_text,
         "why": checked.why,
         "matched": candidate_to_json(checked.matched) if checked.matched else None,
         "runners_up": [candidate_to_json(c) for c in checked.runners_up],

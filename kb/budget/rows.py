@@ -32,7 +32,9 @@ _TOTAL_WORD = r"(?:总合计|本页合计|合计|总计|小计|共计|累计|tot
 _TOTAL_ROW = re.compile(rf"^{_TOTAL_WORD}(?:[:：（(].*)?$", re.IGNORECASE)
 _TOTAL_END = re.compile(rf"{_TOTAL_WORD}[:：]?$", re.IGNORECASE)
 _SEQUENCE_TITLES = ("序号", "行次", "编号")
-_SECTION_ROW = re.compile(rf"^(?:[{SMALL}]+[、.．]|{SUBSECTION_LABEL}|第[{SMALL}]+(?:部分|章|节|项))\s*(.+)$")
+_SECTION_ROW = re.compile(
+    rf"^(?:[{SMALL}]+[、.．]|{SUBSECTION_LABEL}|第[{SMALL}]+(?:部分|章|节|项))\s*(.+)$"
+)
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,12 @@ def test_an_unknown_region_is_refused_with_suggestions(kb):
     result = kb("check", SHEET, "--region", "朱家角", code=1)
 
     assert "无法识别地区“朱家角”，是否指：朱家角镇" in result.output
+
+
+def test_a_verdict_against_an_example_says_so_in_the_line_itself(kb):
+    output = kb("check", SHEET, "--on", "2025-06-01").output.splitlines()
+
+    greenery = next(line for line in output if line.startswith("第8行"))
+    meeting = next(line for line in output if line.startswith("第5行"))
+    assert "【示例，不得作为依据】]" in greenery.split("：", 1)[1].split(" ", 1)[0]
+    assert "示例" not in meeting.split("：", 1)[1].split(" ", 1)[0]

@@ -122,7 +122,7 @@ class CheckLineSchema(Schema):
     row = fields.Function(lambda c: c.line.row)
     item = fields.Function(lambda c: c.line.item)
     verdict = fields.Function(lambda c: c.verdict.value)
-    verdict_label = fields.Function(lambda c: c.verdict.label)
+    verdict_label = fields.Function(lambda c: c.verdict_text)
     why = fields.String()
     matched = fields.Nested(CandidateSchema, allow_none=True)
     runners_up = fields.List(fields.Nested(CandidateSchema))

@@ -64,7 +64,7 @@ def check(
     for note in report.notes:
         click.echo(f"说明：{note}")
     for line in report.lines:
-        click.echo(f"第{line.line.row}行 {line.line.item}：[{line.verdict.label}] {line.why}")
+        click.echo(f"第{line.line.row}行 {line.line.item}：[{line.verdict_text}] {line.why}")
     for broken in report.broken:
         click.echo(f"第{broken.row}行：[无法读取] {broken.reason}")
     totals = report.totals

@@ -193,7 +193,7 @@ def _row(checked: CheckLine, override: str) -> Row:
         row=checked.line.row,
         item=checked.line.item,
         verdict=checked.verdict.value,
-        label=checked.verdict.label,
+        label=checked.verdict_text,
         price=_figure(checked.unit_price) + unit if checked.unit_price is not None else NONE,
         standard=_standard(checked.standard_value, checked.standard_max),
         difference=_difference(checked.difference, checked.percent),

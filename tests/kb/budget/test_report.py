@@ -184,3 +184,15 @@ def test_the_json_report(report):
 def test_other_report_formats_are_refused(report):
     with pytest.raises(UnsupportedFile):
         report_bytes(report, ".pdf")
+
+
+def test_the_verdict_column_marks_a_verdict_against_an_example(tmp_path):
+    line = BudgetLine(row=3, item="会议费", quantity=D("300"), unit="人·天", amount=D("240000"))
+    example = candidate(illustrative=True)
+    checked = check_lines([line], lambda _line: (example,), CONTEXT, columns=("事项",))
+    path = tmp_path / "报告.csv"
+    write_report(path, checked)
+
+    rows = list(csv.reader(path.read_bytes().decode("utf-8-sig").splitlines()))
+    assert rows[1][2] == "超标准【示例，不得作为依据】"
+    assert report_to_json(checked)["lines"][0]["verdict_label"] == "超标准【示例，不得作为依据】"
