@@ -42,6 +42,7 @@ from whoosh.analysis import Tokenizer
 
 from indexer.dictionary import Lexicon
 from indexer.dictionary import install
+from indexer.engine.cache import LIMITS
 
 #: Bump when tokenisation changes in a way that makes existing indexes wrong.
 ANALYSIS_VERSION = 1
@@ -147,7 +148,7 @@ class JiebaTokenizer(Tokenizer):
         """jieba's words for a run of CJK characters; remembered, since texts repeat phrases."""
         found = self._routes.get(run)
         if found is None:
-            if len(self._routes) > 200_000:
+            if len(self._routes) > LIMITS.tokenizer_routes:
                 self._routes.clear()
             found = self._routes[run] = _route(run)
         return found
@@ -156,7 +157,7 @@ class JiebaTokenizer(Tokenizer):
         """The sub-words of ``word`` with their leaf positions, and its number of leaves."""
         found = self._trees.get(word)
         if found is None:
-            if len(self._trees) > 500_000:
+            if len(self._trees) > LIMITS.tokenizer_trees:
                 self._trees.clear()
             found = self._trees[word] = _tree(word)
         return found
@@ -416,7 +417,7 @@ class Highlighter:
         """Every index token of a whole word: itself, its sub-words, their synonyms."""
         found = self._tokens.get(word)
         if found is None:
-            if len(self._tokens) > 100_000:
+            if len(self._tokens) > LIMITS.highlight_words:
                 self._tokens.clear()
             found = frozenset(t.text for t in self.analyzer(word, mode="index"))
             self._tokens[word] = found

@@ -46,6 +46,7 @@ from whoosh.query import Term
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
+from indexer.engine.store import cancel_writer
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import TYPES
 from indexer.schema import build_schema
@@ -158,7 +159,8 @@ def update(
         ):
             return _rebuild(settings, session)
         ix = open_generation(settings, token)
-        with ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB) as writer:
+        writer = ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
+        try:
             for code in codes:
                 writer.delete_by_term("code", code)
             for standard in standards.by_codes(session, codes):
@@ -167,6 +169,10 @@ def update(
                 writer.delete_by_term("document_id", str(document_id))
             for document in documents.by_ids(session, ids):
                 _add_all(writer, document_docs(document))
+            writer.commit()
+        except BaseException:
+            cancel_writer(writer)
+            raise
         counts = _count(ix)
         ix.close()
         name, serial = _parse_token(token)
@@ -208,7 +214,7 @@ def _build(folder: Path, session: Session, lexicon: Lexicon) -> dict[str, int]:
             writer.add_document(**doc)
             counts[doc["type"]] += 1
     except BaseException:
-        _cancel(writer)
+        cancel_writer(writer)
         raise
     writer.commit()
     indexed = _count(ix)
@@ -262,14 +268,6 @@ def _can_fork() -> bool:
         and threading.active_count() == 1
         and multiprocessing.get_start_method() == "fork"
     )
-
-
-def _cancel(writer: Any) -> None:
-    """Cancel a writer; a parallel one's sub-processes are stopped too (Whoosh leaves them)."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()
 
 
 def _all_docs(session: Session) -> Iterator[dict[str, Any]]:

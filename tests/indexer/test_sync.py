@@ -205,9 +205,9 @@ def test_a_failing_parallel_rebuild_stops_its_processes(index_settings, db, buil
             yield {**next(standard_docs_of(session)), "uid": f"standard:X:{n}"}
         raise RuntimeError("数据库连接中断")
 
-    cancel = sync._cancel
+    cancel = sync.cancel_writer
     monkeypatch.setattr(sync, "_all_docs", broken)
-    monkeypatch.setattr(sync, "_cancel", lambda w: (tasks.extend(w.tasks), cancel(w)))
+    monkeypatch.setattr(sync, "cancel_writer", lambda w: (tasks.extend(w.tasks), cancel(w)))
     with pytest.raises(RuntimeError):
         sync.rebuild(index_settings, db)
 

@@ -1,21 +1,24 @@
-"""indexer/postings.py: postings decoded by block equal Whoosh's own posting walk."""
+"""indexer/engine/store.py: postings decoded by block equal Whoosh's own posting walk; a segment's
+deletions come from the commit read; no other module touches Whoosh's internals."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from indexer import sync
-from indexer.postings import SegmentStore
-from indexer.postings import _decode_each
-from indexer.postings import read_postings
+from indexer.engine.store import SegmentStore
+from indexer.engine.store import decode_each
+from indexer.engine.store import raw_postings
+from indexer.engine.store import read_postings
 from indexer.search import search_index
 from tests.factories import make_standard
 
 
 def current_reader(settings):
-    index = search_index(settings)
-    index.refresh()
-    return index.searcher.reader()
+    with search_index(settings).reading() as view:
+        return view.searcher.reader()
 
 
 def test_block_decoding_equals_the_posting_walk_with_deletions(index_settings, db, build, store):
@@ -31,7 +34,7 @@ def test_block_decoding_equals_the_posting_walk_with_deletions(index_settings, d
     [(first, _), _] = reader.leaf_readers()
 
     docs, weights = read_postings(first, "content", "绿化养护")
-    walked = _decode_each(first.postings("content", "绿化养护").child)
+    walked = decode_each(raw_postings(first, "content", "绿化养护"))
 
     assert first.has_deletions() and len(docs) == 300 > 128  # more than one block
     assert docs.tolist() == walked[0] and weights.tolist() == walked[1]
@@ -47,7 +50,7 @@ def test_the_store_drops_segments_no_searcher_reads(index_settings, build):
 
     store.forget_except(set())
 
-    assert store._postings.held == 0 and not store._per_segment
+    assert store.held_postings == 0 and store.segment_arrays == 0
 
 
 def test_old_postings_go_first_beyond_the_bound(index_settings, build):
@@ -57,6 +60,24 @@ def test_old_postings_go_first_beyond_the_bound(index_settings, build):
     store.postings(reader, "content", "绿化养护")
     store.postings(reader, "content", "青浦区")
 
-    assert store._postings.held == 5 and np.array_equal(
+    assert store.held_postings == 5 and np.array_equal(
         store.postings(reader, "content", "青浦区")[0], np.arange(5)
     )
+
+
+WHOOSH_INTERNALS = ("._read_ids", "._read_weights", "._next_block", "._ids", "._weights")
+WHOOSH_INTERNALS += ("FilterMatcher", "writelock", "matching.wrappers")
+
+
+def test_no_module_but_the_store_touches_whoosh_internals():
+    root = Path(__file__).resolve().parents[3]
+    offenders = [
+        f"{path.relative_to(root)}: {name}"
+        for folder in ("indexer", "webapp", "kb")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path != root / "indexer" / "engine" / "store.py"
+        for name in WHOOSH_INTERNALS
+        if name in path.read_text(encoding="utf-8")
+    ]
+
+    assert offenders == []
