@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import functools
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -30,6 +32,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +43,10 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 from whoosh import index
+from whoosh.fields import BOOLEAN
+from whoosh.fields import ID
+from whoosh.fields import NUMERIC
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
@@ -56,6 +63,10 @@ from kb import documents
 from kb import standards
 from kb.config import Settings
 from kb.errors import Conflict
+from kb.models import Document
+from kb.models import Standard
+
+log = logging.getLogger(__name__)
 
 POINTER_FILE = "CURRENT"
 META_FILE = "kbindex.json"
@@ -70,6 +81,19 @@ PARALLEL_MIN_RECORDS = 2000
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A record that could not be indexed: the rest of the index was built without it."""
+
+    type: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        what = {"standard": "标准", "document": "文件"}.get(self.type, self.type)
+        return f"{what} {self.key} 无法编入索引，已跳过：{self.reason}"
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """What the index holds after a rebuild, an update or a check."""
 
@@ -79,11 +103,17 @@ class IndexStats:
     generation: str
     rebuilt: bool = False
     seconds: float = 0.0
+    #: Records left out because they could not be indexed (see :func:`indexable`).
+    skipped: tuple[Skipped, ...] = ()
+    #: The last change of the database's change log this index has applied.
+    applied_change: int = 0
 
     def __str__(self) -> str:
         text = f"{self.standards} 个标准版本、{self.clauses} 条条款、{self.documents} 份文件"
         if self.rebuilt:
             text += f"，已重建，用时 {self.seconds:.1f} 秒"
+        if self.skipped:
+            text += f"；{len(self.skipped)} 条记录无法编入索引，已跳过"
         return text
 
 
@@ -159,16 +189,16 @@ def update(
         ):
             return _rebuild(settings, session)
         ix = open_generation(settings, token)
+        skipped: list[Skipped] = []
         writer = ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
         try:
             for code in codes:
                 writer.delete_by_term("code", code)
-            for standard in standards.by_codes(session, codes):
-                _add_all(writer, standard_docs(standard))
             for document_id in ids:
                 writer.delete_by_term("document_id", str(document_id))
-            for document in documents.by_ids(session, ids):
-                _add_all(writer, document_docs(document))
+            records = _records(standards.by_codes(session, codes), documents.by_ids(session, ids))
+            for docs in _indexable(records, ix.schema, skipped):
+                _add_all(writer, docs)
             writer.commit()
         except BaseException:
             cancel_writer(writer)
@@ -179,7 +209,7 @@ def update(
         meta = {**meta, "counts": counts, "updated_at": _now()}
         _write_json(Path(settings.index_dir) / name / META_FILE, meta)
         _write_pointer(Path(settings.index_dir), name, serial + 1)
-        return _stats(meta | {"generation": f"{name} {serial + 1}"})
+        return _stats(meta | {"generation": f"{name} {serial + 1}"}, skipped=skipped)
 
 
 def _rebuild(settings: Settings, session: Session) -> IndexStats:
@@ -191,8 +221,9 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
     name = f"gen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     building = root / f"building-{name}"
     building.mkdir(parents=True)
+    skipped: list[Skipped] = []
     try:
-        counts = _build(building, session, lexicon)
+        counts = _build(building, session, lexicon, skipped)
         meta = {"signature": signature(lexicon), "counts": counts, "built_at": _now()}
         _write_json(building / META_FILE, meta)
         os.rename(building, root / name)
@@ -202,17 +233,22 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
     _write_pointer(root, name, 0)
     _remove_old_generations(root, keep={name, current})
     seconds = time.perf_counter() - started
-    return _stats(meta | {"generation": f"{name} 0"}, rebuilt=True, seconds=seconds)
+    return _stats(
+        meta | {"generation": f"{name} 0"}, rebuilt=True, seconds=seconds, skipped=skipped
+    )
 
 
-def _build(folder: Path, session: Session, lexicon: Lexicon) -> dict[str, int]:
+def _build(
+    folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped]
+) -> dict[str, int]:
     ix = index.create_in(str(folder), build_schema(lexicon))
     counts: Counter[str] = Counter({t: 0 for t in TYPES})
     writer = ix.writer(**_writer_options(session))
     try:
-        for doc in _all_docs(session):
-            writer.add_document(**doc)
-            counts[doc["type"]] += 1
+        for docs in _indexable(_all_records(session), ix.schema, skipped):
+            for doc in docs:
+                writer.add_document(**doc)
+                counts[doc["type"]] += 1
     except BaseException:
         cancel_writer(writer)
         raise
@@ -270,11 +306,52 @@ def _can_fork() -> bool:
     )
 
 
-def _all_docs(session: Session) -> Iterator[dict[str, Any]]:
-    for standard in standards.iter_standards(session):
-        yield from standard_docs(standard)
-    for document in documents.iter_documents(session):
-        yield from document_docs(document)
+#: A record to index: its type, its key (code or document id) and how to make its index docs.
+Record = tuple[str, str, Callable[[], list[dict[str, Any]]]]
+
+
+def _all_records(session: Session) -> Iterator[Record]:
+    return _records(standards.iter_standards(session), documents.iter_documents(session))
+
+
+def _records(
+    standard_rows: Iterable[Standard], document_rows: Iterable[Document]
+) -> Iterator[Record]:
+    for standard in standard_rows:
+        yield "standard", standard.code, functools.partial(standard_docs, standard)
+    for document in document_rows:
+        yield "document", str(document.id), functools.partial(document_docs, document)
+
+
+def _indexable(
+    records: Iterable[Record], schema: Schema, skipped: list[Skipped]
+) -> Iterator[list[dict[str, Any]]]:
+    """The index docs of each record that can be indexed; the others go to ``skipped``.
+
+    One bad row (a figure beyond what an index column holds, a value no vocabulary knows) must
+    not stop a rebuild: every exact-value field is encoded here, before the writer sees it
+    (a parallel writer would otherwise fail in a sub-process and lose a whole segment).
+    """
+    for kind, key, make in records:
+        try:
+            docs = make()
+            for doc in docs:
+                _check(schema, doc)
+        except (ValueError, TypeError, ArithmeticError, KeyError) as error:
+            found = Skipped(kind, key, str(error) or type(error).__name__)
+            log.warning("%s", found)
+            skipped.append(found)
+            continue
+        yield docs
+
+
+def _check(schema: Schema, doc: dict[str, Any]) -> None:
+    """Encode the exact-value fields of ``doc`` as Whoosh will; raises what Whoosh would."""
+    for name, value in doc.items():
+        field = schema[name]
+        if isinstance(field, NUMERIC | BOOLEAN | ID):
+            for _ in field.index(value):
+                pass
 
 
 def _add_all(writer: Any, docs: list[dict[str, Any]]) -> None:
@@ -346,9 +423,17 @@ def _current_meta(settings: Settings) -> dict[str, Any] | None:
         return None
 
 
-def _stats(meta: dict[str, Any], *, rebuilt: bool = False, seconds: float = 0.0) -> IndexStats:
+def _stats(
+    meta: dict[str, Any],
+    *,
+    rebuilt: bool = False,
+    seconds: float = 0.0,
+    skipped: Iterable[Skipped] = (),
+) -> IndexStats:
     counts = meta["counts"]
     return IndexStats(
+        skipped=tuple(skipped),
+        applied_change=int(meta.get("applied_change", 0)),
         standards=counts.get("standard", 0),
         clauses=counts.get("clause", 0),
         documents=counts.get("document", 0),

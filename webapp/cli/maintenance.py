@@ -81,6 +81,8 @@ def reindex(settings: Settings) -> None:
     with session_scope(settings) as session:
         stats = sync.rebuild(settings, session)
     click.echo(f"索引已重建：{stats}")
+    for skipped in stats.skipped:
+        click.echo(f"    {skipped}", err=True)
 
 
 @cli.command()
