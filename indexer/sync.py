@@ -1,11 +1,6 @@
 """Keep the Whoosh index in step with kb: full rebuilds swapped in atomically, single-record updates.
 
-Layout of ``settings.index_dir``::
-
-    CURRENT            "<generation> <serial>": the generation readers open, bumped on every commit
-    gen-<stamp>/       a complete Whoosh index, with kbindex.json (signature and counts)
-    building-<stamp>/  a rebuild in progress (or killed: removed by the next writer)
-    writer.lock        held by whichever process writes; every write in this module takes it
+The index folder's layout, its metadata and the writer lock are :mod:`indexer.folder`'s.
 
 A rebuild writes a fresh ``building-*`` folder, renames it to ``gen-*`` and only then replaces
 ``CURRENT`` (``os.replace``, atomic), so a reader sees the old index or the new one, never a half
@@ -21,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import functools
-import json
 import logging
 import multiprocessing
 import os
@@ -35,11 +29,9 @@ from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 from whoosh import index
@@ -50,10 +42,14 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
+from indexer import folder
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
 from indexer.engine.store import cancel_writer
+from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
+from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
+from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import TYPES
 from indexer.schema import build_schema
@@ -62,17 +58,11 @@ from indexer.schema import standard_docs
 from kb import documents
 from kb import standards
 from kb.config import Settings
-from kb.errors import Conflict
 from kb.models import Document
 from kb.models import Standard
 
 log = logging.getLogger(__name__)
 
-POINTER_FILE = "CURRENT"
-META_FILE = "kbindex.json"
-LOCK_FILE = "writer.lock"
-#: How long a writer waits for another one (a rebuild of 100k records takes minutes).
-LOCK_TIMEOUT = 900.0
 #: Whoosh's indexing memory per writer, in MB.
 WRITER_LIMIT_MB = 256
 #: Indexing processes for a large rebuild, and how many records make a rebuild large.
@@ -126,14 +116,6 @@ def signature(lexicon: Lexicon) -> dict[str, Any]:
     }
 
 
-def generation_token(settings: Settings) -> str | None:
-    """The content of ``CURRENT``: changes whenever readers should refresh; ``None`` if no index."""
-    try:
-        return (Path(settings.index_dir) / POINTER_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-
-
 def open_generation(settings: Settings, token: str) -> FileIndex:
     """Open the generation named by a :func:`generation_token`, with today's schema."""
     name = token.split()[0]
@@ -143,17 +125,17 @@ def open_generation(settings: Settings, token: str) -> FileIndex:
 
 def is_current(settings: Settings) -> bool:
     """Whether an index exists and was built with today's analysis, schema and lexicon."""
-    meta = _current_meta(settings)
+    meta = folder.current_meta(settings)
     return meta is not None and meta.get("signature") == signature(load_lexicon(settings))
 
 
 def ensure_index(settings: Settings, session: Session) -> IndexStats:
     """The index as it is when present and current, else a fresh rebuild from the database."""
-    meta = _current_meta(settings)
+    meta = folder.current_meta(settings)
     if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
         return _stats(meta)
-    with writer_lock(settings):
-        meta = _current_meta(settings)
+    with folder.writer_lock(settings):
+        meta = folder.current_meta(settings)
         if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
             return _stats(meta)
         return _rebuild(settings, session)
@@ -161,7 +143,7 @@ def ensure_index(settings: Settings, session: Session) -> IndexStats:
 
 def rebuild(settings: Settings, session: Session) -> IndexStats:
     """Build a complete index from the database into a fresh folder, then swap it in."""
-    with writer_lock(settings):
+    with folder.writer_lock(settings):
         return _rebuild(settings, session)
 
 
@@ -179,9 +161,9 @@ def update(
     current index (missing, or built with another analysis or lexicon) this rebuilds everything.
     """
     codes, ids = sorted(set(standard_codes)), sorted(set(document_ids))
-    with writer_lock(settings):
-        meta = _current_meta(settings)
-        token = generation_token(settings)
+    with folder.writer_lock(settings):
+        meta = folder.current_meta(settings)
+        token = folder.generation_token(settings)
         if (
             meta is None
             or token is None
@@ -190,7 +172,7 @@ def update(
             return _rebuild(settings, session)
         ix = open_generation(settings, token)
         skipped: list[Skipped] = []
-        writer = ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(timeout=folder.LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
         try:
             for code in codes:
                 writer.delete_by_term("code", code)
@@ -205,10 +187,10 @@ def update(
             raise
         counts = _count(ix)
         ix.close()
-        name, serial = _parse_token(token)
-        meta = {**meta, "counts": counts, "updated_at": _now()}
-        _write_json(Path(settings.index_dir) / name / META_FILE, meta)
-        _write_pointer(Path(settings.index_dir), name, serial + 1)
+        name, serial = folder.parse_token(token)
+        meta = {**meta, "counts": counts, "updated_at": folder.now()}
+        folder.write_json(Path(settings.index_dir) / name / folder.META_FILE, meta)
+        folder.write_pointer(Path(settings.index_dir), name, serial + 1)
         return _stats(meta | {"generation": f"{name} {serial + 1}"}, skipped=skipped)
 
 
@@ -216,22 +198,22 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
     started = time.perf_counter()
     root = Path(settings.index_dir)
     lexicon = load_lexicon(settings)
-    current = _parse_token(generation_token(settings) or "")[0]
-    _remove_killed_builds(root)
+    current = folder.parse_token(folder.generation_token(settings) or "")[0]
+    folder.remove_killed_builds(root)
     name = f"gen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     building = root / f"building-{name}"
     building.mkdir(parents=True)
     skipped: list[Skipped] = []
     try:
         counts = _build(building, session, lexicon, skipped)
-        meta = {"signature": signature(lexicon), "counts": counts, "built_at": _now()}
-        _write_json(building / META_FILE, meta)
+        meta = {"signature": signature(lexicon), "counts": counts, "built_at": folder.now()}
+        folder.write_json(building / folder.META_FILE, meta)
         os.rename(building, root / name)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    _write_pointer(root, name, 0)
-    _remove_old_generations(root, keep={name, current})
+    folder.write_pointer(root, name, 0)
+    folder.remove_old_generations(root, keep={name, current})
     seconds = time.perf_counter() - started
     return _stats(
         meta | {"generation": f"{name} 0"}, rebuilt=True, seconds=seconds, skipped=skipped
@@ -364,65 +346,6 @@ def _count(ix: FileIndex) -> dict[str, int]:
         return {t: sum(1 for _ in searcher.docs_for_query(Term("type", t))) for t in TYPES}
 
 
-@contextmanager
-def writer_lock(settings: Settings, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the index's writer lock, waiting up to ``timeout`` seconds.
-
-    :raises Conflict: when another writer holds it for longer.
-    """
-    root = Path(settings.index_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "a+b") as handle:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(handle):
-            if time.monotonic() > deadline:
-                raise Conflict("检索索引正被另一个进程写入，请稍后再试", {"index": str(root)})
-            time.sleep(0.05)
-        try:
-            yield
-        finally:
-            _unlock(handle)
-
-
-def _try_lock(handle: BinaryIO) -> bool:
-    try:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(handle: BinaryIO) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _current_meta(settings: Settings) -> dict[str, Any] | None:
-    token = generation_token(settings)
-    if not token:
-        return None
-    path = Path(settings.index_dir) / _parse_token(token)[0] / META_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) | {"generation": token}
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
 def _stats(
     meta: dict[str, Any],
     *,
@@ -441,51 +364,3 @@ def _stats(
         rebuilt=rebuilt,
         seconds=round(seconds, 3),
     )
-
-
-def _parse_token(token: str) -> tuple[str, int]:
-    parts = token.split()
-    if not parts:
-        return "", 0
-    return parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-
-
-def _write_pointer(root: Path, name: str, serial: int) -> None:
-    _replace_file(root / POINTER_FILE, f"{name} {serial}\n")
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    data = {k: v for k, v in data.items() if k != "generation"}
-    _replace_file(path, json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a reader sees the old content or the new one."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _remove_killed_builds(root: Path) -> None:
-    """Remove what killed writers left: half-built folders and temporary files (lock held)."""
-    if not root.exists():
-        return
-    for child in root.iterdir():
-        if child.is_dir() and child.name.startswith("building-"):
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.name.startswith(".") and child.name.endswith(".tmp"):
-            child.unlink(missing_ok=True)
-
-
-def _remove_old_generations(root: Path, *, keep: set[str]) -> None:
-    """Remove generations other than ``keep``; on Windows a folder still open stays until later."""
-    for child in root.iterdir():
-        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
