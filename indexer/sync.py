@@ -42,6 +42,7 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
+from indexer import changelog
 from indexer import folder
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
@@ -153,15 +154,19 @@ def update(
     *,
     standard_codes: Iterable[str] = (),
     document_ids: Iterable[int] = (),
+    lock_timeout: float | None = None,
 ) -> IndexStats:
-    """Re-index just these standards (all versions) and documents (with their clauses).
+    """Re-index these standards (all versions) and documents (with their clauses), and every
+    record the database's change log (:mod:`kb.changes`) names since this index's last round.
 
     Call it after the transaction that changed them has committed: the index reads what the
     session sees. Records no longer in the database are removed from the index. Without a
-    current index (missing, or built with another analysis or lexicon) this rebuilds everything.
+    current index (missing, or built with another analysis or lexicon), or with more changes to
+    apply than :data:`indexer.changelog.MAX_CHANGES`, this rebuilds everything.
+
+    :raises Conflict: another writer held the index for longer than ``lock_timeout`` seconds.
     """
-    codes, ids = sorted(set(standard_codes)), sorted(set(document_ids))
-    with folder.writer_lock(settings):
+    with folder.writer_lock(settings, lock_timeout):
         meta = folder.current_meta(settings)
         token = folder.generation_token(settings)
         if (
@@ -170,6 +175,11 @@ def update(
             or meta.get("signature") != signature(load_lexicon(settings))
         ):
             return _rebuild(settings, session)
+        plan = changelog.pending(session, meta)
+        if plan.rebuild:
+            return _rebuild(settings, session)
+        codes = sorted(set(standard_codes) | plan.standard_codes)
+        ids = sorted(set(document_ids) | plan.document_ids)
         ix = open_generation(settings, token)
         skipped: list[Skipped] = []
         writer = ix.writer(timeout=folder.LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
@@ -188,7 +198,7 @@ def update(
         counts = _count(ix)
         ix.close()
         name, serial = folder.parse_token(token)
-        meta = {**meta, "counts": counts, "updated_at": folder.now()}
+        meta = {**meta, **plan.metadata(), "counts": counts, "updated_at": folder.now()}
         folder.write_json(Path(settings.index_dir) / name / folder.META_FILE, meta)
         folder.write_pointer(Path(settings.index_dir), name, serial + 1)
         return _stats(meta | {"generation": f"{name} {serial + 1}"}, skipped=skipped)
@@ -205,8 +215,14 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
     building.mkdir(parents=True)
     skipped: list[Skipped] = []
     try:
+        point = changelog.rebuild_point(session)  # before any record is read
         counts = _build(building, session, lexicon, skipped)
-        meta = {"signature": signature(lexicon), "counts": counts, "built_at": folder.now()}
+        meta = {
+            "signature": signature(lexicon),
+            "counts": counts,
+            "built_at": folder.now(),
+            **point.metadata(),
+        }
         folder.write_json(building / folder.META_FILE, meta)
         os.rename(building, root / name)
     except BaseException:
