@@ -24,7 +24,6 @@ from whoosh.query import Query
 from whoosh.searching import Searcher
 
 from indexer import sync
-from indexer.analysis import Highlighter
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
 from indexer.engine.arrays import CONTENT
@@ -34,6 +33,7 @@ from indexer.engine.cache import SizedCache
 from indexer.engine.scoring import Unit
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import open_searcher
+from indexer.highlight import Highlighter
 from kb.config import Settings
 
 
