@@ -222,7 +222,7 @@ def _run(view: View, query: SearchQuery) -> SearchPage:
         docs, coverage, scores = np.flatnonzero(allowed), None, None
     else:
         units = [view.unit(unit) for unit in compiled.units]
-        boosts = [view.unit(boost) for boost in compiled.boosts]
+        boosts = (view.unit(boost) for boost in compiled.boosts)
         docs, coverage, scores = scoring.match(units, boosts, allowed)
     if not len(docs):
         return empty

@@ -7,6 +7,8 @@ the index. :mod:`indexer.engine.arrays` supplies each word's and phrase's docume
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 #: A word's or phrase's matching documents (ascending) and their scores, aligned.
@@ -36,19 +38,21 @@ def positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
 
 
 def match(
-    units: list[Unit], boosts: list[Unit], allowed: np.ndarray
+    units: list[Unit], boosts: Iterable[Unit], allowed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The documents having every unit (ascending), how many units each has when none has all
     and there is more than one (else ``None``), and their scores, all aligned.
 
     A boost adds its score to the documents that have it, as Whoosh's ``AndMaybe`` does.
+    ``boosts`` is consumed only when some document has every unit: pass a generator, so that
+    a relaxed query never reads its boost phrases' positions.
     """
     docs = min(units, key=lambda unit: len(unit[0]))[0]
     docs = docs[allowed[docs]]
     for unit_docs, _ in units:
         docs = docs[positions_in(unit_docs, docs) >= 0]
-    if not len(docs) and len(units) > 1:
-        return any_part(units, allowed)
+    if not len(docs):
+        return any_part(units, allowed) if len(units) > 1 else (docs, None, np.zeros(0))
     scores = np.zeros(len(docs), dtype=np.float64)
     for unit_docs, unit_scores in units:
         scores += unit_scores[positions_in(unit_docs, docs)]
