@@ -70,9 +70,8 @@ def present(session: Session, ids: Iterable[int]) -> set[int]:
 def touched(session: Session) -> set[tuple[str, str]]:
     """(kind, key) of every standard and document this flush writes."""
     found: set[tuple[str, str]] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
+    modified = (obj for obj in session.dirty if session.is_modified(obj))
+    for obj in chain(session.new, modified, session.deleted):
         key = _key(obj)
         if key is not None:
             found.add(key)
