@@ -30,7 +30,6 @@ from indexer.engine.scoring import bm25f
 from indexer.engine.scoring import positions_in
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import leaves
-from indexer.engine.store import live_documents
 from indexer.engine.store import segment_key
 from indexer.schema import FACETS
 from indexer.schema import OPEN_END
@@ -66,7 +65,7 @@ class SearcherArrays:
         if self._live is None:
             live = np.ones(self.size, dtype=bool)
             for reader, offset in self.leaves:
-                part = live_documents(reader)
+                part = self.store.live(reader)
                 live[offset : offset + len(part)] = part
             self._live = live
         return self._live

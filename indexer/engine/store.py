@@ -153,6 +153,19 @@ class SegmentStore:
             lambda: np.asarray(self.column(reader, field), dtype=np.int64),
         )
 
+    def live(self, reader: IndexReader) -> np.ndarray:
+        """:func:`live_documents` of a segment, kept per state of the segment (:func:`leaf_key`):
+        a new commit that deleted nothing in a segment reuses its mask."""
+        segment, count = leaf_key(reader)
+        key = (segment, "live", "")
+        with self._lock:
+            found = self._per_segment.get(key)
+        if found is None or found[0] != count:  # deletions only grow: a new count, a new state
+            found = (count, live_documents(reader))
+            with self._lock:
+                self._per_segment[key] = found
+        return found[1]
+
     def forget_except(self, live_segments: set[str]) -> None:
         """Drop everything of segments no searcher reads any more."""
         with self._lock:

@@ -10,6 +10,7 @@ import numpy as np
 from indexer import sync
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import decode_each
+from indexer.engine.store import leaf_key
 from indexer.engine.store import raw_postings
 from indexer.engine.store import read_postings
 from indexer.search import search_index
@@ -81,3 +82,20 @@ def test_no_module_but_the_store_touches_whoosh_internals():
     ]
 
     assert offenders == []
+
+
+def test_a_segment_live_mask_follows_its_deletions(index_settings, db, build, store):
+    build(*(make_standard(code=f"QP-CQ-{n:04d}") for n in range(3)))
+    segments = SegmentStore()
+    [(before, _)] = current_reader(index_settings).leaf_readers()
+    assert segments.live(before).tolist() == [True, True, True]
+    state = leaf_key(before)
+
+    store(make_standard(code="QP-CQ-0001", name="青浦区绿化养护定额（修订）"))
+    sync.update(index_settings, db, standard_codes=["QP-CQ-0001"])
+    [(after, _), _] = current_reader(index_settings).leaf_readers()
+    arrays = segments.segment_arrays
+
+    assert leaf_key(after)[0] == state[0] and leaf_key(after) != state
+    assert segments.live(after).tolist() == [True, False, True]
+    assert segments.segment_arrays == arrays  # the old state replaced, not kept beside
