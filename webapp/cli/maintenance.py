@@ -158,9 +158,13 @@ def export(settings: Settings, file: Path) -> None:
 def serve(settings: Settings, host: str, port: int, debug: bool) -> None:
     """启动网页和 API 服务（内网单机使用；生产环境请用 gunicorn 运行 webapp.wsgi:app）。
 
+    启动前补上数据库中尚未编入索引的变更，运行时每秒跟进一次。
+
     示例：kb serve --port 8000
     """
     with session_scope(settings) as session:
-        sync.ensure_index(settings, session)
+        following.follow_once(settings, session, wait=True)  # catch up with the database first
+    app = create_app(settings)
+    following.Follower(settings, app.extensions["kb"]["sessions"]).ensure_started()
     click.echo(f"标准库已启动：http://{host}:{port}/")
-    create_app(settings).run(host=host, port=port, debug=debug, threaded=True)
+    app.run(host=host, port=port, debug=debug, threaded=True)
