@@ -9,6 +9,12 @@ one more round for readers that still hold it open; older ones are removed.
 
 Writers serialise across processes on ``writer.lock`` (``flock``/``msvcrt``), so a gunicorn
 worker, the CLI and an ingest never open two Whoosh writers at once.
+
+Every update also applies what the database's change log (:mod:`kb.changes`) holds beyond the
+index's last applied change (:mod:`indexer.changelog`), so writes made on other nodes arrive with
+the next update or follower round (:mod:`indexer.follow`). A record that cannot be indexed (a
+figure beyond a column's range, a value no vocabulary knows) is skipped and reported
+(:class:`Skipped`), never allowed to stop a rebuild.
 """
 
 from __future__ import annotations
