@@ -510,10 +510,11 @@ def code_fingerprint() -> dict[str, str]:
     import hashlib
 
     root = HERE.parent / "indexer"
+    measured = ("analysis.py", "schema.py", "search.py", "sync.py", "ingest.py")
+    files = [p for p in sorted(root.glob("*.py")) if p.name in measured]
+    files += sorted((root / "engine").glob("*.py"))
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:12]
-        for p in sorted(root.glob("*.py"))
-        if p.name in ("analysis.py", "schema.py", "search.py", "sync.py", "ingest.py")
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()[:12] for p in files
     }
 
 

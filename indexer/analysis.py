@@ -20,12 +20,11 @@ cut into single characters the same way in documents and queries.
 
 ``mode="query"`` yields only the whole words with consecutive positions (no sub-word explosion);
 ``mode="phrase"`` yields only the leaves, which is what a quoted phrase is matched on.
-Highlighting uses :class:`Highlighter`, which marks the whole word around any match.
+Highlighting (:mod:`indexer.highlight`) marks the whole word around any match.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -42,19 +41,19 @@ from whoosh.analysis import Tokenizer
 
 from indexer.dictionary import Lexicon
 from indexer.dictionary import install
+from indexer.engine.cache import LIMITS
 
 #: Bump when tokenisation changes in a way that makes existing indexes wrong.
 ANALYSIS_VERSION = 1
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"([{_CJK}]+)|(\d+(?:\.\d+)+|[^\W_{_CJK}]+)")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+CJK_CHAR = re.compile(rf"[{_CJK}]")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
-_SPACE = re.compile(r"\s+")
 #: Full-width ASCII variants and the ideographic space, folded without changing any offset.
 _WIDTH_FOLD = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 #: The same, also lowercasing ASCII letters: how needles are looked for in a text.
-_FOLD = (
+FOLD = (
     _WIDTH_FOLD
     | {ord(c): ord(c.lower()) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     | {0xFF21 + i: 0x61 + i for i in range(26)}
@@ -66,7 +65,7 @@ WordTree = tuple[tuple[tuple[int, int, int, bool], ...], int]
 
 def is_cjk(text: str) -> bool:
     """Whether ``text`` contains a CJK ideograph."""
-    return _CJK_CHAR.search(text) is not None
+    return CJK_CHAR.search(text) is not None
 
 
 class JiebaTokenizer(Tokenizer):
@@ -147,7 +146,7 @@ class JiebaTokenizer(Tokenizer):
         """jieba's words for a run of CJK characters; remembered, since texts repeat phrases."""
         found = self._routes.get(run)
         if found is None:
-            if len(self._routes) > 200_000:
+            if len(self._routes) > LIMITS.tokenizer_routes:
                 self._routes.clear()
             found = self._routes[run] = _route(run)
         return found
@@ -156,7 +155,7 @@ class JiebaTokenizer(Tokenizer):
         """The sub-words of ``word`` with their leaf positions, and its number of leaves."""
         found = self._trees.get(word)
         if found is None:
-            if len(self._trees) > 500_000:
+            if len(self._trees) > LIMITS.tokenizer_trees:
                 self._trees.clear()
             found = self._trees[word] = _tree(word)
         return found
@@ -283,171 +282,3 @@ class SynonymFilter(Filter):
 def chinese_analyzer(lexicon: Lexicon) -> Analyzer:
     """The one analyzer of every scored text field: jieba, lowercase, synonyms."""
     return JiebaTokenizer(lexicon) | LowercaseFilter() | SynonymFilter(lexicon.synonyms)
-
-
-class Highlighter:
-    """Finds the whole words of a text to mark for a query's terms and phrases.
-
-    Occurrences are found with ``str.find`` (of each term, its synonyms and each phrase's
-    text), then checked and widened to whole words by segmenting only a few characters around
-    each: a word is marked when it, one of its sub-words or one of its synonyms is a query term
-    (so ``it`` inside ``with`` is not marked), or when it holds part of a phrase occurrence.
-    The span is always the whole word's, so 双监控 is marked once, never as 双 + 监控.
-    """
-
-    #: Occurrences closer than this are segmented together: longer than any dictionary word.
-    MARGIN = 10
-    #: How far a segmented fragment may reach out to find the edges of its runs.
-    RUN_REACH = 60
-    #: Length of a snippet, and how far before the first mark it starts.
-    SNIPPET_CHARS = 120
-    SNIPPET_LEAD = 24
-
-    def __init__(self, analyzer: Analyzer, synonyms: Mapping[str, tuple[str, ...]]) -> None:
-        self.analyzer = analyzer
-        self.tokenizer = next(i for i in analyzer.items if isinstance(i, JiebaTokenizer))
-        self.synonyms = synonyms
-        self._tokens: dict[str, frozenset[str]] = {}
-
-    def spans(
-        self,
-        text: str,
-        terms: Iterable[str],
-        phrases: Iterable[tuple[str, ...]] = (),
-        *,
-        limit: int = 20,
-    ) -> list[tuple[int, int]]:
-        """Sorted, merged spans of the words to mark; at most ``limit`` finds per needle."""
-        folded = text.translate(_FOLD)
-        found: list[tuple[int, int, frozenset[str] | None]] = []
-        for needle, wanted in self._needles(set(terms), phrases):
-            start = folded.find(needle)
-            for _ in range(limit):
-                if start < 0:
-                    break
-                found.append((start, start + len(needle), wanted))
-                start = folded.find(needle, start + len(needle))
-        spans: list[tuple[int, int]] = []
-        for cluster in self._clusters(sorted(found, key=lambda item: item[0])):
-            spans.extend(self._words_to_mark(text, cluster))
-        return _merge(sorted(set(spans)))
-
-    def snippet(
-        self, text: str, terms: Iterable[str], phrases: Iterable[tuple[str, ...]] = ()
-    ) -> str:
-        """Safe HTML: a window of ``text`` around the marks, HTML-escaped, then ``<mark>``-ed.
-
-        The text is escaped piece by piece *before* the tags are added, so user text such as
-        ``<script>`` always comes out as ``&lt;script&gt;`` and only bare ``<mark>`` tags are HTML.
-        """
-        if not text:
-            return ""
-        spans = self.spans(text, terms, phrases)
-        start = self._window_start(spans)
-        end = min(len(text), start + self.SNIPPET_CHARS)
-        start = max(0, min(start, end - self.SNIPPET_CHARS))
-        pieces, cursor = [], start
-        for span_start, span_end in spans:
-            if span_start < cursor or span_end > end:
-                continue
-            pieces.append(_escape(text[cursor:span_start]))
-            pieces.append(f"<mark>{_escape(text[span_start:span_end])}</mark>")
-            cursor = span_end
-        pieces.append(_escape(text[cursor:end]))
-        prefix = "…" if start > 0 else ""
-        suffix = "…" if end < len(text) else ""
-        return (prefix + "".join(pieces) + suffix).strip()
-
-    def _window_start(self, spans: list[tuple[int, int]]) -> int:
-        """Just before the place where the most marks fit into one snippet."""
-        if not spans:
-            return 0
-        reach = self.SNIPPET_CHARS - self.SNIPPET_LEAD
-        best = max(
-            range(len(spans)),
-            key=lambda i: (sum(1 for _, e in spans[i:] if e <= spans[i][0] + reach), -i),
-        )
-        return max(0, spans[best][0] - self.SNIPPET_LEAD)
-
-    def _needles(
-        self, terms: set[str], phrases: Iterable[tuple[str, ...]]
-    ) -> Iterator[tuple[str, frozenset[str] | None]]:
-        """(text to find, terms a word there must hold, or None for a phrase's words)."""
-        for term in terms:
-            for needle in (term, *self.synonyms.get(term, ())):
-                yield needle, frozenset({term})
-        for phrase in phrases:
-            yield "".join(phrase), None
-
-    def _clusters(
-        self, found: list[tuple[int, int, frozenset[str] | None]]
-    ) -> Iterator[list[tuple[int, int, frozenset[str] | None]]]:
-        """Occurrences close enough to be segmented as one fragment (one jieba pass each)."""
-        cluster: list[tuple[int, int, frozenset[str] | None]] = []
-        for occurrence in found:
-            if cluster and occurrence[0] - max(e for _, e, _ in cluster) > 2 * self.MARGIN:
-                yield cluster
-                cluster = []
-            cluster.append(occurrence)
-        if cluster:
-            yield cluster
-
-    def _words_to_mark(
-        self, text: str, cluster: list[tuple[int, int, frozenset[str] | None]]
-    ) -> Iterator[tuple[int, int]]:
-        """Whole words over the occurrences of one cluster that hold what each occurrence wants.
-
-        The fragment segmented reaches out to the ends of the runs of CJK characters around the
-        cluster (at most :data:`RUN_REACH` characters), so each run is segmented whole, as the
-        indexer saw it, and its words come from the tokenizer's memory when it recurs.
-        """
-        base = _run_start(text, cluster[0][0], self.RUN_REACH)
-        fragment = text[base : _run_end(text, max(e for _, e, _ in cluster), self.RUN_REACH)]
-        for word, offset, _ in self.tokenizer.words(fragment):
-            word_start, word_end = base + offset, base + offset + len(word)
-            for start, end, wanted in cluster:
-                if word_end <= start or word_start >= end:
-                    continue
-                if wanted is None or wanted & self.tokens(word):
-                    yield word_start, word_end
-                    break
-
-    def tokens(self, word: str) -> frozenset[str]:
-        """Every index token of a whole word: itself, its sub-words, their synonyms."""
-        found = self._tokens.get(word)
-        if found is None:
-            if len(self._tokens) > 100_000:
-                self._tokens.clear()
-            found = frozenset(t.text for t in self.analyzer(word, mode="index"))
-            self._tokens[word] = found
-        return found
-
-
-def _run_start(text: str, index: int, reach: int) -> int:
-    """Where the run of CJK characters holding ``text[index]`` starts (at most ``reach`` back)."""
-    stop = max(0, index - reach)
-    while index > stop and _CJK_CHAR.match(text, index - 1):
-        index -= 1
-    return index
-
-
-def _run_end(text: str, index: int, reach: int) -> int:
-    """Where the run of CJK characters reaching ``text[index - 1]`` ends (at most ``reach`` on)."""
-    stop = min(len(text), index + reach)
-    while index < stop and _CJK_CHAR.match(text, index):
-        index += 1
-    return index
-
-
-def _escape(text: str) -> str:
-    return html.escape(_SPACE.sub(" ", text), quote=True)
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

@@ -1,11 +1,6 @@
 """Keep the Whoosh index in step with kb: full rebuilds swapped in atomically, single-record updates.
 
-Layout of ``settings.index_dir``::
-
-    CURRENT            "<generation> <serial>": the generation readers open, bumped on every commit
-    gen-<stamp>/       a complete Whoosh index, with kbindex.json (signature and counts)
-    building-<stamp>/  a rebuild in progress (or killed: removed by the next writer)
-    writer.lock        held by whichever process writes; every write in this module takes it
+The index folder's layout, its metadata and the writer lock are :mod:`indexer.folder`'s.
 
 A rebuild writes a fresh ``building-*`` folder, renames it to ``gen-*`` and only then replaces
 ``CURRENT`` (``os.replace``, atomic), so a reader sees the old index or the new one, never a half
@@ -14,13 +9,20 @@ one more round for readers that still hold it open; older ones are removed.
 
 Writers serialise across processes on ``writer.lock`` (``flock``/``msvcrt``), so a gunicorn
 worker, the CLI and an ingest never open two Whoosh writers at once.
+
+Every update also applies what the database's change log (:mod:`kb.changes`) holds beyond the
+index's last applied change (:mod:`indexer.changelog`), so writes made on other nodes arrive with
+the next update or follower round (:mod:`indexer.follow`). A record that cannot be indexed (a
+figure beyond a column's range, a value no vocabulary knows) is skipped and reported
+(:class:`Skipped`), never allowed to stop a rebuild.
 """
 
 from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import json
+import functools
+import logging
 import multiprocessing
 import os
 import shutil
@@ -30,22 +32,31 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 from whoosh import index
+from whoosh.fields import BOOLEAN
+from whoosh.fields import ID
+from whoosh.fields import NUMERIC
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
+from indexer import changelog
+from indexer import folder
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
+from indexer.engine.store import cancel_writer
+from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
+from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
+from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import TYPES
 from indexer.schema import build_schema
@@ -54,18 +65,29 @@ from indexer.schema import standard_docs
 from kb import documents
 from kb import standards
 from kb.config import Settings
-from kb.errors import Conflict
+from kb.models import Document
+from kb.models import Standard
 
-POINTER_FILE = "CURRENT"
-META_FILE = "kbindex.json"
-LOCK_FILE = "writer.lock"
-#: How long a writer waits for another one (a rebuild of 100k records takes minutes).
-LOCK_TIMEOUT = 900.0
+log = logging.getLogger(__name__)
+
 #: Whoosh's indexing memory per writer, in MB.
 WRITER_LIMIT_MB = 256
 #: Indexing processes for a large rebuild, and how many records make a rebuild large.
 WRITER_PROCS = 2
 PARALLEL_MIN_RECORDS = 2000
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record that could not be indexed: the rest of the index was built without it."""
+
+    type: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        what = {"standard": "标准", "document": "文件"}.get(self.type, self.type)
+        return f"{what} {self.key} 无法编入索引，已跳过：{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -78,11 +100,17 @@ class IndexStats:
     generation: str
     rebuilt: bool = False
     seconds: float = 0.0
+    #: Records left out because they could not be indexed (see :func:`indexable`).
+    skipped: tuple[Skipped, ...] = ()
+    #: The last change of the database's change log this index has applied.
+    applied_change: int = 0
 
     def __str__(self) -> str:
         text = f"{self.standards} 个标准版本、{self.clauses} 条条款、{self.documents} 份文件"
         if self.rebuilt:
             text += f"，已重建，用时 {self.seconds:.1f} 秒"
+        if self.skipped:
+            text += f"；{len(self.skipped)} 条记录无法编入索引，已跳过"
         return text
 
 
@@ -95,14 +123,6 @@ def signature(lexicon: Lexicon) -> dict[str, Any]:
     }
 
 
-def generation_token(settings: Settings) -> str | None:
-    """The content of ``CURRENT``: changes whenever readers should refresh; ``None`` if no index."""
-    try:
-        return (Path(settings.index_dir) / POINTER_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-
-
 def open_generation(settings: Settings, token: str) -> FileIndex:
     """Open the generation named by a :func:`generation_token`, with today's schema."""
     name = token.split()[0]
@@ -112,17 +132,17 @@ def open_generation(settings: Settings, token: str) -> FileIndex:
 
 def is_current(settings: Settings) -> bool:
     """Whether an index exists and was built with today's analysis, schema and lexicon."""
-    meta = _current_meta(settings)
+    meta = folder.current_meta(settings)
     return meta is not None and meta.get("signature") == signature(load_lexicon(settings))
 
 
 def ensure_index(settings: Settings, session: Session) -> IndexStats:
     """The index as it is when present and current, else a fresh rebuild from the database."""
-    meta = _current_meta(settings)
+    meta = folder.current_meta(settings)
     if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
         return _stats(meta)
-    with writer_lock(settings):
-        meta = _current_meta(settings)
+    with folder.writer_lock(settings):
+        meta = folder.current_meta(settings)
         if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
             return _stats(meta)
         return _rebuild(settings, session)
@@ -130,7 +150,7 @@ def ensure_index(settings: Settings, session: Session) -> IndexStats:
 
 def rebuild(settings: Settings, session: Session) -> IndexStats:
     """Build a complete index from the database into a fresh folder, then swap it in."""
-    with writer_lock(settings):
+    with folder.writer_lock(settings):
         return _rebuild(settings, session)
 
 
@@ -140,75 +160,101 @@ def update(
     *,
     standard_codes: Iterable[str] = (),
     document_ids: Iterable[int] = (),
+    lock_timeout: float | None = None,
 ) -> IndexStats:
-    """Re-index just these standards (all versions) and documents (with their clauses).
+    """Re-index these standards (all versions) and documents (with their clauses), and every
+    record the database's change log (:mod:`kb.changes`) names since this index's last round.
 
     Call it after the transaction that changed them has committed: the index reads what the
     session sees. Records no longer in the database are removed from the index. Without a
-    current index (missing, or built with another analysis or lexicon) this rebuilds everything.
+    current index (missing, or built with another analysis or lexicon), or with more changes to
+    apply than :data:`indexer.changelog.MAX_CHANGES`, this rebuilds everything.
+
+    :raises Conflict: another writer held the index for longer than ``lock_timeout`` seconds.
     """
-    codes, ids = sorted(set(standard_codes)), sorted(set(document_ids))
-    with writer_lock(settings):
-        meta = _current_meta(settings)
-        token = generation_token(settings)
+    with folder.writer_lock(settings, lock_timeout):
+        meta = folder.current_meta(settings)
+        token = folder.generation_token(settings)
         if (
             meta is None
             or token is None
             or meta.get("signature") != signature(load_lexicon(settings))
         ):
             return _rebuild(settings, session)
+        plan = changelog.pending(session, meta)
+        if plan.rebuild:
+            return _rebuild(settings, session)
+        codes = sorted(set(standard_codes) | plan.standard_codes)
+        ids = sorted(set(document_ids) | plan.document_ids)
         ix = open_generation(settings, token)
-        with ix.writer(timeout=LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB) as writer:
+        skipped: list[Skipped] = []
+        writer = ix.writer(timeout=folder.LOCK_TIMEOUT, limitmb=WRITER_LIMIT_MB)
+        try:
             for code in codes:
                 writer.delete_by_term("code", code)
-            for standard in standards.by_codes(session, codes):
-                _add_all(writer, standard_docs(standard))
             for document_id in ids:
                 writer.delete_by_term("document_id", str(document_id))
-            for document in documents.by_ids(session, ids):
-                _add_all(writer, document_docs(document))
+            records = _records(standards.by_codes(session, codes), documents.by_ids(session, ids))
+            for docs in _indexable(records, ix.schema, skipped):
+                _add_all(writer, docs)
+            writer.commit()
+        except BaseException:
+            cancel_writer(writer)
+            raise
         counts = _count(ix)
         ix.close()
-        name, serial = _parse_token(token)
-        meta = {**meta, "counts": counts, "updated_at": _now()}
-        _write_json(Path(settings.index_dir) / name / META_FILE, meta)
-        _write_pointer(Path(settings.index_dir), name, serial + 1)
-        return _stats(meta | {"generation": f"{name} {serial + 1}"})
+        name, serial = folder.parse_token(token)
+        meta = {**meta, **plan.metadata(), "counts": counts, "updated_at": folder.now()}
+        folder.write_json(Path(settings.index_dir) / name / folder.META_FILE, meta)
+        folder.write_pointer(Path(settings.index_dir), name, serial + 1)
+        return _stats(meta | {"generation": f"{name} {serial + 1}"}, skipped=skipped)
 
 
 def _rebuild(settings: Settings, session: Session) -> IndexStats:
     started = time.perf_counter()
     root = Path(settings.index_dir)
     lexicon = load_lexicon(settings)
-    current = _parse_token(generation_token(settings) or "")[0]
-    _remove_killed_builds(root)
+    current = folder.parse_token(folder.generation_token(settings) or "")[0]
+    folder.remove_killed_builds(root)
     name = f"gen-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     building = root / f"building-{name}"
     building.mkdir(parents=True)
+    skipped: list[Skipped] = []
     try:
-        counts = _build(building, session, lexicon)
-        meta = {"signature": signature(lexicon), "counts": counts, "built_at": _now()}
-        _write_json(building / META_FILE, meta)
+        point = changelog.rebuild_point(session)  # before any record is read
+        counts = _build(building, session, lexicon, skipped)
+        meta = {
+            "signature": signature(lexicon),
+            "counts": counts,
+            "built_at": folder.now(),
+            **point.metadata(),
+        }
+        folder.write_json(building / folder.META_FILE, meta)
         os.rename(building, root / name)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    _write_pointer(root, name, 0)
-    _remove_old_generations(root, keep={name, current})
+    folder.write_pointer(root, name, 0)
+    folder.remove_old_generations(root, keep={name, current})
     seconds = time.perf_counter() - started
-    return _stats(meta | {"generation": f"{name} 0"}, rebuilt=True, seconds=seconds)
+    return _stats(
+        meta | {"generation": f"{name} 0"}, rebuilt=True, seconds=seconds, skipped=skipped
+    )
 
 
-def _build(folder: Path, session: Session, lexicon: Lexicon) -> dict[str, int]:
+def _build(
+    folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped]
+) -> dict[str, int]:
     ix = index.create_in(str(folder), build_schema(lexicon))
     counts: Counter[str] = Counter({t: 0 for t in TYPES})
     writer = ix.writer(**_writer_options(session))
     try:
-        for doc in _all_docs(session):
-            writer.add_document(**doc)
-            counts[doc["type"]] += 1
+        for docs in _indexable(_all_records(session), ix.schema, skipped):
+            for doc in docs:
+                writer.add_document(**doc)
+                counts[doc["type"]] += 1
     except BaseException:
-        _cancel(writer)
+        cancel_writer(writer)
         raise
     writer.commit()
     indexed = _count(ix)
@@ -264,19 +310,52 @@ def _can_fork() -> bool:
     )
 
 
-def _cancel(writer: Any) -> None:
-    """Cancel a writer; a parallel one's sub-processes are stopped too (Whoosh leaves them)."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()
+#: A record to index: its type, its key (code or document id) and how to make its index docs.
+Record = tuple[str, str, Callable[[], list[dict[str, Any]]]]
 
 
-def _all_docs(session: Session) -> Iterator[dict[str, Any]]:
-    for standard in standards.iter_standards(session):
-        yield from standard_docs(standard)
-    for document in documents.iter_documents(session):
-        yield from document_docs(document)
+def _all_records(session: Session) -> Iterator[Record]:
+    return _records(standards.iter_standards(session), documents.iter_documents(session))
+
+
+def _records(
+    standard_rows: Iterable[Standard], document_rows: Iterable[Document]
+) -> Iterator[Record]:
+    for standard in standard_rows:
+        yield "standard", standard.code, functools.partial(standard_docs, standard)
+    for document in document_rows:
+        yield "document", str(document.id), functools.partial(document_docs, document)
+
+
+def _indexable(
+    records: Iterable[Record], schema: Schema, skipped: list[Skipped]
+) -> Iterator[list[dict[str, Any]]]:
+    """The index docs of each record that can be indexed; the others go to ``skipped``.
+
+    One bad row (a figure beyond what an index column holds, a value no vocabulary knows) must
+    not stop a rebuild: every exact-value field is encoded here, before the writer sees it
+    (a parallel writer would otherwise fail in a sub-process and lose a whole segment).
+    """
+    for kind, key, make in records:
+        try:
+            docs = make()
+            for doc in docs:
+                _check(schema, doc)
+        except (ValueError, TypeError, ArithmeticError, KeyError) as error:
+            found = Skipped(kind, key, str(error) or type(error).__name__)
+            log.warning("%s", found)
+            skipped.append(found)
+            continue
+        yield docs
+
+
+def _check(schema: Schema, doc: dict[str, Any]) -> None:
+    """Encode the exact-value fields of ``doc`` as Whoosh will; raises what Whoosh would."""
+    for name, value in doc.items():
+        field = schema[name]
+        if isinstance(field, NUMERIC | BOOLEAN | ID):
+            for _ in field.index(value):
+                pass
 
 
 def _add_all(writer: Any, docs: list[dict[str, Any]]) -> None:
@@ -289,68 +368,17 @@ def _count(ix: FileIndex) -> dict[str, int]:
         return {t: sum(1 for _ in searcher.docs_for_query(Term("type", t))) for t in TYPES}
 
 
-@contextmanager
-def writer_lock(settings: Settings, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the index's writer lock, waiting up to ``timeout`` seconds.
-
-    :raises Conflict: when another writer holds it for longer.
-    """
-    root = Path(settings.index_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "a+b") as handle:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(handle):
-            if time.monotonic() > deadline:
-                raise Conflict("检索索引正被另一个进程写入，请稍后再试", {"index": str(root)})
-            time.sleep(0.05)
-        try:
-            yield
-        finally:
-            _unlock(handle)
-
-
-def _try_lock(handle: BinaryIO) -> bool:
-    try:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(handle: BinaryIO) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _current_meta(settings: Settings) -> dict[str, Any] | None:
-    token = generation_token(settings)
-    if not token:
-        return None
-    path = Path(settings.index_dir) / _parse_token(token)[0] / META_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) | {"generation": token}
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
-def _stats(meta: dict[str, Any], *, rebuilt: bool = False, seconds: float = 0.0) -> IndexStats:
+def _stats(
+    meta: dict[str, Any],
+    *,
+    rebuilt: bool = False,
+    seconds: float = 0.0,
+    skipped: Iterable[Skipped] = (),
+) -> IndexStats:
     counts = meta["counts"]
     return IndexStats(
+        skipped=tuple(skipped),
+        applied_change=int(meta.get("applied_change", 0)),
         standards=counts.get("standard", 0),
         clauses=counts.get("clause", 0),
         documents=counts.get("document", 0),
@@ -358,51 +386,3 @@ def _stats(meta: dict[str, Any], *, rebuilt: bool = False, seconds: float = 0.0)
         rebuilt=rebuilt,
         seconds=round(seconds, 3),
     )
-
-
-def _parse_token(token: str) -> tuple[str, int]:
-    parts = token.split()
-    if not parts:
-        return "", 0
-    return parts[0], int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-
-
-def _write_pointer(root: Path, name: str, serial: int) -> None:
-    _replace_file(root / POINTER_FILE, f"{name} {serial}\n")
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    data = {k: v for k, v in data.items() if k != "generation"}
-    _replace_file(path, json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a reader sees the old content or the new one."""
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _remove_killed_builds(root: Path) -> None:
-    """Remove what killed writers left: half-built folders and temporary files (lock held)."""
-    if not root.exists():
-        return
-    for child in root.iterdir():
-        if child.is_dir() and child.name.startswith("building-"):
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.name.startswith(".") and child.name.endswith(".tmp"):
-            child.unlink(missing_ok=True)
-
-
-def _remove_old_generations(root: Path, *, keep: set[str]) -> None:
-    """Remove generations other than ``keep``; on Windows a folder still open stays until later."""
-    for child in root.iterdir():
-        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from kb import changes  # noqa: F401 - registers the change log on every session
 from kb.config import Settings
 
 

@@ -284,3 +284,22 @@ class LookupKey(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Change(Base):
+    """One write to a standard or a document, in the order the writes were made.
+
+    Written in the same transaction as the write itself (:mod:`kb.changes`), so it is exactly as
+    durable; search indexes on every node apply the log in ``id`` order (:mod:`indexer.follow`).
+    """
+
+    __tablename__ = "change"
+    # Never reuse an id, even of a last row deleted: followers remember the last id applied.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: ``standard`` or ``document``.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The standard's code or the document's id.
+    key: Mapped[str] = mapped_column(String(100))

@@ -5,9 +5,19 @@ first search a worker serves, which then does not take the extra second. With
 ``gunicorn --preload`` this module runs once in the master and the workers share those pages;
 so the database connection that building the app used (to bring the schema up to date) is
 closed here, and no connection crosses the fork: each worker opens its own.
+
+Each worker also follows the database's change log (:mod:`indexer.follow`): a write made on
+another node, or by ``kb ingest`` on this one, reaches this node's search within about
+``KB_FOLLOW_INTERVAL`` seconds (default 1; ``0`` turns it off, for a node that runs
+``kb follow`` instead). The follower thread starts on a worker's first request, so it is never
+started in a preloading master and never crosses a fork.
 """
 
+import os
+
 from indexer.dictionary import load_lexicon
+from indexer.follow import INTERVAL
+from indexer.follow import Follower
 from kb.config import Settings
 from webapp import create_app
 from webapp.db import close
@@ -16,3 +26,11 @@ settings = Settings.from_env()
 app = create_app(settings)
 load_lexicon(settings)
 close(app)
+
+_interval = float(os.environ.get("KB_FOLLOW_INTERVAL") or INTERVAL)
+if _interval > 0:
+    follower = Follower(settings, app.extensions["kb"]["sessions"], interval=_interval)
+
+    @app.before_request
+    def _follow_the_database() -> None:
+        follower.ensure_started()

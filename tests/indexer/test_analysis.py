@@ -1,4 +1,4 @@
-"""indexer/analysis.py: mode-aware tokens with ordinal positions and offsets, synonyms, highlights."""
+"""indexer/analysis.py: mode-aware tokens with ordinal positions and offsets, synonyms."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from whoosh.analysis import Analyzer
 
 from indexer.analysis import ANALYSIS_VERSION
-from indexer.analysis import Highlighter
 from indexer.analysis import chinese_analyzer
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
@@ -140,40 +139,6 @@ def test_the_analyzer_survives_pickling_as_whoosh_stores_it(analyzer):
 
 def test_analysis_version_is_a_positive_integer():
     assert isinstance(ANALYSIS_VERSION, int) and ANALYSIS_VERSION >= 1
-
-
-@pytest.fixture
-def highlighter(analyzer, lexicon) -> Highlighter:
-    return Highlighter(analyzer, lexicon.synonyms)
-
-
-def marked(highlighter: Highlighter, text: str, terms=(), phrases=()) -> list[str]:
-    return [text[s:e] for s, e in highlighter.spans(text, terms, phrases)]
-
-
-def test_highlight_marks_the_whole_word_for_a_sub_word(highlighter):
-    text = "原则上完成双监控工作"
-
-    assert highlighter.spans(text, {"监控"}) == [(5, 8)]
-    assert highlighter.spans(text, {"双监控"}) == [(5, 8)]
-
-
-def test_highlight_marks_the_word_a_synonym_came_from(highlighter):
-    assert marked(highlighter, "加强绿化养护管理", {"绿化维护"}) == ["绿化养护"]
-
-
-def test_highlight_marks_a_phrase_only_where_it_occurs(highlighter):
-    text = "公共绿地养护；绿化养护作业"
-
-    assert marked(highlighter, text, (), [("绿化", "养护")]) == ["绿化养护"]
-
-
-def test_highlight_ignores_a_term_found_inside_an_unrelated_word(highlighter):
-    assert marked(highlighter, "Network with IT 运维", {"it"}) == ["IT"]
-
-
-def test_adjacent_highlights_merge_into_one(highlighter):
-    assert marked(highlighter, "开展绿化养护作业", {"绿化养护", "作业"}) == ["绿化养护作业"]
 
 
 @pytest.fixture(scope="module")

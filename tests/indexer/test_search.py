@@ -10,11 +10,9 @@ import pytest
 from whoosh.query import And
 from whoosh.query import AndMaybe
 from whoosh.query import Or
-from whoosh.query import Phrase
-from whoosh.query import Term
 
 from indexer import sync
-from indexer.query import compile_query
+from indexer.engine.query import compile_query
 from indexer.search import SearchQuery
 from indexer.search import search
 from indexer.search import search_index
@@ -335,17 +333,6 @@ def test_without_an_index_nothing_is_found(index_settings):
 def test_out_of_range_options_are_refused(index_settings, options):
     with pytest.raises(InvalidInput):
         find(index_settings, "绿化", **options)
-
-
-def test_single_characters_jieba_cannot_group_must_stay_together(index_settings):
-    from indexer.analysis import chinese_analyzer
-    from indexer.dictionary import load_lexicon
-
-    analyzer = chinese_analyzer(load_lexicon(index_settings))
-    compiled = compile_query(analyzer, "青财督 绿化养护")
-
-    assert compiled.units == (Phrase("content", ["青", "财", "督"]), Term("content", "绿化养护"))
-    assert compile_query(analyzer, " 。，") is None
 
 
 def test_suggest_offers_a_near_spelling(index_settings, corpus):

@@ -107,10 +107,10 @@ def test_a_failing_rebuild_leaves_the_old_index_serving(index_settings, db, buil
     token = sync.generation_token(index_settings)
 
     def broken(session):
-        yield from standard_docs_of(session)
+        yield from records_of(session)
         raise RuntimeError("数据库连接中断")
 
-    monkeypatch.setattr(sync, "_all_docs", broken)
+    monkeypatch.setattr(sync, "_all_records", broken)
     with pytest.raises(RuntimeError):
         sync.rebuild(index_settings, db)
 
@@ -119,11 +119,13 @@ def test_a_failing_rebuild_leaves_the_old_index_serving(index_settings, db, buil
     assert codes(index_settings, "绿化养护") == ["QP-CQ-0012"]
 
 
-def standard_docs_of(session):
+def records_of(session):
+    """What a rebuild indexes, as (type, key, make docs) records."""
     from indexer.schema import standard_docs
 
     for standard in standards.iter_standards(session):
-        yield from standard_docs(standard)
+        docs = standard_docs(standard)
+        yield "standard", standard.code, lambda docs=docs: docs
 
 
 def test_a_killed_build_is_ignored_by_readers_and_removed_by_the_next_writer(
@@ -201,15 +203,55 @@ def test_a_failing_parallel_rebuild_stops_its_processes(index_settings, db, buil
     tasks = []
 
     def broken(session):
+        [(kind, key, make)] = list(records_of(session))
         for n in range(250):
-            yield {**next(standard_docs_of(session)), "uid": f"standard:X:{n}"}
+            yield kind, key, lambda n=n: [{**make()[0], "uid": f"standard:X:{n}"}]
         raise RuntimeError("数据库连接中断")
 
-    cancel = sync._cancel
-    monkeypatch.setattr(sync, "_all_docs", broken)
-    monkeypatch.setattr(sync, "_cancel", lambda w: (tasks.extend(w.tasks), cancel(w)))
+    cancel = sync.cancel_writer
+    monkeypatch.setattr(sync, "_all_records", broken)
+    monkeypatch.setattr(sync, "cancel_writer", lambda w: (tasks.extend(w.tasks), cancel(w)))
     with pytest.raises(RuntimeError):
         sync.rebuild(index_settings, db)
 
     assert tasks and not any(task.is_alive() for task in tasks)
     assert sync.generation_token(index_settings) == token
+
+
+def test_a_record_that_cannot_be_indexed_is_reported_and_the_rest_is_built(
+    index_settings, db, store
+):
+    store(
+        make_standard(code="QP-CQ-0001"),
+        make_standard(code="QP-CQ-0002"),
+        make_standard(code="QP-CQ-0003"),
+    )
+    standards.find(db, "QP-CQ-0002").versions[0].value = Decimal("1e30")
+    standards.find(db, "QP-CQ-0003").versions[0].kind = "no_such_kind"
+    db.commit()
+
+    stats = sync.rebuild(index_settings, db)
+    found = search(index_settings, SearchQuery(q="绿化养护"))
+
+    assert [(s.type, s.key) for s in stats.skipped] == [
+        ("standard", "QP-CQ-0002"),
+        ("standard", "QP-CQ-0003"),
+    ]
+    assert "out of range" in stats.skipped[0].reason
+    assert (stats.standards, [hit.id for hit in found.results]) == (1, ["QP-CQ-0001"])
+    assert "标准 QP-CQ-0002 无法编入索引，已跳过" in str(stats.skipped[0])
+
+
+def test_an_update_skips_a_bad_record_and_indexes_the_others(index_settings, db, build, store):
+    build(make_standard(code="QP-CQ-0001"))
+    store(make_standard(code="QP-CQ-0002"), make_standard(code="QP-CQ-0003"))
+    standards.find(db, "QP-CQ-0002").versions[0].value = Decimal("1e30")
+    db.commit()
+
+    stats = sync.update(index_settings, db, standard_codes=["QP-CQ-0002", "QP-CQ-0003"])
+
+    assert [s.key for s in stats.skipped] == ["QP-CQ-0002"]
+    assert sorted(hit.id for hit in search(index_settings, SearchQuery(q="绿化养护")).results) == [
+        "QP-CQ-0001",
+        "QP-CQ-0003",
+    ]

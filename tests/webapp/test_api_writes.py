@@ -263,3 +263,41 @@ def test_invisible_or_unknown_text_is_refused(client, bearer, changes, field):
     response = client.post("/api/v1/standards", json=record, headers=bearer("朱编辑"))
     assert response.status_code == 400, response.get_json()
     assert field in response.get_json()["error"]["details"]
+
+
+def test_search_after_publish_revise_publish_shows_one_version(client, bearer):
+    """Issue 12: the running app's search after each write equals a fresh process's."""
+    editor, reviewer = bearer("朱编辑"), bearer("审核员")
+    record = {"name": "朱家角镇河道保洁成本定额", "kind": "cost_quota", "level": "town"}
+    record |= {"region": "朱家角镇", "domain": "城市运维", "code": "ZJJ-CQ-7"}
+    record |= {"unit": "元/平方米·年", "value": "3.20"}
+    assert client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()["total"] == 0  # searcher open
+
+    steps = [
+        ("post", "/api/v1/standards", record, editor),
+        (
+            "post",
+            "/api/v1/standards/ZJJ-CQ-7/status",
+            {"status": "in_force", "effective_from": "2024-01-01"},
+            reviewer,
+        ),
+        ("put", "/api/v1/standards/ZJJ-CQ-7", {"value": "3.50", "base_version": 1}, editor),
+        (
+            "post",
+            "/api/v1/standards/ZJJ-CQ-7/status",
+            {"status": "in_force", "effective_from": "2025-01-01"},
+            reviewer,
+        ),
+    ]
+    for method, path, body, headers in steps:
+        response = client.open(path, method=method.upper(), json=body, headers=headers)
+        assert response.status_code in (200, 201), response.get_json()
+        assert client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()["total"] == 1
+    found = client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()
+    in_force = client.get("/api/v1/search?q=ZJJ-CQ-7&status=in_force").get_json()
+
+    assert [(h["id"], h["status"], h["value"]) for h in found["results"]] == [
+        ("ZJJ-CQ-7", "in_force", "3.50")
+    ]
+    assert found["total"] == in_force["total"] == 1
+    assert found["facets"]["status"] == {"in_force": 1}

@@ -274,3 +274,49 @@ def test_compare_lines_mark_examples_and_replaced_standards(kb):
 
     assert lines[0].startswith("QP-CQ-0001 第1版 青浦区【示例，不得作为依据】：")
     assert lines[1].startswith("QP-CQ-0101 第1版 青浦区【示例，不得作为依据】【已被修订】：")
+
+
+def test_status_and_follow_show_and_close_the_lag(kb, settings):
+    from kb import standards
+    from kb.db import atomic
+    from kb.db import close_database
+    from kb.db import open_database
+    from tests.factories import make_standard
+
+    kb("init")
+    factory = open_database(settings)
+    with factory() as session, atomic(session):
+        standards.write(session, make_standard(code="QP-CQ-0001"))
+    close_database(factory)
+
+    behind = json.loads(kb("status", "--json").output)
+    followed = kb("follow", "--once").output
+    caught_up = json.loads(kb("status", "--json").output)
+
+    assert (behind["applied"], behind["latest"], behind["lag"]) == (0, 1, 1)
+    assert "索引已跟进" in followed and "已是最新" in kb("follow", "--once").output
+    assert (caught_up["applied"], caught_up["lag"]) == (1, 0)
+    assert "落后 0 条" in kb("status").output
+
+
+def test_reindex_names_a_record_it_had_to_skip(kb, settings):
+    from decimal import Decimal
+
+    from kb import standards
+    from kb.db import close_database
+    from kb.db import open_database
+    from tests.factories import make_standard
+
+    kb("init")
+    factory = open_database(settings)
+    with factory() as session:
+        standards.write(session, make_standard(code="QP-CQ-0001"))
+        standards.write(session, make_standard(code="QP-CQ-0002"))
+        standards.find(session, "QP-CQ-0002").versions[0].value = Decimal("1e30")
+        session.commit()
+    close_database(factory)
+
+    result = kb("reindex")
+
+    assert "1 条记录无法编入索引，已跳过" in result.output
+    assert "标准 QP-CQ-0002 无法编入索引" in result.output

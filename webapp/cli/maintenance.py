@@ -1,4 +1,5 @@
-"""Setting up and feeding the knowledge base: ``kb init``, ``ingest``, ``reindex``, ``export``, ``serve``."""
+"""Setting up and feeding the knowledge base: ``kb init``, ``ingest``, ``reindex``, ``status``,
+``follow``, ``export``, ``serve``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from indexer import follow as following
 from indexer import sync
 from indexer.ingest import IngestReport
 from indexer.ingest import ingest as ingest_paths
 from kb import standards
 from kb.config import Settings
+from kb.db import close_database
+from kb.db import open_database
 from kb.standards import interchange
 from webapp import create_app
 from webapp.cli.base import cli
@@ -81,6 +85,50 @@ def reindex(settings: Settings) -> None:
     with session_scope(settings) as session:
         stats = sync.rebuild(settings, session)
     click.echo(f"索引已重建：{stats}")
+    for skipped in stats.skipped:
+        click.echo(f"    {skipped}", err=True)
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+def status(settings: Settings, as_json: bool) -> None:
+    """显示本节点索引已应用到的数据库变更、数据库最新变更和落后多少。
+
+    示例：kb status --json
+    """
+    with session_scope(settings) as session:
+        found = following.status(settings, session)
+    if as_json:
+        echo_json(vars(found))
+    else:
+        click.echo(str(found))
+
+
+@cli.command()
+@click.option("--interval", default=following.INTERVAL, show_default=True, help="检查间隔（秒）。")
+@click.option("--once", is_flag=True, help="只跟进一次（含必要的重建）后退出。")
+@click.pass_obj
+def follow(settings: Settings, interval: float, once: bool) -> None:
+    """让本节点的索引跟随数据库：先补上落下的变更，再每隔几秒应用新的变更（Ctrl-C 退出）。
+
+    多个节点共用一个数据库时，每个节点运行一个；网页进程也会自行跟进。
+
+    示例：kb follow --interval 2
+    """
+    if once:
+        with session_scope(settings) as session:
+            stats = following.follow_once(settings, session, wait=True)
+        click.echo(f"索引已跟进：{stats}" if stats else "索引已是最新")
+        return
+    sessions = open_database(settings)
+    click.echo(f"正在跟随数据库更新索引 {settings.index_dir}，每 {interval} 秒检查一次")
+    try:
+        following.run(settings, sessions, interval=interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close_database(sessions)
 
 
 @cli.command()
@@ -110,9 +158,13 @@ def export(settings: Settings, file: Path) -> None:
 def serve(settings: Settings, host: str, port: int, debug: bool) -> None:
     """启动网页和 API 服务（内网单机使用；生产环境请用 gunicorn 运行 webapp.wsgi:app）。
 
+    启动前补上数据库中尚未编入索引的变更，运行时每秒跟进一次。
+
     示例：kb serve --port 8000
     """
     with session_scope(settings) as session:
-        sync.ensure_index(settings, session)
+        following.follow_once(settings, session, wait=True)  # catch up with the database first
+    app = create_app(settings)
+    following.Follower(settings, app.extensions["kb"]["sessions"]).ensure_started()
     click.echo(f"标准库已启动：http://{host}:{port}/")
-    create_app(settings).run(host=host, port=port, debug=debug, threaded=True)
+    app.run(host=host, port=port, debug=debug, threaded=True)

@@ -1,10 +1,12 @@
-"""One searcher's documents as numpy arrays: live documents, scored words, columns, filters.
+"""One searcher's documents as numpy arrays: live documents, scored words and phrases, columns,
+filter masks, the in-force set of a day and facet counts.
 
 Document numbers are the searcher's (segment offset + segment-local number). A boolean array
 over all of them is a document set: filters, the in-force set of a date and the matches of a
 query are such masks, and facet counts are :func:`numpy.bincount` over a column's codes. What
-one segment contributes comes from :class:`indexer.postings.SegmentStore`, which outlives the
-searcher, so a refresh after an update only reads the new segments.
+one segment contributes comes from :class:`indexer.engine.store.SegmentStore`, which outlives
+the searcher, so a new searcher after an update only reads the new segments; which documents
+are live is read from this searcher's own readers, so deletions are always this commit's.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ from whoosh.query import Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from indexer.postings import SegmentStore
-from indexer.postings import SizedCache
-from indexer.postings import bm25f
-from indexer.postings import segment_key
+from indexer.engine.cache import LIMITS
+from indexer.engine.cache import SizedCache
+from indexer.engine.scoring import Unit
+from indexer.engine.scoring import bm25f
+from indexer.engine.scoring import positions_in
+from indexer.engine.store import SegmentStore
+from indexer.engine.store import leaves
+from indexer.engine.store import segment_key
+from indexer.schema import FACETS
 from indexer.schema import OPEN_END
 from indexer.schema import day_number
 from indexer.schema import in_force_window
 
-#: Scored words and phrases kept per searcher, counted in postings (~12 bytes each).
-MAX_CACHED_UNIT_POSTINGS = 12_000_000
 CONTENT = "content"
 
 
@@ -40,21 +45,18 @@ class SearcherArrays:
     def __init__(self, searcher: Searcher, store: SegmentStore) -> None:
         self.searcher = searcher
         self.store = store
-        self.leaves = [
-            (reader, offset)
-            for reader, offset in searcher.reader().leaf_readers()
-            if reader.doc_count_all()
-        ]
+        self.leaves = leaves(searcher)
         self.size = searcher.doc_count_all()
         self._lock = threading.Lock()
         self._live: np.ndarray | None = None
-        self._units = SizedCache(MAX_CACHED_UNIT_POSTINGS)
+        self._units = SizedCache(LIMITS.unit_postings)
         self._masks: dict[tuple[str, Any], np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
         self._windows: tuple[np.ndarray, ...] | None = None
 
     def segment_keys(self) -> set[str]:
+        """The ids of the segments this searcher reads."""
         return {segment_key(reader) for reader, _ in self.leaves}
 
     @property
@@ -63,15 +65,13 @@ class SearcherArrays:
         if self._live is None:
             live = np.ones(self.size, dtype=bool)
             for reader, offset in self.leaves:
-                if reader.has_deletions():
-                    part = np.zeros(reader.doc_count_all(), dtype=bool)
-                    part[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-                    live[offset : offset + len(part)] = part
+                part = self.store.live(reader)
+                live[offset : offset + len(part)] = part
             self._live = live
         return self._live
 
-    def unit(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        """Documents matching one word or phrase (ascending) and their BM25F scores.
+    def unit(self, query: Query) -> Unit:
+        """Live documents matching one word or phrase (ascending) and their BM25F scores.
 
         Scores are Whoosh's BM25F, computed over arrays: a word's by :meth:`_word`, a phrase's
         as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
@@ -91,7 +91,11 @@ class SearcherArrays:
             self._units.put(key, found, len(found[0]))
         return found
 
-    def _word(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def doc_frequency(self, word: str) -> int:
+        """How many documents hold ``word`` in the scored text (Whoosh's count, deletions too)."""
+        return self.searcher.doc_frequency(CONTENT, word)
+
+    def _word(self, text: str) -> Unit:
         weighting = self.searcher.weighting
         assert isinstance(weighting, BM25F), weighting
         if not self.leaves:
@@ -115,7 +119,7 @@ class SearcherArrays:
             )
         return self._only_live(docs, scores)
 
-    def _phrase(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _phrase(self, words: list[str]) -> Unit:
         """Documents where each word is at the position after the previous one (Whoosh's
         ``Phrase``, slop 1), scored as Whoosh scores it: the sum of its words' scores."""
         docs = []
@@ -134,9 +138,7 @@ class SearcherArrays:
             scores += word_scores[np.searchsorted(word_docs, found)]
         return found, scores
 
-    def _only_live(
-        self, docs: list[np.ndarray], scores: list[np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _only_live(self, docs: list[np.ndarray], scores: list[np.ndarray]) -> Unit:
         if not docs:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         all_docs, all_scores = np.concatenate(docs), np.concatenate(scores)
@@ -144,7 +146,7 @@ class SearcherArrays:
         return all_docs[keep], all_scores[keep]
 
     def term_mask(self, field: str, value: Any) -> np.ndarray:
-        """Documents having ``value`` in a keyword field, as a mask."""
+        """Live documents having ``value`` in a keyword field, as a mask."""
         key = (field, value)
         found = self._masks.get(key)
         if found is None:
@@ -165,6 +167,7 @@ class SearcherArrays:
         return found
 
     def labels(self, field: str) -> list[str]:
+        """The values of a text column in code order."""
         return self.store.labels(field)
 
     def numbers(self, field: str) -> np.ndarray:
@@ -183,11 +186,22 @@ class SearcherArrays:
         return values
 
     def value_mask(self, field: str, values: Iterable[str]) -> np.ndarray:
-        """Documents whose column ``field`` holds one of ``values``."""
+        """Live documents whose column ``field`` holds one of ``values``."""
         codes = self.codes(field)  # first: reading a segment's codes adds its labels
         wanted = self.store.label_codes(field, values)
         found = codes == wanted[0] if len(wanted) == 1 else np.isin(codes, wanted)
         return found & self.live
+
+    def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet over ``docs``, most frequent first."""
+        facets = {}
+        for name in FACETS:
+            codes = self.codes(name)  # first: reading a segment's codes adds its labels
+            labels = self.labels(name)
+            counts = np.bincount(codes[docs], minlength=len(labels))
+            found = {labels[c]: int(counts[c]) for c in np.flatnonzero(counts) if labels[c]}
+            facets[name] = dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+        return facets
 
     def in_force(self, day: dt.date) -> np.ndarray:
         """Per standard, the latest version in force on ``day`` (see :func:`in_force_window`)."""
@@ -202,8 +216,8 @@ class SearcherArrays:
         return mask
 
     def _standard_windows(self) -> tuple[np.ndarray, ...]:
-        """Standard versions ever in force, ordered by (code, version): docnum, first and last
-        day, and the code's group number."""
+        """Live standard versions ever in force, ordered by (code, version): docnum, first and
+        last day, and the code's group number."""
         if self._windows is None:
             is_standard = self.value_mask("type", ["standard"])
             status = self.codes("status")
@@ -221,14 +235,6 @@ class SearcherArrays:
 
     def _concat(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(parts) if parts else np.empty(0, dtype)
-
-
-def positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
-    """Where each of ``needles`` is in the ascending ``haystack``, or -1."""
-    if not len(haystack):
-        return np.full(len(needles), -1)
-    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
-    return np.where(haystack[at] == needles, at, -1)
 
 
 def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -20,9 +20,8 @@ from whoosh.query import Query
 from whoosh.query import Term
 
 from indexer.analysis import is_cjk
+from indexer.engine.cache import LIMITS
 
-#: At most this many words and phrases of a query are used.
-MAX_QUERY_PARTS = 24
 FIELD = "content"
 _QUOTES = re.compile(r'"([^"]*)"|“([^”]*)”|＂([^＂]*)＂')
 
@@ -66,7 +65,7 @@ def compile_query(analyzer: Analyzer, text: str) -> CompiledQuery | None:
                 terms.add(unit.text)
         if len(units) > 1:
             boosts.append(_phrase([t.text for t in analyzer(chunk, mode="phrase")]))
-    required = list(dict.fromkeys(required))[:MAX_QUERY_PARTS]
+    required = list(dict.fromkeys(required))[: LIMITS.query_parts]
     if not required:
         return None
     return CompiledQuery(

@@ -1,28 +1,57 @@
-"""Posting lists, field lengths and columns of index segments, decoded once into numpy arrays.
+"""The only module that touches Whoosh's internals: segments decoded once into numpy arrays.
 
 Whoosh scores every posting in Python on every search: at 100k standards a common word (标准,
-养护) has ~100k postings and costs ~0.7 s per query. A segment never changes once written (a
-deletion only marks documents, which the caller masks out), so here each segment's postings of a
-word, its field lengths and its columns are decoded once and kept, keyed by the segment's id,
-and scoring runs over whole arrays (:func:`bm25f`). After an update only the new segments are
-read.
+养护) has ~100k postings and costs ~0.7 s per query. A segment's postings, field lengths and
+columns never change once written, so here each segment's postings of a word, its field lengths
+and its columns are decoded once and kept, keyed by the segment's id; after an update only the
+new segments are read.
+
+What *does* change in a written segment is its set of deleted documents (an update deletes the
+old versions of a standard where they are). Deletions are therefore never baked into the
+per-segment arrays: postings include deleted documents, and each searcher masks them out with
+:func:`live_documents`, read from its own reader. A segment's deletions only grow, so
+(segment id, live count) names one state of a segment exactly (:func:`leaf_key`).
+
+Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the posting list under
+the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_next_block``,
+``_ids``, ``_weights``, ``_i`` (whole blocks at once instead of three calls per posting).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
-#: Postings (document number + frequency, ~8 bytes) and word positions (~8 bytes) kept in all.
-MAX_CACHED_POSTINGS = 24_000_000
+from indexer.engine.cache import LIMITS
+from indexer.engine.cache import SizedCache
+
+#: A segment reader and the searcher document number of its first document.
+Leaf = tuple[IndexReader, int]
+
+
+def open_searcher(ix: FileIndex) -> Searcher:
+    """A searcher over the index's latest commit, with every segment reader opened afresh.
+
+    Never ``Searcher.refresh()``: whoosh-reloaded 2.7.5 reuses the reader of a segment whose
+    id is unchanged even when the new commit deleted documents in it, so the refreshed searcher
+    counts and returns deleted documents (issue 12). Opening costs a few ms per segment; the
+    decoded arrays of unchanged segments are kept by :class:`SegmentStore` anyway.
+    """
+    return ix.searcher()
+
+
+def leaves(searcher: Searcher) -> list[Leaf]:
+    """The searcher's non-empty segment readers with their document number offsets."""
+    return [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
 
 
 def segment_key(reader: IndexReader) -> str:
@@ -31,50 +60,44 @@ def segment_key(reader: IndexReader) -> str:
     return segment.segment_id() if segment else ""
 
 
-class SizedCache:
-    """Values kept least recently used first out, bounded by their total length."""
+def leaf_key(reader: IndexReader) -> tuple[str, int]:
+    """One state of a segment: its id and how many of its documents are live."""
+    return segment_key(reader), reader.doc_count()
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self._items: OrderedDict[Any, Any] = OrderedDict()
 
-    def get(self, key: Any) -> Any:
-        """The value kept for ``key``, or ``None``."""
-        found = self._items.get(key)
-        if found is None:
-            return None
-        self._items.move_to_end(key)
-        return found[0]
-
-    def put(self, key: Any, value: Any, size: int = 1) -> None:
-        """Keep ``value`` (of length ``size``) unless ``key`` is kept already."""
-        if key in self._items:
-            return
-        self._items[key] = (value, size)
-        self.held += size
-        while self.held > self.limit and len(self._items) > 1:
-            self.held -= self._items.popitem(last=False)[1][1]
-
-    def drop(self, unwanted: Callable[[Any], bool]) -> None:
-        """Forget the values whose keys are ``unwanted``."""
-        for key in [k for k in self._items if unwanted(k)]:
-            self.held -= self._items.pop(key)[1]
+def live_documents(reader: IndexReader) -> np.ndarray:
+    """Which of the segment's documents are not deleted, as a mask."""
+    count = reader.doc_count_all()
+    if not reader.has_deletions():
+        return np.ones(count, dtype=bool)
+    live = np.zeros(count, dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    return live
 
 
 class SegmentStore:
-    """Per-segment arrays, shared by the successive searchers of one process.
+    """Per-segment arrays, shared by the successive searchers of one index generation.
 
-    Postings are bounded by :data:`MAX_CACHED_POSTINGS` (least recently used go first); field
+    Postings are bounded by :attr:`Limits.postings` (least recently used go first); field
     lengths and columns, one small array per segment and field, live as long as their segment.
     Thread-safe: searchers of one process may fill it concurrently.
     """
 
-    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS) -> None:
+    def __init__(self, max_postings: int = LIMITS.postings) -> None:
         self._lock = threading.Lock()
         self._postings = SizedCache(max_postings)
         self._per_segment: dict[tuple[str, str, str], Any] = {}
         self._labels: dict[str, dict[str, int]] = {}
+
+    @property
+    def held_postings(self) -> int:
+        """How many postings and positions are kept now."""
+        return self._postings.held
+
+    @property
+    def segment_arrays(self) -> int:
+        """How many per-segment arrays (lengths, columns, codes) are kept now."""
+        return len(self._per_segment)
 
     def postings(self, reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Segment-local document numbers (ascending, deleted ones included) and frequencies."""
@@ -130,6 +153,19 @@ class SegmentStore:
             lambda: np.asarray(self.column(reader, field), dtype=np.int64),
         )
 
+    def live(self, reader: IndexReader) -> np.ndarray:
+        """:func:`live_documents` of a segment, kept per state of the segment (:func:`leaf_key`):
+        a new commit that deleted nothing in a segment reuses its mask."""
+        segment, count = leaf_key(reader)
+        key = (segment, "live", "")
+        with self._lock:
+            found = self._per_segment.get(key)
+        if found is None or found[0] != count:  # deletions only grow: a new count, a new state
+            found = (count, live_documents(reader))
+            with self._lock:
+                self._per_segment[key] = found
+        return found[1]
+
     def forget_except(self, live_segments: set[str]) -> None:
         """Drop everything of segments no searcher reads any more."""
         with self._lock:
@@ -137,7 +173,7 @@ class SegmentStore:
             for key in [k for k in self._per_segment if k[0] not in live_segments]:
                 del self._per_segment[key]
 
-    def _cached(self, what: tuple[str, str, Any], reader: IndexReader, read: Any) -> Any:
+    def _cached(self, what: tuple[str, str, Any], reader: IndexReader, read: Callable) -> Any:
         key = (segment_key(reader), *what)
         with self._lock:
             found = self._postings.get(key)
@@ -147,7 +183,7 @@ class SegmentStore:
                 self._postings.put(key, found, _size(found))
         return found
 
-    def _segment_array(self, reader: IndexReader, what: tuple[str, str], make: Any) -> Any:
+    def _segment_array(self, reader: IndexReader, what: tuple[str, str], make: Callable) -> Any:
         key = (segment_key(reader), *what)
         with self._lock:
             found = self._per_segment.get(key)
@@ -163,7 +199,7 @@ def read_postings(reader: IndexReader, field: str, text: Any) -> tuple[np.ndarra
     if (field, text) not in reader:
         return np.empty(0, np.int32), np.empty(0, np.float32)
     matcher = _without_deletions(reader.postings(field, text))
-    docs, weights = _decode_blocks(matcher) if _has_blocks(matcher) else _decode_each(matcher)
+    docs, weights = _decode_blocks(matcher) if _has_blocks(matcher) else decode_each(matcher)
     return np.asarray(docs, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
@@ -178,6 +214,11 @@ def read_positions(reader: IndexReader, field: str, text: Any) -> np.ndarray:
         for position in positions
     ]
     return np.asarray(keys, dtype=np.int64)
+
+
+def raw_postings(reader: IndexReader, field: str, text: Any) -> Matcher:
+    """The segment's own posting list of a word, deleted documents included (for tests)."""
+    return _without_deletions(reader.postings(field, text))
 
 
 def _without_deletions(matcher: Matcher) -> Matcher:
@@ -202,7 +243,7 @@ def _decode_blocks(matcher: Any) -> tuple[list[int], list[float]]:
     """Whole blocks at a time from Whoosh's own block reader (its ``whoosh3`` codec).
 
     Whoosh keeps ~128 postings per block and decodes a block in one go; taking the block's id
-    and weight arrays avoids three Python calls per posting. :func:`_decode_each` is the
+    and weight arrays avoids three Python calls per posting. :func:`decode_each` is the
     reference, and a test holds the two equal.
     """
     docs: list[int] = []
@@ -216,7 +257,8 @@ def _decode_blocks(matcher: Any) -> tuple[list[int], list[float]]:
     return docs, weights
 
 
-def _decode_each(matcher: Matcher) -> tuple[list[int], list[float]]:
+def decode_each(matcher: Matcher) -> tuple[list[int], list[float]]:
+    """A posting list walked one posting at a time with Whoosh's public calls."""
     docs: list[int] = []
     weights: list[float] = []
     while matcher.is_active():
@@ -241,15 +283,19 @@ def _column(reader: IndexReader, field: str) -> list[Any]:
     return list(reader.column_reader(field))
 
 
-def bm25f(
-    frequencies: np.ndarray,
-    lengths: np.ndarray,
-    *,
-    idf: float,
-    average_length: float,
-    b: float,
-    k1: float,
-) -> np.ndarray:
-    """:func:`whoosh.scoring.bm25` over arrays of term frequencies and field lengths."""
-    tf = frequencies.astype(np.float64)
-    return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / average_length)))
+def cancel_writer(writer: Any) -> None:
+    """Cancel a writer whatever state it is in, and release the index's write lock.
+
+    A parallel writer's sub-processes are stopped too (Whoosh leaves them). When a commit
+    failed half-way Whoosh's ``cancel`` fails as well and would leave the lock held, so that
+    every later write waits: the lock is then released directly.
+    """
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the writer is broken; only the lock matters now
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            lock.release()

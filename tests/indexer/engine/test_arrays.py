@@ -1,4 +1,4 @@
-"""indexer/searcher_arrays.py: the in-force set of a date is kb's rule, version by version."""
+"""indexer/engine/arrays.py: the in-force set of a date is kb's rule, version by version."""
 
 from __future__ import annotations
 
