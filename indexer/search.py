@@ -37,7 +37,6 @@ import numpy as np
 
 from indexer.engine import scoring
 from indexer.engine.cache import LIMITS
-from indexer.engine.index import SearcherCache
 from indexer.engine.index import SearchIndex
 from indexer.engine.index import View
 from indexer.engine.query import CompiledQuery
@@ -49,7 +48,7 @@ from kb.config import Settings
 from kb.errors import InvalidInput
 
 #: Re-exported: budget matching reads the index through these.
-__all__ = ["SearchIndex", "SearcherCache", "View", "search_index"]
+__all__ = ["SearchIndex", "View", "search_index"]
 
 SORTS = ("relevance", "date", "value")
 MAX_PER_PAGE = 100

@@ -197,9 +197,6 @@ class View:
         return found
 
 
-#: The name budget matching knows the view by.
-SearcherCache = View
-
 
 def _filter_key(query: Filters) -> tuple[Any, ...]:
     return (query.type, query.on, query.filters())

@@ -17,7 +17,7 @@ from typing import Any
 from whoosh.analysis import Analyzer
 from whoosh.query import Term
 
-from indexer.search import SearcherCache
+from indexer.engine.index import View
 from indexer.search import SearchQuery
 from indexer.search import search_index
 from kb.config import Settings
@@ -30,18 +30,18 @@ KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 class IndexView:
     """What matching reads from one searcher; equal views share the searcher's lifetime."""
 
-    def __init__(self, cache: SearcherCache) -> None:
+    def __init__(self, cache: View) -> None:
         self._cache = cache
 
     @property
-    def key(self) -> SearcherCache:
+    def key(self) -> View:
         """An object that lives exactly as long as the searcher (for caches keyed weakly)."""
         return self._cache
 
     @property
     def size(self) -> int:
         """Number of documents, deleted ones included (document numbers are below it)."""
-        return self._cache.searcher.doc_count_all()
+        return self._cache.doc_count()
 
     @property
     def analyzer(self) -> Analyzer:
@@ -63,7 +63,7 @@ class IndexView:
 
     def knows(self, word: str) -> bool:
         """Whether any document holds ``word``."""
-        return self._cache.searcher.doc_frequency("content", word) > 0
+        return self._cache.doc_frequency(word) > 0
 
     def column(self, name: str) -> list[Any]:
         """A stored column's values by document number (``code``, ``version``, ``region``)."""
@@ -73,9 +73,5 @@ class IndexView:
 @contextmanager
 def opened(settings: Settings) -> Iterator[IndexView | None]:
     """The index's current searcher as a view, held for the block (``None``: no index)."""
-    index = search_index(settings)
-    with index.lock:
-        if not index.refresh() or index.cache is None:
-            yield None
-        else:
-            yield IndexView(index.cache)
+    with search_index(settings).reading() as view:
+        yield None if view is None else IndexView(view)

@@ -204,7 +204,12 @@ def test_the_xlsx_report_of_the_sample_reads_back(check, tmp_path):
         "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天"
     )
     river = dict(zip(header, rows["河道养护"], strict=True))
-    assert (river["核查结论"], river["标准值"], river["差额"]) == ("低于下限", "36000–41000", -3000)
+    # the river quota is an example: the verdict cell itself says so
+    assert (river["核查结论"], river["标准值"], river["差额"]) == (
+        "低于下限【示例，不得作为依据】",
+        "36000–41000",
+        -3000,
+    )
     broken = dict(zip(header, rows["行道树修剪"], strict=True))
     assert (broken["核查结论"], broken["说明"]) == ("无法读取", "“数量”列的“一百”不是有效的数值")
     assert sheet.max_row == 12
