@@ -152,7 +152,10 @@ def write(
 ) -> WriteResult:
     """Store ``record``: a new standard, a new version if anything changed, or nothing.
 
-    A record without a code gets one assigned. The caller owns the transaction.
+    A record is compared with the latest version that starts on the same day: a history file
+    holding several versions of one code (each with its ``effective_from``) imports again without
+    change, and a corrected row of one version writes one new version of it. A record without a
+    code gets one assigned. The caller owns the transaction.
     """
     code = record.code or assign_code(session, record)
     standard = session.scalar(
@@ -163,9 +166,9 @@ def write(
         session.add(standard)
         outcome = Outcome.ADDED
     else:
-        latest = standard.versions[-1]
-        if to_record(latest) == replace(record, code=code):
-            return WriteResult(code, latest.version, Outcome.UNCHANGED)
+        same_start = [v for v in standard.versions if v.effective_from == record.effective_from]
+        if same_start and to_record(same_start[-1]) == replace(record, code=code):
+            return WriteResult(code, same_start[-1].version, Outcome.UNCHANGED)
         outcome = Outcome.UPDATED
     number = len(standard.versions) + 1
     fields = {name: getattr(record, name) for name in VERSION_FIELDS}
@@ -189,8 +192,9 @@ def sources(version: StandardVersion) -> list[str]:
 
 
 def is_verified(version: StandardVersion) -> bool:
-    """Whether the record names a checkable source: a web address or a cited document."""
-    if version.illustrative:
+    """Whether the figure may be shown as checked: not an example, not marked unverified (否),
+    and naming a checkable source (a web address or a cited document)."""
+    if version.illustrative or version.verified is False:
         return False
     return any(s.startswith(("http://", "https://")) or "《" in s for s in sources(version))
 

@@ -85,7 +85,8 @@ def codes(candidates) -> list[str]:
             {"grade": "其他人员", "on": dt.date(2015, 6, 1)},
             ["RS-CL-009", "RS-CL-007", "RS-CL-008"],
         ),
-        ("差旅住宿费", {"grade": "其他人员"}, []),
+        # today: the 2016 rate for 上海市 (财行〔2015〕497号), same codes, newer versions
+        ("差旅住宿费", {"grade": "其他人员"}, ["RS-CL-009", "RS-CL-007", "RS-CL-008"]),
         ("信息系统运维", {}, []),
         ("养护费", {}, []),
     ],
