@@ -1,0 +1,187 @@
+"""indexer/extract: notices written in the layouts real notices use, each yielding exactly its figures.
+
+The notices are built by ``notices.py`` (Word with merged cells, a web page with three header
+rows, aligned plain text) or committed (a PDF printed by LibreOffice); their figures are the
+real central ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from indexer.extract import Scope
+from indexer.extract import extract
+from kb.errors import InvalidInput
+from kb.errors import UnsupportedFile
+from kb.vocab import Kind
+from kb.vocab import Level
+from kb.vocab import Status
+from tests.indexer.extract import notices
+
+DATA = Path(__file__).parent / "data"
+
+
+def figures(found) -> list[tuple]:
+    return [
+        (r.record.region, r.record.grade, r.record.item, format(r.record.value, "f"))
+        for r in found.rows
+    ]
+
+
+def test_a_word_notice_yields_every_figure_of_its_table_with_the_merged_row_split(tmp_path):
+    found = extract(notices.meeting_docx(tmp_path))
+
+    assert [(g, i, v) for _, g, i, v in figures(found)] == notices.EXPECTED_MEETING
+    assert found.problems == ()
+    first = found.rows[0].record
+    assert first.name == "会议费综合定额标准（一类会议·住宿费）"
+    assert (first.kind, first.level, first.region, first.domain, first.category) == (
+        Kind.EXPENDITURE,
+        Level.CENTRAL,
+        "全国",
+        "机关运行",
+        "会议费",
+    )
+    assert (first.unit, first.status, first.effective_from) == (
+        "元/人·天",
+        Status.DRAFT,
+        dt.date(2016, 7, 1),
+    )
+    assert first.basis == "《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条"
+    assert first.source == "《中央和国家机关会议费管理办法》（财行〔2016〕214号）"
+    assert first.conditions == "综合定额标准是会议费开支的上限，各单位应在综合定额标准以内结算报销"
+    assert (found.rows[0].table, found.rows[0].row, found.rows[0].column) == (1, 2, 2)
+
+
+def test_merged_headers_give_region_grade_and_item_and_the_unit_comes_from_the_caption(tmp_path):
+    found = extract(notices.travel_2014_docx(tmp_path))
+
+    expected = []
+    for region, *values in notices.TRAVEL_2014:
+        place = {"北京": "北京市", "天津": "天津市", "上海": "上海市", "江苏": "江苏省"}.get(
+            region, "西藏自治区"
+        )
+        for grade, value in zip(("部级", "司局级", "其他人员"), values, strict=False):
+            expected.append((place, grade, f"住宿费·{grade}", value))
+        expected.append((place, None, "伙食补助费", values[3]))
+    assert figures(found) == expected
+    assert {r.record.unit for r in found.rows} == {"元"}
+    assert found.rows[0].record.conditions == "部级（普通套间）"
+    assert found.rows[0].record.basis == "《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附件"
+    assert found.rows[0].record.effective_from == dt.date(2014, 1, 1)
+
+
+def test_a_pdf_table_with_merged_cells_reads_like_the_word_one():
+    found = extract(DATA / "差旅住宿费标准表2014.pdf")
+
+    assert len(found.rows) == 20
+    shanghai = {(r.record.grade, r.record.value) for r in found.rows if r.record.region == "上海市"}
+    assert shanghai == {("部级", D(800)), ("司局级", D(500)), ("其他人员", D(350)), (None, D(100))}
+    assert found.rows[-1].record.item == "伙食补助费"
+    assert found.rows[-1].record.value == D(120)
+    assert "伙食补助费按出差自然（日历）天数计算" in found.rows[-1].record.conditions
+
+
+def test_a_web_page_with_three_header_rows_and_blank_high_season_cells(tmp_path):
+    found = extract(notices.travel_2016_html(tmp_path, address="https://example.gov.cn/497.htm"))
+
+    assert len(found.rows) == 7 * 3 + 4 * 3  # every city's rates, and the high season of four
+    rates = {(r.record.region, r.record.item): r.record.value for r in found.rows}
+    assert rates[("上海市", "住宿费·司局级")] == D(600)
+    assert rates[("大连市", "旺季上浮价·其他人员")] == D(420)
+    assert rates[("海南省", "旺季上浮价·部级")] == D(1040)
+    assert ("上海市", "旺季上浮价·部级") not in rates
+    dalian = next(r.record for r in found.rows if r.record.item == "旺季上浮价·部级")
+    assert dalian.conditions == "旺季期间：7-9月；上浮比例：20%；旺季上浮价为旺季期间住宿费的上限"
+    haikou = next(r.record for r in found.rows if r.record.region == "海南省")
+    assert "表列“海南（海口）”" in haikou.conditions
+    assert {r.record.unit for r in found.rows} == {"元/人·天"}  # from 元/人.天
+    assert {r.record.source for r in found.rows} == {"https://example.gov.cn/497.htm"}
+    assert (
+        dalian.basis
+        == "《关于调整中央和国家机关差旅住宿费标准等有关问题的通知》（财行〔2015〕497号）附件"
+    )
+    assert dalian.effective_from == dt.date(2016, 1, 1)
+
+
+def test_ranges_in_aligned_text_and_a_cell_of_words_is_listed_not_guessed(tmp_path):
+    found = extract(notices.expert_txt(tmp_path))
+
+    assert [
+        (r.record.grade, r.record.value, r.record.value_max, r.record.unit) for r in found.rows
+    ] == [
+        ("高级专业技术职称人员", D(1500), D(2400), "元/人·天"),
+        ("其他专业人员", D(900), D(1500), "元/人·天"),
+    ]
+    assert [str(p) for p in found.problems] == [
+        "表1第4行第2列：“可按上述标准上浮50%”不是可读取的数值（会议、现场访谈（元/人天）），"
+        "未提取，请人工核对"
+    ]
+    assert found.rows[0].record.conditions == "以上标准为税后金额"
+
+
+def test_notes_under_a_table_go_to_the_rows_they_name(tmp_path):
+    found = extract(notices.training_docx(tmp_path))
+
+    by_item = {r.record.item: r.record for r in found.rows}
+    assert {i: r.value for i, r in by_item.items() if i.endswith("合计")} == {
+        "一类培训·合计": D(760),
+        "三类培训·合计": D(550),
+    }
+    assert (
+        by_item["一类培训·住宿费"].conditions
+        == "一类培训是指参训人员主要为省部级及相应人员的培训项目"
+    )
+    assert (
+        by_item["三类培训·伙食费"].conditions
+        == "三类培训是指参训人员主要为处级及以下人员的培训项目"
+    )
+    assert by_item["一类培训·合计"].name == "培训费综合定额标准（一类培训·合计）"
+    assert (
+        by_item["一类培训·合计"].basis
+        == "《中央和国家机关培训费管理办法》（财行〔2016〕540号）第九条"
+    )
+
+
+def test_what_the_notice_does_not_say_comes_from_the_scope(tmp_path):
+    found = extract(
+        notices.expert_txt(tmp_path),
+        Scope(
+            level=Level.CITY,
+            region="上海市",
+            domain="科研",
+            category="专家咨询费",
+            source="https://x.test/a",
+        ),
+    )
+
+    record = found.rows[0].record
+    assert (record.level, record.region, record.domain, record.category, record.source) == (
+        Level.CITY,
+        "上海市",
+        "科研",
+        "专家咨询费",
+        "https://x.test/a",
+    )
+
+
+def test_a_notice_without_a_table_of_standards_is_a_clear_error(tmp_path):
+    with pytest.raises(InvalidInput) as error:
+        extract(notices.no_table_txt(tmp_path))
+
+    assert error.value.message == (
+        "在 无表格通知.txt 中没有找到标准表：共有 0 个表格，其中没有一个含可读取的标准数值"
+        "（如 760、1500—2400、500元/人·天）"
+    )
+
+
+def test_other_files_are_refused(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+
+    with pytest.raises(UnsupportedFile):
+        extract(path)
