@@ -242,7 +242,7 @@ def _records(
                 category=category,
                 item=item or None,
                 grade=grade,
-                unit=figure.figure.unit or unit,
+                unit=_unit(figure.figure.unit, unit),
                 value=figure.figure.value,
                 value_max=figure.figure.value_max,
                 conditions="；".join(dict.fromkeys(conditions)) or None,
@@ -252,6 +252,14 @@ def _records(
             )
         )
     return found
+
+
+def _unit(own: str | None, table: str | None) -> str | None:
+    """A cell's own unit, unless it is only the currency the table's unit is per something of
+    (``500元`` in a table of 元/人·天)."""
+    if own and table and "/" not in own and table.startswith(own + "/"):
+        return table
+    return own or table
 
 
 def _note_sentences(notes: list[str]) -> list[str]:

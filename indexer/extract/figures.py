@@ -25,7 +25,8 @@ _EMPTY = frozenset({"", "-", "—", "——", "--", "/", "／", "\\", "无", "�
 #: Units a figure of a standard may carry: amounts of money, and shares.
 _MONEY = re.compile(r"^(?:元|万元|千元|亿元|百元)(?:/.+)?$|^%$|^‰$")
 _CAPTION = re.compile(
-    r"(?:金额|计量|货币)?单位\s*[:：]\s*(?P<unit>[^\s，,；;。)）]+(?:（[^）]*）)?)"
+    r"(?:金额|计量|货币)?单位\s*(?:[:：]|为|是)\s*"
+    r"(?P<unit>(?:元|万元|千元|亿元|%)[^\s，,；;。)）]*(?:（[^）]*）)?)"
 )
 _BRACKETED_UNIT = re.compile(
     r"[（(]\s*(?:单位\s*[:：]\s*)?(?P<unit>(?:元|万元|千元|亿元)(?:/[^（）()]+)?)\s*[)）]"

@@ -99,12 +99,3 @@ def clean_cell(text: str) -> str:
 
 def _is_ascii_word(char: str) -> bool:
     return char.isascii() and char.isalnum()
-
-
-def drop_empty(rows: tuple[tuple[Cell, ...], ...]) -> tuple[tuple[Cell, ...], ...]:
-    """The grid without rows and columns that hold no text at all."""
-    rows = tuple(row for row in rows if any(cell.text for cell in row))
-    if not rows:
-        return ()
-    keep = [c for c in range(len(rows[0])) if any(row[c].text for row in rows)]
-    return tuple(tuple(row[c] for c in keep) for row in rows)

@@ -17,6 +17,7 @@ Every cell where a figure belongs but text stands is reported by position, never
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -28,7 +29,6 @@ from indexer.extract.figures import is_empty
 from indexer.extract.figures import parse_figure
 from indexer.extract.grid import Cell
 from indexer.extract.grid import Grid
-from indexer.extract.grid import drop_empty
 
 _SERIAL_HEADER = re.compile(r"^(序号|编号|序|No\.?|NO\.?)$", re.IGNORECASE)
 _ATTRIBUTE_HEADER = re.compile(
@@ -36,6 +36,8 @@ _ATTRIBUTE_HEADER = re.compile(
 )
 _NOTE_START = re.compile(r"^(注|说明|备注|附注)\s*[:：0-9１-９一二三四五六七八九十(（]")
 _STANDARD_WORDS = re.compile(r"标准|定额|限额|费")
+#: Lines above a table that are not its title: a 文号, the notice's own title, an addressee.
+_NOT_TITLE = re.compile(r"〔[0-9]{4}〕|\[[0-9]{4}\]|[0-9]{4}〕|号$|的通知$|：$|各.*(单位|部门)")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class TableReading:
     notes: list[str] = field(default_factory=list)
     figures: list[ReadFigure] = field(default_factory=list)
     unread: list[UnreadCell] = field(default_factory=list)
+    #: (row, column) of the reading's grid → (row, column) of the table as printed, from 1.
+    place: Callable[[int, int], tuple[int, int]] = lambda r, c: (r + 1, c + 1)
 
     @property
     def unit(self) -> str | None:
@@ -98,6 +102,8 @@ class TableReading:
             )
             if announced:
                 return re.sub(r"^第[一二三四五六七八九十百]+条\s*", "", announced.group(1)).strip()
+            if _NOT_TITLE.search(text):
+                continue
             if len(text) <= 40 and not re.search(r"[。；，]", text):
                 return text
         return None
@@ -110,12 +116,15 @@ class TableReading:
 
 def read_table(grid: Grid) -> TableReading:
     """Find the header, labels, figures and unreadable cells of ``grid``."""
-    rows = list(drop_empty(grid.rows))
+    rows, numbers, columns = _without_blanks(grid)
     reading = TableReading(grid, captions=list(grid.before[-3:]), notes=_notes(grid.after))
     while rows and _is_banner(rows[0]) and not _has_figure(rows[0]):
         reading.captions.append(rows.pop(0)[0].text)
+        numbers.pop(0)
     while rows and _is_banner(rows[-1]) and not _has_figure(rows[-1]):
         reading.notes.insert(0, rows.pop()[0].text)
+        numbers.pop()
+    reading.place = lambda r, c: (numbers[r] + 1, columns[c] + 1)
     if not rows:
         return reading
     header_count = next((i for i, row in enumerate(rows) if _has_figure(row)), None)
@@ -159,15 +168,23 @@ def read_table(grid: Grid) -> TableReading:
                 figure = parse_figure(cell.text)
             except Unreadable:
                 reading.unread.append(
-                    UnreadCell(grid.number, r + 1, c + 1, cell.text, "·".join(paths[c]))
+                    UnreadCell(grid.number, *reading.place(r, c), cell.text, "·".join(paths[c]))
                 )
                 continue
             if figure.unit is None:
                 figure = _with_header_unit(figure, paths[c], row_labels)
             reading.figures.append(
-                ReadFigure(r + 1, c + 1, figure, section + row_labels, paths[c], extra)
+                ReadFigure(*reading.place(r, c), figure, section + row_labels, paths[c], extra)
             )
     return reading
+
+
+def _without_blanks(grid: Grid) -> tuple[list[tuple[Cell, ...]], list[int], list[int]]:
+    """The rows and columns holding text, with the positions they have in the printed table."""
+    numbers = [i for i, row in enumerate(grid.rows) if any(cell.text for cell in row)]
+    columns = [c for c in range(grid.width) if any(grid.rows[i][c].text for i in numbers)]
+    rows = [tuple(grid.rows[i][c] for c in columns) for i in numbers]
+    return rows, numbers, columns
 
 
 def _notes(after: tuple[str, ...]) -> list[str]:
@@ -230,11 +247,13 @@ def _filled_headers(headers: list[tuple[Cell, ...]]) -> list[list[str]]:
                 continue
             if below is not None and below[c]:
                 run = _run(below, c)
-                group = [row[k] for k in run if row[k]]
-                left = [row[k] for k in run if k < c and row[k]]
-                row[c] = (
-                    (left[-1] if left else group[0]) if group else (filled[i - 1][c] if i else "")
-                )
+                # the group header of the run: in this row, else in the nearest row above it
+                for upper in filled[i::-1]:
+                    group = [upper[k] for k in run if upper[k]]
+                    if group:
+                        left = [upper[k] for k in run if k < c and upper[k]]
+                        row[c] = left[-1] if left else group[0]
+                        break
             elif i:
                 row[c] = filled[i - 1][c]
     return filled
@@ -263,20 +282,17 @@ def _last(path: tuple[str, ...]) -> str:
 
 
 def _label_columns(data: list[tuple[Cell, ...]], paths: list[tuple[str, ...]]) -> list[int]:
-    """The leading columns that name the row: text rather than figures (serial numbers skipped)."""
+    """The leading columns that name the row: text rather than figures, before the first column
+    of figures (serial numbers skipped); text columns after the figures describe the row."""
     labels: list[int] = []
     for c in range(len(data[0])):
         if _is_serial(data, paths, c):
             continue
         texts = sum(_is_text(row[c]) for row in data)
-        figures = sum(
+        numbers = sum(
             bool(row[c].text) and not is_empty(row[c].text) and not _is_text(row[c]) for row in data
         )
-        if (
-            texts
-            and texts >= figures
-            and not (paths[c] and _ATTRIBUTE_HEADER.search(paths[c][-1]) and labels)
-        ):
+        if texts and texts >= numbers:
             labels.append(c)
         else:
             break
@@ -339,5 +355,5 @@ def _report_all(reading: TableReading, rows: list[tuple[Cell, ...]], header_coun
                 seen.add(cell.origin)
                 header = "·".join(_path(headers, c)) if headers else ""
                 reading.unread.append(
-                    UnreadCell(reading.grid.number, r + 1, c + 1, cell.text, header)
+                    UnreadCell(reading.grid.number, *reading.place(r, c), cell.text, header)
                 )

@@ -217,6 +217,9 @@ def _pdf_blocks(path: Path) -> Iterator[Block]:
 def _pdf_page_blocks(page) -> list[Block]:
     """Text lines and ruled tables of one page, ordered top to bottom."""
     tables = page.find_tables()
+    if not tables:
+        # No ruled table: read the page as laid out, where columns of figures stay aligned.
+        return text_blocks((page.extract_text(layout=True) or "").split("\n"), wide=1)
     placed: list[tuple[float, Block]] = [(t.bbox[1], _pdf_rows(page, t)) for t in tables]
     for line in page.extract_text_lines():
         middle = (line["top"] + line["bottom"]) / 2

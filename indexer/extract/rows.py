@@ -134,9 +134,7 @@ def level_for(region: str, scope: Scope, notice: Notice) -> Level:
 def table_base(reading: TableReading, notice: Notice, category: str | None) -> str:
     """The name rows of a table start with: its title without 表 (prefixed with the category
     when it does not name it: 综合定额标准 → 培训费综合定额标准), else the measure."""
-    title = reading.title
-    if not title:
-        return notice.measure
+    title = reading.title or notice.measure
     base = re.sub(r"(标准)?(一览表|明细表|对照表|表)$", r"\1", title) or title
     if category and category.removesuffix("费") not in base:
         base = category + base

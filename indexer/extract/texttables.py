@@ -24,8 +24,12 @@ _FIELD_GAP = re.compile(r"(?:\t|\u3000| {2,})+")
 _NUMBER = re.compile(r"[0-9０-９]")
 
 
-def text_blocks(lines: list[str]) -> list[str | Rows]:
-    """``lines`` with each table among them replaced by its rows."""
+def text_blocks(lines: list[str], *, wide: int = 2) -> list[str | Rows]:
+    """``lines`` with each table among them replaced by its rows.
+
+    ``wide`` is the display width of a Chinese character: 2 in a text file, 1 in the text of a
+    PDF laid out by position (where every character takes one column).
+    """
     blocks: list[str | Rows] = []
     i = 0
     while i < len(lines):
@@ -34,9 +38,11 @@ def text_blocks(lines: list[str]) -> list[str | Rows]:
             blocks.append(_box_rows(lines[i:end]))
             i = end
             continue
-        end = _aligned_end(lines, i)
+        end = _aligned_end(lines, i, wide)
         if end > i:
-            blocks.append(_aligned_rows(lines[i:end]))
+            start = _header_start(lines, i, wide)
+            del blocks[len(blocks) - sum(1 for line in lines[start:i] if line.strip()) :]
+            blocks.append(_aligned_rows([line for line in lines[start:end] if line.strip()], wide))
             i = end
             continue
         if lines[i].strip():
@@ -45,16 +51,38 @@ def text_blocks(lines: list[str]) -> list[str | Rows]:
     return blocks
 
 
-def width(char: str) -> int:
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
-def _columns(line: str) -> list[tuple[int, str]]:
+def _header_start(lines: list[str], start: int, wide: int) -> int:
+    """Where a table really starts: header lines of one field just above it, set in further than
+    the table's own left edge (a group header centred over its columns), belong to it."""
+    edge = min(_indent(line) for line in lines[start : start + 3] if line.strip())
+    found, taken = start, 0
+    j = start - 1
+    while j >= 0 and taken < 2:
+        if not lines[j].strip():
+            j -= 1
+            continue
+        if _indent(lines[j]) >= edge + 4 and len(_fields(lines[j], wide)) <= 2:
+            found, taken = j, taken + 1
+            j -= 1
+        else:
+            break
+    return found
+
+
+def width(char: str, wide: int = 2) -> int:
+    return wide if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _columns(line: str, wide: int = 2) -> list[tuple[int, str]]:
     """Each character with the display column it starts at."""
     found, column = [], 0
     for char in line.rstrip("\n"):
         found.append((column, char))
-        column += width(char)
+        column += width(char, wide)
     return found
 
 
@@ -179,9 +207,9 @@ class _Field:
     text: str
 
 
-def _fields(line: str) -> list[_Field]:
+def _fields(line: str, wide: int = 2) -> list[_Field]:
     """The fields of a line separated by two spaces or more, a tab or a full-width space."""
-    chars = _columns(line.replace("\t", "    "))
+    chars = _columns(line.replace("\t", "    "), wide)
     text = "".join(ch for _, ch in chars)
     found = []
     position = 0
@@ -192,25 +220,37 @@ def _fields(line: str) -> list[_Field]:
             begin = index + lead
             stop = index + len(piece.rstrip())
             start_col = chars[begin][0]
-            end_col = chars[stop - 1][0] + width(chars[stop - 1][1])
+            end_col = chars[stop - 1][0] + width(chars[stop - 1][1], wide)
             found.append(_Field(start_col, end_col, piece.strip()))
             position = index + len(piece)
     return found
 
 
-def _aligned_end(lines: list[str], start: int) -> int:
-    """The end of a block of aligned lines with figures, at least two lines of two fields."""
+def _aligned_end(lines: list[str], start: int, wide: int) -> int:
+    """The end of a block of aligned lines with figures, at least two lines of two fields;
+    single blank lines inside it (as a PDF's layout leaves them) do not end it."""
     end = start
-    while end < len(lines) and len(_fields(lines[end])) >= 2:
-        end += 1
-    block = lines[start:end]
-    if len(block) < 2 or not any(_NUMBER.search(f.text) for line in block for f in _fields(line)):
+    while end < len(lines):
+        if len(_fields(lines[end], wide)) >= 2:
+            end += 1
+        elif (
+            not lines[end].strip()
+            and end > start
+            and end + 1 < len(lines)
+            and len(_fields(lines[end + 1], wide)) >= 2
+        ):
+            end += 1
+        else:
+            break
+    block = [line for line in lines[start:end] if line.strip()]
+    fields = [f for line in block for f in _fields(line, wide)]
+    if len(block) < 2 or not any(_NUMBER.search(f.text) for f in fields):
         return start
     return end
 
 
-def _aligned_rows(lines: list[str]) -> Rows:
-    rows = [_fields(line) for line in lines]
+def _aligned_rows(lines: list[str], wide: int) -> Rows:
+    rows = [_fields(line, wide) for line in lines]
     widest = max(len(fields) for fields in rows)
     columns: list[list[int]] = []
     for fields in rows:

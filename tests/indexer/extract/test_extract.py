@@ -185,3 +185,76 @@ def test_other_files_are_refused(tmp_path):
 
     with pytest.raises(UnsupportedFile):
         extract(path)
+
+
+def test_a_pdf_table_without_ruling_lines_is_found_by_its_alignment():
+    found = extract(DATA / "差旅住宿费标准表2014-无框线.pdf")
+
+    ruled = extract(DATA / "差旅住宿费标准表2014.pdf")
+    assert figures(found) == figures(ruled)
+    assert {r.record.item for r in found.rows} == {
+        "住宿费·部级",
+        "住宿费·司局级",
+        "住宿费·其他人员",
+        "伙食补助费",
+    }
+
+
+def test_a_table_with_the_unit_inside_grades_across_and_items_down(tmp_path):
+    page = tmp_path / "会议费.html"
+    page.write_text(
+        """<html><body><p>会议费综合定额标准</p><table>
+<tr><td colspan="4">单位：元/人·天</td></tr>
+<tr><th>项目</th><th>一类会议</th><th>二类会议</th><th>三类会议</th></tr>
+<tr><td>住宿费</td><td>500元</td><td>400元</td><td>340元</td></tr>
+<tr><td>伙食费</td><td>１５０</td><td>150</td><td>—</td></tr>
+<tr><td>合计</td><td>７６０</td><td>650</td><td>按实际</td></tr>
+</table></body></html>""",
+        encoding="utf-8",
+    )
+
+    found = extract(page, Scope(level=Level.CENTRAL, region="全国"))
+
+    assert [(r.record.grade, r.record.item, r.record.value, r.record.unit) for r in found.rows] == [
+        ("一类会议", "住宿费·一类会议", D(500), "元/人·天"),
+        ("二类会议", "住宿费·二类会议", D(400), "元/人·天"),
+        ("三类会议", "住宿费·三类会议", D(340), "元/人·天"),
+        ("一类会议", "伙食费·一类会议", D(150), "元/人·天"),
+        ("二类会议", "伙食费·二类会议", D(150), "元/人·天"),
+        ("一类会议", "合计·一类会议", D(760), "元/人·天"),
+        ("二类会议", "合计·二类会议", D(650), "元/人·天"),
+    ]
+    assert [(p.row, p.column) for p in found.problems] == [(5, 4)]
+
+
+def test_city_rows_under_a_province_and_text_columns_after_the_figures(tmp_path):
+    page = tmp_path / "明细表.html"
+    page.write_text(
+        """<html><body><p>财政部关于印发《中央和国家机关工作人员赴地方差旅住宿费标准明细表》的通知</p>
+<p>财行〔2016〕71号</p><p>单位：元/间·天</p><table>
+<tr><th rowspan="2">序号</th><th rowspan="2">地区</th><th rowspan="2">城市（范围）</th>
+<th colspan="3">住宿费标准</th><th rowspan="2">旺季期间</th><th colspan="3">旺季上浮价</th></tr>
+<tr><th>部级</th><th>司局级</th><th>其他人员</th><th>部级</th><th>司局级</th><th>其他人员</th></tr>
+<tr><td>1</td><td>北京</td><td>全市</td><td>1100</td><td>650</td><td>500</td><td></td><td></td><td></td><td></td></tr>
+<tr><td>9</td><td>上海</td><td>全市</td><td>1100</td><td>600</td><td>500</td><td></td><td></td><td></td><td></td></tr>
+<tr><td>12</td><td>黑龙江</td><td>哈尔滨市</td><td>800</td><td>450</td><td>350</td><td>7-9月</td>
+<td>960</td><td>540</td><td>420</td></tr>
+</table></body></html>""",
+        encoding="utf-8",
+    )
+
+    found = extract(page)
+
+    assert [(r.record.region, r.record.item, r.record.value) for r in found.rows][-4:] == [
+        ("黑龙江省", "哈尔滨市·住宿费·其他人员", D(350)),
+        ("黑龙江省", "哈尔滨市·旺季上浮价·部级", D(960)),
+        ("黑龙江省", "哈尔滨市·旺季上浮价·司局级", D(540)),
+        ("黑龙江省", "哈尔滨市·旺季上浮价·其他人员", D(420)),
+    ]
+    assert len(found.rows) == 12  # the 序号 column gives no figure
+    assert found.rows[-1].record.conditions == "旺季期间：7-9月"
+    assert {r.record.unit for r in found.rows} == {"元/间·天"}
+    assert (
+        found.rows[0].record.name
+        == "中央和国家机关工作人员赴地方差旅住宿费标准（北京市·全市·住宿费·部级）"
+    )

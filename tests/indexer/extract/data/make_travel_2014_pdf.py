@@ -1,4 +1,4 @@
-"""How ``差旅住宿费标准表2014.pdf`` was made (kept so it can be made again; tests only read it).
+"""How ``差旅住宿费标准表2014.pdf`` and ``…-无框线.pdf`` were made (tests only read them).
 
 The 2014 table of 财行〔2013〕531号 附件 (five rows, real figures) is written as a sheet with
 merged header cells and ruled borders, then printed to PDF by LibreOffice (only its
@@ -6,6 +6,9 @@ spreadsheet part is installed on the build machine):
 
     python tests/indexer/extract/data/make_travel_2014_pdf.py /tmp/out
     soffice --headless --convert-to pdf --outdir /tmp/out /tmp/out/travel2014.xlsx
+
+The version without ruling lines is the same sheet with every border removed before printing
+(``python … /tmp/out --no-borders``): its table is found from the text's alignment alone.
 """
 
 import sys
@@ -33,7 +36,7 @@ ROWS = [
 ]
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, borders: bool = True) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     thin = Side(style="thin")
@@ -55,7 +58,10 @@ def main(folder: Path) -> None:
             sheet.cell(number, column, value)
     for row in range(top, top + 2 + len(ROWS)):
         for column in range(1, 6):
-            sheet.cell(row, column).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if borders:
+                sheet.cell(row, column).border = Border(
+                    left=thin, right=thin, top=thin, bottom=thin
+                )
             sheet.cell(row, column).alignment = Alignment(
                 horizontal="center", vertical="center", wrap_text=True
             )
@@ -72,4 +78,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), borders="--no-borders" not in sys.argv)
