@@ -90,8 +90,26 @@ def _columns(line: str, wide: int = 2) -> list[tuple[int, str]]:
 
 
 def _is_rule(line: str) -> bool:
+    """A line drawing rules only (bars allowed: a partial rule leaves merged cells open)."""
     stripped = line.strip()
-    return bool(stripped) and set(stripped) <= _RULE_CHARS and bool(set(stripped) & _HORIZONTAL)
+    return (
+        bool(stripped)
+        and set(stripped) <= _RULE_CHARS | _BARS
+        and bool(set(stripped) & _HORIZONTAL)
+        and not set(stripped) <= _BARS | {" "}
+    )
+
+
+def _split_mixed(line: str) -> list[str]:
+    """A line that rules some columns and holds text in others (the text of a cell merged down
+    beside a partial rule), as its rule and its text on two lines."""
+    stripped = line.strip()
+    has_text = any(ch not in _RULE_CHARS and ch not in _BARS for ch in stripped)
+    if not (has_text and set(stripped) & _HORIZONTAL and _is_boxed(line)):
+        return [line]
+    rule = "".join(ch if ch in _RULE_CHARS or ch in _BARS else " " * width(ch) for ch in line)
+    text = "".join("│" if ch in _JUNCTIONS else " " if ch in _HORIZONTAL else ch for ch in line)
+    return [rule, text]
 
 
 def _is_boxed(line: str) -> bool:
@@ -120,6 +138,7 @@ class _Segment:
 
 
 def _box_rows(lines: list[str]) -> Rows:
+    lines = [part for line in lines for part in _split_mixed(line)]
     bars = sorted(
         {col for line in lines if not _is_rule(line) for col, ch in _columns(line) if ch in _BARS}
         | {
