@@ -36,6 +36,8 @@ __all__ = ["Extraction", "ExtractedRow", "Problem", "Scope", "extract"]
 
 _ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇]+条)")
 _ATTACHMENT = re.compile(r"^\s*(附件|附表)\s*([0-9一二三四五六七八九十]*)")
+_ANNOUNCES = re.compile(r"(标准|定额)[^，。；]{0,10}(如下|见下表)[:：]$")
+_UNIT_LINE = re.compile(r"^\s*[（(]?\s*(金额|计量)?单位\s*[:：]")
 UNDECIDED_DOMAIN = "待定"
 
 
@@ -98,14 +100,16 @@ def extract(path: Path, scope: Scope | None = None) -> Extraction:
     notice = read_notice(lines, slug=path.stem, address=scope.source or address)
     readings = [read_table(grid) for grid in _grids(blocks)]
     found = [reading for reading in readings if reading.is_standards]
+    missing = _announced_without_table(blocks)
     if not found:
+        lost = "".join(f"；{m}" for m in missing)
         raise InvalidInput(
             f"在 {path.name} 中没有找到标准表：共有 {len(readings)} 个表格，"
-            "其中没有一个含可读取的标准数值（如 760、1500—2400、500元/人·天）",
-            {"file": path.name, "tables": len(readings)},
+            f"其中没有一个含可读取的标准数值（如 760、1500—2400、500元/人·天）{lost}",
+            {"file": path.name, "tables": len(readings), "missing": missing},
         )
     rows: list[ExtractedRow] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(None, None, None, m) for m in missing]
     for reading in found:
         table_rows, table_problems = _table_rows(reading, notice, scope, path.name)
         rows.extend(table_rows)
@@ -139,6 +143,24 @@ def _grids(blocks: list) -> list[Grid]:
             )
         )
     return grids
+
+
+def _announced_without_table(blocks: list) -> list[str]:
+    """Sentences announcing a table (…标准如下：) with no table after them: reposts often lose
+    the table and keep its unit line and notes."""
+    found = []
+    for index, block in enumerate(blocks):
+        if not isinstance(block, str) or not _ANNOUNCES.search(block):
+            continue
+        following = [b for b in blocks[index + 1 : index + 4]]
+        following = [b for b in following if not (isinstance(b, str) and _UNIT_LINE.match(b))]
+        if not following or isinstance(following[0], str):
+            where = _where([*(b for b in blocks[:index] if isinstance(b, str)), block])
+            found.append(
+                f"{where or '通知'}写有“{re.split(r'[。；]', block.strip())[-1]}”，"
+                "其后却没有表格（转载常丢失表格），请找原件核对"
+            )
+    return found
 
 
 def _where(before: list[str]) -> str | None:

@@ -34,6 +34,8 @@ _SERIAL_HEADER = re.compile(r"^(序号|编号|序|No\.?|NO\.?)$", re.IGNORECASE)
 _ATTRIBUTE_HEADER = re.compile(
     r"(期间|时间|日期|月份|季节|范围|说明|备注|比例|幅度|适用|条件|依据|地区$|地点|城市$|旺季地区)"
 )
+#: Columns of numbers that are no figures of a standard (a contact list at the end of a notice).
+_NOT_FIGURES = re.compile(r"电话|手机|传真|邮编|邮政编码|代码|编码|账号|文号|日期|年份|联系")
 _NOTE_START = re.compile(r"^(注|说明|备注|附注)\s*[:：0-9１-９一二三四五六七八九十(（]")
 _STANDARD_WORDS = re.compile(r"标准|定额|限额|费")
 #: Lines above a table that are not its title: a 文号, the notice's own title, an addressee.
@@ -315,6 +317,8 @@ def _is_serial(data: list[tuple[Cell, ...]], paths: list[tuple[str, ...]], c: in
 
 def _is_attribute(data: list[tuple[Cell, ...]], path: tuple[str, ...], c: int) -> bool:
     """A column describing the row rather than giving a figure of it."""
+    if path and _NOT_FIGURES.search(path[-1]):
+        return True
     if path and _ATTRIBUTE_HEADER.search(path[-1]) and not re.search(r"(价|费|额)$", path[-1]):
         return True
     cells = [row[c] for row in data if row[c].text and not is_empty(row[c].text)]

@@ -271,6 +271,12 @@ def _aligned_end(lines: list[str], start: int, wide: int) -> int:
 def _aligned_rows(lines: list[str], wide: int) -> Rows:
     rows = [_fields(line, wide) for line in lines]
     widest = max(len(fields) for fields in rows)
+    if all(len(fields) == widest for fields in rows):
+        # every line has every field (values separated by tabs, say): columns by position in line
+        return tuple(
+            tuple(Cell(clean_cell(f.text), (r, c)) for c, f in enumerate(fields))
+            for r, fields in enumerate(rows)
+        )
     columns: list[list[int]] = []
     for fields in rows:
         if len(fields) == widest:

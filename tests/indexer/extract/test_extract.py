@@ -258,3 +258,49 @@ def test_city_rows_under_a_province_and_text_columns_after_the_figures(tmp_path)
         found.rows[0].record.name
         == "中央和国家机关工作人员赴地方差旅住宿费标准（北京市·全市·住宿费·部级）"
     )
+
+
+def test_a_repost_that_lost_its_table_says_so(tmp_path):
+    path = tmp_path / "培训费转载.txt"
+    path.write_text(
+        "关于印发《中央和国家机关培训费管理办法》的通知\n财行〔2016〕540号\n"
+        "第九条 培训费实行分类综合定额标准，各项费用之间可以调剂使用。综合定额标准如下：\n"
+        "单位：元/人天\n注：一类培训是指参训人员主要为省部级及相应人员的培训项目。\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(InvalidInput) as error:
+        extract(path)
+
+    assert error.value.message.endswith(
+        "；第九条写有“综合定额标准如下：”，其后却没有表格（转载常丢失表格），请找原件核对"
+    )
+
+
+def test_values_separated_by_tabs_and_a_contact_table_that_holds_no_standards(tmp_path):
+    path = tmp_path / "会议费.txt"
+    path.write_text(
+        "会议费综合定额标准表\n单位：元/人·天\n"
+        "会议类别\t住宿费\t伙食费\t其他费用\t合计\n"
+        "一类会议\t500\t150\t110\t760\n"
+        "二类会议\t400\t150\t100\t650\n"
+        "\n联系人及电话\n"
+        "联系人    联系电话\n"
+        "张某      12345678\n"
+        "李某      87654321\n",
+        encoding="utf-8",
+    )
+
+    found = extract(path, Scope(level=Level.CENTRAL, region="全国"))
+
+    assert [(r.record.item, r.record.value) for r in found.rows] == [
+        ("一类会议·住宿费", D(500)),
+        ("一类会议·伙食费", D(150)),
+        ("一类会议·其他费用", D(110)),
+        ("一类会议·合计", D(760)),
+        ("二类会议·住宿费", D(400)),
+        ("二类会议·伙食费", D(150)),
+        ("二类会议·其他费用", D(100)),
+        ("二类会议·合计", D(650)),
+    ]
+    assert (found.tables, found.standards_tables, found.problems) == (2, 1, ())
