@@ -121,10 +121,10 @@ def read_table(grid: Grid) -> TableReading:
     rows, numbers, columns = _without_blanks(grid)
     reading = TableReading(grid, captions=list(grid.before[-3:]), notes=_notes(grid.after))
     while rows and _is_banner(rows[0]) and not _has_figure(rows[0]):
-        reading.captions.append(rows.pop(0)[0].text)
+        reading.captions.append(_banner_text(rows.pop(0)))
         numbers.pop(0)
     while rows and _is_banner(rows[-1]) and not _has_figure(rows[-1]):
-        reading.notes.insert(0, rows.pop()[0].text)
+        reading.notes.insert(0, _banner_text(rows.pop()))
         numbers.pop()
     reading.place = lambda r, c: (numbers[r] + 1, columns[c] + 1)
     if not rows:
@@ -214,6 +214,10 @@ def _is_banner(row: tuple[Cell, ...]) -> bool:
         or caption_unit(text) is not None
         or bool(_NOTE_START.match(text))
     )
+
+
+def _banner_text(row: tuple[Cell, ...]) -> str:
+    return next(cell.text for cell in row if cell.text)
 
 
 def _has_figure(row: tuple[Cell, ...]) -> bool:

@@ -135,7 +135,8 @@ def table_base(reading: TableReading, notice: Notice, category: str | None) -> s
     """The name rows of a table start with: its title without 表 (prefixed with the category
     when it does not name it: 综合定额标准 → 培训费综合定额标准), else the measure."""
     title = reading.title or notice.measure
-    base = re.sub(r"(标准)?(一览表|明细表|对照表|表)$", r"\1", title) or title
+    bare = re.sub(r"[（(][^（）()]*[)）]$", "", title)  # 标准表（2016年版） → 标准表
+    base = re.sub(r"(标准)?(一览表|明细表|对照表|表)$", r"\1", bare) or title
     if category and category.removesuffix("费") not in base:
         base = category + base
     return base

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal as D
 from pathlib import Path
 
+import docx
 import pytest
 
 from indexer.extract import Scope
@@ -304,3 +305,35 @@ def test_values_separated_by_tabs_and_a_contact_table_that_holds_no_standards(tm
         ("二类会议·合计", D(650)),
     ]
     assert (found.tables, found.standards_tables, found.problems) == (2, 1, ())
+
+
+def test_title_unit_and_note_rows_inside_a_word_table_and_a_province_merged_down(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("财政部关于调整中央和国家机关差旅住宿费标准等有关问题的通知")
+    document.add_paragraph("财行〔2015〕497号")
+    table = document.add_table(rows=6, cols=5)
+    table.cell(0, 0).merge(table.cell(0, 4)).text = "附表：差旅住宿费标准调整表（节选）"
+    table.cell(1, 4).text = "单位：元/人·天"
+    for c, text in enumerate(("省份", "城市", "部级", "司局级", "其他人员")):
+        table.cell(2, c).text = text
+    table.cell(3, 0).merge(table.cell(4, 0)).text = "江苏"
+    for c, text in enumerate(("南京", "900", "490", "380"), start=1):
+        table.cell(3, c).text = text
+    for c, text in enumerate(("其他市县", "—", "—", "—"), start=1):
+        table.cell(4, c).text = text
+    table.cell(5, 0).merge(table.cell(5, 4)).text = "说明：其他市县按财政部明细表执行。"
+    path = tmp_path / "节选.docx"
+    document.save(str(path))
+
+    found = extract(path)
+
+    assert [
+        (r.row, r.column, r.record.region, r.record.item, r.record.value, r.record.unit)
+        for r in found.rows
+    ] == [
+        (4, 3, "江苏省", "南京·部级", D(900), "元/人·天"),
+        (4, 4, "江苏省", "南京·司局级", D(490), "元/人·天"),
+        (4, 5, "江苏省", "南京·其他人员", D(380), "元/人·天"),
+    ]
+    assert found.rows[0].record.name == "差旅住宿费标准调整（江苏省·南京·部级）"
+    assert found.problems == ()
