@@ -98,7 +98,9 @@ def extract(path: Path, scope: Scope | None = None) -> Extraction:
     blocks, address = read_blocks(path)
     lines = [block for block in blocks if isinstance(block, str)]
     notice = read_notice(lines, slug=path.stem, address=scope.source or address)
-    readings = [read_table(grid) for grid in _grids(blocks)]
+    readings: list[TableReading] = []
+    for grid in _grids(blocks):
+        readings.append(read_table(grid, readings[-1] if readings else None))
     found = [reading for reading in readings if reading.is_standards]
     missing = _announced_without_table(blocks)
     if not found:

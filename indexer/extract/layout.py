@@ -74,6 +74,8 @@ class TableReading:
     notes: list[str] = field(default_factory=list)
     figures: list[ReadFigure] = field(default_factory=list)
     unread: list[UnreadCell] = field(default_factory=list)
+    #: Each column's header path (``("住宿费标准", "部级")``), once the header is read.
+    paths: list[tuple[str, ...]] = field(default_factory=list)
     #: (row, column) of the reading's grid → (row, column) of the table as printed, from 1.
     place: Callable[[int, int], tuple[int, int]] = lambda r, c: (r + 1, c + 1)
 
@@ -112,12 +114,17 @@ class TableReading:
 
     @property
     def is_standards(self) -> bool:
-        """Whether the table is one of standards: it holds figures, or its title says so."""
+        """Whether the table is one of standards: it holds figures, or cells where figures
+        belong (a table titled as one of standards in which nothing could be read)."""
         return bool(self.figures) or bool(self.unread)
 
 
-def read_table(grid: Grid) -> TableReading:
-    """Find the header, labels, figures and unreadable cells of ``grid``."""
+def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading:
+    """Find the header, labels, figures and unreadable cells of ``grid``.
+
+    A table without a header row, as wide as the ``previous`` one, continues it (a table broken
+    across pages): it is read under the previous table's header, title and unit.
+    """
     rows, numbers, columns = _without_blanks(grid)
     reading = TableReading(grid, captions=list(grid.before[-3:]), notes=_notes(grid.after))
     while rows and _is_banner(rows[0]) and not _has_figure(rows[0]):
@@ -137,6 +144,10 @@ def read_table(grid: Grid) -> TableReading:
         return reading
     headers = _filled_headers(rows[:header_count])
     paths = [_path(headers, c) for c in range(len(rows[0]))]
+    if header_count == 0 and previous is not None and len(previous.paths) == len(paths):
+        paths = list(previous.paths)
+        reading.captions = [*previous.captions, *reading.captions]
+    reading.paths = paths
     data = rows[header_count:]
     labels = _label_columns(data, paths)
     if not labels and len(rows[0]) > 1 and all(_is_text(row[0]) for row in data if row[0].text):

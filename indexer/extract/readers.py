@@ -20,7 +20,6 @@ from indexer.extract.grid import SpanCell
 from indexer.extract.grid import clean_cell
 from indexer.extract.grid import grid_from_spans
 from indexer.extract.texttables import text_blocks
-from indexer.loaders import LOADERS
 from indexer.loaders import load
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
@@ -53,7 +52,6 @@ def read_blocks(path: Path) -> tuple[list[Block], str | None]:
         return _html_blocks(path)
     if suffix == ".pdf":
         return list(_pdf_blocks(path)), None
-    assert LOADERS[suffix] == "indexer.loaders.plain"
     return text_blocks(load(path).text.split("\n")), None
 
 

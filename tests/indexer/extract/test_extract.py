@@ -337,3 +337,24 @@ def test_title_unit_and_note_rows_inside_a_word_table_and_a_province_merged_down
     ]
     assert found.rows[0].record.name == "差旅住宿费标准调整（江苏省·南京·部级）"
     assert found.problems == ()
+
+
+def test_a_table_broken_across_pages_keeps_its_header(tmp_path):
+    page = tmp_path / "分页.html"
+    page.write_text(
+        """<html><body><p>中央和国家机关差旅住宿费和伙食补助费标准表</p><p>单位：元</p>
+<table><tr><th>省份</th><th>部级</th><th>司局级</th><th>其他人员</th></tr>
+<tr><td>北京</td><td>800</td><td>500</td><td>350</td></tr></table>
+<p>—1—</p>
+<table><tr><td>上海</td><td>800</td><td>500</td><td>350</td></tr></table>
+</body></html>""",
+        encoding="utf-8",
+    )
+
+    found = extract(page, Scope(level=Level.CENTRAL))
+
+    assert [(r.table, r.record.region, r.record.grade, r.record.unit) for r in found.rows][-3:] == [
+        (2, "上海市", "部级", "元"),
+        (2, "上海市", "司局级", "元"),
+        (2, "上海市", "其他人员", "元"),
+    ]
