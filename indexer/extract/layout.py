@@ -26,6 +26,7 @@ from indexer.extract.figures import Unreadable
 from indexer.extract.figures import caption_unit
 from indexer.extract.figures import header_unit
 from indexer.extract.figures import is_empty
+from indexer.extract.figures import normalise_unit
 from indexer.extract.figures import parse_figure
 from indexer.extract.grid import Cell
 from indexer.extract.grid import Grid
@@ -34,6 +35,8 @@ _SERIAL_HEADER = re.compile(r"^(序号|编号|序|No\.?|NO\.?)$", re.IGNORECASE)
 _ATTRIBUTE_HEADER = re.compile(
     r"(期间|时间|日期|月份|季节|范围|说明|备注|比例|幅度|适用|条件|依据|地区$|地点|城市$|旺季地区)"
 )
+#: A column giving each row's unit (项目 | 计量单位 | 标准).
+_UNIT_HEADER = re.compile(r"^(计量|计价|计费)?单位$")
 #: Columns of numbers that are no figures of a standard (a contact list at the end of a notice).
 _NOT_FIGURES = re.compile(r"电话|手机|传真|邮编|邮政编码|代码|编码|账号|文号|日期|年份|联系")
 _NOTE_START = re.compile(r"^(注|说明|备注|附注)\s*[:：0-9１-９一二三四五六七八九十(（]")
@@ -149,13 +152,16 @@ def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading
         reading.captions = [*previous.captions, *reading.captions]
     reading.paths = paths
     data = rows[header_count:]
-    labels = _label_columns(data, paths)
+    units = [c for c in range(len(paths)) if paths[c] and _UNIT_HEADER.match(paths[c][-1])]
+    labels = [c for c in _label_columns(data, paths, skip=units) if c not in units]
     if not labels and len(rows[0]) > 1 and all(_is_text(row[0]) for row in data if row[0].text):
         labels = [0]
     serial = [c for c in range(len(rows[0])) if c not in labels and _is_serial(data, paths, c)]
     start = max(labels + serial, default=-1) + 1
-    attributes = [c for c in range(start, len(rows[0])) if _is_attribute(data, paths[c], c)]
-    values = [c for c in range(start, len(rows[0])) if c not in attributes and c not in serial]
+    attributes = [
+        c for c in range(start, len(rows[0])) if c not in units and _is_attribute(data, paths[c], c)
+    ]
+    values = [c for c in range(start, len(rows[0])) if c not in attributes + serial + units]
     section: tuple[tuple[str, str], ...] = ()
     for r, row in enumerate(data, start=header_count):
         row_labels = tuple(
@@ -184,6 +190,9 @@ def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading
                     UnreadCell(grid.number, *reading.place(r, c), cell.text, "·".join(paths[c]))
                 )
                 continue
+            row_unit = next((normalise_unit(row[u].text) for u in units if row[u].text), None)
+            if figure.unit is None and row_unit and not is_empty(row_unit):
+                figure = Figure(figure.value, figure.value_max, row_unit, figure.limit)
             if figure.unit is None:
                 figure = _with_header_unit(figure, paths[c], row_labels)
             reading.figures.append(
@@ -298,12 +307,14 @@ def _last(path: tuple[str, ...]) -> str:
     return path[-1] if path else ""
 
 
-def _label_columns(data: list[tuple[Cell, ...]], paths: list[tuple[str, ...]]) -> list[int]:
+def _label_columns(
+    data: list[tuple[Cell, ...]], paths: list[tuple[str, ...]], *, skip: list[int]
+) -> list[int]:
     """The leading columns that name the row: text rather than figures, before the first column
     of figures (serial numbers skipped); text columns after the figures describe the row."""
     labels: list[int] = []
     for c in range(len(data[0])):
-        if _is_serial(data, paths, c):
+        if c in skip or _is_serial(data, paths, c):
             continue
         texts = sum(_is_text(row[c]) for row in data)
         numbers = sum(

@@ -42,6 +42,8 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("公务用车", re.compile(r"公务用车|车辆")),
     ("办公设备配置", re.compile(r"办公设备|资产配置")),
 )
+#: Column headers that name no item, only that the column holds the figures.
+_GENERIC = frozenset({"标准", "标准值", "金额", "数额", "定额", "限额", "数值", "额度", "开支标准"})
 _GOVERNMENT_RUNNING = frozenset(name for name, _ in _CATEGORIES)
 
 
@@ -111,7 +113,7 @@ def labels_of(figure: ReadFigure) -> Labels:
     names = [_without_standard_word(name) for name, _ in column]
     if grades == (None,) and names and _GRADE.search(names[-1]):
         grades = (names[-1],)
-    item.extend(name for name in names if name and name not in item)
+    item.extend(name for name in names if name and name not in item and name not in _GENERIC)
     return Labels(region, grades, tuple(item), tuple(remarks))
 
 
@@ -137,7 +139,7 @@ def table_base(reading: TableReading, notice: Notice, category: str | None) -> s
     title = reading.title or notice.measure
     bare = re.sub(r"[（(][^（）()]*[)）]$", "", title)  # 标准表（2016年版） → 标准表
     base = re.sub(r"(标准)?(一览表|明细表|对照表|表)$", r"\1", bare) or title
-    if category and category.removesuffix("费") not in base:
+    if category and category.removesuffix("费") not in base and "费" not in base:
         base = category + base
     return base
 

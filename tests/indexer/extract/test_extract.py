@@ -358,3 +358,29 @@ def test_a_table_broken_across_pages_keeps_its_header(tmp_path):
         (2, "上海市", "司局级", "元"),
         (2, "上海市", "其他人员", "元"),
     ]
+
+
+def test_a_unit_column_gives_each_row_its_unit_and_limits_go_to_the_conditions(tmp_path):
+    page = tmp_path / "讲课费.html"
+    page.write_text(
+        """<html><body><p>第十条 讲课费标准如下：</p><table>
+<tr><th>讲课人员</th><th>计量单位</th><th>标准</th></tr>
+<tr><td>副高级技术职称专业人员</td><td>元/学时</td><td>最高不超过500</td></tr>
+<tr><td>正高级技术职称专业人员</td><td>元/学时</td><td>最高不超过1000</td></tr>
+<tr><td>院士、全国知名专家</td><td>元/学时</td><td>一般不超过1500</td></tr>
+</table></body></html>""",
+        encoding="utf-8",
+    )
+
+    found = extract(page, Scope(level=Level.CENTRAL, region="全国"))
+
+    assert [
+        (r.record.grade, r.record.item, r.record.value, r.record.unit, r.record.conditions)
+        for r in found.rows
+    ] == [
+        ("副高级技术职称专业人员", "副高级技术职称专业人员", D(500), "元/学时", "最高不超过"),
+        ("正高级技术职称专业人员", "正高级技术职称专业人员", D(1000), "元/学时", "最高不超过"),
+        ("院士、全国知名专家", "院士、全国知名专家", D(1500), "元/学时", "一般不超过"),
+    ]
+    assert found.rows[0].record.name == "讲课费标准（副高级技术职称专业人员）"
+    assert found.rows[0].record.category == "培训费"
