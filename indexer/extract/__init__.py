@@ -25,6 +25,7 @@ from indexer.extract.rows import Scope
 from indexer.extract.rows import category_of
 from indexer.extract.rows import domain_of
 from indexer.extract.rows import expand_grades
+from indexer.extract.rows import kind_of
 from indexer.extract.rows import labels_of
 from indexer.extract.rows import level_for
 from indexer.extract.rows import table_base
@@ -259,7 +260,7 @@ def _records(
         found.append(
             StandardRecord(
                 name=f"{base}（{shown}）" if shown else base,
-                kind=scope.kind,
+                kind=scope.kind or kind_of(reading.title, notice.title),
                 level=level_for(region, scope, notice),
                 region=region,
                 domain=domain or UNDECIDED_DOMAIN,

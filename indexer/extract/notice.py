@@ -48,7 +48,11 @@ def read_notice(lines: list[str], *, slug: str, address: str | None = None) -> N
     measure = _measure(title)
     doc_number = record.doc_number or _first_doc_number(text[:2000])
     issuer = record.issuer
-    level, region = _scope(" ".join(filter(None, (issuer, title, text[:500]))))
+    # the issuer decides, then the title, then the opening lines (which may cite other notices)
+    level, region = next(
+        (found for found in map(_scope, filter(None, (issuer, title, text[:300]))) if found[0]),
+        (None, None),
+    )
     return Notice(
         title=title,
         measure=measure,

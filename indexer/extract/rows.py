@@ -41,17 +41,25 @@ _CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("因公临时出国费", re.compile(r"出国|出访")),
     ("公务用车", re.compile(r"公务用车|车辆")),
     ("办公设备配置", re.compile(r"办公设备|资产配置")),
+    ("绿化养护", re.compile(r"绿化|绿地|园林")),
+    ("环卫保洁", re.compile(r"环卫|保洁|环境卫生|垃圾|公厕")),
+    ("水质生态维护", re.compile(r"河道|水质|水域|水系")),
+    ("景观灯光维护", re.compile(r"景观灯光|路灯|照明")),
+    ("信息化运维", re.compile(r"信息化|信息系统|运维服务")),
 )
+_CITY_UPKEEP = frozenset({"绿化养护", "环卫保洁", "水质生态维护", "景观灯光维护"})
 #: Column headers that name no item, only that the column holds the figures.
 _GENERIC = frozenset({"标准", "标准值", "金额", "数额", "定额", "限额", "数值", "额度", "开支标准"})
-_GOVERNMENT_RUNNING = frozenset(name for name, _ in _CATEGORIES)
+_GOVERNMENT_RUNNING = frozenset(
+    {"会议费", "培训费", "差旅费", "公务接待费", "因公临时出国费", "公务用车", "办公设备配置"}
+)
 
 
 @dataclass(frozen=True)
 class Scope:
     """Fields a notice does not say and a user may give: level, region, domain, category, source."""
 
-    kind: Kind = Kind.EXPENDITURE
+    kind: Kind | None = None
     level: Level | None = None
     region: str | None = None
     domain: str | None = None
@@ -84,7 +92,18 @@ def category_of(*texts: str | None) -> str | None:
 
 def domain_of(category: str | None) -> str | None:
     """机关运行 for the running costs of government (会议、培训、差旅 …); None otherwise."""
+    if category in _CITY_UPKEEP:
+        return "城市运维"
+    if category == "信息化运维":
+        return "数字化"
+    if category == "专家咨询费":
+        return "科研"
     return "机关运行" if category in _GOVERNMENT_RUNNING else None
+
+
+def kind_of(*texts: str | None) -> Kind:
+    """成本定额标准 when a title speaks of 成本 (what a service costs), else 财政支出标准."""
+    return Kind.COST_QUOTA if any(t and "成本" in t for t in texts) else Kind.EXPENDITURE
 
 
 def labels_of(figure: ReadFigure) -> Labels:

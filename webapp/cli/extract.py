@@ -27,7 +27,11 @@ OUTPUT_SUFFIXES = (".csv", ".xlsx")
     type=click.Path(dir_okay=False, path_type=Path),
     help="写出标准交换文件（.csv 或 .xlsx）。",
 )
-@click.option("--kind", callback=choice_of(Kind), help="标准类型，默认财政支出标准。")
+@click.option(
+    "--kind",
+    callback=choice_of(Kind),
+    help="标准类型；默认财政支出标准，标题含“成本”时为成本定额标准。",
+)
 @click.option("--level", callback=choice_of(Level), help="层级；默认按发文机关判断。")
 @click.option("--region", help="地区；表中没有地区列时使用，默认按发文机关判断。")
 @click.option("--domain", help="领域；默认按费用类别判断（会议、培训、差旅等为机关运行）。")
@@ -55,7 +59,7 @@ def extract(
     if output is not None and output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise click.BadParameter("输出文件须为 .csv 或 .xlsx", param_hint="-o")
     scope = Scope(
-        kind=Kind(kind) if kind else Kind.EXPENDITURE,
+        kind=Kind(kind) if kind else None,
         level=Level(level) if level else None,
         region=region,
         domain=domain,
