@@ -136,6 +136,8 @@ def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading
     while rows and _is_banner(rows[-1]) and not _has_figure(rows[-1]):
         reading.notes.insert(0, _banner_text(rows.pop()))
         numbers.pop()
+    for index in reversed([i for i, row in enumerate(rows) if _is_column_numbering(row)]):
+        del rows[index], numbers[index]
     reading.place = lambda r, c: (numbers[r] + 1, columns[c] + 1)
     if not rows:
         return reading
@@ -156,6 +158,10 @@ def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading
     labels = [c for c in _label_columns(data, paths, skip=units) if c not in units]
     if not labels and len(rows[0]) > 1 and all(_is_text(row[0]) for row in data if row[0].text):
         labels = [0]
+    for c in labels:  # 项目（单位：元/人·天）: a unit in the labels' header is the table's
+        unit = header_unit(paths[c][-1]) if paths[c] else None
+        if unit:
+            reading.captions.append(f"单位：{unit}")
     serial = [c for c in range(len(rows[0])) if c not in labels and _is_serial(data, paths, c)]
     start = max(labels + serial, default=-1) + 1
     attributes = [
@@ -234,6 +240,14 @@ def _is_banner(row: tuple[Cell, ...]) -> bool:
         or caption_unit(text) is not None
         or bool(_NOTE_START.match(text))
     )
+
+
+def _is_column_numbering(row: tuple[Cell, ...]) -> bool:
+    """A row numbering the columns (栏次 1 2 3 …) under a header: no figures of standards."""
+    texts = [cell.text for cell in row if cell.text]
+    if texts and texts[0] in ("栏次", "序列", "列号"):
+        texts = texts[1:]
+    return len(texts) >= 3 and texts == [str(n) for n in range(1, len(texts) + 1)]
 
 
 def _banner_text(row: tuple[Cell, ...]) -> str:

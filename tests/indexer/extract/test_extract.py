@@ -384,3 +384,24 @@ def test_a_unit_column_gives_each_row_its_unit_and_limits_go_to_the_conditions(t
     ]
     assert found.rows[0].record.name == "讲课费标准（副高级技术职称专业人员）"
     assert found.rows[0].record.category == "培训费"
+
+
+def test_a_row_numbering_the_columns_and_a_unit_in_the_stub_header(tmp_path):
+    page = tmp_path / "会议费.html"
+    page.write_text(
+        """<html><body><p>会议费综合定额标准表</p><table>
+<tr><th>会议类别（单位：元/人·天）</th><th>住宿费</th><th>伙食费</th><th>其他费用</th><th>合计</th></tr>
+<tr><td>栏次</td><td>1</td><td>2</td><td>3</td><td>4</td></tr>
+<tr><td>一类会议</td><td>500</td><td>150</td><td>110</td><td>760</td></tr>
+</table></body></html>""",
+        encoding="utf-8",
+    )
+
+    found = extract(page, Scope(level=Level.CENTRAL, region="全国"))
+
+    assert [(r.row, r.record.item, r.record.value, r.record.unit) for r in found.rows] == [
+        (3, "一类会议·住宿费", D(500), "元/人·天"),
+        (3, "一类会议·伙食费", D(150), "元/人·天"),
+        (3, "一类会议·其他费用", D(110), "元/人·天"),
+        (3, "一类会议·合计", D(760), "元/人·天"),
+    ]
