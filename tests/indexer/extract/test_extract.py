@@ -405,3 +405,31 @@ def test_a_row_numbering_the_columns_and_a_unit_in_the_stub_header(tmp_path):
         (3, "一类会议·其他费用", D(110), "元/人·天"),
         (3, "一类会议·合计", D(760), "元/人·天"),
     ]
+
+
+def test_three_header_rows_aligned_with_spaces_in_a_text_file():
+    found = extract(DATA / "差旅住宿费调整表2016.txt")
+
+    assert [(r.row, r.column, r.record.region, r.record.item, r.record.value) for r in found.rows][
+        3:9
+    ] == [
+        (5, 3, "大连市", "住宿费·部级", D(800)),
+        (5, 4, "大连市", "住宿费·司局级", D(490)),
+        (5, 5, "大连市", "住宿费·其他人员", D(350)),
+        (5, 7, "大连市", "旺季上浮价·部级", D(960)),
+        (5, 8, "大连市", "旺季上浮价·司局级", D(590)),
+        (5, 9, "大连市", "旺季上浮价·其他人员", D(420)),
+    ]
+    assert len(found.rows) == 15
+    haikou = found.rows[-1].record
+    assert (haikou.region, haikou.grade, haikou.value, haikou.unit) == (
+        "海南省",
+        "其他人员",
+        D(450),
+        "元/人·天",
+    )
+    assert haikou.conditions == "旺季期间：11-2月；上浮比例：30%；表列“海南（海口）”"
+    assert (
+        haikou.basis
+        == "《关于调整中央和国家机关差旅住宿费标准等有关问题的通知》（财行〔2015〕497号）附件"
+    )
