@@ -132,6 +132,8 @@ def labels_of(figure: ReadFigure) -> Labels:
     names = [_without_standard_word(name) for name, _ in column]
     if grades == (None,) and names and _GRADE.search(names[-1]):
         grades = (names[-1],)
+        if len(names) == 2 and _GRADE_HEADER.search(names[0]):
+            names = names[1:]  # 养护等级 · 一级: the group header only says the columns are grades
     item.extend(name for name in names if name and name not in item and name not in _GENERIC)
     return Labels(region, grades, tuple(item), tuple(remarks))
 
@@ -158,7 +160,8 @@ def table_base(reading: TableReading, notice: Notice, category: str | None) -> s
     title = reading.title or notice.measure
     bare = re.sub(r"[（(][^（）()]*[)）]$", "", title)  # 标准表（2016年版） → 标准表
     base = re.sub(r"(标准)?(一览表|明细表|对照表|表)$", r"\1", bare) or title
-    if category and category.removesuffix("费") not in base and "费" not in base:
+    expense = category is not None and category.endswith("费")
+    if expense and category.removesuffix("费") not in base and "费" not in base:
         base = category + base
     return base
 

@@ -48,6 +48,7 @@ def figure(row_labels, column_path):
         ([("", "西藏（拉萨）")], ["伙食补助费标准"], "西藏自治区", (None,), "伙食补助费"),
         ([("项目", "住宿费")], ["二类会议"], None, ("二类会议",), "住宿费·二类会议"),
         ([("人员类别", "其他专业人员")], ["标准"], None, ("其他专业人员",), "其他专业人员"),
+        ([("养护项目", "公共绿地")], ["养护等级", "一级"], None, ("一级",), "公共绿地·一级"),
     ],
 )
 def test_labels_give_region_grade_and_item(row_labels, column_path, region, grades, item):
