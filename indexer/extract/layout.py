@@ -141,7 +141,17 @@ def read_table(grid: Grid, previous: TableReading | None = None) -> TableReading
     reading.place = lambda r, c: (numbers[r] + 1, columns[c] + 1)
     if not rows:
         return reading
-    header_count = next((i for i, row in enumerate(rows) if _has_figure(row)), None)
+    # the header ends at the first row holding a figure, or a row of figures left blank (its
+    # right half empty or dashes: a header row names every column it sits over)
+    header_count = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if _has_figure(row)
+            or (i and all(is_empty(cell.text) for cell in row[max(1, len(row) // 2) :]))
+        ),
+        None,
+    )
     if header_count is None:
         if _STANDARD_WORDS.search(" ".join(reading.captions[-2:])):
             header_count = 1 if len(rows) > 1 else 0
@@ -370,12 +380,15 @@ def _is_attribute(data: list[tuple[Cell, ...]], path: tuple[str, ...], c: int) -
 
 
 def _is_section(row: tuple[Cell, ...], values: list[int]) -> bool:
-    """A row with one label and nothing else (or one cell across it all): it heads the rows below."""
+    """A row that is one label merged across the table: it heads the rows below it.
+
+    A row whose figures are merely blank is a row without figures, not a section.
+    """
     return (
         bool(values)
         and bool(row[0].text)
         and len(row) > 1
-        and all(cell.origin == row[0].origin or not cell.text for cell in row[1:])
+        and all(cell.origin == row[0].origin for cell in row[1:])
     )
 
 
