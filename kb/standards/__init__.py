@@ -49,9 +49,15 @@ def in_force_on(version: StandardVersion, day: dt.date) -> bool:
 
 
 def current_version(standard: Standard) -> StandardVersion:
-    """The latest published version, or the latest draft when nothing is published yet."""
+    """The latest published version, or the latest draft when nothing is published yet.
+
+    "Latest" is by start date, then by number: a history imported after the current version
+    (the 2014 rates after the 2016 ones) does not take its place.
+    """
     published = [v for v in standard.versions if Status(v.status).published]
-    return (published or standard.versions)[-1]
+    if not published:
+        return standard.versions[-1]
+    return max(published, key=lambda v: (v.effective_from or dt.date.min, v.version))
 
 
 def version_on(standard: Standard, day: dt.date) -> StandardVersion | None:

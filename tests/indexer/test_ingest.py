@@ -114,3 +114,35 @@ def test_a_history_file_imports_each_version_once_and_again_without_change(setti
         (1, Decimal("660"), dt.date(2014, 1, 1)),
         (2, Decimal("760"), dt.date(2016, 7, 1)),
     ]
+
+
+def test_a_history_imported_after_the_current_version_leaves_it_current(
+    settings, session, tmp_path
+):
+    header = "code,name,kind,level,region,domain,unit,value,effective_from,effective_to,status\n"
+    current = tmp_path / "a-2016.csv"
+    current.write_text(
+        header
+        + "X-1,住宿费,expenditure,central,上海市,机关运行,元/人·天,600,2016-01-01,,in_force\n",
+        encoding="utf-8",
+    )
+    history = tmp_path / "b-2014.csv"
+    history.write_text(
+        header
+        + "X-1,住宿费,expenditure,central,上海市,机关运行,元/人·天,500,2014-01-01,2015-12-31,"
+        "superseded\n",
+        encoding="utf-8",
+    )
+
+    ingest(settings, session, [current])
+    ingest(settings, session, [history])
+
+    standard = standards.find(session, "X-1")
+    assert [(v.version, v.value) for v in standard.versions] == [
+        (1, Decimal(600)),
+        (2, Decimal(500)),
+    ]
+    assert standards.current_version(standard).value == Decimal(600)
+    assert standards.get(session, "X-1", on=dt.date(2015, 6, 1)).value == Decimal(500)
+    (hit,) = search(settings, SearchQuery(q="住宿费", type="standard")).results
+    assert (hit.code, hit.value) == ("X-1", "600")
