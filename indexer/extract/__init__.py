@@ -38,7 +38,6 @@ __all__ = ["Extraction", "ExtractedRow", "Problem", "Scope", "extract"]
 _ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇]+条)")
 _ATTACHMENT = re.compile(r"^\s*(附件|附表)\s*([0-9一二三四五六七八九十]*)")
 _ANNOUNCES = re.compile(r"(标准|定额)[^，。；]{0,10}(如下|见下表)[:：]$")
-_UNIT_LINE = re.compile(r"^\s*[（(]?\s*(金额|计量)?单位\s*[:：]")
 UNDECIDED_DOMAIN = "待定"
 
 
@@ -155,9 +154,8 @@ def _announced_without_table(blocks: list) -> list[str]:
     for index, block in enumerate(blocks):
         if not isinstance(block, str) or not _ANNOUNCES.search(block):
             continue
-        following = [b for b in blocks[index + 1 : index + 4]]
-        following = [b for b in following if not (isinstance(b, str) and _UNIT_LINE.match(b))]
-        if not following or isinstance(following[0], str):
+        # a table within the next lines (after a title or a unit line) is the one announced
+        if all(isinstance(b, str) for b in blocks[index + 1 : index + 4]):
             where = _where([*(b for b in blocks[:index] if isinstance(b, str)), block])
             found.append(
                 f"{where or '通知'}写有“{re.split(r'[。；]', block.strip())[-1]}”，"

@@ -128,6 +128,7 @@ def test_ranges_in_aligned_text_and_a_cell_of_words_is_listed_not_guessed(tmp_pa
 def test_notes_under_a_table_go_to_the_rows_they_name(tmp_path):
     found = extract(notices.training_docx(tmp_path))
 
+    assert found.problems == ()  # the table announced by 如下： follows its unit line
     by_item = {r.record.item: r.record for r in found.rows}
     assert {i: r.value for i, r in by_item.items() if i.endswith("合计")} == {
         "一类培训·合计": D(760),
