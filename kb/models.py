@@ -160,6 +160,8 @@ class StandardVersion(Base):
     status: Mapped[Status] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
+    # 是: checked against the issuer's own publication; 否: read from a copy (未核实); None: not said.
+    verified: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
 
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -43,6 +43,7 @@ class StandardRecord:
     status: Status = Status.IN_FORCE
     notes: str | None = None
     source: str | None = None
+    verified: bool | None = None
     illustrative: bool = False
 
 

@@ -50,9 +50,15 @@ def in_force_on(version: StandardVersion, day: dt.date) -> bool:
 
 
 def current_version(standard: Standard) -> StandardVersion:
-    """The latest published version, or the latest draft when nothing is published yet."""
+    """The latest published version, or the latest draft when nothing is published yet.
+
+    "Latest" is by start date, then by number: a history imported after the current version
+    (the 2014 rates after the 2016 ones) does not take its place.
+    """
     published = [v for v in standard.versions if Status(v.status).published]
-    return (published or standard.versions)[-1]
+    if not published:
+        return standard.versions[-1]
+    return max(published, key=lambda v: (v.effective_from or dt.date.min, v.version))
 
 
 def version_on(standard: Standard, day: dt.date) -> StandardVersion | None:
@@ -153,7 +159,10 @@ def write(
 ) -> WriteResult:
     """Store ``record``: a new standard, a new version if anything changed, or nothing.
 
-    A record without a code gets one assigned. The caller owns the transaction.
+    A record is compared with the latest version that starts on the same day: a history file
+    holding several versions of one code (each with its ``effective_from``) imports again without
+    change, and a corrected row of one version writes one new version of it. A record without a
+    code gets one assigned. The caller owns the transaction.
     """
     code = record.code or assign_code(session, record)
     standard = session.scalar(
@@ -164,9 +173,9 @@ def write(
         session.add(standard)
         outcome = Outcome.ADDED
     else:
-        latest = standard.versions[-1]
-        if to_record(latest) == replace(record, code=code):
-            return WriteResult(code, latest.version, Outcome.UNCHANGED)
+        same_start = [v for v in standard.versions if v.effective_from == record.effective_from]
+        if same_start and to_record(same_start[-1]) == replace(record, code=code):
+            return WriteResult(code, same_start[-1].version, Outcome.UNCHANGED)
         outcome = Outcome.UPDATED
     number = len(standard.versions) + 1
     fields = {name: getattr(record, name) for name in VERSION_FIELDS}
@@ -192,12 +201,17 @@ def sources(version: StandardVersion) -> list[str]:
 def is_verified(version: StandardVersion) -> bool:
     """Whether the figure was read from the issuing authority's own publication.
 
-    Either a source is on an official site (:mod:`kb.documents.provenance`), or a reviewer
-    confirmed it against one; a repost alone (a university, a news or sharing site) is not.
+    A reviewer confirmed it against one, or — unless the record says 未核实 (否) — a source is
+    on an official site (:mod:`kb.documents.provenance`); a repost alone (a university, a news
+    or sharing site) is not. An example never is.
     """
     if version.illustrative:
         return False
-    return bool(version.source_confirmed_by) or bool(official_sources(version.source))
+    if version.source_confirmed_by:
+        return True
+    if version.verified is False:
+        return False
+    return bool(official_sources(version.source))
 
 
 def related(

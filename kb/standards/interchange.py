@@ -95,6 +95,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", note="草案、征求意见、现行有效、已被修订、已废止；默认现行有效"),
     Column("notes", "备注"),
     Column("source", "来源", note="数值出处：网址以“ ; ”分隔，或文件名"),
+    # An extension of DESIGN §4: 否 marks a figure read only from a copy (a repost), shown 未核实.
+    Column(
+        "verified",
+        "已核实",
+        note="是/否：数值是否已按发文机关发布的原件核对；否则显示“未核实”；空为未说明",
+    ),
     # An extension of DESIGN §4: marks invented demonstration figures.
     Column("illustrative", "示例数据", note="是/否：是否为虚构的演示数据；空为否"),
 )
@@ -147,17 +153,86 @@ def parse_rows(table: Table, source: str) -> list[StandardRecord]:
         return []
     layout, problems = _read_header(table)
     records: list[StandardRecord] = []
-    first_row_of_code: dict[str, int] = {}
+    versions = _Versions()
     for number, cells in table.rows:
         values = {key: cells[header] for header, key in layout.items()}
         row = _RowReader(number, values, present=set(layout.values()))
-        record = _parse_row(row, first_row_of_code)
+        record = _parse_row(row)
+        versions.add(row)
         problems.extend(row.problems)
-        if record is not None:
+        if record is not None and not row.problems:
             records.append(record)
+    problems.extend(versions.problems())
     if problems:
-        raise ImportRejected(source, problems)
-    return records
+        raise ImportRejected(source, sorted(problems, key=lambda p: p.row))
+    return in_date_order(records)
+
+
+def in_date_order(records: list[StandardRecord]) -> list[StandardRecord]:
+    """``records`` in file order, except that the versions of one code follow their start dates.
+
+    A history table lists several versions of a code; each is imported after the one it replaced,
+    wherever the rows stand in the file. Records without a code keep their places.
+    """
+    places: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        if record.code is not None:
+            places.setdefault(record.code, []).append(index)
+    ordered = list(records)
+    for indexes in places.values():
+        if len(indexes) > 1:
+            by_date = sorted((records[i] for i in indexes), key=_start)
+            for index, record in zip(indexes, by_date, strict=True):
+                ordered[index] = record
+    return ordered
+
+
+def _start(record: StandardRecord) -> dt.date:
+    return record.effective_from or dt.date.min
+
+
+class _Versions:
+    """The rows of each code: one code may appear once per version, each with its own start date."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[int, dt.date | None]]] = {}
+
+    def add(self, row: _RowReader) -> None:
+        """Note the row's code and start date; the same code starting the same day is a problem."""
+        code = clean_text(row.values.get("code", ""))
+        if code is None or not CODE_PATTERN.fullmatch(code):
+            return
+        try:
+            start = parse_date(row.values.get("effective_from", "") or "")
+        except InvalidInput:
+            start = None
+        earlier = self.rows.setdefault(code, [])
+        same = next((n for n, day in earlier if day == start), None)
+        if same is not None:
+            when = start.isoformat() if start else "未填写"
+            row.problem(
+                "code",
+                f"标准编号“{code}”与第{same}行重复，且生效日期相同（{when}）："
+                "同一编号的多个版本须有不同的生效日期；更正同一版本请直接修改原行",
+            )
+        earlier.append((row.number, start))
+
+    def problems(self) -> list[RowProblem]:
+        """A version without a start date among several versions of its code cannot be ordered."""
+        found = []
+        for code, rows in self.rows.items():
+            if len(rows) > 1:
+                for number, day in rows:
+                    if day is None and sum(d is None for _, d in rows) == 1:
+                        found.append(
+                            RowProblem(
+                                number,
+                                HEADERS["effective_from"],
+                                f"标准编号“{code}”在文件中有多个版本，每个版本须填写生效日期，"
+                                "以便按日期先后导入",
+                            )
+                        )
+        return found
 
 
 def _read_header(table: Table) -> tuple[dict[str, str], list[RowProblem]]:
@@ -261,9 +336,9 @@ class _RowReader:
         return number
 
 
-def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRecord | None:
+def _parse_row(row: _RowReader) -> StandardRecord | None:
     """Read one row in column order; None when it has problems (they are in ``row.problems``)."""
-    code = _read_code(row, first_row_of_code)
+    code = _read_code(row)
     name = row.text("name", required=True)
     kind = row.choice(Kind, "kind", required=True)
     level = row.choice(Level, "level", required=True)
@@ -282,6 +357,9 @@ def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRe
     status = row.choice(Status, "status") or Status.IN_FORCE
     notes = row.text("notes")
     source = row.text("source")
+    verified = row.parsed("verified", parse_flag)
+    if verified and source is None:
+        row.problem("verified", "标为已核实的标准须在“来源”中写明核对的原件")
     illustrative = row.parsed("illustrative", parse_flag) or False
     if row.problems or not (name and kind and level and region and domain):
         return None  # a missing required column is reported once, in the header
@@ -308,11 +386,12 @@ def _parse_row(row: _RowReader, first_row_of_code: dict[str, int]) -> StandardRe
         status=status,
         notes=notes,
         source=source,
+        verified=verified,
         illustrative=illustrative,
     )
 
 
-def _read_code(row: _RowReader, first_row_of_code: dict[str, int]) -> str | None:
+def _read_code(row: _RowReader) -> str | None:
     code = row.text("code")
     if code is None:
         return None
@@ -323,10 +402,6 @@ def _read_code(row: _RowReader, first_row_of_code: dict[str, int]) -> str | None
             "只含字母、数字、点、下划线和连字符，最长 64 个字符",
         )
         return None
-    if code in first_row_of_code:
-        row.problem("code", f"标准编号“{code}”与第{first_row_of_code[code]}行重复")
-        return None
-    first_row_of_code[code] = row.number
     return code
 
 

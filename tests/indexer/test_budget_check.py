@@ -33,7 +33,8 @@ EXPECTED = [
     ("道路保洁", Verdict.WITHIN, "QP-CQ-0017", D("2.00"), D("-0.10"), D("-4.76"), None),
     ("景观灯光维护", Verdict.INCOMPARABLE, "QP-CQ-0032", None, None, None, None),
     ("信息系统运维", Verdict.NO_STANDARD, None, None, None, None, None),
-    ("差旅住宿费", Verdict.NO_STANDARD, None, None, None, None, None),
+    # the central 2016 rate for 上海市 (其他人员 500) applies in 朱家角镇 since 2016-01-01
+    ("差旅住宿费", Verdict.WITHIN, "RS-CL-009", D("400"), D("-100"), D("-20.00"), None),
 ]
 
 
@@ -81,12 +82,12 @@ def test_the_sample_sheet_gets_a_verdict_per_line(check, suffix):
         totals.over_lines_amount,
         totals.over_amount,
         totals.unchecked_amount,
-    ) == (D("2093000.00"), D("1089000.00"), D("670000.00"), D("38000.00"), D("334000.00"))
+    ) == (D("2093000.00"), D("1093000.00"), D("670000.00"), D("38000.00"), D("330000.00"))
     assert [(v.value, n) for v, n in totals.counts.items()] == [
-        ("within", 3),
+        ("within", 4),
         ("over", 3),
         ("under", 1),
-        ("no_standard", 2),
+        ("no_standard", 1),
         ("incomparable", 1),
     ]
     assert [b.reason for b in report.broken] == ["“数量”列的“一百”不是有效的数值"]
@@ -131,7 +132,7 @@ def test_the_reviewer_picks_another_match_and_re_runs(check):
     assert outcome(again)[:2] + outcome(again)[3:] == EXPECTED[:2] + EXPECTED[3:]
     assert (again.totals.over_amount, again.totals.within_amount) == (
         D("36000.00"),
-        D("1219000.00"),
+        D("1223000.00"),
     )
 
 
@@ -166,7 +167,7 @@ def test_json_lines_and_the_day_decide_the_standard(check):
         D("500.00"),
     )
     assert outcome(in_2025) == [
-        ("差旅住宿费", Verdict.NO_STANDARD, None, None, None, None, None),
+        ("差旅住宿费", Verdict.WITHIN, "RS-CL-009", D("400"), D("-100"), D("-20.00"), None),
         ("会议费", Verdict.WITHIN, "RS-HY-004", D("760"), D("0"), D("0.00"), None),
     ]
 
@@ -201,7 +202,8 @@ def test_the_xlsx_report_of_the_sample_reads_back(check, tmp_path):
         12000,
     )
     assert meeting["引用"].startswith(
-        "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）：760 元/人·天"
+        "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第2版，2016-07-01起施行）："
+        "760 元/人·天；依据《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条"
     )
     river = dict(zip(header, rows["河道养护"], strict=True))
     # the river quota is an example: the verdict cell itself says so

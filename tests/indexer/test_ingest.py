@@ -1,3 +1,5 @@
+import datetime as dt
+from decimal import Decimal
 from sqlalchemy import select
 
 from indexer.ingest import ingest
@@ -6,6 +8,8 @@ from indexer.search import SearchQuery
 from indexer.search import search
 from kb import documents
 from kb import standards
+from kb.db import close_database
+from kb.db import open_database
 from kb.citing import basis
 from kb.documents import catalogue
 from kb.models import StandardVersion
@@ -39,7 +43,7 @@ def test_ingesting_the_corpus_loads_documents_and_standards_and_indexes_them(set
         "real-standards.csv",
         "illustrative-district-standards.csv",
     }
-    assert by_name["real-standards.csv"].added == 81
+    assert by_name["real-standards.csv"].added == 174
     page = search(settings, SearchQuery(q="双监控", type="clause"))
     assert page.total >= 2
 
@@ -93,3 +97,87 @@ def test_a_rejected_file_leaves_the_others_in(settings, session, tmp_path):
     ]
     assert "颜色" in report.files[1].problems[0]
     assert standards.count(session) == 1
+
+
+def test_the_corpus_answers_shanghai_travel_today_with_the_2016_rates_and_their_source(
+    corpus_instance,
+):
+    page = search(
+        corpus_instance,
+        SearchQuery(q="上海 差旅住宿费", type="standard", on=dt.date.today(), per_page=50),
+    )
+
+    shanghai = {(h.code, h.grade, h.value, h.unit) for h in page.results if h.region == "上海市"}
+    assert shanghai == {
+        ("RS-CL-007", "部级", "1100", "元/人·天"),
+        ("RS-CL-008", "司局级", "600", "元/人·天"),
+        ("RS-CL-009", "其他人员", "500", "元/人·天"),
+    }
+    factory = open_database(corpus_instance)
+    with factory() as session:
+        current = standards.get(session, "RS-CL-008", on=dt.date.today())
+        assert current.basis == (
+            "《关于调整中央和国家机关差旅住宿费标准等有关问题的通知》（财行〔2015〕497号）附件"
+        )
+        assert "https://m.wenku365.com/p-18813561.html" in standards.sources(current)
+        assert not standards.is_verified(current)  # read from reposts only: 未核实
+        then = standards.get(session, "RS-CL-008", on=dt.date(2015, 6, 1))
+        assert (then.value, then.version) == (Decimal("500"), 1)
+    close_database(factory)
+
+
+def test_the_corpus_holds_every_class_of_the_2016_training_quota(corpus_instance):
+    page = search(
+        corpus_instance,
+        SearchQuery(q="培训费 综合定额合计", type="standard", on=dt.date.today(), per_page=50),
+    )
+
+    totals = {h.grade: h.value for h in page.results if h.title.endswith("综合定额合计）")}
+    assert totals == {"一类培训": "760", "二类培训": "650", "三类培训": "550"}
+
+
+def test_a_history_file_imports_each_version_once_and_again_without_change(settings, session):
+    real = CORPUS / "standards" / "real-standards.csv"
+
+    first = ingest(settings, session, [real])
+    again = ingest(settings, session, [real])
+
+    assert (first.total("added"), first.total("updated")) == (174, 49)
+    assert (again.total("added"), again.total("updated"), again.total("unchanged")) == (0, 0, 223)
+    history = standards.find(session, "RS-HY-004").versions
+    assert [(v.version, v.value, v.effective_from) for v in history] == [
+        (1, Decimal("660"), dt.date(2014, 1, 1)),
+        (2, Decimal("760"), dt.date(2016, 7, 1)),
+    ]
+
+
+def test_a_history_imported_after_the_current_version_leaves_it_current(
+    settings, session, tmp_path
+):
+    header = "code,name,kind,level,region,domain,unit,value,effective_from,effective_to,status\n"
+    current = tmp_path / "a-2016.csv"
+    current.write_text(
+        header
+        + "X-1,住宿费,expenditure,central,上海市,机关运行,元/人·天,600,2016-01-01,,in_force\n",
+        encoding="utf-8",
+    )
+    history = tmp_path / "b-2014.csv"
+    history.write_text(
+        header
+        + "X-1,住宿费,expenditure,central,上海市,机关运行,元/人·天,500,2014-01-01,2015-12-31,"
+        "superseded\n",
+        encoding="utf-8",
+    )
+
+    ingest(settings, session, [current])
+    ingest(settings, session, [history])
+
+    standard = standards.find(session, "X-1")
+    assert [(v.version, v.value) for v in standard.versions] == [
+        (1, Decimal(600)),
+        (2, Decimal(500)),
+    ]
+    assert standards.current_version(standard).value == Decimal(600)
+    assert standards.get(session, "X-1", on=dt.date(2015, 6, 1)).value == Decimal(500)
+    (hit,) = search(settings, SearchQuery(q="住宿费", type="standard")).results
+    assert (hit.code, hit.value) == ("X-1", "600")

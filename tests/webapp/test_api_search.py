@@ -57,11 +57,14 @@ def test_travel_lodging_in_shanghai_as_of_2015_gives_the_2014_table(search):
     assert figures.get("RS-CL-009") == "350"
 
 
-def test_without_a_date_superseded_2014_figures_are_still_listed_as_superseded(search):
-    body = search(q="差旅住宿费 上海", type="standard")
+def test_without_a_date_the_current_rate_is_listed_and_on_a_past_day_the_rate_then(search):
+    today = search(q="差旅住宿费 上海", type="standard")
+    then = search(q="差旅住宿费 上海", type="standard", on="2015-06-01")
 
-    statuses = {h["code"]: h["status"] for h in body["results"]}
-    assert statuses.get("RS-CL-007") == "superseded"
+    current = {h["code"]: (h["status"], h["value"]) for h in today["results"]}
+    past = {h["code"]: (h["status"], h["value"]) for h in then["results"]}
+    assert current.get("RS-CL-007") == ("in_force", "1100")
+    assert past.get("RS-CL-007") == ("superseded", "800")
 
 
 def test_filters_narrow_and_facets_count(search):

@@ -132,7 +132,7 @@ def test_verify_pasted_opinion_and_copy_a_clause_citation(page, live_server):
     page.fill(
         "#text",
         "依据《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督[2024]58号）第四部分第8条，"
-        "住宿费按 RS-CL-007 执行。",
+        "住宿费按 RS-CL-007，第1版 执行。",  # the 2014 rate, replaced in 2016
     )
     page.click("form.verify button[type=submit]")
     page.wait_for_selector("table.verify-results")

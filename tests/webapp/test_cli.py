@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import inspect
 
 from tests.conftest import CORPUS
+from tests.indexer.extract import notices
 from webapp.cli import cli
 
 STANDARDS = CORPUS / "standards" / "real-standards.csv"
@@ -52,8 +53,8 @@ def test_ingest_reports_per_file_and_reingest_changes_nothing(kb):
     first = kb("ingest", CORPUS).output
     again = kb("ingest", CORPUS).output
 
-    assert "real-standards.csv：新增 81，更新 0，未变 0" in first
-    assert "real-standards.csv：新增 0，更新 0，未变 81" in again
+    assert "real-standards.csv：新增 174，更新 49，未变 0" in first  # 49 codes have history
+    assert "real-standards.csv：新增 0，更新 0，未变 223" in again
     assert "qingpu-2024-cost-budget-performance-plan.txt：新增 1" in first
 
 
@@ -78,9 +79,9 @@ def test_export_then_reimport_changes_nothing(kb, tmp_path):
     kb("ingest", CORPUS)
     for suffix in (".csv", ".xlsx", ".json"):
         exported = tmp_path / f"all{suffix}"
-        assert "已导出 162 条标准" in kb("export", exported).output
+        assert "已导出 255 条标准" in kb("export", exported).output
         output = kb("ingest", exported).output
-        assert "新增 0，更新 0，未变 162" in output, output
+        assert "新增 0，更新 0，未变 255" in output, output
 
 
 def test_search_from_the_terminal_highlights_whole_words(kb):
@@ -320,3 +321,60 @@ def test_reindex_names_a_record_it_had_to_skip(kb, settings):
 
     assert "1 条记录无法编入索引，已跳过" in result.output
     assert "标准 QP-CQ-0002 无法编入索引" in result.output
+
+
+def test_extract_writes_draft_rows_that_ingest_takes_whole(kb, tmp_path):
+    notice = notices.meeting_docx(tmp_path)
+    rows = tmp_path / "会议费.csv"
+
+    output = kb("extract", notice, "-o", rows).output
+    ingested = kb("ingest", rows).output
+
+    assert "找到 1 个表格，其中 1 个标准表；提取 16 条（草案）" in output
+    assert "会议费.csv：新增 16，更新 0，未变 0" in ingested
+    with rows.open(encoding="utf-8-sig") as file:
+        table = list(csv.DictReader(file))
+    assert [(r["等级"], r["事项"], r["标准值"]) for r in table] == notices.EXPECTED_MEETING
+    assert {r["状态"] for r in table} == {"草案"}
+    found = json.loads(kb("search", "一类会议 住宿费", "--json").output)
+    assert found["results"][0]["status"] == "draft"
+
+
+def test_extract_lists_cells_it_cannot_read_with_their_position(kb, tmp_path):
+    output = kb("extract", notices.expert_txt(tmp_path)).output
+
+    assert (
+        "表1第2行第2列  专家咨询费标准（高级专业技术职称人员·会议、现场访谈）：1500—2400 元/人·天"
+        in output
+    )
+    assert "需要人工核对 1 处：" in output
+    assert "表1第4行第2列：“可按上述标准上浮50%”不是可读取的数值" in output
+
+
+def test_extract_as_json_and_to_xlsx(kb, tmp_path):
+    rows = tmp_path / "差旅.xlsx"
+
+    body = json.loads(
+        kb("extract", notices.travel_2016_html(tmp_path), "-o", rows, "--json").output
+    )
+
+    assert body["notice"]["doc_number"] == "财行〔2015〕497号"
+    assert len(body["rows"]) == 33
+    shanghai = [r for r in body["rows"] if r["region"] == "上海市" and r["grade"] == "司局级"]
+    assert [(r["value"], r["unit"], r["row"], r["column"]) for r in shanghai] == [
+        ("600", "元/人·天", 7, 4)
+    ]
+    assert rows.exists()
+    assert "新增 33" in kb("ingest", rows).output
+
+
+def test_extract_refuses_a_notice_without_a_table_of_standards(kb, tmp_path):
+    result = kb("extract", notices.no_table_txt(tmp_path), code=1)
+
+    assert "没有找到标准表" in result.output
+
+
+def test_extract_writes_only_csv_or_xlsx(kb, tmp_path):
+    result = kb("extract", notices.expert_txt(tmp_path), "-o", tmp_path / "rows.json", code=2)
+
+    assert "输出文件须为 .csv 或 .xlsx" in result.output

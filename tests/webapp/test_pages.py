@@ -50,7 +50,9 @@ def test_real_standard_shows_its_sources_and_no_illustrative_badge(corpus_client
 
     assert page.select_one(".figure-big strong").text == "760"
     assert page.select_one(".badge-illustrative") is None
-    assert page.select("ul.sources a")[0]["href"].startswith("https://")
+    assert page.select("ul.sources a")[0]["href"].startswith(("http://", "https://"))
+    # read from reposts only: shown as not verified
+    assert page.select_one(".badge-unverified").text == "未核实"
 
 
 def test_document_page_has_anchors_and_a_table_of_contents(corpus_client):

@@ -74,7 +74,7 @@ def test_a_line_shows_its_figures_match_citation_and_reason(corpus_client, token
     meeting = page.select_one('tr[data-row="6"]')
     cells = [td.text.strip() for td in meeting.select("td")]
     assert cells[1:6] == ["会议费", "超标准", "800 元/人·天", "760", "40（5.26%）"]
-    assert meeting.select_one("a")["href"] == "/standards/RS-HY-004?version=1"
+    assert meeting.select_one("a")["href"] == "/standards/RS-HY-004?version=2"
     assert "RS-HY-004" in meeting.select_one(".citation-text").text
     why = meeting.select_one(".why").text
     assert why.startswith("理由：折算单价800 元/人·天，超过标准40（5.26%）；匹配理由：")

@@ -547,6 +547,7 @@ class StandardInputSchema(Schema):
     effective_to = _cell("失效日期")
     notes = _cell("备注")
     source = _cell("来源")
+    verified = _cell("已核实：是/否（否：仅读自转载，显示“未核实”）")
     illustrative = _cell("示例数据：是/否")
     reason = fields.String(validate=validate.Length(max=1000), metadata={"description": "修改原因"})
 

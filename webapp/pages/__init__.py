@@ -23,6 +23,7 @@ from webapp.pages import browse
 from webapp.pages import check
 from webapp.pages import compare
 from webapp.pages import documents
+from webapp.pages import extract
 from webapp.pages import search
 from webapp.pages import standards
 from webapp.pages import verify
@@ -39,7 +40,7 @@ LABELS = {
 
 def init_app(app: Flask) -> None:
     modules = (search, standards, documents, browse, compare, verify, check, apidocs)
-    for module in (*modules, account, workbench, admin):
+    for module in (*modules, account, workbench, extract, admin):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(
         labels=LABELS, url_with=url_with, today=dt.date.today, can=permissions.can

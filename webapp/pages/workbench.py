@@ -57,6 +57,7 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "kind": tuple((m.value, m.label) for m in Kind),
     "level": tuple((m.value, m.label) for m in Level),
     "illustrative": (("否", "否"), ("是", "是")),
+    "verified": (("是", "是"), ("否", "否")),
 }
 NEED_TEXT = {Need.REQUIRED: "必填", Need.FOR_FIGURES: "有标准值时必填", Need.OPTIONAL: ""}
 #: Form errors shown on the form itself rather than on the error page.

@@ -288,8 +288,8 @@ def corpus_standards(session):
     [
         (
             "RS-CL-007",
-            "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版，2014-01-01至2015-12-31施行，已被修订）"
-            "：800 元/人·天；依据《中央和国家机关差旅费管理办法（附表：差旅住宿费和伙食补助费标准表）》（财行〔2013〕531号）",
+            "中央和国家机关差旅住宿费标准（上海市·部级，2016版）（RS-CL-007，第2版，2016-01-01起施行）"
+            "：1100 元/人·天；依据《关于调整中央和国家机关差旅住宿费标准等有关问题的通知》（财行〔2015〕497号）附件",
         ),
         (
             "RS-ZJ-004",
@@ -314,6 +314,13 @@ def corpus_standards(session):
 )
 def test_cite_corpus_standards(corpus_standards, code, text):
     assert cite_standard(code, corpus_standards).text == text
+
+
+def test_cite_the_2014_version_of_a_corpus_standard_on_a_day_it_applied(corpus_standards):
+    assert cite_standard("RS-CL-007", corpus_standards, on=dt.date(2015, 6, 1)).text == (
+        "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版，2014-01-01至2015-12-31施行，"
+        "已被修订）：800 元/人·天；依据《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附件"
+    )
 
 
 @pytest.mark.parametrize(

@@ -121,7 +121,7 @@ def test_verify_a_review_opinion(corpus):
         ),
         (f"《{PUTUO_REPORT}》第一部分“一是”", IN_FORCE, "一.一是", None),
         ("“二是”", IN_FORCE, "一.二是", None),
-        ("RS-CL-007", SUPERSEDED, None, "RS-CL-007"),
+        ("RS-CL-007", IN_FORCE, None, "RS-CL-007"),  # the 2016 rate (财行〔2015〕497号)
         ("QP-CQ-0001，第1版", IN_FORCE, None, "QP-CQ-0001"),
         ("QP-CQ-0101", SUPERSEDED, None, "QP-CQ-0101"),
         ("青浦区道路二级保洁成本定额", IN_FORCE, None, "QP-CQ-0012"),
@@ -154,14 +154,14 @@ def test_verify_a_review_opinion(corpus):
     assert (results[13].successor_code, results[13].successor_version) == ("QP-CQ-0001", 1)
     assert results[0].citation == f"《{PLAN}》（{NUMBER}）第四部分第8条"
     assert results[0].permalink == f"/documents/{QINGPU}#clause-四.8"
-    assert results[11].permalink == "/standards/RS-CL-007?version=1"
+    assert results[11].permalink == "/standards/RS-CL-007?version=2"
 
 
 @pytest.mark.parametrize(
     ("day", "status", "message"),
     [
-        (dt.date(2015, 6, 1), IN_FORCE, "在2015-06-01现行有效"),
-        (dt.date(2025, 6, 1), SUPERSEDED, "已于2015-12-31失效（已被修订）；库中没有后续版本"),
+        (dt.date(2015, 6, 1), IN_FORCE, "在2015-06-01现行有效；第2版将于2016-01-01起施行"),
+        (dt.date(2025, 6, 1), SUPERSEDED, "已被第2版取代（2016-01-01起施行）"),
         (
             dt.date(2013, 6, 1),
             CitationStatus.NOT_YET_IN_FORCE,
@@ -170,10 +170,20 @@ def test_verify_a_review_opinion(corpus):
     ],
 )
 def test_the_2014_travel_lodging_standard_on_different_days(corpus, day, status, message):
-    (result,) = verify(corpus, "住宿费按RS-CL-007核定。", on=day)
+    (result,) = verify(corpus, "住宿费按RS-CL-007，第1版核定。", on=day)
 
     label = "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版）"
     assert (result.status, result.message, result.version) == (status, label + message, 1)
+
+
+def test_the_travel_lodging_standard_cited_by_code_is_the_2016_rate_today(corpus):
+    (result,) = verify(corpus, "住宿费按RS-CL-007核定。", on=dt.date(2025, 6, 1))
+
+    assert (result.status, result.version, result.message) == (
+        IN_FORCE,
+        2,
+        "中央和国家机关差旅住宿费标准（上海市·部级，2016版）（RS-CL-007，第2版）在2025-06-01现行有效",
+    )
 
 
 def test_a_cited_version_replaced_by_a_newer_one_is_superseded_by_it(session):

@@ -102,6 +102,7 @@ def test_columns_follow_design_section_4_then_the_extension() -> None:
         ("status", "状态"),
         ("notes", "备注"),
         ("source", "来源"),
+        ("verified", "已核实"),
         ("illustrative", "示例数据"),
     ]
 
@@ -116,13 +117,18 @@ def test_columns_cover_every_record_field() -> None:
 def test_real_standards_file_parses() -> None:
     records = read_standards(CORPUS / "real-standards.csv")
 
-    assert len(records) == 81
-    assert Counter(r.status for r in records) == {Status.SUPERSEDED: 48, Status.IN_FORCE: 33}
+    assert len(records) == 223
+    assert Counter(r.status for r in records) == {Status.SUPERSEDED: 54, Status.IN_FORCE: 169}
     assert {r.kind for r in records} == {Kind.EXPENDITURE}
     assert not any(r.illustrative for r in records)
-    by_code = {r.code: r for r in records}
-    assert len(by_code) == 81
-    assert by_code["RS-HY-004"] == StandardRecord(
+    # every figure was read from a repost, none from the issuing authority's own publication
+    assert {r.verified for r in records} == {False}
+    assert all(r.source and r.source.startswith("http") for r in records)
+    versions: dict[str, list[StandardRecord]] = {}
+    for record in records:
+        versions.setdefault(record.code, []).append(record)
+    assert len(versions) == 174
+    assert versions["RS-HY-004"][-1] == StandardRecord(
         code="RS-HY-004",
         name="中央和国家机关会议费综合定额（一类会议·综合定额合计）",
         kind=Kind.EXPENDITURE,
@@ -134,28 +140,37 @@ def test_real_standards_file_parses() -> None:
         grade="一类会议",
         unit="元/人·天",
         value=Decimal("760"),
-        conditions="第十五条：会议费开支实行综合定额控制，各项费用之间可以调剂使用；"
-        "综合定额是会议费开支的上限",
-        issuer="财政部等三部门",
-        basis="财政部关于印发《中央和国家机关会议费管理办法》的通知（财行〔2016〕214号）",
-        source="https://tiangongwen.com/article/65878.html ; "
-        "http://shebao.yjbys.com/shiyedanwei/414163.html ; "
-        "https://bbs.pinggu.org/thread-4693268-1-1.html ; "
-        "https://consult.17win.com/yqconsult-web-ssr/questionDetail/1/"
-        "001573006552334110330050568a66bb?type=qa",
+        conditions="综合定额为开支上限，各项费用之间可调剂使用",
+        issuer="财政部、国家机关事务管理局、中共中央直属机关事务管理局",
+        basis="《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条",
+        effective_from=dt.date(2016, 7, 1),
+        notes="更正既有行：补生效日期2016-07-01（通知成文2016-06-29）、依据改为办法名+文号+条号；"
+        "数值与既有行一致",
+        source="http://epaper.gmw.cn/gmrb/html/2016-07/14/nw.D110000gmrb_20160714_2-01.htm ; "
+        "https://tiangongwen.com/article/65878.html ; https://5er.cn/read/428293.html ; "
+        "http://www.ghqlgyb.cn/news/china/1264595.html",
+        verified=False,
     )
-    shanghai = by_code["RS-CL-007"]
-    assert (shanghai.region, shanghai.grade, shanghai.value, shanghai.unit) == (
-        "上海市",
-        "部级",
-        Decimal("800"),
-        "元/人·天",
-    )
-    assert (shanghai.effective_from, shanghai.effective_to, shanghai.status) == (
-        dt.date(2014, 1, 1),
-        dt.date(2015, 12, 31),
-        Status.SUPERSEDED,
-    )
+    shanghai = [
+        (r.value, r.effective_from, r.effective_to, r.status) for r in versions["RS-CL-007"]
+    ]
+    assert shanghai == [
+        (Decimal("800"), dt.date(2014, 1, 1), dt.date(2015, 12, 31), Status.SUPERSEDED),
+        (Decimal("1100"), dt.date(2016, 1, 1), None, Status.IN_FORCE),
+    ]
+    training = {
+        r.grade: r.value
+        for r in records
+        if r.category == "培训费"
+        and r.item
+        and r.item.endswith("综合定额合计")
+        and r.status is Status.IN_FORCE
+    }
+    assert training == {
+        "一类培训": Decimal("760"),
+        "二类培训": Decimal("650"),
+        "三类培训": Decimal("550"),
+    }
 
 
 def test_illustrative_file_parses_and_is_all_illustrative() -> None:
@@ -214,7 +229,7 @@ def test_unknown_column_is_rejected(tmp_path: Path) -> None:
             "单价",
             "无法识别的列名，请删除该列或改用以下列名（或其英文键名）：标准编号、标准名称、"
             "标准类型、层级、地区、领域、类别、事项、等级、计量单位、标准值、上限、成本构成、"
-            "适用条件、服务标准、制定部门、依据、生效日期、失效日期、状态、备注、来源、示例数据",
+            "适用条件、服务标准、制定部门、依据、生效日期、失效日期、状态、备注、来源、已核实、示例数据",
         )
     ]
 
@@ -288,9 +303,13 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     )
 
     assert rejected(path) == [
-        RowProblem(3, "标准编号", "标准编号“QP-1”与第2行重复"),
         RowProblem(3, "计量单位", "成本定额标准必须填写计量单位"),
         RowProblem(3, "标准值", "“abc”不是有效的数值"),
+        RowProblem(
+            3,
+            "生效日期",
+            "标准编号“QP-1”在文件中有多个版本，每个版本须填写生效日期，以便按日期先后导入",
+        ),
         RowProblem(
             4,
             "标准编号",
@@ -613,6 +632,7 @@ def test_record_to_row() -> None:
         "status": "现行有效",
         "notes": "",
         "source": "",
+        "verified": "",
         "illustrative": "是",
     }
 
@@ -625,7 +645,7 @@ def test_export_has_chinese_headers_and_labels(tmp_path: Path) -> None:
     assert header == ",".join(c.header for c in COLUMNS)
     assert row == (
         "QP-CQ-0001,公共绿地一级养护成本定额,成本定额标准,区级,青浦区,城市运维,,,,"
-        "元/平方米·年,18.50,,,,,,,,,现行有效,,,否"
+        "元/平方米·年,18.50,,,,,,,,,现行有效,,,,否"
     )
 
 
@@ -836,3 +856,59 @@ def test_exported_formulas_come_back_unchanged(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text and "'+1+1" in text
     assert read_standards(path) == [record]
+
+
+# -- several versions of one code -------------------------------------------------------------
+
+HISTORY_HEADER = (
+    "标准编号,标准名称,标准类型,层级,地区,领域,计量单位,标准值,生效日期,失效日期,状态,来源,已核实"
+)
+
+
+def test_versions_of_one_code_are_read_in_date_order(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HISTORY_HEADER,
+        "RS-1,住宿费（2016版）,财政支出标准,中央,上海市,机关运行,元/人·天,600,2016-01-01,,现行有效,"
+        "https://example.org/2016,否",
+        "RS-2,伙食补助费,财政支出标准,中央,上海市,机关运行,元/人·天,100,2014-01-01,,现行有效,,",
+        "RS-1,住宿费（2014版）,财政支出标准,中央,上海市,机关运行,元/人·天,500,2014-01-01,"
+        "2015-12-31,已被修订,https://example.org/2014,否",
+    )
+
+    records = read_standards(path)
+
+    assert [(r.code, r.value, r.effective_from) for r in records] == [
+        ("RS-1", Decimal("500"), dt.date(2014, 1, 1)),
+        ("RS-2", Decimal("100"), dt.date(2014, 1, 1)),
+        ("RS-1", Decimal("600"), dt.date(2016, 1, 1)),
+    ]
+    assert [r.verified for r in records] == [False, None, False]
+
+
+def test_one_code_starting_twice_on_the_same_day_is_rejected(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HISTORY_HEADER,
+        "RS-1,住宿费,财政支出标准,中央,上海市,机关运行,元/人·天,500,2014-01-01,,现行有效,,",
+        "RS-1,住宿费（更正）,财政支出标准,中央,上海市,机关运行,元/人·天,500,2014/1/1,,现行有效,,",
+    )
+
+    assert rejected(path) == [
+        RowProblem(
+            3,
+            "标准编号",
+            "标准编号“RS-1”与第2行重复，且生效日期相同（2014-01-01）：同一编号的多个版本须有不同的"
+            "生效日期；更正同一版本请直接修改原行",
+        )
+    ]
+
+
+def test_verified_needs_a_source(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        HISTORY_HEADER,
+        "RS-1,住宿费,财政支出标准,中央,上海市,机关运行,元/人·天,500,2014-01-01,,现行有效,,是",
+    )
+
+    assert rejected(path) == [RowProblem(2, "已核实", "标为已核实的标准须在“来源”中写明核对的原件")]
