@@ -197,6 +197,5 @@ class View:
         return found
 
 
-
 def _filter_key(query: Filters) -> tuple[Any, ...]:
     return (query.type, query.on, query.filters())

@@ -12,4 +12,13 @@ from webapp.cli import reading
 from webapp.cli import spreadsheets
 from webapp.cli.base import cli
 
-__all__ = ["cli", "accounts", "budget", "citing", "extract", "maintenance", "reading", "spreadsheets"]
+__all__ = [
+    "cli",
+    "accounts",
+    "budget",
+    "citing",
+    "extract",
+    "maintenance",
+    "reading",
+    "spreadsheets",
+]

@@ -2,8 +2,8 @@
 
 Null means "not said" (the source rule decides); false is shown as 未核实.
 
-Revision ID: 0003_standard_verified
-Revises: 0002
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 03:40:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_standard_verified"
-down_revision = "0002"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
