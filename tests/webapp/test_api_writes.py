@@ -289,10 +289,13 @@ def test_search_after_publish_revise_publish_shows_one_version(client, bearer):
             reviewer,
         ),
     ]
-    for method, path, body, headers in steps:
+    # the draft is seen only by its organisation; every published state by everyone
+    for (method, path, body, headers), public in zip(steps, (0, 1, 1, 1), strict=True):
         response = client.open(path, method=method.upper(), json=body, headers=headers)
         assert response.status_code in (200, 201), response.get_json()
-        assert client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()["total"] == 1
+        assert client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()["total"] == public
+    drafts = client.get("/api/v1/search?q=ZJJ-CQ-7&status=draft", headers=editor).get_json()
+    assert drafts["total"] == 0  # the revision was published: no draft is left
     found = client.get("/api/v1/search?q=ZJJ-CQ-7").get_json()
     in_force = client.get("/api/v1/search?q=ZJJ-CQ-7&status=in_force").get_json()
 
