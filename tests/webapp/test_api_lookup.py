@@ -91,8 +91,9 @@ def test_a_description_answers_only_when_exactly_one_standard_fits(lookup):
 
 def test_a_description_on_a_date_finds_the_version_of_that_date(lookup):
     assert lookup(q="差旅住宿费 上海 部级", on="2015-06-01") == ("found", "800")
-    # Today the 2014 table is superseded: no standard in force has all these words.
-    assert lookup(q="差旅住宿费 上海 部级") == ("not_found", "未找到")
+    # Today the 2016 table (财行〔2015〕497号) is in force: the same standard, its second version.
+    assert lookup(q="差旅住宿费 上海 部级") == ("found", "1100")
+    assert lookup(q="差旅住宿费 上海 部级", on="2013-06-01") == ("not_found", "未找到")
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ def test_search_csv_has_one_row_per_standard_with_fields_and_citation(corpus_cli
         "现行有效",
     )
     assert row["引用"] == cited
-    assert row["链接"] == "/standards/RS-HY-004?version=1"
+    assert row["链接"] == "/standards/RS-HY-004?version=2"  # the 2016 rate; 2014's was 660
 
 
 def test_search_csv_neutralises_cells_that_would_run_as_formulas(settings, session, client):

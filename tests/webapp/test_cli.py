@@ -259,11 +259,14 @@ def test_a_lookup_key_is_printed_once_on_the_last_line_and_revoked_by_name(kb):
 def test_search_lines_mark_examples_and_replaced_standards_and_name_the_document(kb):
     kb("ingest", CORPUS)
 
-    replaced = kb("search", "RS-CL-007").output
+    replaced = kb(
+        "search", "RS-CL-007", "--on", "2015-06-01"
+    ).output  # the 2014 rate, since replaced
     example = kb("search", "QP-CQ-0001", "--type", "standard").output
     clauses = kb("search", "双监控", "--type", "clause").output
 
     assert "中央和国家机关差旅住宿费标准（上海市·部级，2014版）【已被修订】" in replaced
+    assert "已被修订" not in kb("search", "RS-CL-007").output  # today's 2016 rate
     assert "青浦区公共绿地一级养护成本定额【示例，不得作为依据】" in example
     assert "   出自《青浦区2024年度全面推开成本预算绩效管理工作方案》" in clauses
 
