@@ -42,7 +42,7 @@ from kb.vocab import Level
 from kb.vocab import Status
 
 #: Bump when fields change; stored with the index so that an old index is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Record types, the values of the ``type`` field.
 TYPES = ("standard", "clause", "document")
@@ -87,6 +87,7 @@ def build_schema(lexicon: Lexicon) -> Schema:
         effective_to=_number(stored=True),
         date=_number(),
         illustrative=BOOLEAN(stored=True),
+        real=_number(bits=8),
         document_id=ID(stored=True),
         document_title=STORED(),
         clause_path=STORED(),
@@ -202,6 +203,7 @@ def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any
         "effective_to": day_number(version.effective_to),
         "date": day_number(version.effective_from),
         "illustrative": bool(version.illustrative),
+        "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
     }
     _put(doc, "category", version.category)
@@ -232,6 +234,7 @@ def document_doc(document: Document) -> dict[str, Any]:
         "document_id": str(document.id),
         "document_title": document.title,
         "date": day_number(document.issued_on),
+        "real": 1,
         "url": document_url(document.slug),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
@@ -254,6 +257,7 @@ def clause_doc(document: Document, clause: Clause) -> dict[str, Any]:
         "document_title": document.title,
         "clause_path": clause.path,
         "date": day_number(document.issued_on),
+        "real": 1,
         "url": document_url(document.slug, clause.path),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))

@@ -243,14 +243,19 @@ def _run(view: View, query: SearchQuery) -> SearchPage:
 
 
 def _sorted(view: View, docs: np.ndarray, sort: str, wanted: int) -> list[int]:
-    """Newest first for ``date``, smallest first for ``value``; undated or valueless last."""
+    """Newest first for ``date``, smallest first for ``value``; undated or valueless last.
+
+    Either way real records come before examples (示例): a reviewer browsing by date or value
+    should meet what may be cited first.
+    """
+    real = view.arrays.numbers("real")[docs]
     if sort == "value":
         values = view.arrays.numbers("value_order")[docs]
         key = np.where(values >= _NO_VALUE, -_NO_VALUE, -values)
     else:
         days = view.arrays.numbers("date")[docs]
         key = np.where(days == 0, -1, days)
-    return [int(d) for d in scoring.best(docs, wanted, [key])]
+    return [int(d) for d in scoring.best(docs, wanted, [real, key])]
 
 
 def _hit(view: View, docnum: int, score: float | None, compiled: CompiledQuery | None) -> SearchHit:

@@ -399,3 +399,23 @@ def test_an_empty_index_answers_every_kind_of_query(tmp_path):
         SearchQuery(sort="value"),
     ):
         assert search(settings, query).total == 0
+
+
+def test_examples_come_after_real_standards_by_date_and_by_value(index_settings, build):
+    build(
+        make_standard(code="EX-1", value=Decimal("5"), effective_from=dt.date(2025, 1, 1),
+                      illustrative=True),
+        make_standard(code="REAL-OLD", value=Decimal("50"), effective_from=dt.date(2016, 1, 1)),
+        make_standard(code="REAL-NEW", value=Decimal("90"), effective_from=dt.date(2020, 1, 1)),
+    )  # fmt: skip
+
+    assert ids(find(index_settings, type="standard", sort="date")) == [
+        "REAL-NEW",
+        "REAL-OLD",
+        "EX-1",
+    ]
+    assert ids(find(index_settings, type="standard", sort="value")) == [
+        "REAL-OLD",
+        "REAL-NEW",
+        "EX-1",
+    ]

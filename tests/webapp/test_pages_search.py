@@ -115,6 +115,10 @@ def test_the_empty_query_opens_on_standards_in_force(corpus_client):
         words(b) for b in page.select("li.hit-standard .hit-head .badge:not(.badge-illustrative)")
     }
     assert statuses == {"现行有效"}
+    # what may be cited comes first: no example before the last real standard
+    examples = [bool(li.select(".badge-illustrative")) for li in page.select("li.hit-standard")]
+    assert examples and not examples[0]
+    assert examples == sorted(examples)
     everything = html(corpus_client.get(page.find(id="default-view").a["href"]))
     assert int(everything.find(id="total").text) > int(page.find(id="total").text)
 
