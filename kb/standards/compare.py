@@ -11,6 +11,9 @@ values are equal the MAD is 0 and the mean absolute deviation stands in
 (``M = (x − median) / (1.253314 × MeanAD)``). With fewer than four values nothing is called an
 outlier. Everything is computed in ``Decimal``: the mean is rounded half up to the larger of two
 places and the most places any normalised value has; the max/min ratio to two places.
+
+It stays whole (about 510 lines): choosing the versions, normalising them, the statistics and
+the export rows all serve one :class:`Comparison` and share its item and grade wording.
 """
 
 from __future__ import annotations

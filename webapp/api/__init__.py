@@ -14,7 +14,7 @@ from webapp.api import lookup
 from webapp.api import search
 from webapp.api import standards
 from webapp.api import verify
-from webapp.api.schemas import ErrorEnvelopeSchema
+from webapp.api.schemas.base import ErrorEnvelopeSchema
 
 PREFIX = "/api/v1"
 

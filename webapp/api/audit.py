@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kb.accounts import audit
-from webapp.api.schemas import AuditArgs
-from webapp.api.schemas import AuditPageSchema
+from webapp.api.schemas.audit import AuditArgs
+from webapp.api.schemas.audit import AuditPageSchema
 from webapp.auth import requires
 from webapp.db import get_session
 

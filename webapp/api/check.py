@@ -17,8 +17,8 @@ from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckReport
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
-from webapp.api.check_schemas import CheckReportSchema
-from webapp.api.check_schemas import CheckRequest
+from webapp.api.schemas.check import CheckReportSchema
+from webapp.api.schemas.check import CheckRequest
 from webapp.db import get_session
 from webapp.db import get_settings
 

@@ -11,9 +11,9 @@ from kb import documents
 from kb.citing.citations import cite_document
 from kb.citing.citations import cite_standard
 from kb.documents import catalogue
-from webapp.api.schemas import CitationSchema
-from webapp.api.schemas import CiteArgs
-from webapp.api.schemas import CiteDocumentArgs
+from webapp.api.schemas.citing import CitationSchema
+from webapp.api.schemas.citing import CiteArgs
+from webapp.api.schemas.citing import CiteDocumentArgs
 from webapp.auth import visible_version
 from webapp.db import get_session
 

@@ -11,8 +11,8 @@ from kb.errors import InvalidInput
 from kb.standards.compare import Comparison
 from kb.standards.compare import compare
 from kb.standards.compare import select_for_comparison
-from webapp.api.schemas import CompareArgs
-from webapp.api.schemas import ComparisonSchema
+from webapp.api.schemas.compare import CompareArgs
+from webapp.api.schemas.compare import ComparisonSchema
 from webapp.auth import visible_only
 from webapp.db import get_session
 

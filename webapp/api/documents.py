@@ -20,11 +20,11 @@ from kb.documents import interchange
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.vocab import Outcome
-from webapp.api.document_schemas import DocumentEditSchema
-from webapp.api.document_schemas import DocumentImportResultSchema
-from webapp.api.document_schemas import DocumentTransitionSchema
-from webapp.api.schemas import DocumentListSchema
-from webapp.api.schemas import DocumentSchema
+from webapp.api.schemas.documents import DocumentEditSchema
+from webapp.api.schemas.documents import DocumentImportResultSchema
+from webapp.api.schemas.documents import DocumentListSchema
+from webapp.api.schemas.documents import DocumentSchema
+from webapp.api.schemas.documents import DocumentTransitionSchema
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session

@@ -37,8 +37,8 @@ from kb.standards.interchange import record_to_row
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
-from webapp.api.schemas import LookupArgs
-from webapp.api.schemas import SearchCsvArgs
+from webapp.api.schemas.lookup import LookupArgs
+from webapp.api.schemas.lookup import SearchCsvArgs
 from webapp.api.search import run_search
 from webapp.auth import visible_version
 from webapp.db import get_session

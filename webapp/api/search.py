@@ -18,8 +18,8 @@ from indexer.search import SearchPage
 from indexer.search import SearchQuery
 from indexer.search import search
 from webapp.api.dumping import compile_dump
-from webapp.api.schemas import SearchArgs
-from webapp.api.schemas import SearchPageSchema
+from webapp.api.schemas.search import SearchArgs
+from webapp.api.schemas.search import SearchPageSchema
 from webapp.auth import restrict_search
 from webapp.db import get_settings
 

@@ -15,10 +15,10 @@ from kb.citing.verify import MAX_TEXT_CHARACTERS
 from kb.citing.verify import verify
 from kb.db import atomic
 from kb.errors import InvalidInput
-from webapp.api.document_schemas import SourceConfirmationSchema
-from webapp.api.schemas import StandardSchema
-from webapp.api.schemas import VerifyRequest
-from webapp.api.schemas import VerifyResultSchema
+from webapp.api.schemas.citing import VerifyRequest
+from webapp.api.schemas.citing import VerifyResultSchema
+from webapp.api.schemas.documents import SourceConfirmationSchema
+from webapp.api.schemas.standards import StandardSchema
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session

@@ -20,8 +20,8 @@ from kb.standards.compare import select_for_comparison
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
-from webapp.api.schemas import ComparisonSchema
-from webapp.api.schemas import SearchPageSchema
+from webapp.api.schemas.compare import ComparisonSchema
+from webapp.api.schemas.search import SearchPageSchema
 from webapp.cli.base import choice_of
 from webapp.cli.base import cli
 from webapp.cli.base import echo_json

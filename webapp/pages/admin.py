@@ -31,7 +31,7 @@ from kb.standards.interchange import HEADERS
 from kb.vocab import LabelledEnum
 from kb.vocab import Role
 from kb.vocab import Status
-from webapp.api.schemas import AuditArgs
+from webapp.api.schemas.audit import AuditArgs
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session

@@ -15,7 +15,7 @@ from kb.standards.catalog import choices
 from kb.standards.compare import Comparison
 from kb.standards.compare import comparison_rows
 from webapp.api.compare import run_compare
-from webapp.api.schemas import CompareArgs
+from webapp.api.schemas.compare import CompareArgs
 from webapp.db import get_session
 from webapp.downloads import check_export_type
 from webapp.downloads import table_download

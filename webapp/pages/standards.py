@@ -12,7 +12,7 @@ from kb.citing.citations import cite_standard
 from kb.errors import NotFound
 from kb.standards.compare import like_for_like
 from kb.standards.components import split_components
-from webapp.api.schemas import StandardArgs
+from webapp.api.schemas.standards import StandardArgs
 from webapp.auth import visible_history
 from webapp.auth import visible_version
 from webapp.db import get_session

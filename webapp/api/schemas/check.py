@@ -16,7 +16,7 @@ from kb.amounts import figure_problem
 from kb.files.limits import MAX_CELL_CHARS
 from kb.files.limits import REQUEST_LIMITS
 from kb.vocab import Level
-from webapp.api.schemas import ExactDecimal
+from webapp.api.schemas.base import ExactDecimal
 
 _CELL = validate.Length(max=MAX_CELL_CHARS)
 

@@ -1,4 +1,4 @@
-"""Schemas of the documents' write routes: a reviewer's edit, a status change, an import."""
+"""Documents: a document with its clause tree, the list, and the reviewers' write routes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,54 @@ from marshmallow import fields
 from marshmallow import validate
 
 from kb.vocab import DocumentStatus
+
+
+class ClauseSchema(Schema):
+    id = fields.Integer(required=True)
+    path = fields.String(required=True, metadata={"description": "条款路径，如 四.8"})
+    label = fields.String(required=True)
+    heading = fields.String(required=True)
+    text = fields.String(required=True)
+    depth = fields.Integer(required=True)
+    parent_path = fields.Function(lambda c: c.parent.path if c.parent else None)
+    url = fields.Function(lambda c: f"/documents/{c.document.slug}#clause-{c.path}")
+
+
+class DocumentSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    doc_number = fields.String(allow_none=True)
+    issuer = fields.String(allow_none=True)
+    doc_type = fields.String(allow_none=True)
+    issued_on = fields.Date(allow_none=True)
+    measure_title = fields.String(allow_none=True, metadata={"description": "所印发的办法名称"})
+    effective_from = fields.Date(allow_none=True, metadata={"description": "施行日期"})
+    effective_to = fields.Date(allow_none=True, metadata={"description": "失效日期"})
+    status = fields.String(
+        allow_none=True,
+        metadata={"description": "in_force、amended、replaced、repealed、not_yet；空为未记录"},
+    )
+    status_label = fields.Function(
+        lambda d: DocumentStatus(d.status).label if d.status else "未记录状态"
+    )
+    replaced_by = fields.String(allow_none=True, metadata={"description": "替代文件的文号"})
+    replaces = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    verified = fields.Boolean(metadata={"description": "已在发文机关自己的发布中核对"})
+    notes = fields.String(allow_none=True)
+    text_held = fields.Boolean(metadata={"description": "库中有全文；否则为“未收录全文”"})
+    url = fields.Function(lambda d: f"/documents/{d.slug}")
+
+
+class DocumentSchema(DocumentSummarySchema):
+    text = fields.String(required=True, metadata={"description": "修复后的正文"})
+    clauses = fields.List(fields.Nested(ClauseSchema), required=True)
+
+
+class DocumentListSchema(Schema):
+    total = fields.Integer(required=True)
+    results = fields.List(fields.Nested(DocumentSummarySchema), required=True)
 
 
 class DocumentEditSchema(Schema):
