@@ -29,6 +29,7 @@ class KbApi(Api):
 
 
 def init_app(app: Flask) -> None:
+    """Configure flask-smorest and register every API blueprint under /api/v1."""
     app.config.update(
         API_TITLE="标准库 API",
         API_VERSION="v1",

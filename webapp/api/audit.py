@@ -19,6 +19,8 @@ blp = Blueprint("api_audit", __name__, description="审计日志")
 
 @blp.route("")
 class AuditLog(MethodView):
+    """The audit log, for administrators."""
+
     @requires("admin")
     @blp.arguments(AuditArgs, location="query")
     @blp.response(200, AuditPageSchema)

@@ -23,6 +23,8 @@ blp = Blueprint("api_cite", __name__, description="引用")
 
 @blp.route("/<code>")
 class CiteStandard(MethodView):
+    """The citation of one standard."""
+
     @blp.arguments(CiteArgs, location="query")
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], code: str):
@@ -34,6 +36,8 @@ class CiteStandard(MethodView):
 
 @blp.route("/document/<key>")
 class CiteDocument(MethodView):
+    """The citation of one document or one of its clauses."""
+
     @blp.arguments(CiteDocumentArgs, location="query")
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], key: str):

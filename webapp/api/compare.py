@@ -40,6 +40,8 @@ def run_compare(args: dict[str, Any]) -> Comparison:
 
 @blp.route("")
 class Compare(MethodView):
+    """Standards side by side, with their statistics."""
+
     @blp.arguments(CompareArgs, location="query")
     @blp.response(200, ComparisonSchema)
     def get(self, args: dict[str, Any]):

@@ -77,6 +77,8 @@ def status_text(version: StandardVersion, on: dt.date | None) -> str:
 
 @blp.route("/lookup")
 class Lookup(MethodView):
+    """One value as plain text, for spreadsheet formulas."""
+
     @blp.arguments(LookupArgs, location="query")
     @blp.response(
         200,
@@ -209,6 +211,8 @@ def _label(enum: Any, key: str) -> str:
 
 @blp.route("/search.csv")
 class SearchCsv(MethodView):
+    """Search results as CSV, for spreadsheets."""
+
     @blp.arguments(SearchCsvArgs, location="query")
     @blp.response(
         200,

@@ -58,6 +58,8 @@ def verification(
 
 @blp.route("")
 class Verify(MethodView):
+    """依据核查 of a pasted text."""
+
     @blp.arguments(VerifyRequest)
     @blp.response(200, VerifyResultSchema)
     def post(self, args: dict[str, Any]):
@@ -71,6 +73,8 @@ class Verify(MethodView):
 
 @blp.route("/sources")
 class SourceConfirmation(MethodView):
+    """A reviewer's confirmation of a standard's source."""
+
     @requires("review")
     @blp.arguments(SourceConfirmationSchema)
     @blp.response(200, StandardSchema)

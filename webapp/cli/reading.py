@@ -140,6 +140,7 @@ def format_hit(number: int, hit: Any) -> str:
 
 
 def terminal_snippet(snippet: str | None) -> str:
+    """A highlighted snippet for a terminal: 【】 for <mark>, entities unescaped."""
     text = (snippet or "").replace("<mark>", "【").replace("</mark>", "】")
     return html.unescape(text)
 

@@ -48,6 +48,7 @@ def _args() -> dict[str, Any]:
 
 @bp.get("/")
 def index() -> str:
+    """The comparison form, and the comparison with its chart once filters are given."""
     args = _args()
     options = choices(get_session())
     if not args:
@@ -105,6 +106,7 @@ def _query(args: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/export.<fmt>")
 def export(fmt: str):
+    """The comparison as a CSV or XLSX download."""
     check_export_type(fmt)
     headers, rows = comparison_rows(run_compare(_args()))
     return table_download(headers, rows, fmt, "标准对比")

@@ -23,6 +23,7 @@ bp = Blueprint("pages_standards", __name__, url_prefix="/standards")
 
 @bp.get("/<code>")
 def detail(code: str) -> str:
+    """A standard's page: the version asked for, its citation, and like-for-like standards."""
     args = StandardArgs().load(request.args)
     session = get_session()
     notice = None
@@ -57,6 +58,7 @@ def detail(code: str) -> str:
 
 @bp.get("/<code>/versions")
 def versions(code: str) -> str:
+    """A standard's version history with the changes between versions."""
     standard = standards.find(get_session(), code)
     return render_template(
         "standards/versions.html",

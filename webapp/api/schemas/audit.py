@@ -21,6 +21,8 @@ SANE_DATE = validate.Range(min=dt.date(1900, 1, 1), max=dt.date(2999, 12, 31))
 
 
 class AuditArgs(Schema):
+    """Filters of the audit log, and its paging."""
+
     actor = fields.String(
         validate=[validate.Length(max=100), NO_NUL], metadata={"description": "操作人"}
     )
@@ -46,6 +48,8 @@ class AuditArgs(Schema):
 
 
 class AuditEntrySchema(Schema):
+    """One audit entry, its before/after states as JSON."""
+
     id = fields.Integer()
     at = UtcDateTime()
     actor = fields.String()
@@ -58,6 +62,8 @@ class AuditEntrySchema(Schema):
 
 
 class AuditPageSchema(Schema):
+    """One page of audit entries."""
+
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
@@ -65,4 +71,5 @@ class AuditPageSchema(Schema):
 
 
 def json_or_none(text: str | None) -> Any:
+    """The JSON stored in an audit entry, or None."""
     return json.loads(text) if text else None

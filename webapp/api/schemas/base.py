@@ -32,10 +32,14 @@ def enum_keys(enum: Any) -> list[str]:
 
 
 class ErrorSchema(Schema):
+    """The body of every API error."""
+
     code = fields.String(required=True, metadata={"description": "机器可读的错误代码"})
     message = fields.String(required=True, metadata={"description": "中文错误说明"})
     details = fields.Raw(allow_none=True, metadata={"description": "细节，如逐行逐列的问题"})
 
 
 class ErrorEnvelopeSchema(Schema):
+    """``{"error": {...}}``, the one shape of every API error."""
+
     error = fields.Nested(ErrorSchema, required=True)

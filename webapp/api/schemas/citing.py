@@ -12,6 +12,8 @@ STYLE_DESCRIPTION = "引用格式：official 公文引用格式，gbt7714（即 
 
 
 class CiteArgs(Schema):
+    """The style and date of a standard's citation."""
+
     style = fields.String(
         load_default="official",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
@@ -21,6 +23,8 @@ class CiteArgs(Schema):
 
 
 class CiteDocumentArgs(Schema):
+    """The style of a document's citation, and the clause to cite."""
+
     style = fields.String(
         load_default="gbt7714-2025",
         validate=validate.OneOf(["official", "gbt7714", "gbt7714-2025", "gbt7714-2015"]),
@@ -32,6 +36,8 @@ class CiteDocumentArgs(Schema):
 
 
 class CitationSchema(Schema):
+    """A citation ready to paste, with its permalink."""
+
     text = fields.String(required=True, metadata={"description": "可直接粘贴的引用文字"})
     style = fields.String(required=True)
     kind = fields.String(required=True)
@@ -42,6 +48,8 @@ class CitationSchema(Schema):
 
 
 class VerifyRequest(Schema):
+    """The text to verify and the day to verify it on."""
+
     text = fields.String(
         required=True,
         validate=validate.Length(min=1),
@@ -53,6 +61,8 @@ class VerifyRequest(Schema):
 
 
 class FoundCitationSchema(Schema):
+    """A citation as found in the text, with its place."""
+
     raw = fields.String()
     start = fields.Integer()
     end = fields.Integer()
@@ -65,6 +75,8 @@ class FoundCitationSchema(Schema):
 
 
 class VerifiedCitationSchema(Schema):
+    """The verdict on one citation found, with its successor when replaced."""
+
     found = fields.Nested(FoundCitationSchema)
     status = fields.String(
         metadata={
@@ -93,6 +105,8 @@ class VerifiedCitationSchema(Schema):
 
 
 class VerifyResultSchema(Schema):
+    """Every citation found in the text, with counts by verdict."""
+
     total = fields.Integer(required=True)
     counts = fields.Dict(
         keys=fields.String(), values=fields.Integer(), metadata={"description": "各核查结果的数量"}

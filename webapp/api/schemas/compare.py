@@ -13,6 +13,8 @@ from webapp.api.schemas.base import enum_keys
 
 
 class CompareArgs(Schema):
+    """What to compare: codes, or filters."""
+
     codes = fields.String(
         metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
     )
@@ -35,6 +37,8 @@ class CompareArgs(Schema):
 
 
 class CompareColumnSchema(Schema):
+    """One standard compared."""
+
     code = fields.String()
     version = fields.Integer()
     name = fields.String()
@@ -52,6 +56,8 @@ class CompareColumnSchema(Schema):
 
 
 class CompareRowSchema(Schema):
+    """One field across the standards compared."""
+
     field = fields.String()
     label = fields.String()
     values = fields.List(fields.String(allow_none=True))
@@ -59,6 +65,8 @@ class CompareRowSchema(Schema):
 
 
 class NormalisedSchema(Schema):
+    """A standard's figure in the common unit, or why it has none."""
+
     value = ExactDecimal(allow_none=True, metadata={"description": "折算到共同单位的值"})
     value_max = ExactDecimal(allow_none=True)
     exact = fields.Boolean()
@@ -67,6 +75,8 @@ class NormalisedSchema(Schema):
 
 
 class StatsSchema(Schema):
+    """Robust statistics over the normalised figures."""
+
     count = fields.Integer()
     minimum = ExactDecimal()
     median = ExactDecimal()
@@ -78,6 +88,8 @@ class StatsSchema(Schema):
 
 
 class CompareGroupSchema(Schema):
+    """Standards of one item and unit, with their own statistics."""
+
     item = fields.String(metadata={"description": "事项（去掉等级）"})
     unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
     columns = fields.List(fields.Integer(), metadata={"description": "本组各列的序号"})
@@ -85,6 +97,8 @@ class CompareGroupSchema(Schema):
 
 
 class ComparisonSchema(Schema):
+    """The whole comparison."""
+
     columns = fields.List(fields.Nested(CompareColumnSchema), required=True)
     rows = fields.List(fields.Nested(CompareRowSchema), required=True)
     target_unit = fields.String(allow_none=True, metadata={"description": "共同单位"})

@@ -10,6 +10,8 @@ from kb.vocab import DocumentStatus
 
 
 class ClauseSchema(Schema):
+    """One clause of a document's tree."""
+
     id = fields.Integer(required=True)
     path = fields.String(required=True, metadata={"description": "条款路径，如 四.8"})
     label = fields.String(required=True)
@@ -21,6 +23,8 @@ class ClauseSchema(Schema):
 
 
 class DocumentSummarySchema(Schema):
+    """A document's facts and status, without its text."""
+
     id = fields.Integer(required=True)
     slug = fields.String(required=True)
     title = fields.String(required=True)
@@ -48,11 +52,15 @@ class DocumentSummarySchema(Schema):
 
 
 class DocumentSchema(DocumentSummarySchema):
+    """A document with its text and clause tree."""
+
     text = fields.String(required=True, metadata={"description": "修复后的正文"})
     clauses = fields.List(fields.Nested(ClauseSchema), required=True)
 
 
 class DocumentListSchema(Schema):
+    """Every document, summarised."""
+
     total = fields.Integer(required=True)
     results = fields.List(fields.Nested(DocumentSummarySchema), required=True)
 
@@ -76,6 +84,8 @@ class DocumentEditSchema(Schema):
 
 
 class DocumentTransitionSchema(Schema):
+    """A reviewer's change of a document's status."""
+
     status = fields.String(
         required=True,
         validate=validate.OneOf([m.value for m in DocumentStatus]),
@@ -92,6 +102,8 @@ class DocumentTransitionSchema(Schema):
 
 
 class DocumentImportResultSchema(Schema):
+    """What a documents import added, updated or left unchanged."""
+
     added = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
@@ -99,6 +111,8 @@ class DocumentImportResultSchema(Schema):
 
 
 class SourceConfirmationSchema(Schema):
+    """A reviewer's confirmation of a standard's source address."""
+
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     version = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     address = fields.String(

@@ -84,6 +84,8 @@ class LookupArgs(Schema):
 
 
 class SearchCsvArgs(SearchArgs):
+    """Search arguments, plus the lookup key a spreadsheet sends."""
+
     key = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "查询密钥（需要登录才能查看时使用）"},

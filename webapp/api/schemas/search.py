@@ -47,6 +47,8 @@ class FilterArgs(Schema):
 
 
 class SearchArgs(FilterArgs):
+    """The query, the result type and the sort, on top of the filters."""
+
     q = fields.String(
         load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
     )
@@ -61,6 +63,8 @@ class SearchArgs(FilterArgs):
 
 
 class SearchHitSchema(Schema):
+    """One hit: a standard, a clause or a document."""
+
     type = fields.String(required=True, validate=validate.OneOf(RESULT_TYPES))
     id = fields.String(required=True)
     title = fields.String(required=True, metadata={"description": "纯文本标题"})
@@ -90,6 +94,8 @@ class SearchHitSchema(Schema):
 
 
 class SearchPageSchema(Schema):
+    """One page of hits with the facet counts."""
+
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)

@@ -65,11 +65,15 @@ class StandardSchema(Schema):
 
 
 class StandardArgs(Schema):
+    """Which version of a standard: in force on a date, or by number."""
+
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
     version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "版本号"})
 
 
 class StandardListArgs(FilterArgs):
+    """The standards list's filters; sorted by date unless asked."""
+
     q = fields.String(
         load_default="", validate=validate.Length(max=200), metadata={"description": "检索词"}
     )
@@ -81,6 +85,8 @@ class StandardListArgs(FilterArgs):
 
 
 class FieldChangeSchema(Schema):
+    """One field changed between two versions."""
+
     field = fields.String(required=True)
     label = fields.String(required=True)
     before = fields.String(allow_none=True)
@@ -88,6 +94,8 @@ class FieldChangeSchema(Schema):
 
 
 class VersionEntrySchema(Schema):
+    """One version with its changes from the one before."""
+
     version = fields.Integer(required=True)
     standard = fields.Nested(StandardSchema, required=True)
     changes = fields.List(
@@ -96,6 +104,8 @@ class VersionEntrySchema(Schema):
 
 
 class VersionsSchema(Schema):
+    """A standard's whole version history."""
+
     code = fields.String(required=True)
     versions = fields.List(fields.Nested(VersionEntrySchema), required=True)
 
@@ -134,6 +144,8 @@ class StandardInputSchema(Schema):
 
 
 class StandardRevisionSchema(StandardInputSchema):
+    """A revision: the fields, and the version it revises."""
+
     base_version = fields.Integer(
         validate=validate.Range(min=1),
         metadata={"description": "所修改的版本号；也可用 If-Match 头给出 GET 返回的 ETag"},
@@ -141,6 +153,8 @@ class StandardRevisionSchema(StandardInputSchema):
 
 
 class TransitionSchema(Schema):
+    """A step in a standard's workflow."""
+
     status = fields.String(
         required=True,
         validate=validate.OneOf(["consultation", "in_force", "rejected", "superseded", "repealed"]),
@@ -153,6 +167,8 @@ class TransitionSchema(Schema):
 
 
 class ImportResultSchema(Schema):
+    """What a standards import added, updated or left unchanged."""
+
     added = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
