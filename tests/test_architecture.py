@@ -38,4 +38,3 @@ def test_long_modules_say_why_they_stay_whole():
         if STAYS_WHOLE not in (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "")
     ]
     assert unexplained == []
-

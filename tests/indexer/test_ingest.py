@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+
 from sqlalchemy import select
 
 from indexer.ingest import ingest
@@ -8,9 +9,9 @@ from indexer.search import SearchQuery
 from indexer.search import search
 from kb import documents
 from kb import standards
+from kb.citing import basis
 from kb.db import close_database
 from kb.db import open_database
-from kb.citing import basis
 from kb.documents import catalogue
 from kb.models import StandardVersion
 from tests.conftest import CORPUS

@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kb.errors import InvalidInput
+from kb.standards.comparables import select_for_comparison
 from kb.standards.compare import Comparison
 from kb.standards.compare import compare
-from kb.standards.compare import select_for_comparison
 from webapp.api.schemas.compare import CompareArgs
 from webapp.api.schemas.compare import ComparisonSchema
 from webapp.auth import visible_only

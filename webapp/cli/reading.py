@@ -14,9 +14,9 @@ from indexer.search import search as run_search
 from kb.citing.marks import marks
 from kb.config import Settings
 from kb.files.tables import write_table
+from kb.standards.comparables import select_for_comparison
 from kb.standards.compare import compare as compare_versions
 from kb.standards.compare import comparison_rows
-from kb.standards.compare import select_for_comparison
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status

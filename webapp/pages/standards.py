@@ -10,7 +10,7 @@ from kb import standards
 from kb.citing import basis
 from kb.citing.citations import cite_standard
 from kb.errors import NotFound
-from kb.standards.compare import like_for_like
+from kb.standards.comparables import like_for_like
 from kb.standards.components import split_components
 from webapp.api.schemas.standards import StandardArgs
 from webapp.auth import visible_history
