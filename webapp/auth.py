@@ -37,6 +37,7 @@ from webapp.db import get_settings_of
 
 
 def init_app(app: Flask) -> None:
+    """Set the session cookie's safety and lifetime, and load the current user per request."""
     hours = get_settings_of(app).session_hours
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
 
 
 def client_address() -> str | None:
+    """The client's address as recorded in the audit log."""
     return request.remote_addr
 
 

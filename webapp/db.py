@@ -12,6 +12,7 @@ from kb.db import open_database
 
 
 def init_app(app: Flask, settings: Settings) -> None:
+    """Open the kb database for the app and close each request's session on teardown."""
     app.extensions["kb"] = {"settings": settings, "sessions": open_database(settings)}
     app.teardown_appcontext(close_session)
 
@@ -39,6 +40,7 @@ def get_session():  # noqa: ANN201 - the type lives in sqlalchemy, which webapp 
 
 
 def close_session(_exception: BaseException | None = None) -> None:
+    """Close the request's session, if one was opened."""
     session = g.pop("kb_session", None)
     if session is not None:
         session.close()

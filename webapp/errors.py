@@ -52,22 +52,26 @@ HTTP_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
+    """Register the one translator of errors into responses."""
     app.register_error_handler(KbError, handle_kb_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
 
 
 def handle_csrf_error(error: CSRFError) -> Response | tuple:
+    """A missing or stale CSRF token is a 400 with advice to reload."""
     return error_response(
         400, "csrf_failed", "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交"
     )
 
 
 def wants_json() -> bool:
+    """API requests get the JSON envelope, pages the error page."""
     return request.path.startswith("/api/")
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Response | tuple:
+    """The error as ``{"error": {code, message, details}}`` for the API, else the error page."""
     if wants_json():
         body = {"error": {"code": code, "message": message, "details": details}}
         return body, status
@@ -75,6 +79,7 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 
 def handle_kb_error(error: KbError) -> Response | tuple:
+    """A :class:`~kb.errors.KbError` with the status its kind maps to."""
     status = getattr(error, "status", None) or next(
         (s for kind, s in STATUS_OF_ERROR.items() if isinstance(error, kind)), 400
     )
@@ -88,6 +93,7 @@ def handle_kb_error(error: KbError) -> Response | tuple:
 
 
 def handle_http_exception(error: HTTPException) -> Response | tuple:
+    """HTTP errors, and invalid parameters from webargs, in the same envelope."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if "messages" in data:

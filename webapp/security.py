@@ -42,6 +42,7 @@ CONDITIONAL_REQUEST_KEYS = (
 
 
 def init_app(app: Flask) -> None:
+    """Bind the request limits, the session interface and the security headers."""
     app.session_interface = SessionInterface()
     app.before_request(bound_request)
     app.before_request(refuse_deep_json)
@@ -65,6 +66,7 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
     def get_signing_serializer(self, app: Flask) -> Any:
+        """One serializer per secret key (and fallbacks), made once rather than per request."""
         if not app.secret_key:
             return None
         key = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -93,6 +95,7 @@ def bound_request() -> None:
 
 
 def release_bounds(_exception: BaseException | None = None) -> None:
+    """Leave the request's file limits."""
     token = g.pop("kb_file_limits", None)
     if token is not None:
         files_limits.leave(token)
@@ -116,6 +119,7 @@ def refuse_deep_json() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
+    """Add the security headers a response does not set itself."""
     headers = response.headers
     present = {name.lower() for name in headers.keys()}
     for name, value in SECURITY_HEADERS:

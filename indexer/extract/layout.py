@@ -12,6 +12,9 @@ The rules are those of the tables real notices print, not of one table:
 - a row holding only a label, across the table, heads the rows below it (a section).
 
 Every cell where a figure belongs but text stands is reported by position, never guessed.
+
+It stays whole (about 420 lines): the rules above read one table in one pass, each a small
+helper of :func:`read_table`, and they only make sense together.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ every app process sees the same count: after :data:`MAX_FAILURES` failures withi
 Functions that take an ``actor`` check it when it is a :class:`~kb.models.User` (the web app)
 and trust a plain name such as ``system`` (the command line, which holds the database anyway).
 Except for :func:`authenticate`, the caller owns the transaction.
+
+It stays whole (about 450 lines): organisations, users and login share the name rules, the
+password hashing and the audit of each change; tokens, lookup keys, permissions and the audit
+log are modules of their own.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ a row of the documents interchange file describes it (:func:`store_entries`), or
 basis names it (:func:`ensure`, a record 未收录全文). All three meet in one record, found by
 canonical 文号 first, then by title. Reviewers change a document's status with
 :func:`transition` and its facts with :func:`edit`; both are audited.
+
+It stays whole (about 410 lines): the three ways in meet in one record, and finding, creating,
+editing and transitioning it share the lookup by 文号 and title.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ A file is checked as a whole and taken all or nothing: :func:`parse_rows` either
 record or raises :class:`~kb.errors.ImportRejected` listing every problem it found, by row and
 by the column's Chinese header. Export writes the same columns with Chinese headers and labels,
 so that a file exported and imported again gives back exactly the same records.
+
+It stays whole (about 550 lines): the columns, reading a row and writing one are the two
+directions of one format, and the round trip (export, import, the same records) holds only while
+they change together in one place.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from kb.regions import place_named_in
 from kb.regions import region_chain
 from kb.regions import region_scope
 from kb.regions import suggest_regions
-from kb.standards import compare
+from kb.standards import comparables
 from kb.vocab import Level
 
 TOWN = Place("朱家角镇", Level.TOWN)
@@ -126,8 +126,8 @@ def test_region_scope_selects_a_district_with_its_towns_and_the_city_with_everyt
     assert "北京市" not in city
 
 
-def test_compare_uses_the_same_scope():
-    assert compare.region_scope is region_scope
+def test_choosing_what_to_compare_uses_the_same_scope():
+    assert comparables.region_scope is region_scope
 
 
 # -- the canonical name a region is stored under ----------------------------------------------

@@ -22,8 +22,8 @@ from marshmallow import fields
 from indexer.search import SearchHit
 from indexer.search import SearchPage
 from webapp.api.dumping import compile_dump
-from webapp.api.schemas import SearchPageSchema
-from webapp.api.schemas import StandardSchema
+from webapp.api.schemas.search import SearchPageSchema
+from webapp.api.schemas.standards import StandardSchema
 from webapp.api.search import dump_search_page
 from webapp.api.search import run_search
 

@@ -14,7 +14,7 @@ from webapp.api import lookup
 from webapp.api import search
 from webapp.api import standards
 from webapp.api import verify
-from webapp.api.schemas import ErrorEnvelopeSchema
+from webapp.api.schemas.base import ErrorEnvelopeSchema
 
 PREFIX = "/api/v1"
 
@@ -29,6 +29,7 @@ class KbApi(Api):
 
 
 def init_app(app: Flask) -> None:
+    """Configure flask-smorest and register every API blueprint under /api/v1."""
     app.config.update(
         API_TITLE="标准库 API",
         API_VERSION="v1",

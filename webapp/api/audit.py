@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kb.accounts import audit
-from webapp.api.schemas import AuditArgs
-from webapp.api.schemas import AuditPageSchema
+from webapp.api.schemas.audit import AuditArgs
+from webapp.api.schemas.audit import AuditPageSchema
 from webapp.auth import requires
 from webapp.db import get_session
 
@@ -19,6 +19,8 @@ blp = Blueprint("api_audit", __name__, description="审计日志")
 
 @blp.route("")
 class AuditLog(MethodView):
+    """The audit log, for administrators."""
+
     @requires("admin")
     @blp.arguments(AuditArgs, location="query")
     @blp.response(200, AuditPageSchema)

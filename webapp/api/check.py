@@ -17,8 +17,8 @@ from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckReport
 from kb.budget.sheet import read_sheet
 from kb.errors import InvalidInput
-from webapp.api.check_schemas import CheckReportSchema
-from webapp.api.check_schemas import CheckRequest
+from webapp.api.schemas.check import CheckReportSchema
+from webapp.api.schemas.check import CheckRequest
 from webapp.db import get_session
 from webapp.db import get_settings
 
@@ -41,6 +41,7 @@ def run_check(
 
 
 def parse_overrides(raw: dict[str, str] | None) -> dict[int, str]:
+    """Read ``{row number: standard code}`` choices; a bad key or an empty code is refused."""
     overrides = {}
     for row, code in (raw or {}).items():
         if not ROW_NUMBER.fullmatch(str(row)) or not code.strip():
@@ -62,12 +63,15 @@ def context_from_form(values: Any) -> dict[str, Any]:
 
 
 def uploaded_sheet(upload: Any) -> Any:
+    """Read an uploaded budget sheet by its file name's format."""
     data = upload.read()
     return read_sheet(Path(upload.filename or "budget"), data=data)
 
 
 @blp.route("")
 class Check(MethodView):
+    """The budget check: JSON lines or an uploaded sheet in, verdicts out."""
+
     @blp.response(200, CheckReportSchema)
     @blp.doc(
         requestBody={

@@ -11,9 +11,9 @@ from kb import documents
 from kb.citing.citations import cite_document
 from kb.citing.citations import cite_standard
 from kb.documents import catalogue
-from webapp.api.schemas import CitationSchema
-from webapp.api.schemas import CiteArgs
-from webapp.api.schemas import CiteDocumentArgs
+from webapp.api.schemas.citing import CitationSchema
+from webapp.api.schemas.citing import CiteArgs
+from webapp.api.schemas.citing import CiteDocumentArgs
 from webapp.auth import visible_version
 from webapp.db import get_session
 
@@ -23,6 +23,8 @@ blp = Blueprint("api_cite", __name__, description="引用")
 
 @blp.route("/<code>")
 class CiteStandard(MethodView):
+    """The citation of one standard."""
+
     @blp.arguments(CiteArgs, location="query")
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], code: str):
@@ -34,6 +36,8 @@ class CiteStandard(MethodView):
 
 @blp.route("/document/<key>")
 class CiteDocument(MethodView):
+    """The citation of one document or one of its clauses."""
+
     @blp.arguments(CiteDocumentArgs, location="query")
     @blp.response(200, CitationSchema)
     def get(self, args: dict[str, Any], key: str):

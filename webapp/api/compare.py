@@ -8,11 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from kb.errors import InvalidInput
+from kb.standards.comparables import select_for_comparison
 from kb.standards.compare import Comparison
 from kb.standards.compare import compare
-from kb.standards.compare import select_for_comparison
-from webapp.api.schemas import CompareArgs
-from webapp.api.schemas import ComparisonSchema
+from webapp.api.schemas.compare import CompareArgs
+from webapp.api.schemas.compare import ComparisonSchema
 from webapp.auth import visible_only
 from webapp.db import get_session
 
@@ -40,6 +40,8 @@ def run_compare(args: dict[str, Any]) -> Comparison:
 
 @blp.route("")
 class Compare(MethodView):
+    """Standards side by side, with their statistics."""
+
     @blp.arguments(CompareArgs, location="query")
     @blp.response(200, ComparisonSchema)
     def get(self, args: dict[str, Any]):

@@ -20,11 +20,11 @@ from kb.documents import interchange
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
 from kb.vocab import Outcome
-from webapp.api.document_schemas import DocumentEditSchema
-from webapp.api.document_schemas import DocumentImportResultSchema
-from webapp.api.document_schemas import DocumentTransitionSchema
-from webapp.api.schemas import DocumentListSchema
-from webapp.api.schemas import DocumentSchema
+from webapp.api.schemas.documents import DocumentEditSchema
+from webapp.api.schemas.documents import DocumentImportResultSchema
+from webapp.api.schemas.documents import DocumentListSchema
+from webapp.api.schemas.documents import DocumentSchema
+from webapp.api.schemas.documents import DocumentTransitionSchema
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session
@@ -43,6 +43,8 @@ def reindex(*ids: int) -> None:
 
 @blp.route("")
 class DocumentList(MethodView):
+    """Every document in the catalogue."""
+
     @blp.response(200, DocumentListSchema)
     def get(self):
         """全部政策文件（含只有目录信息、未收录全文的文件）"""
@@ -52,6 +54,8 @@ class DocumentList(MethodView):
 
 @blp.route("/<key>")
 class DocumentDetail(MethodView):
+    """One document with its clause tree."""
+
     @blp.response(200, DocumentSchema)
     def get(self, key: str):
         """一份文件：修复后的正文和条款树（按编号、短名或文号）"""
@@ -71,6 +75,8 @@ class DocumentDetail(MethodView):
 
 @blp.route("/<key>/status")
 class DocumentStatusChange(MethodView):
+    """A reviewer's change of a document's status."""
+
     @requires("review")
     @blp.arguments(DocumentTransitionSchema)
     @blp.response(200, DocumentSchema)
@@ -95,6 +101,8 @@ class DocumentStatusChange(MethodView):
 
 @blp.route("/import")
 class DocumentImport(MethodView):
+    """Import of a documents interchange file, all or nothing."""
+
     @requires("import")
     @blp.response(200, DocumentImportResultSchema)
     @blp.doc(security=TOKEN)

@@ -37,8 +37,8 @@ from kb.standards.interchange import record_to_row
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
-from webapp.api.schemas import LookupArgs
-from webapp.api.schemas import SearchCsvArgs
+from webapp.api.schemas.lookup import LookupArgs
+from webapp.api.schemas.lookup import SearchCsvArgs
 from webapp.api.search import run_search
 from webapp.auth import visible_version
 from webapp.db import get_session
@@ -77,6 +77,8 @@ def status_text(version: StandardVersion, on: dt.date | None) -> str:
 
 @blp.route("/lookup")
 class Lookup(MethodView):
+    """One value as plain text, for spreadsheet formulas."""
+
     @blp.arguments(LookupArgs, location="query")
     @blp.response(
         200,
@@ -209,6 +211,8 @@ def _label(enum: Any, key: str) -> str:
 
 @blp.route("/search.csv")
 class SearchCsv(MethodView):
+    """Search results as CSV, for spreadsheets."""
+
     @blp.arguments(SearchCsvArgs, location="query")
     @blp.response(
         200,

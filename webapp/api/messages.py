@@ -5,8 +5,8 @@ keeps them in ``default_error_messages`` (merged along the class hierarchy when 
 and each validator in class attributes (``default_message``, ``message_min`` …). Setting those
 class attributes once, before any schema is defined, gives every API client a Chinese message
 for every parameter, without repeating ``error_messages=`` on each of the hundred fields.
-:func:`install` is called by :mod:`webapp.api.schemas` before it defines a field; every other
-schema module imports that one first.
+:func:`install` is called by the package :mod:`webapp.api.schemas` on import, so before any of
+its area modules defines a field.
 """
 
 from __future__ import annotations

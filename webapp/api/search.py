@@ -18,8 +18,8 @@ from indexer.search import SearchPage
 from indexer.search import SearchQuery
 from indexer.search import search
 from webapp.api.dumping import compile_dump
-from webapp.api.schemas import SearchArgs
-from webapp.api.schemas import SearchPageSchema
+from webapp.api.schemas.search import SearchArgs
+from webapp.api.schemas.search import SearchPageSchema
 from webapp.auth import restrict_search
 from webapp.db import get_settings
 
@@ -34,6 +34,7 @@ class FlatQueryParser(FlaskParser):
     """
 
     def load_querystring(self, req: Request, schema: Schema) -> Any:
+        """Single values as plain strings unless the schema has a list field."""
         if _has_list_fields(schema):
             return super().load_querystring(req, schema)
         return req.args.to_dict()
@@ -45,6 +46,8 @@ def _has_list_fields(schema: Schema) -> bool:
 
 
 class SearchBlueprint(Blueprint):
+    """A blueprint whose query arguments are parsed flat (see :class:`FlatQueryParser`)."""
+
     ARGUMENTS_PARSER = FlatQueryParser()
 
 
@@ -65,6 +68,8 @@ def run_search(args: dict[str, Any]) -> SearchPage:
 
 @blp.route("")
 class Search(MethodView):
+    """Search over standards, clauses and documents."""
+
     @blp.arguments(SEARCH_ARGS, location="query")
     @blp.response(200, SEARCH_PAGE)
     def get(self, args: dict[str, Any]) -> Response:

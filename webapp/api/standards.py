@@ -23,15 +23,15 @@ from kb.standards import workflow
 from kb.standards.drafts import parse_cells
 from kb.standards.interchange import cell_text
 from kb.vocab import Outcome
-from webapp.api.schemas import ImportResultSchema
-from webapp.api.schemas import SearchPageSchema
-from webapp.api.schemas import StandardArgs
-from webapp.api.schemas import StandardInputSchema
-from webapp.api.schemas import StandardListArgs
-from webapp.api.schemas import StandardRevisionSchema
-from webapp.api.schemas import StandardSchema
-from webapp.api.schemas import TransitionSchema
-from webapp.api.schemas import VersionsSchema
+from webapp.api.schemas.search import SearchPageSchema
+from webapp.api.schemas.standards import ImportResultSchema
+from webapp.api.schemas.standards import StandardArgs
+from webapp.api.schemas.standards import StandardInputSchema
+from webapp.api.schemas.standards import StandardListArgs
+from webapp.api.schemas.standards import StandardRevisionSchema
+from webapp.api.schemas.standards import StandardSchema
+from webapp.api.schemas.standards import TransitionSchema
+from webapp.api.schemas.standards import VersionsSchema
 from webapp.api.search import run_search
 from webapp.auth import client_address
 from webapp.auth import requires
@@ -59,6 +59,8 @@ def reindex(*codes: str) -> None:
 
 @blp.route("")
 class StandardList(MethodView):
+    """The standards list, filtered as search is."""
+
     @blp.arguments(StandardListArgs, location="query")
     @blp.response(200, SearchPageSchema)
     def get(self, args: dict):
@@ -86,11 +88,14 @@ class StandardList(MethodView):
 
 
 def version_url(version: Any) -> str:
+    """The API address of one version of a standard."""
     return f"/api/v1/standards/{version.code}?version={version.version}"
 
 
 @blp.route("/<code>")
 class StandardDetail(MethodView):
+    """One standard: current, in force on a date, or a given version."""
+
     @blp.arguments(StandardArgs, location="query")
     @blp.response(200, StandardSchema)
     def get(self, args: dict, code: str):
@@ -172,6 +177,8 @@ class PreconditionRequired(InvalidInput):
 
 @blp.route("/<code>/versions")
 class StandardVersions(MethodView):
+    """A standard's version history with field changes."""
+
     @blp.response(200, VersionsSchema)
     def get(self, code: str):
         """一条标准的全部版本及逐字段变化"""
@@ -181,6 +188,8 @@ class StandardVersions(MethodView):
 
 @blp.route("/<code>/status")
 class StandardStatus(MethodView):
+    """A reviewer's step in a standard's workflow."""
+
     @requires("review")
     @blp.arguments(TransitionSchema)
     @blp.response(200, StandardSchema)
@@ -205,6 +214,8 @@ class StandardStatus(MethodView):
 
 @blp.route("/import")
 class StandardImport(MethodView):
+    """Import of a standards interchange file, all or nothing."""
+
     @requires("import")
     @blp.response(200, ImportResultSchema)
     @blp.doc(security=TOKEN)

@@ -15,10 +15,10 @@ from kb.citing.verify import MAX_TEXT_CHARACTERS
 from kb.citing.verify import verify
 from kb.db import atomic
 from kb.errors import InvalidInput
-from webapp.api.document_schemas import SourceConfirmationSchema
-from webapp.api.schemas import StandardSchema
-from webapp.api.schemas import VerifyRequest
-from webapp.api.schemas import VerifyResultSchema
+from webapp.api.schemas.citing import VerifyRequest
+from webapp.api.schemas.citing import VerifyResultSchema
+from webapp.api.schemas.documents import SourceConfirmationSchema
+from webapp.api.schemas.standards import StandardSchema
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session
@@ -58,6 +58,8 @@ def verification(
 
 @blp.route("")
 class Verify(MethodView):
+    """依据核查 of a pasted text."""
+
     @blp.arguments(VerifyRequest)
     @blp.response(200, VerifyResultSchema)
     def post(self, args: dict[str, Any]):
@@ -71,6 +73,8 @@ class Verify(MethodView):
 
 @blp.route("/sources")
 class SourceConfirmation(MethodView):
+    """A reviewer's confirmation of a standard's source."""
+
     @requires("review")
     @blp.arguments(SourceConfirmationSchema)
     @blp.response(200, StandardSchema)

@@ -73,9 +73,11 @@ class KbFormatter(click.HelpFormatter):
     """Headings with a Chinese colon and no space after 用法：."""
 
     def write_heading(self, heading: str) -> None:
+        """Headings end with a Chinese colon."""
         self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        """Usage lines start with 用法：."""
         super().write_usage(prog, args, prefix if prefix is not None else "用法：")
 
     def write_dl(
@@ -103,6 +105,8 @@ def display_width(text: str) -> int:
 
 
 class KbContext(click.Context):
+    """A click context whose help is formatted in Chinese."""
+
     formatter_class = KbFormatter
 
 
@@ -116,6 +120,7 @@ class ChineseHelp(click.Command):
         super().__init__(*args, **kwargs)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the options with Chinese metavars and defaults."""
         records = []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
@@ -132,6 +137,7 @@ class KbCommand(ChineseHelp):
     """A command that turns knowledge-base errors into clean messages and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Show a :class:`~kb.errors.KbError` as a one-line error, not a traceback."""
         try:
             return super().invoke(ctx)
         except KbError as error:
@@ -139,6 +145,8 @@ class KbCommand(ChineseHelp):
 
 
 class KbGroup(ChineseHelp, click.Group):
+    """The ``kb`` group and its subgroups: Chinese help, commands that map kb errors."""
+
     command_class = KbCommand
     group_class = type  # subgroups (org, user, token) are KbGroups too
 
@@ -160,6 +168,7 @@ def cli(ctx: click.Context) -> None:
 
 @contextmanager
 def session_scope(settings: Settings) -> Iterator[Any]:
+    """A kb session for one command; the database is closed afterwards."""
     factory = open_database(settings)
     try:
         with factory() as session:
@@ -169,6 +178,7 @@ def session_scope(settings: Settings) -> Iterator[Any]:
 
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """A click callback reading an ISO date (YYYY-MM-DD)."""
     if value is None:
         return None
     try:
@@ -183,10 +193,13 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def echo_json(data: Any) -> None:
+    """Print data as indented JSON, Chinese left readable."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., Any]:
+    """A click callback accepting an enum's key or its Chinese label."""
+
     def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
         if value is None:
             return None

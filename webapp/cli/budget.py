@@ -12,7 +12,7 @@ from kb.budget.lines import CheckContext
 from kb.budget.report import write_report
 from kb.config import Settings
 from kb.vocab import Level
-from webapp.api.check_schemas import CheckReportSchema
+from webapp.api.schemas.check import CheckReportSchema
 from webapp.cli.base import choice_of
 from webapp.cli.base import cli
 from webapp.cli.base import echo_json

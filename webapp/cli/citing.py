@@ -11,7 +11,7 @@ from indexer.loaders import load
 from kb.config import Settings
 from kb.documents import catalogue
 from kb.documents.interchange import write_documents
-from webapp.api.schemas import VerifyResultSchema
+from webapp.api.schemas.citing import VerifyResultSchema
 from webapp.api.verify import verification
 from webapp.cli.base import cli
 from webapp.cli.base import echo_json

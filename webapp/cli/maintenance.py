@@ -58,6 +58,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], as_json: bool) -> None:
 
 
 def print_ingest_report(report: IngestReport) -> None:
+    """Print one line per file ingested, then the totals."""
     kinds = {"standards": "标准", "document": "文件", "documents": "文件信息表", "unknown": "未知"}
     for f in report.files:
         if f.rejected:

@@ -14,14 +14,14 @@ from indexer.search import search as run_search
 from kb.citing.marks import marks
 from kb.config import Settings
 from kb.files.tables import write_table
+from kb.standards.comparables import select_for_comparison
 from kb.standards.compare import compare as compare_versions
 from kb.standards.compare import comparison_rows
-from kb.standards.compare import select_for_comparison
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
-from webapp.api.schemas import ComparisonSchema
-from webapp.api.schemas import SearchPageSchema
+from webapp.api.schemas.compare import ComparisonSchema
+from webapp.api.schemas.search import SearchPageSchema
 from webapp.cli.base import choice_of
 from webapp.cli.base import cli
 from webapp.cli.base import echo_json
@@ -140,6 +140,7 @@ def format_hit(number: int, hit: Any) -> str:
 
 
 def terminal_snippet(snippet: str | None) -> str:
+    """A highlighted snippet for a terminal: 【】 for <mark>, entities unescaped."""
     text = (snippet or "").replace("<mark>", "【").replace("</mark>", "】")
     return html.unescape(text)
 

@@ -39,9 +39,11 @@ class PoTranslations(gettext.NullTranslations):
                 self.singular[msgid] = entry["msgstr"]
 
     def gettext(self, message: str) -> str:
+        """The Chinese of a message, or the message itself."""
         return self.singular.get(message, message)
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        """The Chinese singular or plural, falling back to the English forms."""
         forms = self.plural.get(msgid1)
         if not forms or not all(forms):
             return msgid1 if n == 1 else msgid2
@@ -73,6 +75,7 @@ def _entries(text: str) -> list[dict[str, str]]:
 
 @cache
 def chinese() -> PoTranslations:
+    """click's messages in Chinese, read once."""
     return PoTranslations(PO_FILE.read_text(encoding="utf-8"))
 
 

@@ -39,6 +39,7 @@ LABELS = {
 
 
 def init_app(app: Flask) -> None:
+    """Register the page blueprints and the template globals they share."""
     modules = (search, standards, documents, browse, compare, verify, check, apidocs)
     for module in (*modules, account, workbench, extract, admin):
         app.register_blueprint(module.bp)

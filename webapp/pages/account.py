@@ -45,6 +45,7 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple:
+    """The login form, and the password check it posts to."""
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("account/login.html", next=target, name="", error=None)
@@ -71,6 +72,7 @@ def login() -> str | Response | tuple:
 @bp.post("/logout")
 @requires("read")
 def logout() -> Response:
+    """End the session and return to search."""
     log_out()
     flash("已退出登录")
     return redirect(url_for("pages_search.index"))
@@ -79,12 +81,14 @@ def logout() -> Response:
 @bp.get("/account")
 @requires("read")
 def account() -> str:
+    """The user's own page and API tokens."""
     return _account_page()
 
 
 @bp.post("/account/tokens")
 @requires("read")
 def create_token() -> tuple:
+    """A new API token, its secret shown once."""
     with atomic(get_session()) as session:
         token, secret = tokens.create_token(
             session, g.user.name, actor=g.user, address=client_address()
@@ -95,6 +99,7 @@ def create_token() -> tuple:
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @requires("read")
 def revoke_token(token_id: int) -> Response:
+    """Revoke one of the user's own tokens."""
     with atomic(get_session()) as session:
         token = tokens.revoke_token(session, token_id, actor=g.user, address=client_address())
     flash(f"已吊销令牌 {token.prefix}…")

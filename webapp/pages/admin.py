@@ -31,7 +31,7 @@ from kb.standards.interchange import HEADERS
 from kb.vocab import LabelledEnum
 from kb.vocab import Role
 from kb.vocab import Status
-from webapp.api.schemas import AuditArgs
+from webapp.api.schemas.audit import AuditArgs
 from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session
@@ -80,6 +80,7 @@ def _status(error: KbError) -> int:
 @bp.route("/organisations", methods=["GET", "POST"])
 @requires("admin")
 def organisations() -> str | Response | tuple:
+    """List organisations, and add one."""
     form = request.form
     if request.method == "POST":
         try:
@@ -110,6 +111,7 @@ def _organisations_page(**context: Any) -> str:
 @bp.route("/users", methods=["GET", "POST"])
 @requires("admin")
 def users() -> str | tuple:
+    """List users, and add one."""
     if request.method == "GET":
         return _users_page()
     form = request.form
@@ -131,6 +133,7 @@ def users() -> str | tuple:
 @bp.post("/users/<name>/deactivate")
 @requires("admin")
 def deactivate(name: str) -> Response:
+    """Deactivate a user; their tokens stop working with them."""
     with atomic(get_session()) as session:
         accounts.deactivate(session, name, actor=g.user, address=client_address())
     flash(f"已停用账号“{name}”，其 API 令牌同时失效")
@@ -154,6 +157,7 @@ def _users_page(**context: Any) -> str:
 @bp.route("/tokens", methods=["GET", "POST"])
 @requires("admin")
 def all_tokens() -> str | tuple:
+    """Every API token, and one issued for any user."""
     if request.method == "GET":
         return _tokens_page()
     try:
@@ -169,6 +173,7 @@ def all_tokens() -> str | tuple:
 @bp.post("/tokens/<int:token_id>/revoke")
 @requires("admin")
 def revoke_token(token_id: int) -> Response:
+    """Revoke any user's token."""
     with atomic(get_session()) as session:
         token = tokens.revoke_token(session, token_id, actor=g.user, address=client_address())
     flash(f"已吊销 {token.user.name} 的令牌 {token.prefix}…")
@@ -191,6 +196,7 @@ def _tokens_page(**context: Any) -> str:
 @bp.get("/audit")
 @requires("admin")
 def audit_log() -> str:
+    """The audit log, filtered and paged."""
     args = _audit_args()
     page = audit.entries(get_session(), **args)
     filters = {key: request.args.get(key, "") for key in AUDIT_FILTERS}
@@ -210,6 +216,7 @@ def audit_log() -> str:
 @bp.get("/audit/export.<fmt>")
 @requires("admin")
 def audit_export(fmt: str) -> Response:
+    """The filtered audit log as a CSV or XLSX download."""
     check_export_type(fmt)
     args = {key: value for key, value in _audit_args().items() if key in AUDIT_FILTERS}
     headers, rows = audit.export_rows(audit.iter_entries(get_session(), **args))

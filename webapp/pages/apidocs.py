@@ -83,6 +83,7 @@ PARAMETER_ORDER = ("q", "code", "field", "type", "kind", "level", "region", "dom
 
 
 def openapi_spec() -> dict[str, Any]:
+    """The OpenAPI document, built from the API's decorators."""
     api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
     return api.spec.to_dict()
 
@@ -143,6 +144,7 @@ def _parameters(methods: dict[str, Any], operation: dict[str, Any]) -> list[dict
 
 @bp.get("/api/")
 def index() -> str:
+    """The API documentation page, read from the OpenAPI document."""
     spec = openapi_spec()
     operations = [
         {
@@ -162,6 +164,8 @@ def index() -> str:
 
 
 class Formula(NamedTuple):
+    """A spreadsheet formula that looks up one field of a standard."""
+
     field: str
     label: str
     text: str
@@ -195,6 +199,7 @@ def excel() -> str:
 @bp.post("/excel/key")
 @requires("read")
 def create_key() -> tuple:
+    """A new lookup key for spreadsheets, shown once."""
     with atomic(get_session()) as session:
         _, secret = lookup_keys.create_key(
             session, g.user.name, actor=g.user, address=client_address()
@@ -205,6 +210,7 @@ def create_key() -> tuple:
 @bp.post("/excel/key/revoke")
 @requires("read")
 def revoke_key() -> tuple:
+    """Revoke the user's lookup key."""
     with atomic(get_session()) as session:
         lookup_keys.revoke_key(session, g.user.name, actor=g.user, address=client_address())
     return _excel_page(revoked=True), 200, NO_STORE

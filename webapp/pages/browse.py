@@ -13,4 +13,5 @@ bp = Blueprint("pages_browse", __name__, url_prefix="/browse")
 
 @bp.get("/")
 def index() -> str:
+    """The catalogue to browse, with counts (see the module docstring)."""
     return render_template("browse/index.html", catalogue=catalogue(get_session()))

@@ -15,7 +15,7 @@ from kb.standards.catalog import choices
 from kb.standards.compare import Comparison
 from kb.standards.compare import comparison_rows
 from webapp.api.compare import run_compare
-from webapp.api.schemas import CompareArgs
+from webapp.api.schemas.compare import CompareArgs
 from webapp.db import get_session
 from webapp.downloads import check_export_type
 from webapp.downloads import table_download
@@ -48,6 +48,7 @@ def _args() -> dict[str, Any]:
 
 @bp.get("/")
 def index() -> str:
+    """The comparison form, and the comparison with its chart once filters are given."""
     args = _args()
     options = choices(get_session())
     if not args:
@@ -105,6 +106,7 @@ def _query(args: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/export.<fmt>")
 def export(fmt: str):
+    """The comparison as a CSV or XLSX download."""
     check_export_type(fmt)
     headers, rows = comparison_rows(run_compare(_args()))
     return table_download(headers, rows, fmt, "标准对比")

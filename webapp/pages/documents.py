@@ -18,6 +18,7 @@ bp = Blueprint("pages_documents", __name__, url_prefix="/documents")
 
 @bp.get("/")
 def index() -> str:
+    """Every document in the catalogue."""
     return render_template(
         "documents/index.html", documents=list(documents.iter_documents(get_session()))
     )
@@ -25,6 +26,7 @@ def index() -> str:
 
 @bp.get("/<key>")
 def detail(key: str) -> str:
+    """A document's text with clause anchors, and the standards citing each clause."""
     session = get_session()
     document = catalogue.get(session, key)
     citing = basis.citing_versions(session, document)

@@ -52,6 +52,8 @@ FACET_TITLES = {
 
 
 class Facet(NamedTuple):
+    """One facet as the sidebar shows it."""
+
     name: str
     title: str
     #: The facet's values with their counts, each a link (see :func:`facet_links`), as the
@@ -84,6 +86,7 @@ class Section(NamedTuple):
 
 @bp.get("/")
 def index() -> str | tuple[str, int]:
+    """The search page: hits, facets and paging; bad filters re-show the form with the error."""
     raw = {k: v for k, v in request.args.items() if v != ""}
     try:
         args = SEARCH_ARGS.load(raw)

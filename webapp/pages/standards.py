@@ -10,9 +10,9 @@ from kb import standards
 from kb.citing import basis
 from kb.citing.citations import cite_standard
 from kb.errors import NotFound
-from kb.standards.compare import like_for_like
+from kb.standards.comparables import like_for_like
 from kb.standards.components import split_components
-from webapp.api.schemas import StandardArgs
+from webapp.api.schemas.standards import StandardArgs
 from webapp.auth import visible_history
 from webapp.auth import visible_version
 from webapp.db import get_session
@@ -23,6 +23,7 @@ bp = Blueprint("pages_standards", __name__, url_prefix="/standards")
 
 @bp.get("/<code>")
 def detail(code: str) -> str:
+    """A standard's page: the version asked for, its citation, and like-for-like standards."""
     args = StandardArgs().load(request.args)
     session = get_session()
     notice = None
@@ -57,6 +58,7 @@ def detail(code: str) -> str:
 
 @bp.get("/<code>/versions")
 def versions(code: str) -> str:
+    """A standard's version history with the changes between versions."""
     standard = standards.find(get_session(), code)
     return render_template(
         "standards/versions.html",

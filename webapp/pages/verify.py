@@ -24,6 +24,7 @@ UPLOAD_SUFFIXES = (".docx", ".txt")
 
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str:
+    """The paste-a-text citation check."""
     if request.method == "GET":
         return render_template(
             "verify/index.html", text="", result=None, max_characters=MAX_TEXT_CHARACTERS

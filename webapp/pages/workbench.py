@@ -84,6 +84,7 @@ def drafts() -> str:
 @bp.get("/review")
 @requires("review")
 def review() -> str:
+    """The reviewer's queue of drafts awaiting review."""
     queue = workflow.awaiting_review(get_session(), reviewer=g.user)
     return render_template("workbench/review.html", queue=queue)
 
@@ -91,6 +92,7 @@ def review() -> str:
 @bp.route("/standards/new", methods=["GET", "POST"])
 @requires("draft")
 def new() -> str | Response | tuple:
+    """The form for a new draft standard, prefilled with the organisation's region."""
     if request.method == "GET":
         organisation = g.user.organisation
         values = {"region": organisation.region, "domain": organisation.domain or ""}
@@ -111,6 +113,7 @@ def new() -> str | Response | tuple:
 @bp.route("/standards/<code>/edit", methods=["GET", "POST"])
 @requires("draft")
 def edit(code: str) -> str | Response | tuple:
+    """The form for a new draft version of a standard."""
     latest = standards.find(get_session(), code).versions[-1]
     permissions.require(g.user, Action.DRAFT, latest)
     if request.method == "GET":

@@ -1,4 +1,4 @@
-"""kb/compare.py: side by side, normalised, with statistics; selection by filters and region."""
+"""kb.standards.compare: side by side, normalised, with statistics; grouped by item."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from kb import standards
-from kb.errors import NotFound
 from kb.files.tables import read_table
 from kb.files.tables import write_table
+from kb.regions import region_scope
+from kb.standards.comparables import select_for_comparison
 from kb.standards.compare import EXPORT_HEADERS
 from kb.standards.compare import Normalised
 from kb.standards.compare import Stats
@@ -19,14 +20,10 @@ from kb.standards.compare import compare
 from kb.standards.compare import comparison_rows
 from kb.standards.compare import median
 from kb.standards.compare import outlying
-from kb.standards.compare import region_scope
-from kb.standards.compare import select_for_comparison
 from kb.standards.compare import versions_over_time
-from kb.standards.interchange import read_standards
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
-from tests.conftest import CORPUS
 from tests.factories import make_standard
 
 D = Decimal
@@ -201,56 +198,6 @@ def test_region_scope_of_the_city_holds_its_districts_and_their_towns():
     assert "北京市" not in scope
 
 
-@pytest.fixture
-def corpus_standards(session):
-    for name in ("real-standards.csv", "illustrative-district-standards.csv"):
-        for record in read_standards(CORPUS / "standards" / name):
-            standards.write(session, record)
-    session.commit()
-    return session
-
-
-def test_select_road_cleaning_quotas_in_all_towns_of_qingpu(corpus_standards):
-    found = select_for_comparison(
-        corpus_standards, item="道路保洁", region="青浦区", kind="成本定额标准"
-    )
-
-    assert [(v.code, v.region) for v in found] == [
-        ("QP-CQ-0011", "青浦区"),
-        ("QP-CQ-0012", "青浦区"),
-        ("QP-CQ-0013", "青浦区"),
-        ("QP-CQ-0017", "夏阳街道"),
-        ("QP-CQ-0014", "朱家角镇"),
-        ("QP-CQ-0016", "练塘镇"),
-        ("QP-CQ-0015", "赵巷镇"),
-    ]
-    comparison = compare(found)
-    assert comparison.target_unit == "元/平方米·年"
-    assert comparison.normalised[3] == Normalised(D("25.20"))
-    assert (comparison.stats.median, comparison.stats.mean, comparison.stats.maximum) == (
-        D("18.20"),
-        D("18.44"),
-        D("25.20"),
-    )
-
-
-def test_select_on_a_date_takes_the_versions_then_in_force(corpus_standards):
-    found = select_for_comparison(
-        corpus_standards, item="道路保洁", region="青浦区", level="区级", on=dt.date(2024, 1, 1)
-    )
-
-    assert [v.code for v in found] == ["QP-CQ-0102"]
-
-
-def test_select_by_codes_keeps_their_order_and_refuses_unknown_ones(corpus_standards):
-    found = select_for_comparison(corpus_standards, codes=["RS-HY-004", "RS-CL-007", "RS-HY-008"])
-
-    assert [v.code for v in found] == ["RS-HY-004", "RS-CL-007", "RS-HY-008"]
-    with pytest.raises(NotFound) as error:
-        select_for_comparison(corpus_standards, codes=["RS-HY-004", "NOPE"])
-    assert error.value.message == "没有编号为 NOPE 的标准"
-
-
 def test_comparison_rows_round_trip_through_xlsx(session, tmp_path: Path):
     versions = _versions(
         session,
@@ -325,34 +272,6 @@ def test_comparison_rows_round_trip_through_xlsx(session, tmp_path: Path):
     ]
 
 
-def meeting_fee(code: str, grade: str, part: str, value: str) -> object:
-    return make_standard(
-        code=code,
-        name=f"会议费综合定额（{grade}·{part}）",
-        kind=Kind.EXPENDITURE,
-        level=Level.CENTRAL,
-        region="全国（中央和国家机关）",
-        category="会议费",
-        item=f"{grade}·{part}",
-        grade=grade,
-        unit="元/人·天",
-        value=Decimal(value),
-    )
-
-
-@pytest.fixture
-def meeting_fees(session):
-    for code, grade, part, value in (
-        ("HY-1", "一类会议", "住宿费", "500"),
-        ("HY-2", "一类会议", "伙食费", "150"),
-        ("HY-3", "二类会议", "住宿费", "400"),
-        ("HY-4", "二类会议", "伙食费", "150"),
-        ("HY-5", "三类会议", "住宿费", "340"),
-    ):
-        standards.write(session, meeting_fee(code, grade, part, value))
-    session.commit()
-
-
 def test_a_set_of_different_items_is_not_pooled_but_grouped_by_item(session, meeting_fees):
     comparison = compare(select_for_comparison(session, category="会议费"))
 
@@ -381,20 +300,3 @@ def test_one_item_across_grades_keeps_its_statistics_and_no_warning(session, mee
     assert len(comparison.groups) == 1
     assert comparison.stats == comparison.groups[0].stats
     assert comparison.stats.median == Decimal("400")
-
-
-def test_like_for_like_finds_the_other_grades_of_the_same_item(session, meeting_fees):
-    from kb.standards.compare import like_for_like
-
-    found = like_for_like(session, standards.get(session, "HY-3"))
-
-    assert [v.code for v in found] == ["HY-1", "HY-5"]
-
-
-def test_a_bracketed_note_in_the_region_is_not_part_of_the_name(session):
-    standards.write(session, make_standard(code="ZJJ-1", region="朱家角镇", level=Level.TOWN))
-    session.commit()
-
-    found = select_for_comparison(session, region="青浦区（含街镇）")
-
-    assert [v.code for v in found] == ["ZJJ-1"]

@@ -16,7 +16,7 @@ from kb.amounts import figure_problem
 from kb.files.limits import MAX_CELL_CHARS
 from kb.files.limits import REQUEST_LIMITS
 from kb.vocab import Level
-from webapp.api.schemas import ExactDecimal
+from webapp.api.schemas.base import ExactDecimal
 
 _CELL = validate.Length(max=MAX_CELL_CHARS)
 
@@ -44,6 +44,8 @@ class BudgetLineInput(Schema):
     """One budget line as JSON; keys as in the budget sheet (key or Chinese header)."""
 
     class Meta:
+        """Other keys are kept: a line may use the sheet's Chinese headers, read by the sheet rules."""
+
         unknown = "include"
 
     item = fields.String(validate=_CELL, metadata={"description": "事项（必填，也可用“事项”键）"})
@@ -63,6 +65,8 @@ class BudgetLineInput(Schema):
 
 
 class CheckRequest(Schema):
+    """A sheet as JSON lines, with the project's defaults and chosen standards."""
+
     region = fields.String(
         allow_none=True,
         validate=validate.Length(max=100),
@@ -95,6 +99,8 @@ class CheckRequest(Schema):
 
 
 class CandidateSchema(Schema):
+    """A standard that could apply to a line, with its score."""
+
     code = fields.String()
     score = fields.Float(
         metadata={"description": "匹配分（0–100，由排序键导出，候选不会高于所选）"}
@@ -119,6 +125,8 @@ class CandidateSchema(Schema):
 
 
 class CheckLineSchema(Schema):
+    """One line's verdict, the standard chosen and the runners-up."""
+
     row = fields.Function(lambda c: c.line.row)
     item = fields.Function(lambda c: c.line.item)
     verdict = fields.Function(lambda c: c.verdict.value)
@@ -138,11 +146,15 @@ class CheckLineSchema(Schema):
 
 
 class BrokenRowSchema(Schema):
+    """A row that could not be read, with the reason."""
+
     row = fields.Integer()
     reason = fields.String()
 
 
 class CheckTotalsSchema(Schema):
+    """The sums and counts of a checked sheet."""
+
     lines = fields.Integer()
     broken = fields.Integer()
     sheet_amount = ExactDecimal()
@@ -154,6 +166,8 @@ class CheckTotalsSchema(Schema):
 
 
 class CheckReportSchema(Schema):
+    """The whole check: lines, rows not read and totals."""
+
     region = fields.Function(
         lambda r: r.context.region, metadata={"description": "核查所用的项目地区"}
     )

@@ -1,0 +1,112 @@
+"""Comparison of standards: the arguments, the columns and rows, normalised values and statistics."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from kb.vocab import Kind
+from kb.vocab import Level
+from webapp.api.schemas.base import ExactDecimal
+from webapp.api.schemas.base import enum_keys
+
+
+class CompareArgs(Schema):
+    """What to compare: codes, or filters."""
+
+    codes = fields.String(
+        metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
+    )
+    category = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "类别，如 环卫保洁、会议费"}
+    )
+    item = fields.String(
+        validate=validate.Length(max=300), metadata={"description": "事项，如 道路保洁"}
+    )
+    region = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "地区；区名包含其街镇"}
+    )
+    kind = fields.String(
+        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
+    )
+    level = fields.String(
+        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
+    )
+    on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
+
+
+class CompareColumnSchema(Schema):
+    """One standard compared."""
+
+    code = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    region = fields.String()
+    level = fields.String()
+    grade = fields.String(allow_none=True)
+    item = fields.String(metadata={"description": "事项（去掉等级），同事项的标准才合并统计"})
+    value = ExactDecimal(allow_none=True)
+    value_max = ExactDecimal(allow_none=True)
+    unit = fields.String(allow_none=True)
+    status = fields.String()
+    effective_from = fields.Date(allow_none=True)
+    effective_to = fields.Date(allow_none=True)
+    illustrative = fields.Boolean()
+
+
+class CompareRowSchema(Schema):
+    """One field across the standards compared."""
+
+    field = fields.String()
+    label = fields.String()
+    values = fields.List(fields.String(allow_none=True))
+    differs = fields.Boolean()
+
+
+class NormalisedSchema(Schema):
+    """A standard's figure in the common unit, or why it has none."""
+
+    value = ExactDecimal(allow_none=True, metadata={"description": "折算到共同单位的值"})
+    value_max = ExactDecimal(allow_none=True)
+    exact = fields.Boolean()
+    reason = fields.String(allow_none=True, metadata={"description": "无法折算时的原因"})
+    outlier = fields.Boolean()
+
+
+class StatsSchema(Schema):
+    """Robust statistics over the normalised figures."""
+
+    count = fields.Integer()
+    minimum = ExactDecimal()
+    median = ExactDecimal()
+    mean = ExactDecimal()
+    maximum = ExactDecimal()
+    spread = ExactDecimal()
+    ratio = ExactDecimal(allow_none=True)
+    outliers = fields.List(fields.Integer(), metadata={"description": "异常值所在列的序号"})
+
+
+class CompareGroupSchema(Schema):
+    """Standards of one item and unit, with their own statistics."""
+
+    item = fields.String(metadata={"description": "事项（去掉等级）"})
+    unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
+    columns = fields.List(fields.Integer(), metadata={"description": "本组各列的序号"})
+    stats = fields.Nested(StatsSchema, allow_none=True)
+
+
+class ComparisonSchema(Schema):
+    """The whole comparison."""
+
+    columns = fields.List(fields.Nested(CompareColumnSchema), required=True)
+    rows = fields.List(fields.Nested(CompareRowSchema), required=True)
+    target_unit = fields.String(allow_none=True, metadata={"description": "共同单位"})
+    normalised = fields.List(fields.Nested(NormalisedSchema), required=True)
+    stats = fields.Nested(StatsSchema, allow_none=True)
+    apart = fields.List(fields.Integer(), metadata={"description": "单位无法折算、未计入统计的列"})
+    groups = fields.List(
+        fields.Nested(CompareGroupSchema),
+        metadata={"description": "同事项同单位的分组，各有统计；混有不同事项时 stats 为空"},
+    )
+    warning = fields.String(allow_none=True, metadata={"description": "混有不同事项时的提示"})
