@@ -21,9 +21,10 @@ from kb.accounts import get_user
 from kb.accounts.audit import ANONYMOUS
 from kb.accounts.audit import SYSTEM
 from kb.accounts.audit import AuditAction
-from kb.accounts.permissions import Action
-from kb.accounts.permissions import require_actor
+from kb.accounts.tokens import credential_problem
 from kb.accounts.tokens import hash_secret
+from kb.accounts.tokens import is_stale
+from kb.accounts.tokens import require_owner_or_admin
 from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import NotFound
@@ -35,7 +36,6 @@ from kb.models import utcnow
 SECRET_PREFIX = "kbl_"
 PREFIX_LENGTH = 8
 #: ``last_used_at`` is refreshed at most this often: a sheet recalculates many cells at once.
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def create_key(
@@ -48,7 +48,7 @@ def create_key(
     :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
     """
     user = get_user(session, user_name)
-    _require_owner_or_admin(actor, user)
+    require_owner_or_admin(actor, user)
     if not user.active:
         raise Conflict(f"账号“{user.name}”已停用，不能创建查询密钥", {"user": user.name})
     for old in live_keys(session, user):
@@ -77,7 +77,7 @@ def revoke_key(
     :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
     """
     user = get_user(session, user_name)
-    _require_owner_or_admin(actor, user)
+    require_owner_or_admin(actor, user)
     live = live_keys(session, user)
     if not live:
         raise NotFound(f"账号“{user.name}”没有有效的查询密钥", {"user": user.name})
@@ -116,7 +116,7 @@ def user_for_key(
     now = now or utcnow()
     secret = (secret or "").strip()
     key = session.scalar(select(LookupKey).where(LookupKey.key_hash == hash_secret(secret)))
-    problem = _problem(key)
+    problem = credential_problem(key, "查询密钥")
     with atomic(session):
         if problem:
             audit.record(
@@ -127,7 +127,7 @@ def user_for_key(
                 address=address,
                 detail=f"{problem}（{secret[:PREFIX_LENGTH]}…）",
             )
-        elif key.last_used_at is None or _stale(key.last_used_at, now):
+        elif key.last_used_at is None or is_stale(key.last_used_at, now):
             key.last_used_at = now
     if problem or key is None:
         raise Unauthorized(problem or "查询密钥无效")
@@ -146,24 +146,3 @@ def _revoke(session: Session, key: LookupKey, *, actor: User | str, address: str
         after={"id": key.id, "prefix": key.prefix, "revoked": True},
         address=address,
     )
-
-
-def _problem(key: LookupKey | None) -> str | None:
-    if key is None:
-        return "查询密钥无效"
-    if key.revoked_at is not None:
-        return "查询密钥已吊销"
-    if not key.user.active:
-        return "账号已停用"
-    return None
-
-
-def _stale(last_used: dt.datetime, now: dt.datetime) -> bool:
-    if last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=dt.UTC)
-    return now - last_used >= LAST_USED_RESOLUTION
-
-
-def _require_owner_or_admin(actor: User | str, user: User) -> None:
-    if not (isinstance(actor, User) and actor.id == user.id):
-        require_actor(actor, Action.ADMIN)

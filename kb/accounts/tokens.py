@@ -36,6 +36,7 @@ from kb.errors import TooManyAttempts
 from kb.errors import Unauthorized
 from kb.models import ApiToken
 from kb.models import LoginAttempt
+from kb.models import LookupKey
 from kb.models import User
 from kb.models import utcnow
 
@@ -62,7 +63,7 @@ def create_token(
     :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
     """
     user = get_user(session, user_name)
-    _require_owner_or_admin(actor, user)
+    require_owner_or_admin(actor, user)
     if not user.active:
         raise Conflict(f"账号“{user.name}”已停用，不能创建令牌", {"user": user.name})
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -92,7 +93,7 @@ def revoke_token(
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"没有编号为 {token_id} 的令牌", {"id": token_id})
-    _require_owner_or_admin(actor, token.user)
+    require_owner_or_admin(actor, token.user)
     if token.revoked_at is not None:
         when = local_time(token.revoked_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(f"令牌 {token_id} 已于 {when} 吊销", {"id": token_id})
@@ -136,10 +137,10 @@ def user_for_token(
     if not secret or not secret.strip():
         raise Unauthorized("缺少 API 令牌")
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    problem = _token_problem(token)
+    problem = credential_problem(token, "API 令牌")
     if problem or token is None:
         _refuse(session, secret, token, problem or "API 令牌无效", address or "", now)
-    if token.last_used_at is None or _stale(token.last_used_at, now):
+    if token.last_used_at is None or is_stale(token.last_used_at, now):
         with atomic(session):
             token.last_used_at = now
     return token.user
@@ -203,22 +204,26 @@ def _refuse(
     raise Unauthorized(problem)
 
 
-def _token_problem(token: ApiToken | None) -> str | None:
-    if token is None:
-        return "API 令牌无效"
-    if token.revoked_at is not None:
-        return "API 令牌已吊销"
-    if not token.user.active:
+def credential_problem(credential: ApiToken | LookupKey | None, name: str) -> str | None:
+    """Why a presented credential (an API token, a lookup key) opens nothing, or ``None``."""
+    if credential is None:
+        return f"{name}无效"
+    if credential.revoked_at is not None:
+        return f"{name}已吊销"
+    if not credential.user.active:
         return "账号已停用"
     return None
 
 
-def _stale(last_used: dt.datetime, now: dt.datetime) -> bool:
+def is_stale(last_used: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a credential's ``last_used_at`` is old enough to be written again (not on every
+    request: one write a minute is enough to tell when it was last used)."""
     if last_used.tzinfo is None:
         last_used = last_used.replace(tzinfo=dt.UTC)
     return now - last_used >= LAST_USED_RESOLUTION
 
 
-def _require_owner_or_admin(actor: User | str, user: User) -> None:
+def require_owner_or_admin(actor: User | str, user: User) -> None:
+    """Only the credential's owner or an admin may create or revoke it."""
     if not (isinstance(actor, User) and actor.id == user.id):
         require_actor(actor, Action.ADMIN)

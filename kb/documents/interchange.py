@@ -8,7 +8,6 @@ a standards file by its header (:func:`is_documents_table`).
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import RowProblem
 from kb.files.cells import clean_text
+from kb.files.cells import field_text
 from kb.files.cells import parse_date
 from kb.files.cells import parse_flag
 from kb.files.tables import Table
@@ -222,19 +222,7 @@ class _Row:
 
 def entry_to_row(entry: DocumentEntry) -> dict[str, str]:
     """An entry as cells keyed by column key: labels in Chinese, ISO dates, 是/否."""
-    return {column.key: _cell(getattr(entry, column.key)) for column in COLUMNS}
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, DocumentStatus):
-        return value.label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return {column.key: field_text(getattr(entry, column.key)) for column in COLUMNS}
 
 
 def write_documents(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from kb.errors import InvalidInput
+from kb.vocab import LabelledEnum
 
 #: Numbered rows of cell text, as a sheet holds them: (spreadsheet row number, cells).
 Grid = list[tuple[int, list[str]]]
@@ -108,3 +109,19 @@ def parse_flag(text: str) -> bool:
     if cleaned not in _FLAGS:
         raise InvalidInput(f"“{text.strip()}”无法识别，请填写“是”或“否”")
     return _FLAGS[cleaned]
+
+
+def field_text(value: object) -> str:
+    """A record's field as interchange cell text: labels for vocabularies, 是/否, exact decimals,
+    ISO dates; what every interchange file (standards, documents) and comparison writes."""
+    if value is None:
+        return ""
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

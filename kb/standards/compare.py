@@ -27,6 +27,7 @@ from decimal import Decimal
 from decimal import localcontext
 
 from kb.errors import InvalidInput
+from kb.files.cells import field_text
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.records import VERSION_FIELDS
@@ -36,7 +37,6 @@ from kb.units import common_unit
 from kb.units import convert
 from kb.units import is_exact
 from kb.vocab import Kind
-from kb.vocab import LabelledEnum
 from kb.vocab import Level
 from kb.vocab import Status
 
@@ -231,17 +231,7 @@ def _text(name: str, value: object) -> str | None:
     if value is None:
         return None
     enum = {"kind": Kind, "level": Level, "status": Status}.get(name)
-    if enum is not None:
-        return enum(value).label
-    if isinstance(value, LabelledEnum):
-        return value.label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return field_text(enum(value) if enum is not None else value)
 
 
 def _target_unit(columns: Sequence[Column]) -> str | None:

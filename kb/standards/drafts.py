@@ -13,13 +13,13 @@ from typing import Any
 
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
+from kb.files.cells import field_text
 from kb.files.tables import Table
 from kb.models import StandardVersion
 from kb.records import VERSION_FIELDS
 from kb.records import StandardRecord
 from kb.standards import to_record
 from kb.standards.interchange import HEADERS
-from kb.standards.interchange import cell_text
 from kb.standards.interchange import column_for
 from kb.standards.interchange import parse_rows
 from kb.standards.interchange import record_to_row
@@ -78,7 +78,7 @@ def _edited_cells(changes: Mapping[str, Any], latest: StandardVersion) -> dict[s
     problems: dict[str, str] = {}
     for name, value in changes.items():
         column = column_for(str(name))
-        text = cell_text(value)
+        text = field_text(value)
         if column is None:
             problems[str(name)] = "没有这个字段"
         elif column.key == "code":

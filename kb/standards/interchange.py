@@ -30,6 +30,7 @@ from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import RowProblem
 from kb.files.cells import clean_text
+from kb.files.cells import field_text
 from kb.files.cells import parse_date
 from kb.files.cells import parse_flag
 from kb.files.limits import MAX_CELL_CHARS
@@ -524,22 +525,7 @@ def _parse_component(entry: str) -> tuple[str, Decimal, bool]:
 
 def record_to_row(record: StandardRecord) -> dict[str, str]:
     """A record as interchange cells keyed by column key: labels in Chinese, exact decimals."""
-    return {column.key: cell_text(getattr(record, column.key)) for column in COLUMNS}
-
-
-def cell_text(value: object) -> str:
-    """A value as an interchange cell: labels for vocabularies, exact decimals, ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, LabelledEnum):
-        return value.label
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return {column.key: field_text(getattr(record, column.key)) for column in COLUMNS}
 
 
 def write_standards(

@@ -29,10 +29,10 @@ from kb import standards
 from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
 from kb.errors import NotFound
+from kb.files.cells import field_text as interchange_text
 from kb.files.tables import neutralise_formula
 from kb.models import StandardVersion
 from kb.standards.interchange import COLUMNS
-from kb.standards.interchange import cell_text
 from kb.standards.interchange import record_to_row
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -64,7 +64,7 @@ def field_text(version: StandardVersion, field: str, on: dt.date | None = None) 
         return status_text(version, on)
     if field == "url":
         return standard_permalink(version)
-    return cell_text(getattr(version, field))
+    return interchange_text(getattr(version, field))
 
 
 def status_text(version: StandardVersion, on: dt.date | None) -> str:

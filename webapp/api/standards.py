@@ -18,10 +18,10 @@ from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.files.cells import field_text
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.standards.drafts import parse_cells
-from kb.standards.interchange import cell_text
 from kb.vocab import Outcome
 from webapp.api.schemas.search import SearchPageSchema
 from webapp.api.schemas.standards import ImportResultSchema
@@ -74,7 +74,7 @@ class StandardList(MethodView):
     def post(self, body: dict):
         """新建标准（草案）：编辑，限本单位的地区和领域"""
         reason = body.pop("reason", None)
-        record = parse_cells({k: cell_text(v) for k, v in body.items()})
+        record = parse_cells({k: field_text(v) for k, v in body.items()})
         with atomic(get_session()) as session:
             version = workflow.create_draft(
                 session, record, actor=g.user, reason=reason, address=client_address()

@@ -9,6 +9,7 @@ import click
 from indexer.extract import Extraction
 from indexer.extract import Scope
 from indexer.extract import extract as extract_notice
+from kb.files.cells import field_text
 from kb.standards import interchange
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -84,9 +85,9 @@ def _print(found: Extraction, output: Path | None) -> None:
     if output is None:
         for row in found.rows:
             record = row.record
-            figure = interchange.cell_text(record.value)
+            figure = field_text(record.value)
             if record.value_max is not None:
-                figure += "—" + interchange.cell_text(record.value_max)
+                figure += "—" + field_text(record.value_max)
             click.echo(
                 f"  表{row.table}第{row.row}行第{row.column}列  {record.name}：{figure} {record.unit or '（无单位）'}"
             )

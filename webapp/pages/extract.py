@@ -32,6 +32,7 @@ from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import PermissionDenied
 from kb.errors import UnsupportedFile
+from kb.files.cells import field_text
 from kb.standards import interchange
 from kb.standards import workflow
 from kb.standards.drafts import parse_cells
@@ -143,10 +144,10 @@ def _posted_rows() -> list[dict[str, str]]:
 
 def _preview(row: Any) -> dict[str, str]:
     record = row.record
-    figure = interchange.cell_text(record.value)
+    figure = field_text(record.value)
     if record.value_max is not None:
-        figure += "—" + interchange.cell_text(record.value_max)
-    cells = {key: interchange.cell_text(getattr(record, key)) for key in PREVIEW_KEYS}
+        figure += "—" + field_text(record.value_max)
+    cells = {key: field_text(getattr(record, key)) for key in PREVIEW_KEYS}
     return {**cells, "figure": figure, "place": f"表{row.table}第{row.row}行第{row.column}列"}
 
 

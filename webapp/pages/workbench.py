@@ -27,13 +27,13 @@ from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import PermissionDenied
+from kb.files.cells import field_text
 from kb.standards import history
 from kb.standards import workflow
 from kb.standards.drafts import CONTENT_FIELDS
 from kb.standards.drafts import parse_cells
 from kb.standards.interchange import COLUMNS
 from kb.standards.interchange import Need
-from kb.standards.interchange import cell_text
 from kb.standards.interchange import parse_date
 from kb.standards.lifecycle import OPEN
 from kb.vocab import Kind
@@ -147,7 +147,7 @@ def _submitted(columns: Any) -> dict[str, str]:
 
 def _values_of(latest: Any) -> dict[str, str]:
     """The form's starting values: the latest version; a published one's dates are the review's."""
-    values = {column.key: cell_text(getattr(latest, column.key)) for column in FORM_COLUMNS}
+    values = {column.key: field_text(getattr(latest, column.key)) for column in FORM_COLUMNS}
     if Status(latest.status).published:
         values.update(effective_from="", effective_to="")
     return values
