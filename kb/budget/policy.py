@@ -157,8 +157,13 @@ def sub_item_fits(
         if not any(_named(core, line_text, line_cost) for core in _spellings(cost)):
             return False
     if line_cost and line_cost not in _squeeze(standard_text):
-        return bool(parts.costs) and any(
-            line_cost in core or core in line_cost for c in parts.costs for core in _spellings(c)
+        # the expense itself (培训费 in 培训费·综合定额合计) is the whole, not a part the line
+        # names: 培训场地租赁费 is no sub-item of it
+        return any(
+            line_cost in core or core in line_cost
+            for c in parts.costs
+            for core in _spellings(c)
+            if core not in expenses
         )
     return True
 

@@ -110,6 +110,19 @@ def test_a_line_naming_whose_cost_it_is_needs_a_standard_naming_it():
     assert sub_item_fits("住宿费", None, travel, travel_text, frozenset())
 
 
+def test_the_expense_itself_is_the_whole_not_a_part():
+    expenses = frozenset({"培训"})
+    total = parts("培训费·综合定额合计")
+    total_text = "培训费·综合定额合计培训费中央和国家机关培训费综合定额（综合定额合计，2014版）"
+    lodging = parts("培训费·住宿费")
+    lodging_text = "培训费·住宿费培训费中央和国家机关培训费综合定额（住宿费，2014版）"
+
+    assert not sub_item_fits("培训场地租赁费", None, total, total_text, expenses)
+    assert sub_item_fits("培训费", None, total, total_text, expenses)
+    assert sub_item_fits("培训住宿费", None, lodging, lodging_text, expenses)
+    assert not sub_item_fits("培训场地租赁费", None, lodging, lodging_text, expenses)
+
+
 def test_grades_are_read_from_the_item_when_no_column_gives_them():
     assert named_grade("二类培训") == "二类"
     assert named_grade("讲课费（正高级）") == "正高级"
