@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,12 +188,21 @@ def bearer(session, cast):
     return make
 
 
-#: Standards the budget tests import beside the corpus (the current 差旅 table for 上海市 and
-#: the 一类/二类 training quotas), as the knowledge base will hold them; not part of corpus/.
-BUDGET_STANDARDS = Path(__file__).resolve().parent / "data" / "budget-standards-2016.csv"
+#: The real standards table the lapsed-standard tests read their rows from.
+REAL_STANDARDS = CORPUS / "standards" / "real-standards.csv"
 
 
 @pytest.fixture(scope="session")
-def budget_instance(tmp_path_factory) -> Settings:
-    """The bundled corpus plus :data:`BUDGET_STANDARDS`, shared read-only by the budget tests."""
-    return ingested_instance(tmp_path_factory, "budget", [CORPUS, BUDGET_STANDARDS])
+def lapsed_instance(tmp_path_factory) -> Settings:
+    """Only the rows of the real table that lapsed (the 2014 差旅住宿费, 会议费 and 培训费 rates,
+    each with its 失效日期): a knowledge base where some lines have no standard in force, only
+    one that lapsed. Shared read-only."""
+    folder = tmp_path_factory.mktemp("lapsed-rows")
+    with REAL_STANDARDS.open(encoding="utf-8-sig", newline="") as source:
+        rows = list(csv.DictReader(source))
+    path = folder / "lapsed-standards.csv"
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["effective_to"])
+    return ingested_instance(tmp_path_factory, "lapsed", [path])

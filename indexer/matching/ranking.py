@@ -61,6 +61,7 @@ from kb.budget.policy import applicability
 from kb.budget.policy import grade_fit
 from kb.budget.policy import grade_words
 from kb.budget.policy import item_parts
+from kb.budget.policy import named_expenses
 from kb.budget.policy import named_grade
 from kb.budget.policy import rank_key
 from kb.budget.policy import sub_item_fits
@@ -263,11 +264,13 @@ class Matcher:
         found = self._sub_items.get(key)
         if found is None:
             same = self.texts.same_words
+            item, category = same(line.item), same(line.category or "")
             found = self._sub_items[key] = sub_item_fits(
-                same(line.item),
-                same(line.category or ""),
+                item,
+                category,
                 item_parts(same(doc.facts.item or ""), doc.facts.grade),
                 same(doc.text),
+                named_expenses(item, category, self.shared.expenses),
             )
         return found
 

@@ -20,6 +20,7 @@ from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
 from kb.budget.policy import LOCAL_BY_KEY
 from kb.budget.policy import ItemParts
+from kb.budget.policy import expense_cores
 from kb.budget.policy import grade_core
 from kb.budget.policy import item_parts
 from kb.citing.citations import official_standard_text
@@ -139,6 +140,11 @@ class Shared:
             (names.setdefault(region, len(names)) for region in regions), np.int32, len(regions)
         )
         self.region_names = list(names)
+        #: The expense 类别 of the index's standards (会议, 培训, 差旅 …): a line naming one is
+        #: for standards naming it (:func:`kb.budget.policy.sub_item_fits`).
+        self.expenses = expense_cores(
+            self.texts.same_words(category) for category in set(view.column("category")) if category
+        )
 
     def in_force_mask(self, day: Day, docs: frozenset[int]) -> np.ndarray:
         """The standards in force on ``day`` (``docs``) as a mask by document number."""

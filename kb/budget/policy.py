@@ -8,7 +8,9 @@ module decides, with plain text rules that need no index:
   其他费用), a *neutral* one names the whole (综合定额合计), the others qualify it (a grade,
   a title/职称, a spec, a city). A line is never judged against another sub-item: every cost
   segment of the standard must be named by the line (住宿费 in 会议住宿费; 讲课费 is not in
-  培训费), and a line naming a cost (讲课费, 会议费) needs it in the standard's texts.
+  培训费), and a line naming a cost (讲课费, 会议费) needs it in the standard's texts. A line
+  naming whose cost it is — an expense 类别 of the knowledge base (培训 in 二类培训住宿费) —
+  needs that in the standard's texts too: 会议 and 差旅 住宿费 are not 培训 住宿费.
 * **Grade.** The line's grade is its 等级 (or the project's), else one written in its 事项
   (二类培训, 讲课费（正高级）). A standard's grade is its 等级, else its first qualifying
   segment (正高级技术职称专业人员). They fit when one names the other's head (正高级, 二类,
@@ -24,6 +26,7 @@ module decides, with plain text rules that need no index:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -112,14 +115,41 @@ def cost_core(text: str) -> str:
     return _COST_TAIL.sub("", _BRACKETED.sub("", _squeeze(text)))
 
 
+def expense_cores(categories: Iterable[str | None]) -> frozenset[str]:
+    """The 类别 that are expenses, without their tail (会议费 → 会议, 专家咨询费 → 专家咨询):
+    what a line writes to say whose cost it is. Service categories (绿化养护) are none."""
+    found = set()
+    for category in categories:
+        bare = _BRACKETED.sub("", _squeeze(category or ""))
+        core = cost_core(bare)
+        if _COST.search(bare) and len(core) >= 2:
+            found.add(core)
+    return frozenset(found)
+
+
+def named_expenses(
+    line_item: str, line_category: str | None, cores: frozenset[str]
+) -> frozenset[str]:
+    """The expenses of :func:`expense_cores` a line's 事项 or 类别 names."""
+    text = _squeeze(f"{line_item}{line_category or ''}")
+    return frozenset(core for core in cores if core in text)
+
+
 @lru_cache(maxsize=65536)
 def sub_item_fits(
-    line_item: str, line_category: str | None, parts: ItemParts, standard_text: str
+    line_item: str,
+    line_category: str | None,
+    parts: ItemParts,
+    standard_text: str,
+    expenses: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether a standard is for the sub-item a line names (never another one).
 
-    ``standard_text`` is the standard's 事项, 类别 and 名称 together.
+    ``standard_text`` is the standard's 事项, 类别 and 名称 together; ``expenses`` the expense
+    类别 the line names (:func:`named_expenses`), each of which the standard's texts must name.
     """
+    if expenses and not all(core in _squeeze(standard_text) for core in expenses):
+        return False
     line_text = _squeeze(f"{line_item}{line_category or ''}")
     line_cost = cost_core(line_item) if _COST.search(_BRACKETED.sub("", line_item)) else ""
     line_cost = _without_grade(line_cost)
@@ -127,8 +157,13 @@ def sub_item_fits(
         if not any(_named(core, line_text, line_cost) for core in _spellings(cost)):
             return False
     if line_cost and line_cost not in _squeeze(standard_text):
-        return bool(parts.costs) and any(
-            line_cost in core or core in line_cost for c in parts.costs for core in _spellings(c)
+        # the expense itself (培训费 in 培训费·综合定额合计) is the whole, not a part the line
+        # names: 培训场地租赁费 is no sub-item of it
+        return any(
+            line_cost in core or core in line_cost
+            for c in parts.costs
+            for core in _spellings(c)
+            if core not in expenses
         )
     return True
 

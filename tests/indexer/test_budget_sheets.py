@@ -1,7 +1,7 @@
 """indexer/budget_check.py on the four kinds of sheet a district reviewer gets (issue 14):
 meetings and training (XLSX), city operations in 万元 (CSV), travel (CSV in UTF-8 and GBK) and
-JSON lines — against the bundled corpus plus the current 差旅 table for 上海市 and the 一类/二类
-training quotas (``tests/data/budget-standards-2016.csv``).
+JSON lines — against the bundled corpus, whose real table holds the current (2016) 差旅 rates and
+the 一类/二类/三类 training quotas beside the rates they replaced.
 
 Each expected figure is worked out by hand from the standards' CSVs, written as literals.
 """
@@ -26,17 +26,17 @@ OVER, WITHIN, NONE = Verdict.OVER, Verdict.WITHIN, Verdict.NO_STANDARD
 
 
 @pytest.fixture
-def budget_session(budget_instance) -> Iterator:
-    factory = open_database(budget_instance)
+def corpus_session(corpus_instance) -> Iterator:
+    factory = open_database(corpus_instance)
     with factory() as session:
         yield session
     factory.kw["bind"].dispose()
 
 
 @pytest.fixture
-def check(budget_instance, budget_session):
+def check(corpus_instance, corpus_session):
     def run(source, region=None):
-        return check_sheet(budget_instance, budget_session, source, CheckContext(region, ON))
+        return check_sheet(corpus_instance, corpus_session, source, CheckContext(region, ON))
 
     return run
 
@@ -94,8 +94,8 @@ def test_meetings_and_training(check, tmp_path):
         (6, OVER, "RS-HY-012", D("600"), D("50"), D("9.09"), D("5000.00")),
         (7, WITHIN, "RS-HY-005", D("380"), D("-20"), D("-5.00"), None),
         # 二类培训: its own quota, never the 讲课费 of the same category
-        (10, WITHIN, "TS-PX-102", D("550"), D("-100"), D("-15.38"), None),
-        (11, OVER, "TS-PX-102", D("700"), D("50"), D("7.69"), D("6000.00")),
+        (10, WITHIN, "RS-PX-015", D("550"), D("-100"), D("-15.38"), None),
+        (11, OVER, "RS-PX-015", D("700"), D("50"), D("7.69"), D("6000.00")),
         # 正高级 1000, not 副高级 500; 税后 in the unit is a note
         (12, OVER, "RS-PX-007", D("1200"), D("200"), D("20.00"), D("800.00")),
         (13, WITHIN, "RS-PX-006", D("500"), D("0"), D("0.00"), None),
@@ -124,6 +124,11 @@ def test_meetings_and_training(check, tmp_path):
     )
     lines = {c.line.row: c for c in report.lines}
     assert "需确认等级" in lines[6].why and "需确认等级" in lines[14].why
+    # a part of training has no standard: the lapsed 2014 training total is not offered as one
+    assert lines[16].why.startswith(
+        "在朱家角镇及其上级地区、中央和省级标准中，未找到与“培训场地租赁费”相符、"
+        "2025-06-01现行有效的成本定额或支出标准"
+    )
     assert lines[12].notes == (
         "标准计量单位“元/学时（税后）”注明“税后”，本行单价按同一口径比较，请核对",
     )
@@ -213,23 +218,24 @@ def test_travel_as_csv(check, tmp_path, encoding):
     report = check(path, region="青浦区")
 
     assert outcome(report) == [
-        (2, NONE, None, None, None, None, None),
-        (3, WITHIN, "TS-CL-103", D("450"), D("-50"), D("-10.00"), None),
-        (4, OVER, "TS-CL-102", D("700"), D("100"), D("16.67"), D("300.00")),
-        (5, OVER, "TS-CL-103", D("550"), D("50"), D("10.00"), D("200.00")),
-        (6, WITHIN, "TS-CL-104", D("100"), D("0"), D("0.00"), None),
-        (7, OVER, "TS-CL-105", D("100"), D("20"), D("25.00"), D("200.00")),
-        (9, NONE, None, None, None, None, None),
+        # 赴京: the destination's 2016 rate (北京市 其他人员 500), not the project's
+        (2, WITHIN, "RS-CL-003", D("400"), D("-100"), D("-20.00"), None),
+        # 其余人员 is 其他人员
+        (3, WITHIN, "RS-CL-009", D("450"), D("-50"), D("-10.00"), None),
+        (4, OVER, "RS-CL-008", D("700"), D("100"), D("16.67"), D("300.00")),
+        # no grade: the strictest (其他人员 500)
+        (5, OVER, "RS-CL-009", D("550"), D("50"), D("10.00"), D("200.00")),
+        (6, WITHIN, "RS-CL-046", D("100"), D("0"), D("0.00"), None),
+        (7, OVER, "RS-CL-048", D("100"), D("20"), D("25.00"), D("200.00")),
+        # 新疆: the rate of 西藏、青海、新疆 (120), not the general one (100)
+        (9, WITHIN, "RS-CL-047", D("120"), D("0"), D("0.00"), None),
     ]
     lines = {c.line.row: c for c in report.lines}
-    # 赴京: the destination's only figures lapsed
-    assert lines[2].why == (
-        "现行标准未收录（最近一版“中央和国家机关差旅住宿费标准（北京市·其他人员，2014版）”"
-        "（RS-CL-003，第1版）已于2015-12-31失效）：2025-06-01没有现行有效的同类标准"
+    assert lines[2].why.startswith(
+        "对照中央和国家机关差旅住宿费标准（北京市·其他人员，2016版）"
+        "（RS-CL-003，第2版，2016-01-01起施行）：500 元/人·天；"
     )
-    assert lines[9].why.startswith(
-        "现行标准未收录（最近一版“中央和国家机关差旅伙食补助费标准（西藏"
-    )
+    assert "需确认等级" in lines[5].why
     assert "中央标准（地区“上海市”）约束中央单位；青浦区（区级）项目未见本地同类标准，参照执行" in (
         lines[3].why
     )
@@ -241,6 +247,34 @@ def test_travel_as_csv(check, tmp_path, encoding):
         1,
         D("13270.00"),
     )
+
+
+def test_a_trip_whose_destination_has_only_lapsed_rates_is_told_so(lapsed_instance):
+    """Against a knowledge base holding only the 2014 rates (every one lapsed): no verdict on a
+    day after they lapsed, with the last version named; their verdict on a day they were in force."""
+    lines = [
+        {
+            "事项": "赴京差旅住宿费",
+            "数量": 10,
+            "计量单位": "人·天",
+            "金额": 4000,
+            "等级": "其他人员",
+        }
+    ]
+    factory = open_database(lapsed_instance)
+    with factory() as session:
+        today = check_sheet(lapsed_instance, session, lines, CheckContext("青浦区", ON))
+        then = check_sheet(
+            lapsed_instance, session, lines, CheckContext("青浦区", dt.date(2015, 6, 1))
+        )
+    factory.kw["bind"].dispose()
+
+    assert outcome(today) == [(1, NONE, None, None, None, None, None)]
+    assert today.lines[0].why == (
+        "现行标准未收录（最近一版“中央和国家机关差旅住宿费标准（北京市·其他人员，2014版）”"
+        "（RS-CL-003，第1版）已于2015-12-31失效）：2025-06-01没有现行有效的同类标准"
+    )
+    assert outcome(then) == [(1, OVER, "RS-CL-003", D("400"), D("50"), D("14.29"), D("500.00"))]
 
 
 def test_json_lines(check):

@@ -85,7 +85,7 @@ def codes(candidates) -> list[str]:
             {"grade": "其他人员", "on": dt.date(2015, 6, 1)},
             ["RS-CL-009", "RS-CL-007", "RS-CL-008"],
         ),
-        # none in force: the last one, lapsed, comes only after every candidate in force
+        # and today those of 2016 (their second versions)
         ("差旅住宿费", {"grade": "其他人员"}, ["RS-CL-009"]),
         ("信息系统运维", {}, []),
         # the title named in the grade or in the item picks the sub-standard
@@ -213,10 +213,26 @@ def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, s
 
 def test_no_candidate_of_another_sub_item_or_grade_may_be_the_match(ranked):
     training = ranked("二类培训", unit="人·天")
+    lodging = ranked("二类培训住宿费", unit="人·天")
+    any_training_lodging = ranked("培训住宿费", unit="人·天")
     lecture = ranked("讲课费", grade="正高级", unit="学时")
 
-    # the corpus has no 二类培训 quota: nothing related may be its match
-    assert not [c for c in training if c.eligible]
+    # 二类培训: its own total, never another class's nor the 讲课费 of the same category
+    assert [c.code for c in training if c.eligible] == ["RS-PX-015"]
+    # the corpus has no 住宿费 of 二类培训 (only its total): not the 住宿费 of 一类/三类培训
+    # (another grade), of 二类会议 (another expense), nor the total (another sub-item); only
+    # the lapsed 2014 住宿费 of every training, marked as lapsed
+    assert [(c.code, c.eligible) for c in lodging if not c.lapsed_on] == [
+        ("RS-HY-005", False),
+        ("RS-PX-015", False),
+        ("RS-PX-001", False),
+        ("RS-PX-010", False),
+    ]
+    assert [(c.code, c.lapsed_on) for c in lodging if c.eligible] == [
+        ("RS-PX-017", dt.date(2016, 12, 31))
+    ]
+    # a training's 住宿费 is never a trip's (差旅) nor a meeting's
+    assert [c.code for c in any_training_lodging if c.eligible] == ["RS-PX-001", "RS-PX-010"]
     assert [(c.code, c.eligible) for c in lecture][:1] == [("RS-PX-007", True)]
     assert not [c for c in lecture[1:] if c.eligible and c.code in ("RS-PX-006", "RS-PX-008")]
 
@@ -239,9 +255,20 @@ def test_a_runner_up_never_shows_a_higher_score_than_the_first(ranked, item, con
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
 
 
-def test_a_line_without_a_standard_in_force_gets_the_one_that_lapsed(ranked):
-    found = ranked("赴京差旅住宿费", grade="其他人员")
+def test_a_line_without_a_standard_in_force_gets_the_one_that_lapsed(ranked, lapsed_instance):
+    """With only the 2014 rates held (lapsed 2015-12-31), the last one, marked as lapsed; with
+    the 2016 rates held too, the one in force and nothing lapsed."""
+    line = BudgetLine(row=2, item="赴京差旅住宿费", category=None, unit="人·天", quantity=D(1))
+    context = CheckContext(region="青浦区", on=ON, grade="其他人员")
+    factory = open_database(lapsed_instance)
+    with factory() as session:
+        lapsed = match_lines(lapsed_instance, session, [line], context)[2]
+    factory.kw["bind"].dispose()
+    current = ranked("赴京差旅住宿费", grade="其他人员")
 
-    assert [(c.code, c.lapsed_on) for c in found if c.eligible] == [
-        ("RS-CL-003", dt.date(2015, 12, 31))
+    assert [(c.code, c.version, c.lapsed_on) for c in lapsed if c.eligible] == [
+        ("RS-CL-003", 1, dt.date(2015, 12, 31))
+    ]
+    assert [(c.code, c.version, c.lapsed_on) for c in current if c.eligible] == [
+        ("RS-CL-003", 2, None)
     ]

@@ -157,7 +157,7 @@ def test_json_lines_without_a_region_are_checked_for_shanghai(corpus_client):
     assert body["notes"] == ["未指定项目地区，预算表表头也未写明，按上海市核查（可指定地区）"]
     assert body["lines"][0]["matched"]["code"] == "RS-HY-008"
     assert body["lines"][0]["why"].startswith(
-        "对照中央和国家机关会议费综合定额（二类会议·综合定额合计）（RS-HY-008，第1版）"
+        "对照中央和国家机关会议费综合定额（二类会议·综合定额合计）（RS-HY-008，第1版，2016-07-01起施行）"
     )
 
 

@@ -35,8 +35,8 @@ def test_the_sheets_own_region_is_read_and_each_line_names_its_standard(kb):
     assert output[1] == "说明：项目地区取自预算表表头：朱家角镇"
     first = next(line for line in output if line.startswith("第5行"))
     assert first.startswith(
-        "第5行 会议费：[超标准] 对照中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第1版）"
-        "：760 元/人·天；"
+        "第5行 会议费：[超标准] 对照中央和国家机关会议费综合定额（一类会议·综合定额合计）"
+        "（RS-HY-004，第2版，2016-07-01起施行）：760 元/人·天；"
     )
 
 

@@ -7,8 +7,10 @@ from hypothesis import strategies as st
 
 from kb.budget.policy import ItemParts
 from kb.budget.policy import applicability
+from kb.budget.policy import expense_cores
 from kb.budget.policy import grade_fit
 from kb.budget.policy import item_parts
+from kb.budget.policy import named_expenses
 from kb.budget.policy import named_grade
 from kb.budget.policy import rank_key
 from kb.budget.policy import sub_item_fits
@@ -80,6 +82,45 @@ def test_a_travel_line_names_its_cost_in_the_standard():
     assert sub_item_fits("赴京差旅住宿费", "差旅费", lodging, text)
     assert sub_item_fits("伙食费", "差旅费", meals, "伙食补助费差旅费差旅伙食补助费标准")
     assert not sub_item_fits("市内交通费", "差旅费", lodging, text)
+
+
+def test_a_line_naming_whose_cost_it_is_needs_a_standard_naming_it():
+    expenses = expense_cores(["会议费", "培训费", "差旅费", "专家咨询费", "绿化养护", None, ""])
+    meeting = parts("二类会议·住宿费", "二类会议")
+    meeting_text = "二类会议·住宿费会议费中央和国家机关会议费综合定额（二类会议·住宿费）"
+    travel = parts("住宿费·其他人员", "其他人员")
+    travel_text = "住宿费·其他人员差旅费中央和国家机关差旅住宿费标准（北京市·其他人员，2016版）"
+
+    # the expense 类别 are what a line names; a service category is none
+    assert expenses == frozenset({"会议", "培训", "差旅", "专家咨询"})
+    assert named_expenses("二类培训住宿费", None, expenses) == frozenset({"培训"})
+    assert named_expenses("住宿费", "培训费", expenses) == frozenset({"培训"})
+    assert named_expenses("公共绿地养护", "绿化养护", expenses) == frozenset()
+    # a training's lodging is neither a meeting's nor a trip's, in the 事项 or in the 类别
+    for item, category in (("二类培训住宿费", None), ("培训住宿费", None), ("住宿费", "培训费")):
+        named = named_expenses(item, category, expenses)
+        assert not sub_item_fits(item, category, meeting, meeting_text, named)
+        assert not sub_item_fits(item, category, travel, travel_text, named)
+    # naming its own expense, or none, leaves the line free as before
+    named = named_expenses("会议住宿费", None, expenses)
+    assert sub_item_fits("会议住宿费", None, meeting, meeting_text, named)
+    assert not sub_item_fits("会议住宿费", None, travel, travel_text, named)
+    named = named_expenses("赴京差旅住宿费", None, expenses)
+    assert sub_item_fits("赴京差旅住宿费", None, travel, travel_text, named)
+    assert sub_item_fits("住宿费", None, travel, travel_text, frozenset())
+
+
+def test_the_expense_itself_is_the_whole_not_a_part():
+    expenses = frozenset({"培训"})
+    total = parts("培训费·综合定额合计")
+    total_text = "培训费·综合定额合计培训费中央和国家机关培训费综合定额（综合定额合计，2014版）"
+    lodging = parts("培训费·住宿费")
+    lodging_text = "培训费·住宿费培训费中央和国家机关培训费综合定额（住宿费，2014版）"
+
+    assert not sub_item_fits("培训场地租赁费", None, total, total_text, expenses)
+    assert sub_item_fits("培训费", None, total, total_text, expenses)
+    assert sub_item_fits("培训住宿费", None, lodging, lodging_text, expenses)
+    assert not sub_item_fits("培训场地租赁费", None, lodging, lodging_text, expenses)
 
 
 def test_grades_are_read_from_the_item_when_no_column_gives_them():
