@@ -223,16 +223,26 @@ class _Checker:
 
 
 def _on_day(candidates: list[Document], day: dt.date) -> Document:
-    """Of documents of one name (a measure's 2013 and 2016 versions), the one in force on ``day``."""
+    """Of documents of one name (a measure's 2013 and 2016 versions), the one in force on ``day``;
+    with none, the last to have started by then, or before any has started the first to come."""
+
+    def start(document: Document) -> dt.date | None:
+        return document.effective_from or document.issued_on
 
     def applies(document: Document) -> bool:
-        start = document.effective_from or document.issued_on
         end = document.effective_to
-        return (start is None or start <= day) and (end is None or day <= end)
+        return (start(document) is None or start(document) <= day) and (end is None or day <= end)
+
+    def latest(document: Document) -> tuple[dt.date, int]:
+        return (start(document) or dt.date.min, document.id)
 
     in_force = [d for d in candidates if applies(d)]
-    pool = in_force or candidates
-    return max(pool, key=lambda d: (d.effective_from or d.issued_on or dt.date.min, d.id))
+    if in_force:
+        return max(in_force, key=latest)
+    started = [d for d in candidates if start(d) is None or start(d) <= day]
+    if started:
+        return max(started, key=latest)
+    return min(candidates, key=lambda d: (start(d), d.id))
 
 
 def _cited_title(title: str) -> str:
