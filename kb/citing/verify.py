@@ -13,8 +13,10 @@ today):
   reported as 未收录全文 with the clause unchecked. ``unknown_document`` when kb has no record.
 * standards: ``in_force``, ``superseded`` (by the version in force that day, or — with no later
   version in kb — expired on its end date, naming current standards for the same item, region
-  and grade), ``repealed``, ``not_yet_in_force``, ``not_published`` (draft or consultation),
-  ``unknown_standard``.
+  and grade, else the document that replaced its basis), ``repealed``, ``not_yet_in_force``
+  (before any version applied: the first to come), ``not_published`` (draft or consultation),
+  ``unknown_standard``. A document cited by title alone is the edition of that name in force
+  that day, else the last to have started, else the first to come.
 
 An illustrative (示例) standard keeps its status, is flagged ``illustrative`` and its message
 starts with 示例，不得作为依据. The text is limited to :data:`MAX_TEXT_CHARACTERS` characters,
