@@ -98,19 +98,36 @@ def verify(
         check_length(text, limit)
     day = on or dt.date.today()
     found = find_citations(text)
+    by_name = _standard_names(session)
     found = sorted(
-        found + _find_standard_names(session, text, found), key=lambda f: (f.start, f.end)
+        found + _find_standard_names(by_name, text, found), key=lambda f: (f.start, f.end)
     )
-    checker = _Checker(session, day)
+    checker = _Checker(session, day, by_name)
     return [checker.check(citation) for citation in found]
 
 
+def _standard_names(session: Session) -> dict[str, tuple[str, int | None]]:
+    """Every standard name → its code, and the version it names when only one version of a
+    code with several bears it (``…（上海市·部级，2014版）`` is RS-CL-007 第1版)."""
+    rows = session.execute(
+        select(StandardVersion.name, Standard.code, StandardVersion.version).join(Standard)
+    ).all()
+    versions: dict[str, int] = {}
+    bearing: dict[tuple[str, str], list[int]] = {}
+    for name, code, version in rows:
+        versions[code] = versions.get(code, 0) + 1
+        bearing.setdefault((name, code), []).append(version)
+    by_name: dict[str, tuple[str, int | None]] = {}
+    for (name, code), numbers in sorted(bearing.items(), key=lambda item: item[0][1]):
+        one = numbers[0] if len(numbers) == 1 and versions[code] > 1 else None
+        by_name[name] = (code, one)
+    return by_name
+
+
 def _find_standard_names(
-    session: Session, text: str, found: list[FoundCitation]
+    by_name: dict[str, tuple[str, int | None]], text: str, found: list[FoundCitation]
 ) -> list[FoundCitation]:
     """Standard names written out in running text (six characters or more), longest first."""
-    names = session.execute(select(StandardVersion.name, Standard.code).join(Standard)).all()
-    by_name = {name: code for name, code in sorted(names, key=lambda r: r.code)}
     taken = Spans()
     for f in found:
         taken.add(f.start, f.end)
@@ -122,7 +139,8 @@ def _find_standard_names(
             end = start + len(name)
             followed_by_code = any(end + gap in code_starts for gap in range(4))
             if not followed_by_code and not taken.overlaps(start, end):
-                results.append(FoundCitation(name, start, end, code=by_name[name]))
+                code, version = by_name[name]
+                results.append(FoundCitation(name, start, end, code=code, version=version))
                 taken.add(start, end)
             start = text.find(name, end)
     return results
@@ -145,9 +163,12 @@ _DOCUMENT_FACTS = (
 class _Checker:
     """Checks citations on one day, loading each document and standard name once."""
 
-    def __init__(self, session: Session, day: dt.date) -> None:
+    def __init__(
+        self, session: Session, day: dt.date, by_name: dict[str, tuple[str, int | None]]
+    ) -> None:
         self.session = session
         self.day = day
+        self.by_name = by_name
         # Titles and dates only: a document's text is loaded when a citation names it.
         rows = session.scalars(
             select(Document).order_by(Document.id).options(load_only(*_DOCUMENT_FACTS))
@@ -159,7 +180,6 @@ class _Checker:
                 if name:
                     self.by_title.setdefault(normal_title(name), []).append(document)
         self.loaded: dict[int, Document] = {}
-        self.standard_names: dict[str, str | None] = {}
         self.standards: dict[tuple[str, int | None], VerifiedCitation] = {}
         self.states: dict[int, DocumentState] = {}
 
@@ -171,10 +191,9 @@ class _Checker:
             if document.id not in self.states:
                 self.states[document.id] = document_state(self.session, document, on=self.day)
             return _verify_document(document, found, self.day, self.states[document.id])
-        if found.title and not found.doc_number:
-            code = self.standard_code(found.title.strip())
-            if code:
-                return self.standard(found, code)
+        if found.title and not found.doc_number and found.title.strip() in self.by_name:
+            code, version = self.by_name[found.title.strip()]
+            return self.standard(replace(found, version=version), code)
         named = f"《{found.title}》" if found.title else ""
         number = f"（{found.doc_number}）" if found.doc_number else ""
         return VerifiedCitation(
@@ -215,13 +234,6 @@ class _Checker:
         if key not in self.loaded:
             self.loaded[key] = documents.get(self.session, key)
         return self.loaded[key]
-
-    def standard_code(self, name: str) -> str | None:
-        if name not in self.standard_names:
-            self.standard_names[name] = self.session.scalar(
-                select(Standard.code).join(StandardVersion).where(StandardVersion.name == name)
-            )
-        return self.standard_names[name]
 
 
 def _on_day(candidates: list[Document], day: dt.date) -> Document:

@@ -188,6 +188,40 @@ def test_the_travel_lodging_standard_cited_by_code_is_the_2016_rate_today(corpus
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "status", "version", "message"),
+    [
+        (
+            "住宿费按中央和国家机关差旅住宿费标准（上海市·部级，2014版）核定。",
+            SUPERSEDED,
+            1,
+            "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版）"
+            "已被第2版取代（2016-01-01起施行）",
+        ),
+        (
+            "会议费按《中央和国家机关会议费综合定额（一类会议·综合定额合计，2014版）》核定。",
+            SUPERSEDED,
+            1,
+            "中央和国家机关会议费综合定额（一类会议·综合定额合计，2014版）（RS-HY-004，第1版）"
+            "已被第2版取代（2016-07-01起施行）",
+        ),
+        (
+            "会议费按中央和国家机关会议费综合定额（一类会议·综合定额合计）核定。",
+            IN_FORCE,
+            2,
+            "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第2版）"
+            "在2025-06-01现行有效",
+        ),
+    ],
+)
+def test_a_standard_named_as_one_of_its_versions_is_that_version(
+    corpus, text, status, version, message
+):
+    (result,) = verify(corpus, text, on=DAY)
+
+    assert (result.status, result.version, result.message) == (status, version, message)
+
+
 def test_a_code_cited_before_any_version_applied_is_its_first_version_to_come(corpus):
     # RS-CL-007: 第1版 from 2014-01-01, 第2版 from 2016-01-01; in 2013 the 2014 rate was next.
     (result,) = verify(corpus, "住宿费按RS-CL-007核定。", on=dt.date(2013, 6, 1))
