@@ -2,7 +2,7 @@
 
 :func:`find_citations` reads ``《title》（文号）第X部分第Y条``, ``《title》第十五条``,
 ``《title》（文号）``, a bare 文号 (``青财督〔2024〕58号第8条``) and standard codes
-(``QP-CQ-0012``, ``QP-CQ-0012，第2版``), with 文号 in any bracket style and spaces anywhere.
+(``QP-CQ-0012``, ``QP-CQ-0012，第2版``, ``QP-CQ-0012（第二版）``), with 文号 in any bracket style and spaces anywhere.
 A list of clauses (``第四部分第8条、第9条``) gives one citation per clause, each spanning its
 own words; later ones inherit the higher levels (第四部分) of the first. A range
 (``第8条至第10条``) gives its two ends.
