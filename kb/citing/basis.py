@@ -78,9 +78,13 @@ def clause_path_of(text: str) -> str | None:
     return None
 
 
-def find_document(session: Session, ref: BasisRef) -> Document | None:
-    """The document a reference names: by canonical 文号 first, then by its or its measure's title."""
-    return catalogue.find(session, doc_number=ref.doc_number, title=ref.title)
+def find_document(session: Session, ref: BasisRef, *, on: dt.date | None = None) -> Document | None:
+    """The document a reference names: by canonical 文号 first, then by its or its measure's title.
+
+    ``on`` is the day the citing version took effect: of a measure's several editions named
+    by title alone, the one in force then.
+    """
+    return catalogue.find(session, doc_number=ref.doc_number, title=ref.title, on=on)
 
 
 def ensure_documents(session: Session, bases: Iterable[str | None]) -> list[Document]:
@@ -111,11 +115,14 @@ def find_clause(document: Document, path: str) -> Clause | None:
     return None
 
 
-def resolve(session: Session, text: str | None) -> list[ResolvedBasis]:
-    """Every reference of a basis, matched to kb documents and clauses where possible."""
+def resolve(
+    session: Session, text: str | None, *, on: dt.date | None = None
+) -> list[ResolvedBasis]:
+    """Every reference of a basis, matched to kb documents and clauses where possible; ``on``
+    is the day the version resting on it took effect (see :func:`find_document`)."""
     resolved = []
     for ref in parse_basis(text):
-        document = find_document(session, ref)
+        document = find_document(session, ref, on=on)
         clause = None
         if document is not None and ref.clause_path:
             clause = find_clause(document, ref.clause_path)
@@ -137,12 +144,16 @@ def citing_versions(session: Session, document: Document) -> list[StandardVersio
     latest: dict[int, StandardVersion] = {}
     for row in rows:
         latest[row.standard_id] = row
-    return [v for v in latest.values() if _names(session, v.basis or "", document)]
+    return [v for v in latest.values() if names(session, v, document)]
 
 
-def _names(session: Session, basis: str, document: Document) -> bool:
-    """Whether ``basis`` names ``document``: a reference that resolves to it."""
-    return any(find_document(session, ref) is document for ref in parse_basis(basis))
+def names(session: Session, version: StandardVersion, document: Document) -> bool:
+    """Whether the basis of ``version`` names ``document``: a reference that resolves to it
+    on the day the version took effect."""
+    return any(
+        find_document(session, ref, on=version.effective_from) is document
+        for ref in parse_basis(version.basis)
+    )
 
 
 # -- a document's status ----------------------------------------------------------------------
@@ -207,7 +218,7 @@ def _inferred(session: Session, document: Document, day: dt.date) -> DocumentSta
         return DocumentState(None)
     if any(
         standards.version_on(v.standard, day) is not None
-        and _names(session, standards.version_on(v.standard, day).basis or "", document)
+        and names(session, standards.version_on(v.standard, day), document)
         for v in resting
     ):
         return DocumentState(None)
@@ -217,7 +228,7 @@ def _inferred(session: Session, document: Document, day: dt.date) -> DocumentSta
         if now is None and Status(version.status) is Status.SUPERSEDED:
             now = _successor_version(session, version, day)
         for ref in parse_basis(now.basis if now else None):
-            other = find_document(session, ref)
+            other = find_document(session, ref, on=now.effective_from)
             if other is not None and other.id != document.id:
                 successors.append(other)
     if not successors:

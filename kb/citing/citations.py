@@ -78,6 +78,7 @@ _DISTRICT_SHORT = re.compile("|".join(re.escape(d[:2]) + r"区" for d in DISTRIC
 _CENTRAL_ISSUER = re.compile(r"财政部|国务院|中共中央|国家|全国|中央")
 _QUOTED_ARTICLE = re.compile(rf"\s*(第[{_NUMERAL}]+条)\s*[：:]")
 _ANNEX_WORD = re.compile(r"附[表件]")
+_TITLE_REMARK = re.compile(r"》\s*[（(]([^（）()]+)[）)]")
 # 财政部关于印发《X》的通知（文号）: a notice's title written outside 书名号.
 _BARE_NOTICE = re.compile(r"([^《》]*关于(?:印发|转发|发布|下发|颁发)?)《([^《》]+)》的通知(.*)")
 #: Numbered standards (GB, GB/T, DB31/T, 行业标准 JGJ …): code, number, a dash and the year.
@@ -391,7 +392,7 @@ def basis_references(session: Session, version: StandardVersion) -> list[BasisRe
     refs = parse_basis(version.basis)
     results = []
     for ref in refs:
-        document = find_document(session, ref)
+        document = find_document(session, ref, on=version.effective_from)
         if document is None:
             results.append(BasisReference(_nested(ref.raw), None, ref.clause_path))
             continue
@@ -401,13 +402,24 @@ def basis_references(session: Session, version: StandardVersion) -> list[BasisRe
             path = quoted.group(1) if quoted else None
         where = clause_words(path) if path else ""
         annex = _annex(ref.raw)
-        text = cite_clause(cited_name(document), document.doc_number) + where + annex
+        number = document.doc_number
+        text = cite_clause(cited_name(document), number) + ("" if number else _remark(ref.raw))
+        text += where + annex
         state = document_state(session, document, on=version.effective_from)
         if state.status is not None and not state.status.current:
             text += f"（{state.label}）"
         start = document.effective_from
         results.append(BasisReference(text, document, path, start))
     return results
+
+
+def _remark(raw: str) -> str:
+    """What a reference says in brackets after the title of a document without a 文号
+    (``（2013年版，文号未核实）``): the only thing telling that edition from a later one."""
+    found = _TITLE_REMARK.search(raw)
+    if found is None or _ANNEX_WORD.fullmatch(found.group(1).strip()):
+        return ""
+    return f"（{found.group(1).strip()}）"
 
 
 def _annex(raw: str) -> str:

@@ -2,7 +2,7 @@
 
 :func:`find_citations` reads ``《title》（文号）第X部分第Y条``, ``《title》第十五条``,
 ``《title》（文号）``, a bare 文号 (``青财督〔2024〕58号第8条``) and standard codes
-(``QP-CQ-0012``, ``QP-CQ-0012，第2版``), with 文号 in any bracket style and spaces anywhere.
+(``QP-CQ-0012``, ``QP-CQ-0012，第2版``, ``QP-CQ-0012（第二版）``), with 文号 in any bracket style and spaces anywhere.
 A list of clauses (``第四部分第8条、第9条``) gives one citation per clause, each spanning its
 own words; later ones inherit the higher levels (第四部分) of the first. A range
 (``第8条至第10条``) gives its two ends.
@@ -23,14 +23,19 @@ from kb.documents.doc_numbers import CLOSING_BRACKETS
 from kb.documents.doc_numbers import OPENING_BRACKETS
 from kb.documents.doc_numbers import canonical_doc_number
 from kb.documents.doc_numbers import find_doc_numbers
+from kb.numerals import SMALL
+from kb.numerals import chinese_number
 
 _TITLE = re.compile(r"《([^《》\n]{1,120})》")
 _NOTICE_TAIL = re.compile(r"\s{0,2}的通知")
 _ALIAS = re.compile(r"\s{0,2}[（(]\s*(?:以下)?简称\s*《([^《》]{1,40})》\s*[）)]")
 _AFTER_NUMBER = re.compile(r"\s{0,2}(?:文件|文)?")
+_VERSION = rf"第\s*([0-9０-９]+|[{SMALL}]{{1,3}})\s*版"
+# A code, and its version after a comma, in brackets or right after it: QP-CQ-0012，第2版,
+# QP-CQ-0012（第2版）, QP-CQ-0012第二版.
 _CODE = re.compile(
     r"(?<![A-Za-z0-9-])([A-Z]{2,4}(?:-[A-Z]{2,4})?-[0-9]{3,6})(?![A-Za-z0-9-])"
-    r"(?:\s*[，,]\s*第\s*([0-9]+)\s*版)?"
+    rf"(?:\s*[，,]\s*{_VERSION}|\s*[（(]\s*{_VERSION}\s*[）)]|\s*{_VERSION})?"
 )
 # A list or a range of clauses: a range is checked at its two ends.
 _JOIN = re.compile(r"\s{0,2}(?:、|以及|和|及|与|或|至|到|～|~|—)\s{0,2}")
@@ -80,7 +85,8 @@ def find_citations(text: str) -> list[FoundCitation]:
         found += _with_clauses(text, cited, pos, taken)
     for match in _CODE.finditer(text):
         if not taken.covers(match.start()):
-            version = int(match.group(2)) if match.group(2) else None
+            written = match.group(2) or match.group(3) or match.group(4)
+            version = _version_number(written) if written else None
             found.append(
                 FoundCitation(match.group(0), *match.span(), code=match.group(1), version=version)
             )
@@ -118,6 +124,12 @@ class Spans:
             end = max(end, self.ends[high - 1])
         self.starts[low:high] = [start]
         self.ends[low:high] = [end]
+
+
+def _version_number(written: str) -> int:
+    """``2``, ``２`` or ``二`` → 2."""
+    digits = unicodedata.normalize("NFKC", written)
+    return int(digits) if digits.isdigit() else chinese_number(digits)
 
 
 def _normal(title: str) -> str:

@@ -15,13 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import standards
+from kb.citing.basis import document_state
+from kb.citing.basis import find_document
+from kb.citing.basis import parse_basis
+from kb.citing.citations import cite_clause
 from kb.citing.citations import effective_period
 from kb.citing.citations import standard_permalink
 from kb.citing.finding import FoundCitation
 from kb.citing.outcomes import ILLUSTRATIVE_WARNING
 from kb.citing.outcomes import CitationStatus
 from kb.citing.outcomes import VerifiedCitation
+from kb.documents.catalogue import cited_name
 from kb.errors import NotFound
+from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.vocab import Status
@@ -60,7 +66,7 @@ def _standard_status(
             message = f"标准 {code} 没有第{found.version}版"
             return VerifiedCitation(found, CitationStatus.UNKNOWN_STANDARD, message, code=code)
     else:
-        cited = in_force or standards.current_version(standard)
+        cited = in_force or _version_for_day(standard, day)
     result = VerifiedCitation(
         found,
         CitationStatus.IN_FORCE,
@@ -85,6 +91,21 @@ def _standard_status(
             successor_version=in_force.version,
         )
     return _not_in_force(session, result, cited, label, day)
+
+
+def _version_for_day(standard: Standard, day: dt.date) -> StandardVersion:
+    """The version a citation on ``day`` means when none is in force that day.
+
+    The last published version to start on or before ``day`` (it has lapsed since); before
+    any has started, the first to come (a 2014 rate, not the 2016 one, on a day in 2013).
+    """
+    published = [v for v in standard.versions if Status(v.status).published]
+    if not published:
+        return standards.current_version(standard)
+    started = [v for v in published if v.effective_from is None or v.effective_from <= day]
+    if started:
+        return max(started, key=lambda v: (v.effective_from or dt.date.min, v.version))
+    return min(published, key=lambda v: (v.effective_from, v.version))
 
 
 def _upcoming(standard: Standard, cited: StandardVersion, day: dt.date) -> str:
@@ -125,9 +146,29 @@ def _not_in_force(
         tail = f"；{source}：{listed}"
         result = replace(result, successor_code=others[0].code, successor_version=others[0].version)
     else:
-        tail = "；库中没有后续版本"
+        tail = _upcoming(cited.standard, cited, day) or "；库中没有后续版本"
+        replaced = _replaced_basis(session, cited, day)
+        if replaced is not None and not tail.startswith("；第"):
+            old, new = replaced
+            tail += f"，其依据{cite_clause(cited_name(old), old.doc_number)}已被"
+            tail += f"{cite_clause(cited_name(new), new.doc_number)}替代"
+            result = replace(result, successor_doc_number=new.doc_number)
     message = f"{label}{ended}（{status.label}）{tail}"
     return replace(result, status=CitationStatus.SUPERSEDED, message=message)
+
+
+def _replaced_basis(
+    session: Session, cited: StandardVersion, day: dt.date
+) -> tuple[Document, Document] | None:
+    """The document the lapsed version rested on and the one that replaced it by ``day``."""
+    for ref in parse_basis(cited.basis):
+        document = find_document(session, ref, on=cited.effective_from)
+        if document is None:
+            continue
+        state = document_state(session, document, on=day)
+        if state.successor is not None and state.successor.id != document.id:
+            return document, state.successor
+    return None
 
 
 def _named_successor(

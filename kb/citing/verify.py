@@ -13,8 +13,10 @@ today):
   reported as 未收录全文 with the clause unchecked. ``unknown_document`` when kb has no record.
 * standards: ``in_force``, ``superseded`` (by the version in force that day, or — with no later
   version in kb — expired on its end date, naming current standards for the same item, region
-  and grade), ``repealed``, ``not_yet_in_force``, ``not_published`` (draft or consultation),
-  ``unknown_standard``.
+  and grade, else the document that replaced its basis), ``repealed``, ``not_yet_in_force``
+  (before any version applied: the first to come), ``not_published`` (draft or consultation),
+  ``unknown_standard``. A document cited by title alone is the edition of that name in force
+  that day, else the last to have started, else the first to come.
 
 An illustrative (示例) standard keeps its status, is flagged ``illustrative`` and its message
 starts with 示例，不得作为依据. The text is limited to :data:`MAX_TEXT_CHARACTERS` characters,
@@ -96,19 +98,36 @@ def verify(
         check_length(text, limit)
     day = on or dt.date.today()
     found = find_citations(text)
+    by_name = _standard_names(session)
     found = sorted(
-        found + _find_standard_names(session, text, found), key=lambda f: (f.start, f.end)
+        found + _find_standard_names(by_name, text, found), key=lambda f: (f.start, f.end)
     )
-    checker = _Checker(session, day)
+    checker = _Checker(session, day, by_name)
     return [checker.check(citation) for citation in found]
 
 
+def _standard_names(session: Session) -> dict[str, tuple[str, int | None]]:
+    """Every standard name → its code, and the version it names when only one version of a
+    code with several bears it (``…（上海市·部级，2014版）`` is RS-CL-007 第1版)."""
+    rows = session.execute(
+        select(StandardVersion.name, Standard.code, StandardVersion.version).join(Standard)
+    ).all()
+    versions: dict[str, int] = {}
+    bearing: dict[tuple[str, str], list[int]] = {}
+    for name, code, version in rows:
+        versions[code] = versions.get(code, 0) + 1
+        bearing.setdefault((name, code), []).append(version)
+    by_name: dict[str, tuple[str, int | None]] = {}
+    for (name, code), numbers in sorted(bearing.items(), key=lambda item: item[0][1]):
+        one = numbers[0] if len(numbers) == 1 and versions[code] > 1 else None
+        by_name[name] = (code, one)
+    return by_name
+
+
 def _find_standard_names(
-    session: Session, text: str, found: list[FoundCitation]
+    by_name: dict[str, tuple[str, int | None]], text: str, found: list[FoundCitation]
 ) -> list[FoundCitation]:
     """Standard names written out in running text (six characters or more), longest first."""
-    names = session.execute(select(StandardVersion.name, Standard.code).join(Standard)).all()
-    by_name = {name: code for name, code in sorted(names, key=lambda r: r.code)}
     taken = Spans()
     for f in found:
         taken.add(f.start, f.end)
@@ -120,7 +139,8 @@ def _find_standard_names(
             end = start + len(name)
             followed_by_code = any(end + gap in code_starts for gap in range(4))
             if not followed_by_code and not taken.overlaps(start, end):
-                results.append(FoundCitation(name, start, end, code=by_name[name]))
+                code, version = by_name[name]
+                results.append(FoundCitation(name, start, end, code=code, version=version))
                 taken.add(start, end)
             start = text.find(name, end)
     return results
@@ -143,9 +163,12 @@ _DOCUMENT_FACTS = (
 class _Checker:
     """Checks citations on one day, loading each document and standard name once."""
 
-    def __init__(self, session: Session, day: dt.date) -> None:
+    def __init__(
+        self, session: Session, day: dt.date, by_name: dict[str, tuple[str, int | None]]
+    ) -> None:
         self.session = session
         self.day = day
+        self.by_name = by_name
         # Titles and dates only: a document's text is loaded when a citation names it.
         rows = session.scalars(
             select(Document).order_by(Document.id).options(load_only(*_DOCUMENT_FACTS))
@@ -157,7 +180,6 @@ class _Checker:
                 if name:
                     self.by_title.setdefault(normal_title(name), []).append(document)
         self.loaded: dict[int, Document] = {}
-        self.standard_names: dict[str, str | None] = {}
         self.standards: dict[tuple[str, int | None], VerifiedCitation] = {}
         self.states: dict[int, DocumentState] = {}
 
@@ -169,10 +191,9 @@ class _Checker:
             if document.id not in self.states:
                 self.states[document.id] = document_state(self.session, document, on=self.day)
             return _verify_document(document, found, self.day, self.states[document.id])
-        if found.title and not found.doc_number:
-            code = self.standard_code(found.title.strip())
-            if code:
-                return self.standard(found, code)
+        if found.title and not found.doc_number and found.title.strip() in self.by_name:
+            code, version = self.by_name[found.title.strip()]
+            return self.standard(replace(found, version=version), code)
         named = f"《{found.title}》" if found.title else ""
         number = f"（{found.doc_number}）" if found.doc_number else ""
         return VerifiedCitation(
@@ -214,25 +235,28 @@ class _Checker:
             self.loaded[key] = documents.get(self.session, key)
         return self.loaded[key]
 
-    def standard_code(self, name: str) -> str | None:
-        if name not in self.standard_names:
-            self.standard_names[name] = self.session.scalar(
-                select(Standard.code).join(StandardVersion).where(StandardVersion.name == name)
-            )
-        return self.standard_names[name]
-
 
 def _on_day(candidates: list[Document], day: dt.date) -> Document:
-    """Of documents of one name (a measure's 2013 and 2016 versions), the one in force on ``day``."""
+    """Of documents of one name (a measure's 2013 and 2016 versions), the one in force on ``day``;
+    with none, the last to have started by then, or before any has started the first to come."""
+
+    def start(document: Document) -> dt.date | None:
+        return document.effective_from or document.issued_on
 
     def applies(document: Document) -> bool:
-        start = document.effective_from or document.issued_on
         end = document.effective_to
-        return (start is None or start <= day) and (end is None or day <= end)
+        return (start(document) is None or start(document) <= day) and (end is None or day <= end)
+
+    def latest(document: Document) -> tuple[dt.date, int]:
+        return (start(document) or dt.date.min, document.id)
 
     in_force = [d for d in candidates if applies(d)]
-    pool = in_force or candidates
-    return max(pool, key=lambda d: (d.effective_from or d.issued_on or dt.date.min, d.id))
+    if in_force:
+        return max(in_force, key=latest)
+    started = [d for d in candidates if start(d) is None or start(d) <= day]
+    if started:
+        return max(started, key=latest)
+    return min(candidates, key=lambda d: (start(d), d.id))
 
 
 def _cited_title(title: str) -> str:

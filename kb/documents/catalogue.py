@@ -64,13 +64,18 @@ def cited_name(document: Document) -> str:
 
 
 def find(
-    session: Session, *, doc_number: str | None = None, title: str | None = None
+    session: Session,
+    *,
+    doc_number: str | None = None,
+    title: str | None = None,
+    on: dt.date | None = None,
 ) -> Document | None:
     """The document with ``doc_number``, else the one titled ``title``.
 
     A title matches a document's own title or its measure's (spaces and widths ignored, a
     trailing ``（附表…）`` left out); when several documents issue a measure of that name
-    (its 2013 and 2016 versions), the current one is taken.
+    (its 2013 and 2016 versions), the one in force ``on`` that day is taken (a 2014 rate's
+    basis is the 2013 measure), else the current one.
     """
     if doc_number:
         found = session.scalar(select(Document).where(Document.doc_number == doc_number))
@@ -88,16 +93,34 @@ def find(
     ]
     if not ids:
         return None
-    return _preferred(list(session.scalars(select(Document).where(Document.id.in_(ids)))))
+    return _preferred(list(session.scalars(select(Document).where(Document.id.in_(ids)))), on)
 
 
-def _preferred(candidates: list[Document]) -> Document | None:
-    """Of several documents of one name, the one still in force, else the latest issued."""
+def _preferred(candidates: list[Document], on: dt.date | None = None) -> Document | None:
+    """Of several documents of one name, the one in force ``on`` that day if given, else the
+    one still in force, else the latest issued."""
     if not candidates:
         return None
+    if on is not None and len(candidates) > 1:
+        that_day = [d for d in candidates if _dated_in_force(d, on)]
+        if that_day:
+            return max(that_day, key=_latest)
     current = [d for d in candidates if d.status is None or DocumentStatus(d.status).current]
     pool = current or candidates
-    return max(pool, key=lambda d: (d.effective_from or d.issued_on or dt.date.min, d.id))
+    return max(pool, key=_latest)
+
+
+def _latest(document: Document) -> tuple[dt.date, int]:
+    return (document.effective_from or document.issued_on or dt.date.min, document.id)
+
+
+def _dated_in_force(document: Document, day: dt.date) -> bool:
+    """Whether the document's dates place it in force on ``day`` (no dates: never placed)."""
+    start = document.effective_from or document.issued_on
+    end = document.effective_to
+    if start is None and end is None:
+        return False
+    return (start is None or start <= day) and (end is None or day <= end)
 
 
 def ensure(session: Session, *, title: str | None, doc_number: str | None) -> Document | None:

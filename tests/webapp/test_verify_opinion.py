@@ -1,4 +1,4 @@
-"""依据核查 of a whole review opinion: 16 citations in every bracket style, by title, by 文号 and
+"""依据核查 of a whole review opinion: 17 citations in every bracket style, by title, by 文号 and
 by clause, of real and illustrative standards and of documents (some replaced), checked through
 ``POST /api/v1/verify`` and ``kb verify`` on .txt and .docx. The expected statuses follow from
 the data imported here: the bundled corpus and a documents file of two Shanghai notices."""
@@ -34,8 +34,8 @@ OPINION = (
     "住宿费标准按财行【2015】497号调整。"
     f"二、按《{PLAN}》［青财督〔2024〕58号］第四部分第8条开展成本分析，"
     "另申报材料所引青财督〔2024〕58号第三部分第20条不存在。"
-    "三、绿化养护按QP-CQ-0001核定，不应再引QP-CQ-0101；上海住宿费不再适用RS-CL-007，"
-    "会议综合定额见RS-HY-004。"
+    "三、绿化养护按QP-CQ-0001核定，不应再引QP-CQ-0101；上海住宿费按RS-CL-007核定，"
+    "培训综合定额不再适用RS-PX-021，会议综合定额见RS-HY-004。"
     "四、市级会议费原依据《上海市市级机关会议费管理办法》（沪财行〔2014〕3号），"
     "现依据沪财行（2024）9号第五条。"
     "五、所附《青浦区加强成本预算绩效管理的实施方案》（青府办发〔2023〕57号）库中未收录，"
@@ -55,7 +55,8 @@ EXPECTED = [
     ("青财督〔2024〕58号第三部分第20条", "clause_not_found", False),
     ("QP-CQ-0001", "in_force", True),
     ("QP-CQ-0101", "superseded", True),
-    ("RS-CL-007", "superseded", False),
+    ("RS-CL-007", "in_force", False),
+    ("RS-PX-021", "superseded", False),
     ("RS-HY-004", "in_force", False),
     ("《上海市市级机关会议费管理办法》（沪财行〔2014〕3号）", "superseded", False),
     ("沪财行（2024）9号第五条", "in_force", False),
@@ -99,6 +100,14 @@ def test_the_api_reports_every_citation_of_the_opinion(instance):
     assert by_raw["《中央和国家机关培训费管理办法》"]["doc_number"] == "财行〔2016〕540号"
     assert by_raw["沪财行（2024）9号第五条"]["text_held"] is False
     assert "未收录全文，第五条未核对" in by_raw["沪财行（2024）9号第五条"]["message"]
+    # Codes with a history: the version in force that day, or the lapsed one said so.
+    assert (by_raw["RS-CL-007"]["version"], by_raw["RS-HY-004"]["version"]) == (2, 2)
+    assert by_raw["RS-PX-021"]["message"] == (
+        "中央和国家机关培训费综合定额（综合定额合计，2014版）（RS-PX-021，第1版）"
+        "已于2016-12-31失效（已被修订）；库中没有后续版本，其依据《中央和国家机关培训费管理办法》"
+        "（财行〔2013〕523号）已被《中央和国家机关培训费管理办法》（财行〔2016〕540号）替代"
+    )
+    assert by_raw["RS-PX-021"]["successor_doc_number"] == "财行〔2016〕540号"
     example = by_raw["QP-CQ-0001"]
     assert example["message"].startswith("示例，不得作为依据：")
     assert example["status_label"] == "现行有效（示例，不得作为依据）"
@@ -123,4 +132,4 @@ def test_kb_verify_reports_the_same_on_txt_and_docx(instance, tmp_path, monkeypa
 
     assert _statuses(json.loads(as_json.output)["results"]) == EXPECTED
     assert "8. [现行有效（示例，不得作为依据）] QP-CQ-0001" in lines
-    assert "12. [已被替代] 《上海市市级机关会议费管理办法》（沪财行〔2014〕3号）" in lines
+    assert "13. [已被替代] 《上海市市级机关会议费管理办法》（沪财行〔2014〕3号）" in lines

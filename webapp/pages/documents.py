@@ -33,7 +33,7 @@ def detail(key: str) -> str:
     by_clause: dict[str | None, list] = {}
     for version in citing:
         for ref in basis.parse_basis(version.basis):
-            if basis.find_document(session, ref) is document:
+            if basis.find_document(session, ref, on=version.effective_from) is document:
                 by_clause.setdefault(ref.clause_path, []).append(version)
     state = basis.document_state(session, document)
     return render_template(

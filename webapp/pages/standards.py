@@ -44,7 +44,7 @@ def detail(code: str) -> str:
         current=standards.current_version(standard),
         versions=visible_history(standard),
         components=split_components(version.components),
-        basis=basis.resolve(session, version.basis),
+        basis=basis.resolve(session, version.basis, on=version.effective_from),
         sources=standards.sources(version),
         verified=standards.is_verified(version),
         related=related,

@@ -348,27 +348,98 @@ def catalogued(corpus_standards):
 
 
 @pytest.mark.parametrize(
-    ("code", "text"),
+    ("code", "on", "text"),
     [
         (
             "RS-HY-008",
+            None,
             "中央和国家机关会议费综合定额（二类会议·综合定额合计）（RS-HY-008，第1版，2016-07-01起施行）"
             "：650 元/人·天；依据《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条",
         ),
         (
             "RS-PX-001",
+            None,
             "中央和国家机关培训费综合定额（三类培训·住宿费）（RS-PX-001，第1版，2017-01-01起施行）"
-            "：340 元/人·天；依据《中央和国家机关培训费管理办法》（财行〔2016〕540号）",
+            "：340 元/人·天；依据《中央和国家机关培训费管理办法》（财行〔2016〕540号）第九条",
         ),
         (
             "RS-CL-007",
+            None,
+            "中央和国家机关差旅住宿费标准（上海市·部级，2016版）（RS-CL-007，第2版，2016-01-01起施行）"
+            "：1100 元/人·天；依据《关于调整中央和国家机关差旅住宿费标准等有关问题的通知》"
+            "（财行〔2015〕497号）附件",
+        ),
+        (
+            "RS-CL-007",
+            dt.date(2015, 6, 1),
             "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版，2014-01-01至2015-12-31施行，"
-            "已被修订）：800 元/人·天；依据《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附表",
+            "已被修订）：800 元/人·天；依据《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附件",
+        ),
+        (
+            # The 2014 rate rests on the 2013 measure (no 文号 known), not on its 2016 edition.
+            "RS-HY-004",
+            dt.date(2015, 6, 1),
+            "中央和国家机关会议费综合定额（一类会议·综合定额合计，2014版）（RS-HY-004，第1版，"
+            "2014-01-01至2016-06-30施行，已被修订）：660 元/人·天"
+            "；依据《中央和国家机关会议费管理办法》（2013年版，文号未核实）",
         ),
     ],
 )
-def test_the_basis_is_cited_as_measure_number_and_article(catalogued, code, text):
-    assert cite_standard(code, catalogued).text == text
+def test_the_basis_is_cited_as_measure_number_and_article(catalogued, code, on, text):
+    assert cite_standard(code, catalogued, on=on).text == text
+
+
+@pytest.mark.parametrize(
+    ("written", "conditions", "start", "cited"),
+    [
+        (
+            # A notice's title around the measure; the article quoted at the head of the conditions.
+            "财政部关于印发《中央和国家机关会议费管理办法》的通知（财行〔2016〕214号）",
+            "第十五条：会议费开支实行综合定额控制",
+            dt.date(2016, 7, 1),
+            "《中央和国家机关会议费管理办法》（财行〔2016〕214号）第十五条",
+        ),
+        (
+            # The measure alone: its 文号 from kb, of the edition in force when the version began.
+            "《中央和国家机关培训费管理办法》",
+            None,
+            dt.date(2017, 1, 1),
+            "《中央和国家机关培训费管理办法》（财行〔2016〕540号）",
+        ),
+        (
+            "《中央和国家机关培训费管理办法》",
+            None,
+            dt.date(2014, 1, 1),
+            "《中央和国家机关培训费管理办法》（财行〔2013〕523号）",
+        ),
+        (
+            # An annex named inside the title moves after the 文号.
+            "《中央和国家机关差旅费管理办法（附表：差旅住宿费和伙食补助费标准表）》（财行〔2013〕531号）",
+            None,
+            dt.date(2014, 1, 1),
+            "《中央和国家机关差旅费管理办法》（财行〔2013〕531号）附表",
+        ),
+    ],
+)
+def test_a_basis_written_loosely_is_cited_as_measure_number_and_article(
+    catalogued, written, conditions, start, cited
+):
+    standards.write(
+        catalogued,
+        make_standard(
+            code="RS-T-001",
+            name="中央和国家机关测试定额",
+            basis=written,
+            conditions=conditions,
+            effective_from=start,
+            value=Decimal("100"),
+            unit="元/人·天",
+        ),
+    )
+
+    assert cite_standard("RS-T-001", catalogued).text == (
+        f"中央和国家机关测试定额（RS-T-001，第1版，{start.isoformat()}起施行）：100 元/人·天；依据{cited}"
+    )
 
 
 def test_a_basis_document_no_longer_current_says_so(catalogued):

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,3 +31,20 @@ def test_citations_next_to_each_other_are_all_found():
         ("乙", "沪财行〔2024〕9号", "第六条", None),
         (None, None, None, "QP-CQ-0001"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "code", "version"),
+    [
+        ("按QP-CQ-0012，第2版执行", "QP-CQ-0012，第2版", "QP-CQ-0012", 2),
+        ("讲课费按RS-PX-007（第1版）核定", "RS-PX-007（第1版）", "RS-PX-007", 1),
+        ("讲课费按RS-PX-007 (第 ２ 版)核定", "RS-PX-007 (第 ２ 版)", "RS-PX-007", 2),
+        ("讲课费按RS-PX-007第一版核定", "RS-PX-007第一版", "RS-PX-007", 1),
+        ("讲课费按RS-PX-007核定，第3版另行", "RS-PX-007", "RS-PX-007", None),
+        ("讲课费按RS-PX-007（2016版）核定", "RS-PX-007", "RS-PX-007", None),
+    ],
+)
+def test_a_code_carries_the_version_written_after_it(text, raw, code, version):
+    (found,) = find_citations(text)
+
+    assert (found.raw, found.code, found.version) == (raw, code, version)

@@ -15,6 +15,8 @@ from kb.citing.verify import CitationStatus
 from kb.citing.verify import FoundCitation
 from kb.citing.verify import find_citations
 from kb.citing.verify import verify
+from kb.documents import catalogue
+from kb.documents.interchange import read_documents
 from kb.standards.interchange import read_standards
 from tests.conftest import CORPUS
 from tests.factories import make_clause
@@ -186,6 +188,70 @@ def test_the_travel_lodging_standard_cited_by_code_is_the_2016_rate_today(corpus
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "status", "version", "message"),
+    [
+        (
+            "住宿费按中央和国家机关差旅住宿费标准（上海市·部级，2014版）核定。",
+            SUPERSEDED,
+            1,
+            "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版）"
+            "已被第2版取代（2016-01-01起施行）",
+        ),
+        (
+            "会议费按《中央和国家机关会议费综合定额（一类会议·综合定额合计，2014版）》核定。",
+            SUPERSEDED,
+            1,
+            "中央和国家机关会议费综合定额（一类会议·综合定额合计，2014版）（RS-HY-004，第1版）"
+            "已被第2版取代（2016-07-01起施行）",
+        ),
+        (
+            "会议费按中央和国家机关会议费综合定额（一类会议·综合定额合计）核定。",
+            IN_FORCE,
+            2,
+            "中央和国家机关会议费综合定额（一类会议·综合定额合计）（RS-HY-004，第2版）"
+            "在2025-06-01现行有效",
+        ),
+    ],
+)
+def test_a_standard_named_as_one_of_its_versions_is_that_version(
+    corpus, text, status, version, message
+):
+    (result,) = verify(corpus, text, on=DAY)
+
+    assert (result.status, result.version, result.message) == (status, version, message)
+
+
+def test_a_code_cited_before_any_version_applied_is_its_first_version_to_come(corpus):
+    # RS-CL-007: 第1版 from 2014-01-01, 第2版 from 2016-01-01; in 2013 the 2014 rate was next.
+    (result,) = verify(corpus, "住宿费按RS-CL-007核定。", on=dt.date(2013, 6, 1))
+
+    assert (result.status, result.version, result.message) == (
+        CitationStatus.NOT_YET_IN_FORCE,
+        1,
+        "中央和国家机关差旅住宿费标准（上海市·部级，2014版）（RS-CL-007，第1版）"
+        "自2014-01-01起施行，2013-06-01尚未施行",
+    )
+
+
+def test_a_code_cited_in_a_gap_between_versions_is_the_one_that_lapsed(session):
+    standards.write(
+        session,
+        make_standard(effective_to=dt.date(2024, 12, 31), status="superseded"),
+    )
+    standards.write(session, make_standard(value=19, effective_from=dt.date(2025, 7, 1)))
+    session.commit()
+
+    (result,) = verify(session, "按QP-CQ-0012执行。", on=DAY)
+
+    assert (result.status, result.version, result.message) == (
+        SUPERSEDED,
+        1,
+        "公共绿地一级养护成本定额（QP-CQ-0012，第1版）已于2024-12-31失效（已被修订）"
+        "；第2版将于2025-07-01起施行",
+    )
+
+
 def test_a_cited_version_replaced_by_a_newer_one_is_superseded_by_it(session):
     standards.write(session, make_standard(effective_to=dt.date(2024, 12, 31), status="superseded"))
     standards.write(session, make_standard(value=19, effective_from=dt.date(2025, 1, 1)))
@@ -243,6 +309,24 @@ def test_a_document_cited_before_it_was_issued(corpus):
         CitationStatus.NOT_YET_IN_FORCE,
         f"《{PLAN}》（{NUMBER}）于2024-05-09印发，2024-01-01尚未印发",
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "status", "number"),
+    [
+        (dt.date(2013, 6, 1), CitationStatus.NOT_YET_IN_FORCE, "财行〔2013〕523号"),
+        (dt.date(2015, 6, 1), IN_FORCE, "财行〔2013〕523号"),
+        (dt.date(2025, 6, 1), IN_FORCE, "财行〔2016〕540号"),
+    ],
+)
+def test_a_measure_cited_by_title_is_its_edition_of_the_day(session, day, status, number):
+    # The notices file lists the 2013 (2014-01-01..2016-12-31) and 2016 (2017-01-01) editions.
+    catalogue.store_entries(session, read_documents(CORPUS / "documents" / "notices.csv"))
+    session.commit()
+
+    (result,) = verify(session, "培训费依据《中央和国家机关培训费管理办法》核定。", on=day)
+
+    assert (result.status, result.doc_number) == (status, number)
 
 
 def test_a_wrong_doc_number_is_pointed_out(corpus):

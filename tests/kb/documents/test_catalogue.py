@@ -56,6 +56,21 @@ def test_a_title_without_a_number_finds_the_current_measure(session):
     assert found.doc_number == by_notice.doc_number == "财行〔2016〕540号"
 
 
+@pytest.mark.parametrize(
+    ("on", "number"),
+    [
+        (dt.date(2015, 6, 1), "财行〔2013〕523号"),
+        (dt.date(2016, 12, 31), "财行〔2013〕523号"),
+        (dt.date(2017, 1, 1), "财行〔2016〕540号"),
+        (dt.date(2010, 1, 1), "财行〔2016〕540号"),  # in force under neither: the current one
+    ],
+)
+def test_a_title_without_a_number_finds_the_measure_in_force_on_a_day(session, on, number):
+    catalogue.store_entries(session, [OLD, NEW])
+
+    assert catalogue.find(session, title="中央和国家机关培训费管理办法", on=on).doc_number == number
+
+
 def test_the_text_arriving_takes_over_the_listed_document(session):
     ((listed, _),) = catalogue.store_entries(
         session,
