@@ -65,6 +65,12 @@ def test_document_page_has_anchors_and_a_table_of_contents(corpus_client):
     assert "双监控" in clause.text
     assert page.select_one('nav.toc a[href="#clause-四"]') is not None
     assert page.select("section.clause .cited-by"), "illustrative standards cite the plan"
+    # the citation is shown, not only copied, and the link names the clause
+    assert clause.select_one(".clause-cite").text == (
+        "《青浦区2024年度全面推开成本预算绩效管理工作方案》（青财督〔2024〕58号）第四部分第8条"
+    )
+    assert clause.select_one("a.anchor").text == "第四部分第8条的链接"
+    assert not clause.select(".visually-hidden")
 
 
 def test_browse_counts_by_level_and_domain(corpus_client):

@@ -8,6 +8,7 @@ from flask import render_template
 from kb import documents
 from kb.citing import basis
 from kb.citing.citations import cite_clause
+from kb.citing.clauses import clause_words
 from kb.citing.citations import cite_document
 from kb.documents import catalogue
 from kb.documents.provenance import source_addresses
@@ -49,4 +50,5 @@ def detail(key: str) -> str:
             c.path: cite_clause(document.title, document.doc_number, c.path)
             for c in document.clauses
         },
+        clause_names={c.path: clause_words(c.path) for c in document.clauses},
     )
