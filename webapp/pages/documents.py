@@ -8,8 +8,8 @@ from flask import render_template
 from kb import documents
 from kb.citing import basis
 from kb.citing.citations import cite_clause
-from kb.citing.clauses import clause_words
 from kb.citing.citations import cite_document
+from kb.citing.clauses import clause_words
 from kb.documents import catalogue
 from kb.documents.provenance import source_addresses
 from webapp.db import get_session
