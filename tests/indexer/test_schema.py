@@ -60,6 +60,7 @@ def test_schema_names_every_field_once(schema):
             "effective_to",
             "date",
             "illustrative",
+            "real",
             "document_id",
             "document_title",
             "clause_path",
