@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine
+from sqlalchemy import make_url
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -31,13 +32,27 @@ SERVER_DATABASE_URL = os.environ.get("KB_TEST_DATABASE_URL") or None
 
 
 def fresh_server_database(url: str) -> str:
-    """Empty the server database at ``url`` so a test starts from nothing, as with a new file."""
+    """Empty the server database at ``url`` (created if the server lacks it) so a test starts
+    from nothing, as with a new file."""
+    _create_server_database(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+def _create_server_database(url: str) -> None:
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
 
 
 @pytest.fixture
