@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Boolean
 from sqlalchemy import Date
@@ -15,11 +16,13 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from kb.text import title_key
 from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -67,6 +70,10 @@ class Document(Base):
     # The document's life (issue 13): what it is called when cited, when it applies, whether it
     # was replaced and by what (a 文号), and where its metadata was read.
     measure_title: Mapped[str | None] = mapped_column(String(500))
+    #: :func:`kb.text.title_key` of the title and of the measure's title (else the title), kept
+    #: by :func:`_keep_title_keys` so that a document is found by title with one indexed query.
+    title_key: Mapped[str] = mapped_column(String(500), index=True, default="")
+    measure_key: Mapped[str] = mapped_column(String(500), index=True, default="")
     effective_from: Mapped[dt.date | None] = mapped_column(Date)
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[DocumentStatus | None] = mapped_column(String(20))
@@ -91,6 +98,13 @@ class Document(Base):
     def text_held(self) -> bool:
         """Whether kb holds the document's text (a basis or a listed notice may have none)."""
         return bool(self.text)
+
+
+@event.listens_for(Document, "before_insert")
+@event.listens_for(Document, "before_update")
+def _keep_title_keys(_mapper: Any, _connection: Any, document: Document) -> None:
+    document.title_key = title_key(document.title)
+    document.measure_key = title_key(document.measure_title or document.title)
 
 
 class Clause(Base):

@@ -43,3 +43,10 @@ def visible_text(text: str, what: str) -> str:
     if problem:
         raise InvalidInput(f"{what}{problem}", {"field": what})
     return text
+
+
+def title_key(title: str) -> str:
+    """A title as it is looked up: spaces, 〈〉/《》 marks and character-width differences taken
+    out, so that 《关于印发〈X〉的通知》 and ``关于印发《X》的通知`` find the same document."""
+    text = unicodedata.normalize("NFKC", title)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "〈〉<>《》")

@@ -132,6 +132,12 @@ def resolve(
 
 def citing_versions(session: Session, document: Document) -> list[StandardVersion]:
     """Current-looking versions whose basis names ``document`` by 文号 or title."""
+    return [v for v in _latest_mentioning(session, document) if names(session, v, document)]
+
+
+def _latest_mentioning(session: Session, document: Document) -> list[StandardVersion]:
+    """The latest version of each standard whose basis text mentions the document's 文号 or
+    title (a cheap SQL filter; :func:`names` then tells whether it really rests on it)."""
     needles = [n for n in (document.doc_number, document.title, document.measure_title) if n]
     if not needles:
         return []
@@ -144,7 +150,7 @@ def citing_versions(session: Session, document: Document) -> list[StandardVersio
     latest: dict[int, StandardVersion] = {}
     for row in rows:
         latest[row.standard_id] = row
-    return [v for v in latest.values() if names(session, v, document)]
+    return list(latest.values())
 
 
 def names(session: Session, version: StandardVersion, document: Document) -> bool:
@@ -213,14 +219,14 @@ def document_state(
 
 
 def _inferred(session: Session, document: Document, day: dt.date) -> DocumentState:
-    resting = citing_versions(session, document)
+    mentioning = _latest_mentioning(session, document)
+    # Most documents are still the basis of a standard in force: say so after the first one.
+    for version in mentioning:
+        now = standards.version_on(version.standard, day)
+        if now is not None and names(session, now, document):
+            return DocumentState(None)
+    resting = [v for v in mentioning if names(session, v, document)]
     if not resting:
-        return DocumentState(None)
-    if any(
-        standards.version_on(v.standard, day) is not None
-        and names(session, standards.version_on(v.standard, day), document)
-        for v in resting
-    ):
         return DocumentState(None)
     successors = []
     for version in resting:

@@ -51,13 +51,13 @@ from kb.citing.outcomes import VerifiedCitation
 from kb.citing.standard_checks import verify_standard
 from kb.documents.catalogue import cited_name
 from kb.documents.catalogue import measure_of
-from kb.documents.catalogue import normal_title
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.numerals import FULL
 from kb.numerals import chinese_number
+from kb.text import title_key
 from kb.vocab import DocumentStatus
 
 __all__ = ["MAX_TEXT_CHARACTERS", "CitationStatus", "VerifiedCitation", "find_citations", "verify"]
@@ -178,7 +178,7 @@ class _Checker:
         for document in rows:
             for name in {document.title, document.measure_title, measure_of(document.title)}:
                 if name:
-                    self.by_title.setdefault(normal_title(name), []).append(document)
+                    self.by_title.setdefault(title_key(name), []).append(document)
         self.loaded: dict[int, Document] = {}
         self.standards: dict[tuple[str, int | None], VerifiedCitation] = {}
         self.states: dict[int, DocumentState] = {}
@@ -225,7 +225,7 @@ class _Checker:
             )
         if key is None and title:
             candidates = self.by_title.get(_cited_title(title)) or self.by_title.get(
-                normal_title(title)
+                title_key(title)
             )
             if candidates:
                 key = _on_day(candidates, self.day).id
@@ -261,7 +261,7 @@ def _on_day(candidates: list[Document], day: dt.date) -> Document:
 
 def _cited_title(title: str) -> str:
     """The normalised title, or the issued measure's if ``title`` is its 印发 notice's."""
-    return normal_title(measure_of(title) or title)
+    return title_key(measure_of(title) or title)
 
 
 def _verify_document(
@@ -355,11 +355,11 @@ def _mismatches(document: Document, found: FoundCitation) -> str:
     notes = ""
     if found.doc_number and document.doc_number and found.doc_number != document.doc_number:
         notes += f"；注意：引用文号{found.doc_number}与库中文号{document.doc_number}不符"
-    known = {normal_title(n) for n in (document.title, document.measure_title) if n}
+    known = {title_key(n) for n in (document.title, document.measure_title) if n}
     if (
         found.title
         and _cited_title(found.title) not in known
-        and normal_title(found.title) not in known
+        and title_key(found.title) not in known
     ):
         notes += f"；注意：引用标题与库中标题《{cited_name(document)}》不同"
     return notes

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import fields
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from kb.models import Document
 from kb.models import User
 from kb.models import utcnow
 from kb.records import DocumentEntry
+from kb.text import title_key
 from kb.vocab import DocumentStatus
 from kb.vocab import Outcome
 
@@ -44,12 +45,6 @@ from kb.vocab import Outcome
 ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DocumentEntry))
 _NOTICE = re.compile(r"关于(?:印发|转发|发布|下发|颁发|修订)《(.+)》的通知")
 _ANNEX = re.compile(r"\s*[（(]\s*附[表件][^（）()]*[）)]\s*$")
-
-
-def normal_title(title: str) -> str:
-    """A title with spaces, 〈〉/《》 marks and character-width differences taken out."""
-    text = unicodedata.normalize("NFKC", title)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "〈〉<>《》")
 
 
 def measure_of(title: str) -> str | None:
@@ -83,17 +78,14 @@ def find(
             return found
     if not title:
         return None
-    wanted = {normal_title(_ANNEX.sub("", title))}
-    wanted.add(normal_title(measure_of(title) or title))
-    rows = session.execute(select(Document.id, Document.title, Document.measure_title))
-    ids = [
-        row.id
-        for row in rows
-        if {normal_title(row.title), normal_title(row.measure_title or row.title)} & wanted
-    ]
-    if not ids:
-        return None
-    return _preferred(list(session.scalars(select(Document).where(Document.id.in_(ids)))), on)
+    wanted = {title_key(_ANNEX.sub("", title))}
+    wanted.add(title_key(measure_of(title) or title))
+    found = session.scalars(
+        select(Document).where(
+            or_(Document.title_key.in_(wanted), Document.measure_key.in_(wanted))
+        )
+    ).all()
+    return _preferred(list(found), on) if found else None
 
 
 def _preferred(candidates: list[Document], on: dt.date | None = None) -> Document | None:
@@ -237,14 +229,14 @@ def store_entries(
 
 def _match_by_title(session: Session, entry: DocumentEntry) -> Document | None:
     """A document with this title (and no other 文号), or a basis record of its measure."""
-    wanted = normal_title(entry.title)
-    measure = normal_title(entry.measure_title) if entry.measure_title else None
+    wanted = title_key(entry.title)
+    measure = title_key(entry.measure_title) if entry.measure_title else None
     for document in session.scalars(select(Document).order_by(Document.id)):
         if entry.doc_number and document.doc_number and document.doc_number != entry.doc_number:
             continue
-        if normal_title(document.title) == wanted:
+        if title_key(document.title) == wanted:
             return document
-        if is_stub(document) and measure and normal_title(document.title) == measure:
+        if is_stub(document) and measure and title_key(document.title) == measure:
             return document
     return None
 

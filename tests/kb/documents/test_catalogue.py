@@ -119,3 +119,15 @@ def test_a_transition_needs_its_successor_and_is_audited(session):
         .one()
     )
     assert (entry.target, entry.detail) == ("document:财行〔2016〕540号", "新办法")
+
+
+def test_a_title_is_found_however_it_is_spaced_marked_or_renamed(session):
+    stub = catalogue.ensure(session, title="中央和国家机关 会议费管理办法", doc_number=None)
+    session.flush()
+
+    assert catalogue.find(session, title="《中央和国家机关会议费管理办法》") is stub
+    assert catalogue.find(session, title="中央和国家机关会议费管理办法（附表：定额）") is stub
+    stub.title = "中央和国家机关差旅费管理办法"
+    session.flush()
+    assert catalogue.find(session, title="中央和国家机关差旅费管理办法") is stub
+    assert catalogue.find(session, title="中央和国家机关会议费管理办法") is None
