@@ -130,6 +130,29 @@ def test_the_grade_facet_is_in_natural_order_grouped_by_family(corpus_client):
     assert grades == ["一类会议", "二类会议", "三类会议", "四类会议"]
 
 
+def test_grades_of_several_categories_are_grouped_under_each_category(corpus_client):
+    page = html(corpus_client.get("/?q=中央和国家机关"))
+
+    groups: dict[str, list[str]] = {}
+    for li in page.select('[data-facet="grade"] li'):
+        if "group-head" in (li.get("class") or []):
+            heading = li.text
+            groups[heading] = []
+        else:
+            groups[heading].append(li.a.text)
+    assert groups["会议费"] == ["一类会议", "二类会议", "三类会议", "四类会议"]
+    assert groups["培训费"][:3] == ["一类培训", "二类培训", "三类培训"]
+    assert {"部级", "司局级", "其他人员"} <= set(groups["差旅费"])
+    meeting = page.select_one(
+        '[data-facet="grade"] a[href*="grade=%E4%B8%80%E7%B1%BB%E4%BC%9A%E8%AE%AE"]'
+    )
+    chosen = html(corpus_client.get(meeting["href"]))
+    assert "category=%E4%BC%9A%E8%AE%AE%E8%B4%B9" in meeting["href"]
+    assert int(chosen.find(id="total").text) == 4  # 一类会议: 住宿, 伙食, 其他, 合计
+    titles = [a.text for a in chosen.select("li.hit-standard a.hit-title")]
+    assert titles and all("一类会议" in t for t in titles)
+
+
 def test_natural_grades_group_families_and_count_numerals():
     counts = {
         "二级": 27,

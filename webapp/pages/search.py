@@ -237,6 +237,12 @@ def facet_links(page: SearchPage, args: dict[str, Any]) -> list[Facet]:
         head_html, tail_html = escape(head), escape(tail)
         key = _quote(name) + "="
         items = []
+        if name == "grade" and picked is None:
+            by_category = grades_by_category(page, args)
+            if by_category:
+                items = _grade_groups(by_category, head_html, tail_html)
+                facets.append(Facet(name, title, Markup("\n".join(items))))
+                continue
         grouped = natural_grades(counts) if name == "grade" else None
         pairs = [(v, c) for v, c, _ in grouped] if grouped else counts.items()
         starts = {v for v, _, first in grouped if first} if grouped else set()
@@ -258,6 +264,53 @@ def facet_links(page: SearchPage, args: dict[str, Any]) -> list[Facet]:
                 )
         facets.append(Facet(name, title, Markup("\n".join(items))))
     return facets
+
+
+#: At most this many categories get their own group of grades (one search each).
+GRADE_GROUPS = 12
+
+
+def grades_by_category(page: SearchPage, args: dict[str, Any]) -> list[tuple[str, list]]:
+    """The grade facet split by 类别 when the hits span several: [(category, [(grade, count)])]
+    with grades in natural order, categories by their count; grades of standards without a
+    category last, under 未分类. Empty when one category (or a chosen one) makes groups moot.
+
+    一类会议, 一级 and 部级 mean nothing side by side; under 会议费, 绿化养护 and 差旅费 each
+    reads as the scale of its own kind of cost.
+    """
+    categories = page.facets.get("category") or {}
+    grades = page.facets.get("grade") or {}
+    if len(categories) < 2 or args.get("category") or not grades:
+        return []
+    groups = []
+    left = dict(grades)
+    for category in list(categories)[:GRADE_GROUPS]:
+        within = run_search({**args, "category": category, "page": 1, "per_page": 1})
+        counts = within.facets.get("grade") or {}
+        if counts:
+            groups.append((category, [(g, c) for g, c, _ in natural_grades(counts)]))
+            for grade, count in counts.items():
+                left[grade] = left.get(grade, 0) - count
+    rest = {g: c for g, c in left.items() if c > 0}
+    if rest and len(categories) <= GRADE_GROUPS:
+        groups.append(("未分类", [(g, c) for g, c, _ in natural_grades(rest)]))
+    return groups
+
+
+def _grade_groups(groups: list[tuple[str, list]], head_html: str, tail_html: str) -> list[str]:
+    """List items of the grouped grade facet: a heading per category, then links choosing the
+    category and the grade together."""
+    items = []
+    for category, grades in groups:
+        items.append(f'<li class="group-head">{_html(category)}</li>')
+        chosen = "" if category == "未分类" else "category=" + _quote(category) + "&"
+        for grade, count in grades:
+            piece = chosen + "grade=" + _quote(grade)
+            items.append(
+                f'<li><a href="{head_html}{_html(piece)}{tail_html}">{_html(grade)}</a> '
+                f'<span class="count">{count}</span></li>'
+            )
+    return items
 
 
 #: What werkzeug leaves unescaped in a query string (``werkzeug.urls._urlencode``).
