@@ -1,5 +1,6 @@
 """The Chinese pages, rendered by Flask and read back as parsed HTML."""
 
+import pytest
 from bs4 import BeautifulSoup
 
 from indexer import sync
@@ -147,3 +148,20 @@ def test_standard_page_says_when_dates_are_not_stated(corpus_client):
     fields = {div.dt.text: div.dd.text for div in page.select("dl.fields > div")}
     assert (fields["生效日期"], fields["失效日期"]) == ("未载明", "无（持续有效）")
     assert page.select_one("table.versions tbody td:nth-of-type(3)").text == "未载明"
+
+
+@pytest.mark.parametrize(
+    ("slug", "issuer", "issued"),
+    [
+        ("qingpu-2024-cost-budget-performance-plan", "青浦区财政局", "2024-05-09"),
+        # the 普陀 report's text names neither who issued it nor when
+        ("putuo-2024-budget-performance-report", "未载明", "未载明"),
+    ],
+)
+def test_document_page_names_its_issuer_and_date_or_says_they_are_not_stated(
+    corpus_client, slug, issuer, issued
+):
+    page = html(corpus_client.get(f"/documents/{slug}"))
+
+    assert page.find(id="document-issuer").text == issuer
+    assert page.find(id="document-issued").text == issued
