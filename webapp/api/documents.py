@@ -3,12 +3,9 @@ and the writes reviewers make with a token: an edit, a status change, an import.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import g
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -17,8 +14,6 @@ from kb import documents
 from kb.db import atomic
 from kb.documents import catalogue
 from kb.documents import interchange
-from kb.errors import InvalidInput
-from kb.errors import UnsupportedFile
 from kb.vocab import Outcome
 from webapp.api.schemas.documents import DocumentEditSchema
 from webapp.api.schemas.documents import DocumentImportResultSchema
@@ -29,11 +24,11 @@ from webapp.auth import client_address
 from webapp.auth import requires
 from webapp.db import get_session
 from webapp.db import get_settings
+from webapp.uploads import read_uploaded
 
 URL_PREFIX = "/documents"
 blp = Blueprint("api_documents", __name__, description="政策文件及其条款、状态与替代关系")
 TOKEN = [{"bearerAuth": []}]
-IMPORT_SUFFIXES = (".csv", ".xlsx", ".json")
 
 
 def reindex(*ids: int) -> None:
@@ -108,21 +103,10 @@ class DocumentImport(MethodView):
     @blp.doc(security=TOKEN)
     def post(self):
         """导入文件信息交换文件（multipart 字段 file：.csv .xlsx .json），整体导入或整体拒绝"""
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise InvalidInput("请以 multipart/form-data 的 file 字段上传文件信息表")
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in IMPORT_SUFFIXES:
-            raise UnsupportedFile(
-                f"文件信息表应为 .csv、.xlsx 或 .json，收到 {suffix or '无扩展名'}"
-            )
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            upload.save(path)
-            entries = interchange.read_documents(path)
+        entries, filename = read_uploaded("文件信息表", interchange.read_documents)
         with atomic(get_session()) as session:
             results = catalogue.store_entries(
-                session, entries, actor=g.user, source=upload.filename, address=client_address()
+                session, entries, actor=g.user, source=filename, address=client_address()
             )
             changed = [d.id for d, outcome in results if outcome is not Outcome.UNCHANGED]
             names = [d.doc_number or d.title for d, _ in results]

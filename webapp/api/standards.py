@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import g
@@ -17,7 +15,6 @@ from kb import standards
 from kb.db import atomic
 from kb.errors import Conflict
 from kb.errors import InvalidInput
-from kb.errors import UnsupportedFile
 from kb.files.cells import field_text
 from kb.standards import interchange
 from kb.standards import workflow
@@ -39,11 +36,11 @@ from webapp.auth import visible_history
 from webapp.auth import visible_version
 from webapp.db import get_session
 from webapp.db import get_settings
+from webapp.uploads import read_uploaded
 
 URL_PREFIX = "/standards"
 blp = Blueprint("api_standards", __name__, description="标准及其版本")
 TOKEN = [{"bearerAuth": []}]
-IMPORT_SUFFIXES = (".csv", ".xlsx", ".json")
 _ETAG_VERSION = re.compile(r"(.+)-v([0-9]+)")
 
 
@@ -221,19 +218,10 @@ class StandardImport(MethodView):
     @blp.doc(security=TOKEN)
     def post(self):
         """导入标准交换文件（multipart 字段 file：.csv .xlsx .json），整体导入或整体拒绝"""
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise InvalidInput("请以 multipart/form-data 的 file 字段上传标准文件")
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in IMPORT_SUFFIXES:
-            raise UnsupportedFile(f"标准文件应为 .csv、.xlsx 或 .json，收到 {suffix or '无扩展名'}")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            upload.save(path)
-            records = interchange.read_standards(path)
+        records, filename = read_uploaded("标准文件", interchange.read_standards)
         with atomic(get_session()) as session:
             results = workflow.import_records(
-                session, records, actor=g.user, source=upload.filename, address=client_address()
+                session, records, actor=g.user, source=filename, address=client_address()
             )
         changed = [r.code for r in results if r.outcome is not Outcome.UNCHANGED]
         if changed:
