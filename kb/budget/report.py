@@ -28,8 +28,8 @@ from kb.budget.lines import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
-from kb.files.cells import ILLEGAL_CHARACTERS_RE
 from kb.files.cells import display_width
+from kb.files.cells import storable_text
 from kb.files.tables import csv_bytes
 from kb.files.xlsx import Format
 from kb.files.xlsx import Workbook
@@ -218,7 +218,7 @@ def _results_sheet(sheet: Worksheet, report: CheckReport, styles: _Styles) -> No
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(rows), len(columns) - 1)
     for column, title in enumerate(columns):
-        sheet.write_string(0, column, _clean(title), styles.header)
+        sheet.write_string(0, column, storable_text(title), styles.header)
     verdict_column = len(report.columns) + 1
     for number, (entry, values) in enumerate(zip(entries, rows, strict=True), start=1):
         for column, value in enumerate(values[:verdict_column]):
@@ -251,7 +251,7 @@ def _write(
         if not value:
             return
         if not _NUMBER.fullmatch(value):  # type: ignore[arg-type]
-            sheet.write_string(row, column, _clean(value))  # type: ignore[arg-type]
+            sheet.write_string(row, column, storable_text(value))  # type: ignore[arg-type]
             return
         value = Decimal(value)  # type: ignore[arg-type]
     elif value is None:
@@ -259,11 +259,6 @@ def _write(
     # XlsxWriter writes a Decimal with format(value, ".16G"): 16 significant digits, as many
     # as Excel keeps in a number cell.
     sheet.write_number(row, column, value, styles.number(value))  # type: ignore[arg-type]
-
-
-def _clean(text: str) -> str:
-    """``text`` without the control characters XML cannot hold."""
-    return text if text.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _number_format(value: Decimal | int) -> str:
