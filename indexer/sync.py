@@ -57,6 +57,8 @@ from indexer.engine.store import cancel_writer
 from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
 from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
 from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
+from indexer.progress import SILENT
+from indexer.progress import Progress
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import TYPES
 from indexer.schema import build_schema
@@ -136,7 +138,7 @@ def is_current(settings: Settings) -> bool:
     return meta is not None and meta.get("signature") == signature(load_lexicon(settings))
 
 
-def ensure_index(settings: Settings, session: Session) -> IndexStats:
+def ensure_index(settings: Settings, session: Session, progress: Progress = SILENT) -> IndexStats:
     """The index as it is when present and current, else a fresh rebuild from the database."""
     meta = folder.current_meta(settings)
     if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
@@ -145,13 +147,13 @@ def ensure_index(settings: Settings, session: Session) -> IndexStats:
         meta = folder.current_meta(settings)
         if meta is not None and meta.get("signature") == signature(load_lexicon(settings)):
             return _stats(meta)
-        return _rebuild(settings, session)
+        return _rebuild(settings, session, progress)
 
 
-def rebuild(settings: Settings, session: Session) -> IndexStats:
+def rebuild(settings: Settings, session: Session, progress: Progress = SILENT) -> IndexStats:
     """Build a complete index from the database into a fresh folder, then swap it in."""
     with folder.writer_lock(settings):
-        return _rebuild(settings, session)
+        return _rebuild(settings, session, progress)
 
 
 def update(
@@ -161,6 +163,7 @@ def update(
     standard_codes: Iterable[str] = (),
     document_ids: Iterable[int] = (),
     lock_timeout: float | None = None,
+    progress: Progress = SILENT,
 ) -> IndexStats:
     """Re-index these standards (all versions) and documents (with their clauses), and every
     record the database's change log (:mod:`kb.changes`) names since this index's last round.
@@ -180,10 +183,10 @@ def update(
             or token is None
             or meta.get("signature") != signature(load_lexicon(settings))
         ):
-            return _rebuild(settings, session)
+            return _rebuild(settings, session, progress)
         plan = changelog.pending(session, meta)
         if plan.rebuild:
-            return _rebuild(settings, session)
+            return _rebuild(settings, session, progress)
         codes = sorted(set(standard_codes) | plan.standard_codes)
         ids = sorted(set(document_ids) | plan.document_ids)
         ix = open_generation(settings, token)
@@ -210,7 +213,7 @@ def update(
         return _stats(meta | {"generation": f"{name} {serial + 1}"}, skipped=skipped)
 
 
-def _rebuild(settings: Settings, session: Session) -> IndexStats:
+def _rebuild(settings: Settings, session: Session, progress: Progress) -> IndexStats:
     started = time.perf_counter()
     root = Path(settings.index_dir)
     lexicon = load_lexicon(settings)
@@ -222,7 +225,7 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
     skipped: list[Skipped] = []
     try:
         point = changelog.rebuild_point(session)  # before any record is read
-        counts = _build(building, session, lexicon, skipped)
+        counts = _build(building, session, lexicon, skipped, progress)
         meta = {
             "signature": signature(lexicon),
             "counts": counts,
@@ -243,20 +246,26 @@ def _rebuild(settings: Settings, session: Session) -> IndexStats:
 
 
 def _build(
-    folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped]
+    folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped], progress: Progress
 ) -> dict[str, int]:
     ix = index.create_in(str(folder), build_schema(lexicon))
     counts: Counter[str] = Counter({t: 0 for t in TYPES})
     writer = ix.writer(**_writer_options(session))
+    progress.start("编入索引", standards.count(session) + documents.count(session))
     try:
         for docs in _indexable(_all_records(session), ix.schema, skipped):
             for doc in docs:
                 writer.add_document(**doc)
                 counts[doc["type"]] += 1
+            progress.advance()
+        progress.finish()
+        progress.start("写入索引", 0)
+        writer.commit()
     except BaseException:
         cancel_writer(writer)
         raise
-    writer.commit()
+    finally:
+        progress.finish()
     indexed = _count(ix)
     ix.close()
     if indexed != dict(counts):

@@ -255,3 +255,34 @@ def test_an_update_skips_a_bad_record_and_indexes_the_others(index_settings, db,
         "QP-CQ-0001",
         "QP-CQ-0003",
     ]
+
+
+class Recorder:
+    """A progress listener that keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, int]] = []
+        self.done: dict[str, int] = {}
+        self.open = False
+
+    def start(self, phase: str, total: int) -> None:
+        self.phases.append((phase, total))
+        self.done[phase] = 0
+        self.open = True
+
+    def advance(self, done: int = 1) -> None:
+        self.done[self.phases[-1][0]] += done
+
+    def finish(self) -> None:
+        self.open = False
+
+
+def test_rebuild_reports_its_progress_record_by_record(index_settings, db, store, policy):
+    store(make_standard(code="P-1"), make_standard(code="P-2"), policy())
+    heard = Recorder()
+
+    sync.rebuild(index_settings, db, heard)
+
+    assert heard.phases == [("编入索引", 3), ("写入索引", 0)]
+    assert heard.done["编入索引"] == 3
+    assert not heard.open

@@ -2,6 +2,11 @@
 
 import csv
 import json
+import os
+import pty
+import subprocess
+import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -381,3 +386,53 @@ def test_extract_writes_only_csv_or_xlsx(kb, tmp_path):
     result = kb("extract", notices.expert_txt(tmp_path), "-o", tmp_path / "rows.json", code=2)
 
     assert "输出文件须为 .csv 或 .xlsx" in result.output
+
+
+def test_reindex_quiet_and_off_a_terminal_prints_no_progress(kb, settings):
+    kb("ingest", CORPUS)
+
+    for args in (("reindex",), ("reindex", "--quiet")):
+        result = kb(*args)
+        assert result.output.splitlines()[-1].startswith("索引已重建")
+        assert "条/s" not in result.output and "it/s" not in result.output
+
+
+def run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run ``kb`` with a pseudo-terminal as its output; what the terminal showed."""
+    controller, terminal = pty.openpty()
+    shown: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    command = [sys.executable, "-c", "from webapp.cli import cli; cli()", *args]
+    subprocess.run(command, stdout=terminal, stderr=terminal, env=env, timeout=300, check=True)
+    os.close(terminal)
+    reader.join(timeout=10)
+    os.close(controller)
+    return b"".join(shown).decode("utf-8", "replace")
+
+
+def test_reindex_on_a_terminal_shows_count_rate_and_time_left(kb, settings):
+    kb("ingest", CORPUS)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env |= {
+        "KB_INSTANCE_DIR": str(settings.instance_dir),
+        "KB_SECRET_KEY": settings.secret_key,
+        "KB_DATABASE_URL": settings.database_url,
+    }
+
+    shown = run_on_a_terminal(["reindex"], env)
+    quiet = run_on_a_terminal(["reindex", "--quiet"], env)
+
+    assert "编入索引" in shown and "条/s" in shown and "<" in shown
+    assert "编入索引" not in quiet and "索引已重建" in quiet

@@ -209,3 +209,8 @@ def choice_of(enum: type[Kind] | type[Level] | type[Status]) -> Callable[..., An
             raise click.BadParameter(error.message) from error
 
     return convert
+
+
+def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--quiet``: no progress display on the terminal."""
+    return click.option("--quiet", "-q", is_flag=True, help="不显示进度。")(command)

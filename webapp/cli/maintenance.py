@@ -17,9 +17,11 @@ from kb.db import close_database
 from kb.db import open_database
 from kb.standards import interchange
 from webapp import create_app
+from webapp.cli import progress
 from webapp.cli.base import cli
 from webapp.cli.base import echo_json
 from webapp.cli.base import json_option
+from webapp.cli.base import quiet_option
 from webapp.cli.base import session_scope
 
 
@@ -77,14 +79,17 @@ def print_ingest_report(report: IngestReport) -> None:
 
 
 @cli.command()
+@quiet_option
 @click.pass_obj
-def reindex(settings: Settings) -> None:
+def reindex(settings: Settings, quiet: bool) -> None:
     """从数据库重建检索索引（先在新目录建好再切换，中断不影响旧索引）。
+
+    在终端上显示进度（条数、速度、剩余时间）；--quiet 不显示。
 
     示例：kb reindex
     """
     with session_scope(settings) as session:
-        stats = sync.rebuild(settings, session)
+        stats = sync.rebuild(settings, session, progress.for_terminal(quiet))
     click.echo(f"索引已重建：{stats}")
     for skipped in stats.skipped:
         click.echo(f"    {skipped}", err=True)
