@@ -397,6 +397,24 @@ def test_scores_and_order_are_whoosh_own_over_live_documents(
     ]
 
 
+def test_equal_ranks_keep_their_order_when_one_is_updated(index_settings, db, build, store):
+    """Ties go by the stored tie-break key: an update re-writes a standard at the end of the
+    index (a new segment, a higher document number) without moving it among its equals."""
+    codes = ["QP-CQ-0001", "QP-CQ-0002", "QP-CQ-0003"]
+    build(*(make_standard(code=code) for code in codes))
+    before = (find(index_settings, "绿化养护"), find(index_settings, type="standard", sort="date"))
+
+    store(make_standard(code="QP-CQ-0001", value=Decimal("19.50")))
+    sync.update(index_settings, db, standard_codes=["QP-CQ-0001"])
+    by_score = find(index_settings, "绿化养护")
+    by_date = find(index_settings, type="standard", sort="date")
+
+    assert len(search_index(index_settings).cache.arrays.leaves) == 2
+    assert len({hit.score for hit in by_score.results}) == 1  # a tie
+    assert [ids(page) for page in before] == [ids(by_score), ids(by_date)] == [codes, codes]
+    assert [hit.version for hit in by_score.results] == [2, 1, 1]
+
+
 def test_a_sub_word_finds_the_whole_word_and_marks_it_whole(index_settings, build):
     build(make_standard(item="成本预算绩效管理试点项目"))
 
