@@ -106,9 +106,10 @@ class SearcherArrays:
         """BM25F's collection statistics over live documents: their number and the average
         length of their scored text.
 
-        The average is over the lengths Whoosh keeps per document (one byte, exact up to 40
-        words, within a few per cent above), not over its running total of exact lengths: a
-        merge adds the stored lengths back, so that total depends on the index's history.
+        The average is over the lengths Whoosh keeps per document (one byte: exact up to 10
+        words, up to 9 % over above), not over its running total of exact lengths: a merge
+        adds the stored lengths back, so that total depends on the index's history. Whoosh
+        scores each document with its stored length too, so the two now agree.
         """
         if self._statistics is None:
             count, total = 0, 0.0
