@@ -20,6 +20,7 @@ from indexer.search import SearchQuery
 from indexer.search import search
 from indexer.search import search_index
 from indexer.search import suggest
+from kb import documents
 from kb.config import Settings
 from kb.db import close_database
 from kb.db import open_database
@@ -413,6 +414,24 @@ def test_equal_ranks_keep_their_order_when_one_is_updated(index_settings, db, bu
     assert len({hit.score for hit in by_score.results}) == 1  # a tie
     assert [ids(page) for page in before] == [ids(by_score), ids(by_date)] == [codes, codes]
     assert [hit.version for hit in by_score.results] == [2, 1, 1]
+
+
+def test_equal_clauses_keep_their_order_when_a_document_is_re_indexed(
+    index_settings, db, build, policy
+):
+    clause = (("一", "加强绿化养护", "一、加强绿化养护"),)
+    build(policy(slug="a", title="甲区说明", clauses=clause))
+    build(policy(slug="b", title="乙区说明", clauses=clause))
+    first = documents.get(db, "a")
+    before = find(index_settings, "绿化养护", type="clause")
+
+    sync.update(index_settings, db, document_ids=[first.id])
+    after = find(index_settings, "绿化养护", type="clause")
+
+    assert len(search_index(index_settings).cache.arrays.leaves) == 2
+    assert len({hit.score for hit in after.results}) == 1  # a tie
+    assert [hit.document_title for hit in before.results] == ["甲区说明", "乙区说明"]
+    assert [hit.document_title for hit in after.results] == ["甲区说明", "乙区说明"]
 
 
 def test_a_sub_word_finds_the_whole_word_and_marks_it_whole(index_settings, build):
