@@ -10,12 +10,12 @@ One index holds three record types, told apart by ``type``:
 * ``document``: one index doc per policy document (its whole text).
 
 Facet fields are ``ID`` fields with a column (``sortable``), so facet counts and filter sets are
-read from columns and posting lists, never from stored fields. ``tiebreak`` (:func:`tiebreak_key`)
-orders records that rank equal, the same way on every node: never by Whoosh's document numbers,
-which depend on an index's write history. What a hit shows is stored. The
+read from columns and posting lists, never from stored fields. What a hit shows is stored. The
 scored text lives in one field, ``content``, where the title is written :data:`TITLE_WEIGHT`
 times so that title words outweigh body words without a second scored field; ``body`` is the
-stored text snippets are cut from.
+stored text snippets are cut from. ``tiebreak`` (:func:`tiebreak_key`, a column only) orders
+records that rank equal the same way on every node, never by Whoosh's document numbers, which
+depend on an index's write history.
 """
 
 from __future__ import annotations

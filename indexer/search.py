@@ -10,9 +10,10 @@ standard in force on D (the latest such, as :func:`kb.standards.version_on` pick
 
 Whoosh holds the index; the search itself runs over numpy arrays (:mod:`indexer.engine`):
 each word's matching documents and BM25F scores, computed once per searcher with Whoosh's formula
-over live documents' statistics, filters and the in-force set as masks, facets as counts over column codes. A
-query is then a few array operations, whatever the number of matches, instead of a Python walk
-over every posting.
+over the live documents' statistics, filters and the in-force set as masks, facets as counts over
+column codes. A query is then a few array operations, whatever the number of matches, instead of
+a Python walk over every posting. Equal ranks go by the index's tie-break key, so every node (and
+every rebuild) lists the same results in the same order.
 
 A hit's ``title`` is plain text (the template escapes it); its ``snippet`` is safe HTML: the
 stored text is cut around matched whole words, every piece is HTML-escaped, and only then are
