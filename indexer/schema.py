@@ -13,7 +13,9 @@ Facet fields are ``ID`` fields with a column (``sortable``), so facet counts and
 read from columns and posting lists, never from stored fields. What a hit shows is stored. The
 scored text lives in one field, ``content``, where the title is written :data:`TITLE_WEIGHT`
 times so that title words outweigh body words without a second scored field; ``body`` is the
-stored text snippets are cut from.
+stored text snippets are cut from. ``tiebreak`` (:func:`tiebreak_key`, a column only) orders
+records that rank equal the same way on every node, never by Whoosh's document numbers, which
+depend on an index's write history.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from whoosh.columns import NumericColumn
 from whoosh.columns import RefBytesColumn
 from whoosh.fields import BOOLEAN
+from whoosh.fields import COLUMN
 from whoosh.fields import ID
 from whoosh.fields import NUMERIC
 from whoosh.fields import STORED
@@ -42,7 +46,7 @@ from kb.vocab import Level
 from kb.vocab import Status
 
 #: Bump when fields change; stored with the index so that an old index is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Record types, the values of the ``type`` field.
 TYPES = ("standard", "clause", "document")
@@ -92,6 +96,7 @@ def build_schema(lexicon: Lexicon) -> Schema:
         document_title=STORED(),
         clause_path=STORED(),
         url=STORED(),
+        tiebreak=COLUMN(NumericColumn("q")),
     )
 
 
@@ -103,6 +108,25 @@ def _number(*, bits: int = 32, stored: bool = False) -> NUMERIC:
     # Read from columns only, never range-queried: one term per value instead of a trie of
     # bits/4 terms keeps indexing fast.
     return NUMERIC(int, bits=bits, stored=stored, sortable=True, shift_step=0)
+
+
+def tiebreak_key(
+    kind: str, record_id: int, *, version: int = 0, clause_position: int | None = None
+) -> int:
+    """Where a record goes among records that rank equal: standards before documents, by the
+    database id of the standard and then version, a document before its clauses, clauses in
+    document order — the order a rebuild writes them in (:func:`indexer.sync.rebuild`), so a
+    freshly built index orders ties as before. Database ids are the same on every node.
+
+    :raises ValueError: for a version or clause position beyond the key's room.
+    """
+    below = 0 if clause_position is None else clause_position + 1
+    fits = 0 <= record_id < 1 << 42 and 0 <= version < 1 << 16 and 0 <= below < 1 << 20
+    if not fits:
+        raise ValueError(f"记录编号超出排序键的范围：{kind} {record_id}")
+    if kind == "standard":
+        return record_id << 16 | version
+    return 1 << 62 | record_id << 20 | below
 
 
 def day_number(day: dt.date | None) -> int:
@@ -205,6 +229,7 @@ def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any
         "illustrative": bool(version.illustrative),
         "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
+        "tiebreak": tiebreak_key("standard", version.standard_id, version=version.version),
     }
     _put(doc, "category", version.category)
     _put(doc, "grade", version.grade)
@@ -236,6 +261,7 @@ def document_doc(document: Document) -> dict[str, Any]:
         "date": day_number(document.issued_on),
         "real": 1,
         "url": document_url(document.slug),
+        "tiebreak": tiebreak_key("document", document.id),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
     _put(doc, "status", document.status)
@@ -259,6 +285,7 @@ def clause_doc(document: Document, clause: Clause) -> dict[str, Any]:
         "date": day_number(document.issued_on),
         "real": 1,
         "url": document_url(document.slug, clause.path),
+        "tiebreak": tiebreak_key("document", document.id, clause_position=clause.position),
     }
     _put(doc, "year", document.issued_on and str(document.issued_on.year))
     _put(doc, "status", document.status)

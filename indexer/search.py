@@ -10,9 +10,10 @@ standard in force on D (the latest such, as :func:`kb.standards.version_on` pick
 
 Whoosh holds the index; the search itself runs over numpy arrays (:mod:`indexer.engine`):
 each word's matching documents and BM25F scores, computed once per searcher with Whoosh's formula
-and statistics, filters and the in-force set as masks, facets as counts over column codes. A
-query is then a few array operations, whatever the number of matches, instead of a Python walk
-over every posting.
+over the live documents' statistics, filters and the in-force set as masks, facets as counts over
+column codes. A query is then a few array operations, whatever the number of matches, instead of
+a Python walk over every posting. Equal ranks go by the index's tie-break key, so every node (and
+every rebuild) lists the same results in the same order.
 
 A hit's ``title`` is plain text (the template escapes it); its ``snippet`` is safe HTML: the
 stored text is cut around matched whole words, every piece is HTML-escaped, and only then are
@@ -228,7 +229,8 @@ def _run(view: View, query: SearchQuery) -> SearchPage:
     wanted = query.page * query.per_page
     ranked: list[tuple[int, float | None]]
     if scores is not None and query.sort == "relevance":
-        ranked = list(scoring.by_relevance(docs, scores, coverage, wanted))
+        tiebreak = view.arrays.tiebreak[docs]
+        ranked = list(scoring.by_relevance(docs, scores, coverage, wanted, tiebreak=tiebreak))
     else:
         ranked = [(d, None) for d in _sorted(view, docs, query.sort, wanted)]
     page = ranked[(query.page - 1) * query.per_page : wanted]
@@ -246,7 +248,7 @@ def _sorted(view: View, docs: np.ndarray, sort: str, wanted: int) -> list[int]:
     """Newest first for ``date``, smallest first for ``value``; undated or valueless last.
 
     Either way real records come before examples (示例): a reviewer browsing by date or value
-    should meet what may be cited first.
+    should meet what may be cited first; records equal on both go by their tie-break key.
     """
     real = view.arrays.numbers("real")[docs]
     if sort == "value":
@@ -255,7 +257,8 @@ def _sorted(view: View, docs: np.ndarray, sort: str, wanted: int) -> list[int]:
     else:
         days = view.arrays.numbers("date")[docs]
         key = np.where(days == 0, -1, days)
-    return [int(d) for d in scoring.best(docs, wanted, [real, key])]
+    tiebreak = view.arrays.tiebreak[docs]
+    return [int(d) for d in scoring.best(docs, wanted, [real, key], tiebreak=tiebreak)]
 
 
 def _hit(view: View, docnum: int, score: float | None, compiled: CompiledQuery | None) -> SearchHit:

@@ -7,6 +7,10 @@ query are such masks, and facet counts are :func:`numpy.bincount` over a column'
 one segment contributes comes from :class:`indexer.engine.store.SegmentStore`, which outlives
 the searcher, so a new searcher after an update only reads the new segments; which documents
 are live is read from this searcher's own readers, so deletions are always this commit's.
+
+Scores count live documents only (:meth:`SearcherArrays.statistics`): Whoosh's own statistics
+count a deleted document until its segment is merged away, so two indexes holding the same
+documents — two nodes, or a long-lived index and a fresh rebuild — would score them apart.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
 from indexer.engine.scoring import Unit
 from indexer.engine.scoring import bm25f
+from indexer.engine.scoring import idf
 from indexer.engine.scoring import positions_in
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import leaves
@@ -54,6 +59,7 @@ class SearcherArrays:
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
         self._windows: tuple[np.ndarray, ...] | None = None
+        self._statistics: tuple[int, float] | None = None
 
     def segment_keys(self) -> set[str]:
         """The ids of the segments this searcher reads."""
@@ -73,8 +79,8 @@ class SearcherArrays:
     def unit(self, query: Query) -> Unit:
         """Live documents matching one word or phrase (ascending) and their BM25F scores.
 
-        Scores are Whoosh's BM25F, computed over arrays: a word's by :meth:`_word`, a phrase's
-        as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
+        Scores are Whoosh's BM25F over live documents, computed over arrays: a word's by
+        :meth:`_word`, a phrase's as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
         """
         key = repr(query)
         with self._lock:
@@ -92,32 +98,61 @@ class SearcherArrays:
         return found
 
     def doc_frequency(self, word: str) -> int:
-        """How many documents hold ``word`` in the scored text (Whoosh's count, deletions too)."""
-        return self.searcher.doc_frequency(CONTENT, word)
+        """How many live documents hold ``word`` in the scored text."""
+        return len(self.unit(Term(CONTENT, word))[0])
+
+    @property
+    def statistics(self) -> tuple[int, float]:
+        """BM25F's collection statistics over live documents: their number and the average
+        length of their scored text.
+
+        The average is over the lengths Whoosh keeps per document (one byte: exact up to 10
+        words, up to 9 % over above), not over its running total of exact lengths: a merge
+        adds the stored lengths back, so that total depends on the index's history. Whoosh
+        scores each document with its stored length too, so the two now agree.
+        """
+        if self._statistics is None:
+            count, total = 0, 0.0
+            for reader, offset in self.leaves:
+                lengths = self.store.lengths(reader, CONTENT)
+                live = self.live[offset : offset + len(lengths)]
+                count += int(live.sum())
+                total += float(lengths[live].sum())
+            self._statistics = (count, total / count if count else 1.0)
+        return self._statistics
+
+    @property
+    def tiebreak(self) -> np.ndarray:
+        """Per document, the key that orders equal-ranking documents
+        (:func:`indexer.schema.tiebreak_key`): the same on every node, unlike document numbers."""
+        return self.numbers("tiebreak")
 
     def _word(self, text: str) -> Unit:
         weighting = self.searcher.weighting
         assert isinstance(weighting, BM25F), weighting
-        if not self.leaves:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        idf = self.searcher.idf(CONTENT, text)
-        average = self.searcher.avg_field_length(CONTENT) or 1
-        docs, scores = [], []
+        docs, frequencies, lengths = [], [], []
         for reader, offset in self.leaves:
-            local, frequencies = self.store.postings(reader, CONTENT, text)
-            lengths = self.store.lengths(reader, CONTENT)[local]
+            local, found = self.store.postings(reader, CONTENT, text)
             docs.append(local.astype(np.int64) + offset)
-            scores.append(
-                bm25f(
-                    frequencies,
-                    lengths,
-                    idf=idf,
-                    average_length=average,
-                    b=weighting.B,
-                    k1=weighting.K1,
-                )
-            )
-        return self._only_live(docs, scores)
+            frequencies.append(found)
+            lengths.append(self.store.lengths(reader, CONTENT)[local])
+        if not docs:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        all_docs = np.concatenate(docs)
+        live = self.live[all_docs]
+        docs_live = all_docs[live]
+        if not len(docs_live):
+            return docs_live, np.empty(0, np.float64)
+        count, average = self.statistics
+        scores = bm25f(
+            np.concatenate(frequencies)[live],
+            np.concatenate(lengths)[live],
+            idf=idf(count, len(docs_live)),
+            average_length=average or 1,
+            b=weighting.B,
+            k1=weighting.K1,
+        )
+        return docs_live, scores
 
     def _phrase(self, words: list[str]) -> Unit:
         """Documents where each word is at the position after the previous one (Whoosh's
@@ -137,13 +172,6 @@ class SearcherArrays:
             word_docs, word_scores = self.unit(Term(CONTENT, word))
             scores += word_scores[np.searchsorted(word_docs, found)]
         return found, scores
-
-    def _only_live(self, docs: list[np.ndarray], scores: list[np.ndarray]) -> Unit:
-        if not docs:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
-        all_docs, all_scores = np.concatenate(docs), np.concatenate(scores)
-        keep = self.live[all_docs]
-        return all_docs[keep], all_scores[keep]
 
     def term_mask(self, field: str, value: Any) -> np.ndarray:
         """Live documents having ``value`` in a keyword field, as a mask."""

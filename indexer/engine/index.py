@@ -123,7 +123,7 @@ class View:
         return self.arrays.size
 
     def doc_frequency(self, word: str) -> int:
-        """How many documents hold ``word`` in the scored text."""
+        """How many live documents hold ``word`` in the scored text."""
         return self.arrays.doc_frequency(word)
 
     def stored(self, docnum: int) -> dict[str, Any]:
@@ -131,13 +131,15 @@ class View:
         return self.searcher.stored_fields(docnum)
 
     def near_words(self, word: str) -> list[tuple[int, str]]:
-        """Indexed words one edit away from ``word`` and as long, with their frequencies."""
+        """Words of live documents one edit away from ``word`` and as long, with how many live
+        documents hold each (a word only deleted documents held is no suggestion)."""
         reader = self.searcher.reader()
-        return [
-            (reader.doc_frequency(CONTENT, near), near)
+        found = [
+            (self.doc_frequency(near), near)
             for near in reader.terms_within(CONTENT, word, 1, prefix=1)
             if len(near) == len(word) and near != word
         ]
+        return [(frequency, near) for frequency, near in found if frequency]
 
     def unit(self, query: Query) -> Unit:
         """Live documents matching one word or phrase and their scores."""

@@ -1,6 +1,10 @@
 """Ranking over arrays: Whoosh's BM25F, the AND of a query's parts (or any part when none has
 them all), and the top of a ranking without sorting everything.
 
+Equal ranks are broken by a key the caller gives (:func:`indexer.schema.tiebreak_key`), never
+by document numbers: those depend on how an index was written, and two nodes over one database
+must list the same results in the same order.
+
 Everything here is plain numpy over document numbers and scores aligned with them; nothing reads
 the index. :mod:`indexer.engine.arrays` supplies each word's and phrase's documents and scores.
 """
@@ -8,6 +12,7 @@ the index. :mod:`indexer.engine.arrays` supplies each word's and phrase's docume
 from __future__ import annotations
 
 from collections.abc import Iterable
+from math import log
 
 import numpy as np
 
@@ -27,6 +32,12 @@ def bm25f(
     """:func:`whoosh.scoring.bm25` over arrays of term frequencies and field lengths."""
     tf = frequencies.astype(np.float64)
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / average_length)))
+
+
+def idf(doc_count: int, doc_frequency: int) -> float:
+    """:meth:`whoosh.scoring.WeightingModel.idf`: ``doc_count`` documents, ``doc_frequency``
+    of them holding the word."""
+    return log(doc_count / (doc_frequency + 1)) + 1
 
 
 def positions_in(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
@@ -76,16 +87,21 @@ def any_part(units: list[Unit], allowed: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def by_relevance(
-    docs: np.ndarray, scores: np.ndarray, coverage: np.ndarray | None, wanted: int
+    docs: np.ndarray,
+    scores: np.ndarray,
+    coverage: np.ndarray | None,
+    wanted: int,
+    *,
+    tiebreak: np.ndarray,
 ) -> list[tuple[int, float]]:
-    """The best ``wanted`` by score (after the number of parts matched, when relaxed); ties go
-    to the lower document number. The three arrays are aligned."""
+    """The best ``wanted`` by score (after the number of parts matched, when relaxed); equal
+    ones by ``tiebreak``, smallest first. The four arrays are aligned."""
     order = np.arange(len(docs))
     if coverage is None:
-        top = best(order, wanted, [scores], tiebreak=docs)
+        top = best(order, wanted, [scores], tiebreak=tiebreak)
     else:
         rough = coverage + scores / (scores.max() + 1.0)
-        top = best(order, wanted, [coverage, scores], tiebreak=docs, rough=rough)
+        top = best(order, wanted, [coverage, scores], tiebreak=tiebreak, rough=rough)
     return [(int(docs[i]), float(scores[i])) for i in top]
 
 

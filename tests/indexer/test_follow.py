@@ -56,18 +56,18 @@ def nodes(settings, session):
 
 
 def answers(settings: Settings) -> list[tuple]:
-    """Per query: the total, the hits and the facets.
+    """Per query: the total, the hits in order with their scores, and the facets.
 
-    The hits are compared as a set: an index that was updated in place orders records of equal
-    rank by when they were indexed, and its BM25F statistics still count replaced versions
-    until Whoosh merges their segment, so scores may differ in the last digits.
+    Compared exactly: however an index was written (updated in place, followed, rebuilt),
+    BM25F counts only its live documents and equal ranks go by the tie-break key, so the same
+    documents get the same scores, bit for bit, in the same order (issue 19).
     """
     index = search_module.search_index(settings)
     found = []
     with index.reading() as view:
         for query in QUERIES:
             page = run_query(view, query)
-            hits = {(h.type, h.id, h.version, h.status, h.value) for h in page.results}
+            hits = [(h.type, h.id, h.version, h.status, h.value, h.score) for h in page.results]
             found.append((page.total, hits, page.facets))
     return found
 

@@ -20,6 +20,7 @@ from indexer.schema import day_number
 from indexer.schema import document_docs
 from indexer.schema import in_force_window
 from indexer.schema import standard_docs
+from indexer.schema import tiebreak_key
 from indexer.schema import value_order
 from kb import documents
 from kb import standards
@@ -65,6 +66,7 @@ def test_schema_names_every_field_once(schema):
             "document_title",
             "clause_path",
             "url",
+            "tiebreak",
         ]
     )
 
@@ -174,3 +176,39 @@ def test_a_document_becomes_one_doc_and_one_per_clause(db, policy):
     assert {d["document_id"] for d in docs} == {str(document.id)}
     assert docs[1]["title"] == "四、建立成本预算绩效管理长效机制"
     assert docs[1]["year"] == "2024"
+
+
+def test_tiebreak_keys_order_records_as_a_rebuild_writes_them(db, policy):
+    standards.write(db, make_standard(code="QP-CQ-0300", status=Status.SUPERSEDED))
+    standards.write(db, make_standard(code="QP-CQ-0300", value=Decimal("19.00")))
+    standards.write(db, make_standard(code="QP-CQ-0001"))
+    clauses = (("一", "总体要求", "一、总体要求"), ("二", "主要任务", "二、主要任务"))
+    first, _ = documents.write(db, policy(slug="a", clauses=clauses))
+    second, _ = documents.write(db, policy(slug="b", title="另一份说明", clauses=clauses[:1]))
+    db.commit()
+
+    docs = [
+        d for code in ("QP-CQ-0300", "QP-CQ-0001") for d in standard_docs(standards.find(db, code))
+    ]
+    docs += document_docs(first) + document_docs(second)
+    shuffled = sorted(docs, key=lambda d: d["uid"])
+
+    assert [d["uid"] for d in sorted(shuffled, key=lambda d: d["tiebreak"])] == [
+        "standard:QP-CQ-0300:1",
+        "standard:QP-CQ-0300:2",
+        "standard:QP-CQ-0001:1",
+        f"document:{first.id}",
+        f"clause:{first.clauses[0].id}",
+        f"clause:{first.clauses[1].id}",
+        f"document:{second.id}",
+        f"clause:{second.clauses[0].id}",
+    ]
+
+
+@pytest.mark.parametrize(
+    "arguments", [("standard", 1 << 42), ("standard", 1, 1 << 16), ("document", -1)]
+)
+def test_a_record_beyond_the_tiebreak_key_is_refused(arguments):
+    kind, record_id, *version = arguments
+    with pytest.raises(ValueError, match="排序键"):
+        tiebreak_key(kind, record_id, version=version[0] if version else 0)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from whoosh.query import And
 from whoosh.query import AndMaybe
 from whoosh.query import Or
+from whoosh.query import Term
 
 from indexer import sync
 from indexer.engine.query import compile_query
@@ -17,6 +20,7 @@ from indexer.search import SearchQuery
 from indexer.search import search
 from indexer.search import search_index
 from indexer.search import suggest
+from kb import documents
 from kb.config import Settings
 from kb.db import close_database
 from kb.db import open_database
@@ -356,24 +360,78 @@ def test_threads_share_one_searcher_safely(index_settings, corpus):
 @pytest.mark.parametrize(
     "q", ["绿化养护", "公共绿地 养护", "成本定额 青浦区", "公共绿地养护", "双监控"]
 )
-def test_scores_and_order_are_whoosh_own(index_settings, db, corpus, store, q):
-    """The array ranking against Whoosh's searcher on the same query, also after an update
-    that left two segments and a deleted document."""
+def test_scores_and_order_are_whoosh_own_over_live_documents(
+    index_settings, db, corpus, store, tmp_path, q
+):
+    """The array ranking, on an index an update left with two segments and a deleted document,
+    against Whoosh's own searcher over the same documents merged into one segment — where
+    Whoosh's statistics count only live documents too. Equal scores go by the tie-break key."""
     store(make_standard(code="PT-CQ-0001", name="普陀区公共绿地一级养护成本定额（修订）"))
     sync.update(index_settings, db, standard_codes=["PT-CQ-0001"])
     page = find(index_settings, q, per_page=20)
     cache = search_index(index_settings).cache
+    assert len(cache.arrays.leaves) == 2 and cache.searcher.reader().has_deletions()
+
+    merged = replace(index_settings, index_dir=tmp_path / "merged")
+    shutil.copytree(index_settings.index_dir, merged.index_dir)
+    ix = sync.open_generation(merged, sync.generation_token(merged))
+    ix.optimize()
     compiled = compile_query(cache.analyzer, q)
     required = compiled.units[0] if len(compiled.units) == 1 else And(list(compiled.units))
     query = AndMaybe(required, Or(list(compiled.boosts))) if compiled.boosts else required
-    allowed = set(cache.filter_set(SearchQuery()))
-    expected = cache.searcher.search(query, filter=allowed, limit=20)
+    with ix.searcher() as searcher:
+        assert searcher.doc_count_all() == searcher.doc_count()  # merged: nothing deleted
+        current = {d for d, _ in searcher.search(Term("is_current", True), limit=None).items()}
+        allowed = current | {
+            d for t in ("clause", "document") for d in searcher.docs_for_query(Term("type", t))
+        }
+        hits = searcher.search(query, filter=allowed, limit=None)
+        tiebreak = searcher.reader().column_reader("tiebreak")
+        expected = sorted(
+            ((hit.score, tiebreak[hit.docnum], hit["title"]) for hit in hits),
+            key=lambda found: (-found[0], found[1]),
+        )
 
-    assert len(cache.arrays.leaves) == 2 and cache.searcher.reader().has_deletions()
     assert page.total == len(expected) > 0
     assert [(h.title, h.score) for h in page.results] == [
-        (hit["title"], round(hit.score, 4)) for hit in expected
+        (title, round(score, 4)) for score, _, title in expected[:20]
     ]
+
+
+def test_equal_ranks_keep_their_order_when_one_is_updated(index_settings, db, build, store):
+    """Ties go by the stored tie-break key: an update re-writes a standard at the end of the
+    index (a new segment, a higher document number) without moving it among its equals."""
+    codes = ["QP-CQ-0001", "QP-CQ-0002", "QP-CQ-0003"]
+    build(*(make_standard(code=code) for code in codes))
+    before = (find(index_settings, "绿化养护"), find(index_settings, type="standard", sort="date"))
+
+    store(make_standard(code="QP-CQ-0001", value=Decimal("19.50")))
+    sync.update(index_settings, db, standard_codes=["QP-CQ-0001"])
+    by_score = find(index_settings, "绿化养护")
+    by_date = find(index_settings, type="standard", sort="date")
+
+    assert len(search_index(index_settings).cache.arrays.leaves) == 2
+    assert len({hit.score for hit in by_score.results}) == 1  # a tie
+    assert [ids(page) for page in before] == [ids(by_score), ids(by_date)] == [codes, codes]
+    assert [hit.version for hit in by_score.results] == [2, 1, 1]
+
+
+def test_equal_clauses_keep_their_order_when_a_document_is_re_indexed(
+    index_settings, db, build, policy
+):
+    clause = (("一", "加强绿化养护", "一、加强绿化养护"),)
+    build(policy(slug="a", title="甲区说明", clauses=clause))
+    build(policy(slug="b", title="乙区说明", clauses=clause))
+    first = documents.get(db, "a")
+    before = find(index_settings, "绿化养护", type="clause")
+
+    sync.update(index_settings, db, document_ids=[first.id])
+    after = find(index_settings, "绿化养护", type="clause")
+
+    assert len(search_index(index_settings).cache.arrays.leaves) == 2
+    assert len({hit.score for hit in after.results}) == 1  # a tie
+    assert [hit.document_title for hit in before.results] == ["甲区说明", "乙区说明"]
+    assert [hit.document_title for hit in after.results] == ["甲区说明", "乙区说明"]
 
 
 def test_a_sub_word_finds_the_whole_word_and_marks_it_whole(index_settings, build):

@@ -40,7 +40,7 @@ def test_rebuild_writes_a_generation_and_points_readers_at_it(index_settings, bu
     assert generations(index_settings) == [name]
     assert meta["signature"] == {
         "analysis_version": ANALYSIS_VERSION,
-        "schema_version": 2,
+        "schema_version": 3,
         **load_lexicon(index_settings).signature,
     }
     assert str(stats).startswith("1 个标准版本、1 条条款、1 份文件，已重建")

@@ -107,9 +107,15 @@ class Node:
         found = []
         for query in QUERIES:
             page = self.call("GET", f"/search?{query}")
-            hits = sorted((h["id"], h.get("status"), h.get("value")) for h in page["results"])
+            hits = [_hit(h) for h in page["results"]]
             found.append((page["total"], hits, page["facets"]))
         return found
+
+
+def _hit(hit: dict) -> tuple:
+    """A hit as compared between nodes: in page order, with its score (issue 19: every node
+    scores over live documents and breaks ties by the same key, so both are the same)."""
+    return (hit["id"], hit.get("status"), hit.get("value"), hit.get("score"))
 
 
 def fresh_answers(settings: Settings, session, tmp_path: Path) -> list:
@@ -129,7 +135,7 @@ def fresh_answers(settings: Settings, session, tmp_path: Path) -> list:
     found = []
     for query in QUERIES:
         page = client.get(f"/api/v1/search?{query}").get_json()
-        hits = sorted((h["id"], h.get("status"), h.get("value")) for h in page["results"])
+        hits = [_hit(h) for h in page["results"]]
         found.append((page["total"], hits, page["facets"]))
     close(app)
     search_module.release(fresh)

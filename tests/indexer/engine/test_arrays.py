@@ -1,4 +1,5 @@
-"""indexer/engine/arrays.py: the in-force set of a date is kb's rule, version by version."""
+"""indexer/engine/arrays.py: the in-force set of a date is kb's rule, version by version; BM25F's
+statistics count live documents only."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from indexer import sync
 from indexer.search import SearchQuery
 from indexer.search import search
+from indexer.search import search_index
 from kb import standards
 from kb.vocab import Status
 from tests.factories import make_standard
@@ -50,3 +53,22 @@ def test_in_force_on_a_date_is_what_kb_says(index_settings, db, build):
                 expected.add((standard.code, version.version))
         assert found == expected, day
     assert any(found)
+
+
+def test_statistics_and_frequencies_count_live_documents_only(index_settings, db, build):
+    build(
+        make_standard(code="QP-CQ-0001"),
+        make_standard(code="QP-CQ-0002", name="河道保洁成本定额", item="河道保洁"),
+    )
+    db.delete(standards.find(db, "QP-CQ-0002"))
+    db.commit()
+    sync.update(index_settings, db, standard_codes=["QP-CQ-0002"])
+
+    with search_index(index_settings).reading() as view:
+        whoosh = view.searcher
+        [(reader, _)] = view.arrays.leaves
+        live_length = view.arrays.store.lengths(reader, "content")[view.arrays.live]
+
+        assert whoosh.doc_frequency("content", "河道") == 1 and whoosh.doc_count_all() == 2
+        assert view.doc_frequency("河道") == 0 and view.near_words("河遒") == []
+        assert view.arrays.statistics == (1, float(live_length.sum()))

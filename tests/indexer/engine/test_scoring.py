@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from whoosh.scoring import BM25F
 from whoosh.scoring import bm25
 
 from indexer.engine.scoring import best
 from indexer.engine.scoring import bm25f
 from indexer.engine.scoring import by_relevance
+from indexer.engine.scoring import idf
 from indexer.engine.scoring import match
 from indexer.engine.scoring import positions_in
 
@@ -58,8 +60,38 @@ def test_when_no_document_has_every_unit_any_part_counts():
 def test_relaxed_results_rank_by_parts_matched_then_score():
     docs, scores, coverage = np.array([1, 2, 3]), np.array([1.5, 3.0, 2.0]), np.array([2, 1, 1])
 
-    assert by_relevance(docs, scores, coverage, 3) == [(1, 1.5), (2, 3.0), (3, 2.0)]
-    assert by_relevance(docs, scores, None, 2) == [(2, 3.0), (3, 2.0)]
+    tiebreak = np.array([3, 2, 1])
+
+    assert by_relevance(docs, scores, coverage, 3, tiebreak=tiebreak) == [
+        (1, 1.5),
+        (2, 3.0),
+        (3, 2.0),
+    ]
+    assert by_relevance(docs, scores, None, 2, tiebreak=tiebreak) == [(2, 3.0), (3, 2.0)]
+
+
+def test_equal_scores_go_by_the_tiebreak_key_not_the_document_number():
+    docs, scores = np.array([4, 7, 9]), np.array([2.0, 2.0, 1.0])
+
+    found = by_relevance(docs, scores, None, 3, tiebreak=np.array([20, 10, 0]))
+    relaxed = by_relevance(docs, scores, np.array([1, 1, 1]), 2, tiebreak=np.array([20, 10, 0]))
+
+    assert found == [(7, 2.0), (4, 2.0), (9, 1.0)]
+    assert relaxed == [(7, 2.0), (4, 2.0)]
+
+
+def test_idf_is_whoosh_formula():
+    class Stats:
+        def get_parent(self):
+            return self
+
+        def doc_frequency(self, field, text):
+            return 3
+
+        def doc_count_all(self):
+            return 40
+
+    assert idf(40, 3) == BM25F().idf(Stats(), "content", "绿化")
 
 
 def test_best_breaks_ties_by_the_smaller_item():
