@@ -9,6 +9,11 @@ One index holds three record types, told apart by ``type``:
 * ``clause``: one index doc per clause, carrying its document's id and title.
 * ``document``: one index doc per policy document (its whole text).
 
+The fields a standard's hit shows come from the description of a standard's fields
+(:data:`kb.fields.INDEXED_FIELDS`): its facets, its columns and its stored figures; the text
+searched beside the name is :data:`kb.fields.KEYWORD_FIELDS`, the stored body
+:data:`kb.fields.BODY_FIELDS`.
+
 Facet fields are ``ID`` fields with a column (``sortable``), so facet counts and filter sets are
 read from columns and posting lists, never from stored fields. What a hit shows is stored. The
 scored text lives in one field, ``content``, where the title is written :data:`TITLE_WEIGHT`
@@ -32,22 +37,30 @@ from whoosh.fields import Schema
 
 from indexer.analysis import chinese_analyzer
 from indexer.dictionary import Lexicon
+from kb.fields import BODY_FIELDS
+from kb.fields import FACET_FIELDS
+from kb.fields import FIELD
+from kb.fields import INDEXED_FIELDS
+from kb.fields import KEYWORD_FIELDS
+from kb.fields import Field
+from kb.fields import Indexed
+from kb.fields import Type
+from kb.files.cells import field_text
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.standards import current_version
-from kb.vocab import Kind
-from kb.vocab import Level
 from kb.vocab import Status
 
-#: Bump when fields change; stored with the index so that an old index is rebuilt.
+#: Bump when fields change (here or in :data:`kb.fields.FIELDS`); stored with the index so that
+#: an old index is rebuilt.
 SCHEMA_VERSION = 2
 
 #: Record types, the values of the ``type`` field.
 TYPES = ("standard", "clause", "document")
 #: Facets counted for every search (``type`` too, for the result-type tabs).
-FACETS = ("type", "kind", "level", "region", "domain", "category", "grade", "status", "year")
+FACETS = ("type", *FACET_FIELDS, "year")
 #: Fields a search can filter on with exact values.
 FILTERS = FACETS
 #: How many times a title is written into ``content``.
@@ -65,34 +78,33 @@ def build_schema(lexicon: Lexicon) -> Schema:
     return Schema(
         uid=ID(unique=True, stored=True),
         type=_facet(),
-        code=ID(stored=True, sortable=True),
-        version=_number(stored=True),
         is_current=BOOLEAN(),
         title=STORED(),
         body=STORED(),
         content=TEXT(analyzer=chinese_analyzer(lexicon), phrase=True),
-        kind=_facet(),
-        level=_facet(),
-        region=_facet(),
-        domain=_facet(),
-        category=_facet(),
-        status=_facet(),
-        grade=_facet(),
+        **{field.name: _index_field(field) for field in INDEXED_FIELDS},
         year=_facet(),
-        unit=STORED(),
-        value=STORED(),
-        value_max=STORED(),
         value_order=_number(bits=64),
-        effective_from=_number(stored=True),
-        effective_to=_number(stored=True),
         date=_number(),
-        illustrative=BOOLEAN(stored=True),
         real=_number(bits=8),
         document_id=ID(stored=True),
         document_title=STORED(),
         clause_path=STORED(),
         url=STORED(),
     )
+
+
+def _index_field(field: Field) -> Any:
+    """The index field that keeps a standard field as :attr:`kb.fields.Field.indexed` says."""
+    if field.indexed is Indexed.FACET:
+        return _facet()
+    if field.type in (Type.NUMBER, Type.DATE):
+        return _number(stored=True)  # dates as day numbers
+    if field.type is Type.FLAG:
+        return BOOLEAN(stored=True)
+    if field.indexed is Indexed.COLUMN:
+        return ID(stored=True, sortable=True)
+    return STORED()
 
 
 def _facet() -> ID:
@@ -163,58 +175,54 @@ def standard_docs(standard: Standard) -> list[dict[str, Any]]:
 
 def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any]:
     """The index doc of one standard version."""
-    kind, level = Kind(version.kind), Level(version.level)
-    body = _join(
-        version.item,
-        version.service_level,
-        version.conditions,
-        version.components,
-        version.basis,
-        version.notes,
-    )
-    extra = _join(
-        version.code,
-        version.category,
-        version.grade,
-        version.region,
-        version.domain,
-        kind.label,
-        level.label,
-        _decimal_text(version.value),
-        _decimal_text(version.value_max),
-        version.unit,
-        version.issuer,
-    )
     doc: dict[str, Any] = {
         "uid": f"standard:{version.code}:{version.version}",
         "type": "standard",
-        "code": version.code,
-        "version": version.version,
         "is_current": is_current,
         "title": version.name,
-        "body": body,
-        "content": _content(version.name, extra, body),
-        "kind": kind.value,
-        "level": level.value,
-        "region": version.region,
-        "domain": version.domain,
-        "status": Status(version.status).value,
-        "effective_from": day_number(version.effective_from),
-        "effective_to": day_number(version.effective_to),
+        "body": _text_of(version, BODY_FIELDS),
+        "content": _content(
+            version.name, _text_of(version, KEYWORD_FIELDS), _text_of(version, BODY_FIELDS)
+        ),
         "date": day_number(version.effective_from),
-        "illustrative": bool(version.illustrative),
         "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
     }
-    _put(doc, "category", version.category)
-    _put(doc, "grade", version.grade)
-    _put(doc, "unit", version.unit)
-    _put(doc, "value", _decimal_text(version.value))
-    _put(doc, "value_max", _decimal_text(version.value_max))
+    for field in INDEXED_FIELDS:
+        _put(doc, field.name, _index_value(field, getattr(version, field.name)))
     _put(doc, "year", version.effective_from and str(version.effective_from.year))
     if version.value is not None:
         doc["value_order"] = value_order(version.value)
     return doc
+
+
+def _index_value(field: Field, value: Any) -> Any:
+    """A standard field's value as the index keeps it: keys for choices, exact decimal text, day
+    numbers (0 for none), flags; empty text is left out."""
+    typed = field.typed(value)
+    if field.type is Type.DATE:
+        return day_number(typed)
+    if field.type is Type.CHOICE:
+        return typed.value
+    if field.type is Type.DECIMAL:
+        return _decimal_text(typed)
+    return typed
+
+
+def standard_hit_values(stored: dict[str, Any]) -> dict[str, Any]:
+    """The standard fields of a hit from its stored fields (the inverse of :func:`standard_doc`)."""
+    values = {field.name: stored.get(field.name) for field in INDEXED_FIELDS}
+    for field in INDEXED_FIELDS:
+        if field.type is Type.DATE:
+            values[field.name] = day_from_number(values[field.name])
+        elif field.type is Type.FLAG:
+            values[field.name] = bool(values[field.name])
+    return values
+
+
+def _text_of(version: StandardVersion, names: tuple[str, ...]) -> str:
+    """The named fields' text joined: labels for choices, exact decimals."""
+    return _join(*(field_text(FIELD[name].typed(getattr(version, name))) for name in names))
 
 
 def document_docs(document: Document) -> list[dict[str, Any]]:
@@ -273,8 +281,9 @@ def _join(*parts: str | None) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _put(doc: dict[str, Any], name: str, value: str | None) -> None:
-    if value:
+def _put(doc: dict[str, Any], name: str, value: Any) -> None:
+    # Numbers and flags are always kept (0 is "no day"); text only when there is some.
+    if value or isinstance(value, int | bool):
         doc[name] = value
 
 

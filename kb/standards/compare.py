@@ -27,22 +27,23 @@ from decimal import Decimal
 from decimal import localcontext
 
 from kb.errors import InvalidInput
+from kb.fields import FIELD
+from kb.fields import FIELDS
+from kb.fields import LABELS
+from kb.fields import described
+from kb.fields import values_of
 from kb.files.cells import field_text
 from kb.models import Standard
 from kb.models import StandardVersion
-from kb.records import VERSION_FIELDS
-from kb.standards.interchange import HEADERS
 from kb.units import Incomparable
 from kb.units import common_unit
 from kb.units import convert
 from kb.units import is_exact
-from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
 
-#: Row labels: the interchange headers, plus the version number.
-LABELS: dict[str, str] = {"code": HEADERS["code"], "version": "版本", **HEADERS}
-ROW_FIELDS: tuple[str, ...] = ("code", "version", *VERSION_FIELDS)
+#: The rows: every field of a standard version (:data:`kb.fields.FIELDS`), labelled by :data:`LABELS`.
+ROW_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS)
 
 _OUTLIER_SCORE = Decimal("3.5")
 _MAD_CONSTANT = Decimal("0.6745")
@@ -203,23 +204,13 @@ def versions_over_time(standard: Standard) -> Comparison:
     return compare(list(standard.versions))
 
 
+#: The standard fields a column carries as they are; its ``item`` is the 事项 without grade.
+_COLUMN_FIELDS = tuple(name for name in described(Column) if name != "item")
+
+
 def _column(version: StandardVersion) -> Column:
-    return Column(
-        code=version.code,
-        version=version.version,
-        name=version.name,
-        region=version.region,
-        level=Level(version.level),
-        grade=version.grade,
-        value=version.value,
-        value_max=version.value_max,
-        unit=version.unit,
-        status=Status(version.status),
-        effective_from=version.effective_from,
-        effective_to=version.effective_to,
-        illustrative=bool(version.illustrative),
-        item=item_without_grade(version.item, version.grade, version.name),
-    )
+    item = item_without_grade(version.item, version.grade, version.name)
+    return Column(**values_of(version, _COLUMN_FIELDS), item=item)
 
 
 def _row(name: str, versions: Sequence[StandardVersion]) -> Row:
@@ -230,8 +221,7 @@ def _row(name: str, versions: Sequence[StandardVersion]) -> Row:
 def _text(name: str, value: object) -> str | None:
     if value is None:
         return None
-    enum = {"kind": Kind, "level": Level, "status": Status}.get(name)
-    return field_text(enum(value) if enum is not None else value)
+    return field_text(FIELD[name].typed(value) if name in FIELD else value)
 
 
 def _target_unit(columns: Sequence[Column]) -> str | None:

@@ -6,10 +6,13 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from kb.fields import described
+from kb.standards.compare import Column
 from kb.vocab import Kind
 from kb.vocab import Level
 from webapp.api.schemas.base import ExactDecimal
 from webapp.api.schemas.base import enum_keys
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
 
 
 class CompareArgs(Schema):
@@ -36,23 +39,10 @@ class CompareArgs(Schema):
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
 
 
-class CompareColumnSchema(Schema):
-    """One standard compared."""
+class CompareColumnSchema(StandardFieldsSchema.of(described(Column))):
+    """One standard compared: the fields of :class:`kb.standards.compare.Column`."""
 
-    code = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    region = fields.String()
-    level = fields.String()
-    grade = fields.String(allow_none=True)
     item = fields.String(metadata={"description": "事项（去掉等级），同事项的标准才合并统计"})
-    value = ExactDecimal(allow_none=True)
-    value_max = ExactDecimal(allow_none=True)
-    unit = fields.String(allow_none=True)
-    status = fields.String()
-    effective_from = fields.Date(allow_none=True)
-    effective_to = fields.Date(allow_none=True)
-    illustrative = fields.Boolean()
 
 
 class CompareRowSchema(Schema):

@@ -6,11 +6,13 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from kb.fields import INDEXED_FIELDS
 from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
 from webapp.api.schemas.base import enum_keys
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
 
 RESULT_TYPES = ("standard", "clause", "document")
 
@@ -62,8 +64,9 @@ class SearchArgs(FilterArgs):
     )
 
 
-class SearchHitSchema(Schema):
-    """One hit: a standard, a clause or a document."""
+class SearchHitSchema(StandardFieldsSchema.of((f.name for f in INDEXED_FIELDS), nullable=True)):
+    """One hit: a standard, a clause or a document; a standard's fields are those the index
+    keeps (:data:`kb.fields.INDEXED_FIELDS`), null for a clause or a document."""
 
     type = fields.String(required=True, validate=validate.OneOf(RESULT_TYPES))
     id = fields.String(required=True)
@@ -73,21 +76,9 @@ class SearchHitSchema(Schema):
     )
     url = fields.String(required=True)
     score = fields.Float(allow_none=True)
-    code = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True)
-    kind = fields.String(allow_none=True)
-    level = fields.String(allow_none=True)
-    region = fields.String(allow_none=True)
-    domain = fields.String(allow_none=True)
-    category = fields.String(allow_none=True)
-    grade = fields.String(allow_none=True)
+    # A hit holds the figures as the index stores them: exact decimal text.
     value = fields.String(allow_none=True, metadata={"description": "精确小数（字符串）"})
     value_max = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
-    status = fields.String(allow_none=True)
-    effective_from = fields.Date(allow_none=True)
-    effective_to = fields.Date(allow_none=True)
-    illustrative = fields.Boolean(allow_none=True)
     document_id = fields.Integer(allow_none=True)
     document_title = fields.String(allow_none=True)
     clause_path = fields.String(allow_none=True)
