@@ -139,6 +139,19 @@ class Field:
             return bool(value)
         return value
 
+    def json_value(self, value: Any) -> Any:
+        """``value`` as JSON holds it: a choice's key, a decimal's exact digits, an ISO date."""
+        if value is None:
+            return None
+        typed = self.typed(value)
+        if self.type is Type.CHOICE:
+            return typed.value
+        if self.type is Type.DECIMAL:
+            return format(typed, "f")
+        if self.type is Type.DATE:
+            return typed.isoformat()
+        return typed
+
 
 #: Every field of a standard version, in interchange order (``version`` is not in the file).
 FIELDS: tuple[Field, ...] = (

@@ -307,19 +307,10 @@ def outlying(values: Sequence[Decimal]) -> set[Decimal]:
 
 # -- export ----------------------------------------------------------------------------------
 
+#: The export's columns: each compared field under its label, then the normalised figure.
 EXPORT_HEADERS: tuple[str, ...] = (
-    *("标准编号", "版本", "标准名称", "地区", "层级", "等级", "标准值", "上限", "计量单位"),
-    *(
-        "状态",
-        "生效日期",
-        "失效日期",
-        "示例数据",
-        "折算单位",
-        "折算值",
-        "折算上限",
-        "异常值",
-        "说明",
-    ),
+    *(LABELS[name] for name in _COLUMN_FIELDS),
+    *("折算单位", "折算值", "折算上限", "异常值", "说明"),
 )
 
 
@@ -347,9 +338,7 @@ def comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[dict[
 
 def _export_row(column: Column, normalised: Normalised, target: str) -> dict[str, str]:
     cells = (
-        *(column.code, str(column.version), column.name, column.region, column.level.label),
-        *(column.grade, column.value, column.value_max, column.unit, column.status.label),
-        *(column.effective_from, column.effective_to, "是" if column.illustrative else "否"),
+        *(getattr(column, name) for name in _COLUMN_FIELDS),
         *(target if normalised.value is not None else "", normalised.value, normalised.value_max),
         *("是" if normalised.outlier else "", normalised.reason),
     )

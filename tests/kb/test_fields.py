@@ -168,3 +168,12 @@ def test_a_field_added_to_the_description_is_read_by_its_type():
     assert extra.key == "extra" and extra.header == "附加"
     assert not extra.always and not extra.long_text
     assert Field("note", "说明").long_text and not Field("n", "名", max_length=10).long_text
+
+
+def test_json_value_gives_keys_exact_digits_and_iso_dates():
+    assert FIELD["kind"].json_value("cost_quota") == "cost_quota"
+    assert FIELD["level"].json_value(Level.CENTRAL) == "central"
+    assert FIELD["value"].json_value(Decimal("18.50")) == "18.50"
+    assert FIELD["effective_from"].json_value(dt.date(2024, 5, 9)) == "2024-05-09"
+    assert FIELD["grade"].json_value(None) is None
+    assert FIELD["illustrative"].json_value(1) is True

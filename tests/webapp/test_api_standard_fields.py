@@ -13,6 +13,7 @@ import pytest
 from marshmallow import fields
 
 from kb.budget.lines import Candidate
+from kb.fields import FIELD
 from kb.fields import FIELDS
 from kb.fields import FILE_FIELDS
 from kb.fields import INDEXED_FIELDS
@@ -22,7 +23,10 @@ from kb.fields import described
 from kb.standards.compare import Column
 from webapp.api.schemas.base import ExactDecimal
 from webapp.api.schemas.check import CandidateSchema
+from webapp.api.schemas.compare import CompareArgs
 from webapp.api.schemas.compare import CompareColumnSchema
+from webapp.api.schemas.lookup import LookupArgs
+from webapp.api.schemas.search import FilterArgs
 from webapp.api.schemas.search import SearchHitSchema
 from webapp.api.schemas.standard_fields import StandardFieldsSchema
 from webapp.api.schemas.standard_fields import standard_field
@@ -102,3 +106,24 @@ def test_openapi_shapes_of_the_derived_schemas(corpus_client):
         "标准类型：public_service / cost_quota / expenditure 或中文"
     )
     assert "status" not in schemas["StandardInput"]["properties"]
+
+
+@pytest.mark.parametrize("schema", [FilterArgs, LookupArgs, CompareArgs])
+def test_filters_on_standard_fields_take_their_bounds_from_the_description(schema):
+    filters = schema().fields
+    checked = [name for name in ("kind", "level", "region", "category") if name in filters]
+    assert checked == ["kind", "level", "region", "category"]
+    for name in checked:
+        field = FIELD[name]
+        [check] = filters[name].validators
+        if field.choices is not None:
+            assert list(check.choices) == [member.value for member in field.choices], name
+        else:
+            assert check.max == field.max_length, name
+
+
+def test_a_filter_longer_than_its_field_is_refused(corpus_client):
+    response = corpus_client.get("/api/v1/compare", query_string={"item": "道" * 301})
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"]["item"]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema
 from marshmallow import fields
-from marshmallow import validate
 
 from kb.fields import described
 from kb.standards.compare import Column
-from kb.vocab import Kind
-from kb.vocab import Level
 from webapp.api.schemas.base import ExactDecimal
-from webapp.api.schemas.base import enum_keys
 from webapp.api.schemas.standard_fields import StandardFieldsSchema
+from webapp.api.schemas.standard_fields import filter_field
 
 
 class CompareArgs(Schema):
@@ -21,21 +18,11 @@ class CompareArgs(Schema):
     codes = fields.String(
         metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
     )
-    category = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "类别，如 环卫保洁、会议费"}
-    )
-    item = fields.String(
-        validate=validate.Length(max=300), metadata={"description": "事项，如 道路保洁"}
-    )
-    region = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "地区；区名包含其街镇"}
-    )
-    kind = fields.String(
-        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
-    )
-    level = fields.String(
-        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
-    )
+    category = filter_field("category", "类别，如 环卫保洁、会议费")
+    item = filter_field("item", "事项，如 道路保洁")
+    region = filter_field("region", "地区；区名包含其街镇")
+    kind = filter_field("kind")
+    level = filter_field("level")
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
 
 

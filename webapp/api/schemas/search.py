@@ -8,11 +8,10 @@ from marshmallow import validate
 
 from kb.fields import INDEXED_FIELDS
 from kb.vocab import DocumentStatus
-from kb.vocab import Kind
-from kb.vocab import Level
 from kb.vocab import Status
 from webapp.api.schemas.base import enum_keys
 from webapp.api.schemas.standard_fields import StandardFieldsSchema
+from webapp.api.schemas.standard_fields import filter_field
 
 RESULT_TYPES = ("standard", "clause", "document")
 
@@ -20,16 +19,12 @@ RESULT_TYPES = ("standard", "clause", "document")
 class FilterArgs(Schema):
     """Filters shared by search and the standards list."""
 
-    kind = fields.String(
-        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
-    )
-    level = fields.String(
-        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
-    )
-    region = fields.String(validate=validate.Length(max=100), metadata={"description": "地区"})
-    domain = fields.String(validate=validate.Length(max=100), metadata={"description": "领域"})
-    category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
-    grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
+    kind = filter_field("kind")
+    level = filter_field("level")
+    region = filter_field("region")
+    domain = filter_field("domain")
+    category = filter_field("category")
+    grade = filter_field("grade")
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
     status = fields.String(
         validate=validate.OneOf(sorted({*enum_keys(Status), *enum_keys(DocumentStatus)})),

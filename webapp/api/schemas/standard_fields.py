@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from marshmallow import Schema
 from marshmallow import fields
+from marshmallow import validate
 
 from kb.fields import FIELD
 from kb.fields import Field
@@ -77,3 +78,14 @@ def _cell(field: Field) -> fields.Raw:
     else:
         description = field.label + _INPUT_HINTS.get(field.name, "")
     return fields.Raw(allow_none=True, metadata={"description": description, "type": "string"})
+
+
+def filter_field(name: str, description: str | None = None) -> fields.String:
+    """A query argument filtering on a standard field: a choice's keys, or text no longer than
+    the field holds; described by the field's label unless ``description`` says more."""
+    field = FIELD[name]
+    if field.choices is not None:
+        check = validate.OneOf([member.value for member in field.choices])
+    else:
+        check = validate.Length(max=field.max_length)
+    return fields.String(validate=check, metadata={"description": description or field.label})
