@@ -13,12 +13,15 @@ from whoosh.fields import STORED
 
 from indexer.dictionary import load_lexicon
 from indexer.schema import FACETS
+from indexer.schema import FIELDS_DIGEST
 from indexer.schema import FILTERS
 from indexer.schema import NO_DAY
+from indexer.schema import SCHEMA_VERSION
 from indexer.schema import build_schema
 from indexer.schema import day_from_number
 from indexer.schema import day_number
 from indexer.schema import document_docs
+from indexer.schema import fields_digest
 from indexer.schema import in_force_window
 from indexer.schema import standard_docs
 from indexer.schema import standard_hit_values
@@ -230,4 +233,12 @@ def test_searched_text_is_the_keywords_then_the_body_in_their_order(db):
     assert doc["body"] == "公共绿地养护；含苗木补植；每年复核"
     assert doc["content"].split("\n")[2] == (
         "QP-CQ-0012；绿化养护；一级；青浦区；城市运维；成本定额标准；区级；18.50；元/平方米·年"
+    )
+
+
+def test_a_change_to_the_indexed_fields_bumps_the_schema_version():
+    """An index built with other fields must be rebuilt: change kb.fields' index part, and this
+    fails until SCHEMA_VERSION is bumped and FIELDS_DIGEST set to the new digest."""
+    assert fields_digest() == FIELDS_DIGEST, (
+        f"bump SCHEMA_VERSION ({SCHEMA_VERSION}) and set FIELDS_DIGEST = {fields_digest()!r}"
     )
