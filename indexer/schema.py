@@ -41,12 +41,12 @@ from indexer.analysis import chinese_analyzer
 from indexer.dictionary import Lexicon
 from kb.fields import BODY_FIELDS
 from kb.fields import FACET_FIELDS
-from kb.fields import FIELD
 from kb.fields import INDEXED_FIELDS
 from kb.fields import KEYWORD_FIELDS
 from kb.fields import Field
 from kb.fields import Indexed
 from kb.fields import Type
+from kb.fields import values_of
 from kb.files.cells import field_text
 from kb.models import Clause
 from kb.models import Document
@@ -188,21 +188,21 @@ def standard_docs(standard: Standard) -> list[dict[str, Any]]:
 
 def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any]:
     """The index doc of one standard version."""
+    values = values_of(version, _DOC_FIELDS)
+    body = _text_of(values, BODY_FIELDS)
     doc: dict[str, Any] = {
         "uid": f"standard:{version.code}:{version.version}",
         "type": "standard",
         "is_current": is_current,
         "title": version.name,
-        "body": _text_of(version, BODY_FIELDS),
-        "content": _content(
-            version.name, _text_of(version, KEYWORD_FIELDS), _text_of(version, BODY_FIELDS)
-        ),
+        "body": body,
+        "content": _content(version.name, _text_of(values, KEYWORD_FIELDS), body),
         "date": day_number(version.effective_from),
         "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
     }
     for field in INDEXED_FIELDS:
-        _put(doc, field.name, _index_value(field, getattr(version, field.name)))
+        _put(doc, field.name, _index_value(field, values[field.name]))
     _put(doc, "year", version.effective_from and str(version.effective_from.year))
     if version.value is not None:
         doc["value_order"] = value_order(version.value)
@@ -210,32 +210,41 @@ def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any
 
 
 def _index_value(field: Field, value: Any) -> Any:
-    """A standard field's value as the index keeps it: keys for choices, exact decimal text, day
-    numbers (0 for none), flags; empty text is left out."""
-    typed = field.typed(value)
+    """A typed standard field's value as the index keeps it: keys for choices, exact decimal
+    text, day numbers (0 for none), flags; empty text is left out."""
     if field.type is Type.DATE:
-        return day_number(typed)
+        return day_number(value)
     if field.type is Type.CHOICE:
-        return typed.value
+        return value.value
     if field.type is Type.DECIMAL:
-        return _decimal_text(typed)
-    return typed
+        return _decimal_text(value)
+    return value
 
 
 def standard_hit_values(stored: dict[str, Any]) -> dict[str, Any]:
     """The standard fields of a hit from its stored fields (the inverse of :func:`standard_doc`)."""
-    values = {field.name: stored.get(field.name) for field in INDEXED_FIELDS}
-    for field in INDEXED_FIELDS:
-        if field.type is Type.DATE:
-            values[field.name] = day_from_number(values[field.name])
-        elif field.type is Type.FLAG:
-            values[field.name] = bool(values[field.name])
+    values = {name: stored.get(name) for name in _KEPT}
+    for name in _DAYS:
+        values[name] = day_from_number(values[name])
+    for name in _FLAGS:
+        values[name] = bool(values[name])
     return values
 
 
-def _text_of(version: StandardVersion, names: tuple[str, ...]) -> str:
+_KEPT = tuple(field.name for field in INDEXED_FIELDS)
+_DAYS = tuple(field.name for field in INDEXED_FIELDS if field.type is Type.DATE)
+_FLAGS = tuple(field.name for field in INDEXED_FIELDS if field.type is Type.FLAG)
+
+
+def _text_of(values: dict[str, Any], names: tuple[str, ...]) -> str:
     """The named fields' text joined: labels for choices, exact decimals."""
-    return _join(*(field_text(FIELD[name].typed(getattr(version, name))) for name in names))
+    return _join(*(field_text(values[name]) for name in names))
+
+
+#: Every standard field an index doc is made of, read once per version.
+_DOC_FIELDS = tuple(
+    dict.fromkeys((*(f.name for f in INDEXED_FIELDS), *KEYWORD_FIELDS, *BODY_FIELDS))
+)
 
 
 def document_docs(document: Document) -> list[dict[str, Any]]:

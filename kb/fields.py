@@ -20,12 +20,14 @@ on a page).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from kb.vocab import Kind
@@ -302,7 +304,22 @@ def described(shape: type) -> tuple[str, ...]:
     return tuple(name for name in names if name in FIELD)
 
 
-def values_of(source: object, names: Iterable[str]) -> dict[str, Any]:
+def values_of(source: object, names: tuple[str, ...]) -> dict[str, Any]:
     """The named fields of ``source`` (a version, a record, a row of facts), each as its field
     holds it (:meth:`Field.typed`)."""
-    return {name: FIELD[name].typed(getattr(source, name)) for name in names}
+    values = {}
+    for name, convert in _converters(names):
+        value = getattr(source, name)
+        values[name] = value if convert is None else convert(value)
+    return values
+
+
+@lru_cache(maxsize=64)
+def _converters(names: tuple[str, ...]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    # Budget matching builds tens of thousands of candidates: fields kept as they are (text,
+    # figures, dates) are read without a call.
+    plain = (Type.TEXT, Type.DECIMAL, Type.DATE, Type.NUMBER)
+    return tuple(
+        (name, None if f.type in plain and f.default is None else f.typed)
+        for name, f in ((name, FIELD[name]) for name in names)
+    )

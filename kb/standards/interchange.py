@@ -290,11 +290,14 @@ def _parse_row(row: _RowReader) -> StandardRecord | None:
     own (:data:`_READERS`) are read by those, some together with the fields they depend on.
     """
     values: dict[str, Any] = {}
-    for column in COLUMNS:
-        if column.key not in values:
-            read = _READERS.get(column.key)
-            values.update(read(row, values) if read else {column.key: _read_cell(row, column)})
-    if row.problems or any(values[c.key] is None for c in COLUMNS if c.need is Need.REQUIRED):
+    for column, read in _PLAN:
+        if column.key in values:
+            continue  # read with the field it depends on
+        if read is None:
+            values[column.key] = _read_cell(row, column)
+        else:
+            values.update(read(row, values))
+    if row.problems or any(values[key] is None for key in _REQUIRED):
         return None  # a missing required column is reported once, in the header
     return StandardRecord(**values)
 
@@ -302,17 +305,20 @@ def _parse_row(row: _RowReader) -> StandardRecord | None:
 def _read_cell(row: _RowReader, column: Field) -> Any:
     """A cell read by its field's type; the field's default when empty."""
     key, required = column.key, column.need is Need.REQUIRED
-    if column.type is Type.CHOICE:
+    value: Any
+    if column.type is Type.TEXT:
+        value = row.text(key, required=required)
+    elif column.type is Type.CHOICE:
         assert column.choices is not None
-        value: Any = row.choice(column.choices, key, required=required)
+        value = row.choice(column.choices, key, required=required)
     elif column.type is Type.DECIMAL:
         value = row.amount(key)
     elif column.type is Type.DATE:
         value = row.parsed(key, parse_date)
     elif column.type is Type.FLAG:
         value = row.parsed(key, parse_flag)
-    else:
-        value = row.text(key, required=required)
+    else:  # pragma: no cover - a file column of another type needs a reader of its own
+        raise TypeError(f"no cell reader for {column.type} ({key})")
     return column.default if value is None else value
 
 
@@ -382,6 +388,9 @@ _READERS: dict[str, Callable[[_RowReader, Mapping[str, Any]], dict[str, Any]]] =
     "effective_from": _read_period,
     "verified": _read_verified,
 }
+#: Each column with its own reader, if it has one, in file order.
+_PLAN = tuple((column, _READERS.get(column.key)) for column in COLUMNS)
+_REQUIRED = tuple(column.key for column in COLUMNS if column.need is Need.REQUIRED)
 
 
 def _has_problem(row: _RowReader, key: str) -> bool:
