@@ -332,7 +332,8 @@ def comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[dict[
             ("极差", stats.spread),
             ("最大值/最小值", stats.ratio),
         ):
-            rows.append({"标准名称": f"统计：{label}", "折算单位": target, "折算值": _cell(value)})
+            row = {LABELS["name"]: f"统计：{label}", "折算单位": target, "折算值": _cell(value)}
+            rows.append(row)
     return EXPORT_HEADERS, rows
 
 
