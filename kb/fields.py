@@ -7,14 +7,17 @@ columns (:mod:`kb.standards.interchange`), the fields a version carries (:data:`
 the labels of comparisons and diffs, the search index's stored fields and facets
 (:mod:`indexer.schema`) and the API's marshmallow fields (``webapp.api.schemas.standard_fields``).
 
-Typed shapes stay written out where type checkers and readers need them (:class:`~kb.records.StandardRecord`,
-the ``StandardVersion`` model, ``StandardFacts``, ``Candidate``, ``SearchHit`` …): a test checks each
-against this description (``tests/kb/test_fields.py``), and their values are filled through
-:func:`values_of`, so none of them restates how a field is read or converted.
+Typed shapes stay written out where type checkers and readers need them
+(:class:`~kb.records.StandardRecord`, the ``StandardVersion`` model, ``StandardFacts``,
+``Candidate``, the comparison's ``Column``, ``SearchHit``): tests hold each to this description
+(``tests/kb/test_fields.py``, ``tests/indexer/test_schema.py``), and their values are filled
+through :func:`values_of`, so none of them restates how a field is read or converted.
 
-Adding a field: a :class:`Field` here, the attribute on the record and the model (with a migration),
-and code only where the field has behaviour of its own (a rule in the interchange reader, a place
-on a page).
+Adding a field: a :class:`Field` here, the attribute on the record and the model (with an Alembic
+migration); if the index keeps or searches it, the index's ``SCHEMA_VERSION`` (a test says so).
+Code elsewhere only where the field has behaviour of its own (a rule in the interchange reader, a
+place on a page). The interchange columns, the API's version, hit and input schemas, the edit form,
+comparison rows, version diffs and the search text follow from the description.
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@ record or raises :class:`~kb.errors.ImportRejected` listing every problem it fou
 by the column's Chinese header. Export writes the same columns with Chinese headers and labels,
 so that a file exported and imported again gives back exactly the same records.
 
-It stays whole (about 550 lines): the columns, reading a row and writing one are the two
+The columns are the fields of :data:`kb.fields.FIELDS` that the file holds; a cell is read by its
+field's type, and only fields with rules of their own (the code, the region, the figure, the
+period, 成本构成, 已核实) have readers here.
+
+It stays whole (about 500 lines): the columns, reading a row and writing one are the two
 directions of one format, and the round trip (export, import, the same records) holds only while
 they change together in one place.
 """
