@@ -46,7 +46,7 @@ from kb.fields import KEYWORD_FIELDS
 from kb.fields import Field
 from kb.fields import Indexed
 from kb.fields import Type
-from kb.fields import values_of
+from kb.fields import reader
 from kb.files.cells import field_text
 from kb.models import Clause
 from kb.models import Document
@@ -188,7 +188,7 @@ def standard_docs(standard: Standard) -> list[dict[str, Any]]:
 
 def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any]:
     """The index doc of one standard version."""
-    values = values_of(version, _DOC_FIELDS)
+    values = _read_doc_fields(version)
     body = _text_of(values, BODY_FIELDS)
     doc: dict[str, Any] = {
         "uid": f"standard:{version.code}:{version.version}",
@@ -242,8 +242,8 @@ def _text_of(values: dict[str, Any], names: tuple[str, ...]) -> str:
 
 
 #: Every standard field an index doc is made of, read once per version.
-_DOC_FIELDS = tuple(
-    dict.fromkeys((*(f.name for f in INDEXED_FIELDS), *KEYWORD_FIELDS, *BODY_FIELDS))
+_read_doc_fields = reader(
+    tuple(dict.fromkeys((*(f.name for f in INDEXED_FIELDS), *KEYWORD_FIELDS, *BODY_FIELDS)))
 )
 
 

@@ -18,7 +18,7 @@ from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
 from kb.citing.marks import marks
 from kb.fields import described
-from kb.fields import values_of
+from kb.fields import reader
 from kb.models import StandardVersion
 from kb.regions import place_named_in
 from kb.regions import region_chain
@@ -238,7 +238,7 @@ def candidate_from_version(
     sets the fields matching decides (``eligible``, ``grade_fit``, ``family``, ``lapsed_on``)."""
     citation, permalink = cited or (official_standard_text(version), standard_permalink(version))
     return Candidate(
-        **values_of(version, _CANDIDATE_FIELDS),
+        **_read_candidate_fields(version),
         citation=citation,
         permalink=permalink,
         reason=reason,
@@ -248,4 +248,4 @@ def candidate_from_version(
 
 
 #: The standard fields a candidate carries, read from the version as :mod:`kb.fields` holds them.
-_CANDIDATE_FIELDS = described(Candidate)
+_read_candidate_fields = reader(described(Candidate))
