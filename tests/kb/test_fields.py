@@ -147,6 +147,7 @@ def test_values_of_reads_a_stored_version_as_typed_values(session):
         "value_max": Decimal("20"),
         "illustrative": True,
     }
+    assert values_of(version, ("level",)) == {"level": Level.DISTRICT}
 
 
 def test_a_candidate_carries_every_standard_field_it_declares(session):
