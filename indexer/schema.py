@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -201,24 +202,25 @@ def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any
         "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
     }
-    for field in INDEXED_FIELDS:
-        _put(doc, field.name, _index_value(field, values[field.name]))
+    for name, keep in _KEEP:
+        value = values[name]
+        _put(doc, name, value if keep is None else keep(value))
     _put(doc, "year", version.effective_from and str(version.effective_from.year))
     if version.value is not None:
         doc["value_order"] = value_order(version.value)
     return doc
 
 
-def _index_value(field: Field, value: Any) -> Any:
-    """A typed standard field's value as the index keeps it: keys for choices, exact decimal
-    text, day numbers (0 for none), flags; empty text is left out."""
+def _index_value(field: Field) -> Callable[[Any], Any] | None:
+    """How the index keeps a typed standard field's value: keys for choices, exact decimal text,
+    day numbers (0 for none); None: as it is (text, numbers, flags; empty text is left out)."""
     if field.type is Type.DATE:
-        return day_number(value)
+        return day_number
     if field.type is Type.CHOICE:
-        return value.value
+        return lambda member: member.value
     if field.type is Type.DECIMAL:
-        return _decimal_text(value)
-    return value
+        return _decimal_text
+    return None
 
 
 def standard_hit_values(stored: dict[str, Any]) -> dict[str, Any]:
@@ -311,3 +313,7 @@ def _put(doc: dict[str, Any], name: str, value: Any) -> None:
 
 def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+#: Each kept field with how its value is kept, prepared once: a rebuild makes every doc.
+_KEEP = tuple((field.name, _index_value(field)) for field in INDEXED_FIELDS)

@@ -294,11 +294,11 @@ def _parse_row(row: _RowReader) -> StandardRecord | None:
     own (:data:`_READERS`) are read by those, some together with the fields they depend on.
     """
     values: dict[str, Any] = {}
-    for column, read in _PLAN:
-        if column.key in values:
+    for name, column, read in _PLAN:
+        if name in values:
             continue  # read with the field it depends on
         if read is None:
-            values[column.key] = _read_cell(row, column)
+            values[name] = _read_cell(row, column)
         else:
             values.update(read(row, values))
     if row.problems or any(values[key] is None for key in _REQUIRED):
@@ -308,7 +308,7 @@ def _parse_row(row: _RowReader) -> StandardRecord | None:
 
 def _read_cell(row: _RowReader, column: Field) -> Any:
     """A cell read by its field's type; the field's default when empty."""
-    key, required = column.key, column.need is Need.REQUIRED
+    key, required = column.name, column.need is Need.REQUIRED
     value: Any
     if column.type is Type.TEXT:
         value = row.text(key, required=required)
@@ -393,7 +393,7 @@ _READERS: dict[str, Callable[[_RowReader, Mapping[str, Any]], dict[str, Any]]] =
     "verified": _read_verified,
 }
 #: Each column with its own reader, if it has one, in file order.
-_PLAN = tuple((column, _READERS.get(column.key)) for column in COLUMNS)
+_PLAN = tuple((column.name, column, _READERS.get(column.name)) for column in COLUMNS)
 _REQUIRED = tuple(column.key for column in COLUMNS if column.need is Need.REQUIRED)
 
 
