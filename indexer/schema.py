@@ -9,6 +9,11 @@ One index holds three record types, told apart by ``type``:
 * ``clause``: one index doc per clause, carrying its document's id and title.
 * ``document``: one index doc per policy document (its whole text).
 
+The fields a standard's hit shows come from the description of a standard's fields
+(:data:`kb.fields.INDEXED_FIELDS`): its facets, its columns and its stored figures; the text
+searched beside the name is :data:`kb.fields.KEYWORD_FIELDS`, the stored body
+:data:`kb.fields.BODY_FIELDS`.
+
 Facet fields are ``ID`` fields with a column (``sortable``), so facet counts and filter sets are
 read from columns and posting lists, never from stored fields. What a hit shows is stored. The
 scored text lives in one field, ``content``, where the title is written :data:`TITLE_WEIGHT`
@@ -21,6 +26,9 @@ depend on an index's write history.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -36,22 +44,33 @@ from whoosh.fields import Schema
 
 from indexer.analysis import chinese_analyzer
 from indexer.dictionary import Lexicon
+from kb.fields import BODY_FIELDS
+from kb.fields import FACET_FIELDS
+from kb.fields import INDEXED_FIELDS
+from kb.fields import KEYWORD_FIELDS
+from kb.fields import Field
+from kb.fields import Indexed
+from kb.fields import Type
+from kb.fields import reader
+from kb.files.cells import field_text
 from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.standards import current_version
-from kb.vocab import Kind
-from kb.vocab import Level
 from kb.vocab import Status
 
-#: Bump when fields change; stored with the index so that an old index is rebuilt.
+#: Bump when fields change (here or in :data:`kb.fields.FIELDS`); stored with the index so that
+#: an old index is rebuilt.
 SCHEMA_VERSION = 3
+#: :func:`fields_digest` when :data:`SCHEMA_VERSION` was set: a test fails when the description's
+#: part of the index changes, until the version is bumped and this is set to the new digest.
+FIELDS_DIGEST = "a2b29a0c4530267e"
 
 #: Record types, the values of the ``type`` field.
 TYPES = ("standard", "clause", "document")
 #: Facets counted for every search (``type`` too, for the result-type tabs).
-FACETS = ("type", "kind", "level", "region", "domain", "category", "grade", "status", "year")
+FACETS = ("type", *FACET_FIELDS, "year")
 #: Fields a search can filter on with exact values.
 FILTERS = FACETS
 #: How many times a title is written into ``content``.
@@ -69,28 +88,14 @@ def build_schema(lexicon: Lexicon) -> Schema:
     return Schema(
         uid=ID(unique=True, stored=True),
         type=_facet(),
-        code=ID(stored=True, sortable=True),
-        version=_number(stored=True),
         is_current=BOOLEAN(),
         title=STORED(),
         body=STORED(),
         content=TEXT(analyzer=chinese_analyzer(lexicon), phrase=True),
-        kind=_facet(),
-        level=_facet(),
-        region=_facet(),
-        domain=_facet(),
-        category=_facet(),
-        status=_facet(),
-        grade=_facet(),
+        **{field.name: _index_field(field) for field in INDEXED_FIELDS},
         year=_facet(),
-        unit=STORED(),
-        value=STORED(),
-        value_max=STORED(),
         value_order=_number(bits=64),
-        effective_from=_number(stored=True),
-        effective_to=_number(stored=True),
         date=_number(),
-        illustrative=BOOLEAN(stored=True),
         real=_number(bits=8),
         document_id=ID(stored=True),
         document_title=STORED(),
@@ -98,6 +103,27 @@ def build_schema(lexicon: Lexicon) -> Schema:
         url=STORED(),
         tiebreak=COLUMN(NumericColumn("q")),
     )
+
+
+def fields_digest() -> str:
+    """A digest of what the index takes from :mod:`kb.fields`: the fields it keeps and how, and
+    the searched text."""
+    kept = [(f.name, f.type.value, f.indexed and f.indexed.value) for f in INDEXED_FIELDS]
+    text = json.dumps([kept, KEYWORD_FIELDS, BODY_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _index_field(field: Field) -> Any:
+    """The index field that keeps a standard field as :attr:`kb.fields.Field.indexed` says."""
+    if field.indexed is Indexed.FACET:
+        return _facet()
+    if field.type in (Type.NUMBER, Type.DATE):
+        return _number(stored=True)  # dates as day numbers
+    if field.type is Type.FLAG:
+        return BOOLEAN(stored=True)
+    if field.indexed is Indexed.COLUMN:
+        return ID(stored=True, sortable=True)
+    return STORED()
 
 
 def _facet() -> ID:
@@ -187,59 +213,65 @@ def standard_docs(standard: Standard) -> list[dict[str, Any]]:
 
 def standard_doc(version: StandardVersion, *, is_current: bool) -> dict[str, Any]:
     """The index doc of one standard version."""
-    kind, level = Kind(version.kind), Level(version.level)
-    body = _join(
-        version.item,
-        version.service_level,
-        version.conditions,
-        version.components,
-        version.basis,
-        version.notes,
-    )
-    extra = _join(
-        version.code,
-        version.category,
-        version.grade,
-        version.region,
-        version.domain,
-        kind.label,
-        level.label,
-        _decimal_text(version.value),
-        _decimal_text(version.value_max),
-        version.unit,
-        version.issuer,
-    )
+    values = _read_doc_fields(version)
+    body = _text_of(values, BODY_FIELDS)
     doc: dict[str, Any] = {
         "uid": f"standard:{version.code}:{version.version}",
         "type": "standard",
-        "code": version.code,
-        "version": version.version,
         "is_current": is_current,
         "title": version.name,
         "body": body,
-        "content": _content(version.name, extra, body),
-        "kind": kind.value,
-        "level": level.value,
-        "region": version.region,
-        "domain": version.domain,
-        "status": Status(version.status).value,
-        "effective_from": day_number(version.effective_from),
-        "effective_to": day_number(version.effective_to),
+        "content": _content(version.name, _text_of(values, KEYWORD_FIELDS), body),
         "date": day_number(version.effective_from),
-        "illustrative": bool(version.illustrative),
         "real": 0 if version.illustrative else 1,
         "url": standard_url(version.code, None if is_current else version.version),
         "tiebreak": tiebreak_key("standard", version.standard_id, version=version.version),
     }
-    _put(doc, "category", version.category)
-    _put(doc, "grade", version.grade)
-    _put(doc, "unit", version.unit)
-    _put(doc, "value", _decimal_text(version.value))
-    _put(doc, "value_max", _decimal_text(version.value_max))
+    for name, keep in _KEEP:
+        value = values[name]
+        _put(doc, name, value if keep is None else keep(value))
     _put(doc, "year", version.effective_from and str(version.effective_from.year))
     if version.value is not None:
         doc["value_order"] = value_order(version.value)
     return doc
+
+
+def _index_value(field: Field) -> Callable[[Any], Any] | None:
+    """How the index keeps a typed standard field's value: keys for choices, exact decimal text,
+    day numbers (0 for none); None: as it is (text, numbers, flags; empty text is left out)."""
+    if field.type is Type.DATE:
+        return day_number
+    if field.type is Type.CHOICE:
+        return lambda member: member.value
+    if field.type is Type.DECIMAL:
+        return _decimal_text
+    return None
+
+
+def standard_hit_values(stored: dict[str, Any]) -> dict[str, Any]:
+    """The standard fields of a hit from its stored fields (the inverse of :func:`standard_doc`)."""
+    values = {name: stored.get(name) for name in _KEPT}
+    for name in _DAYS:
+        values[name] = day_from_number(values[name])
+    for name in _FLAGS:
+        values[name] = bool(values[name])
+    return values
+
+
+_KEPT = tuple(field.name for field in INDEXED_FIELDS)
+_DAYS = tuple(field.name for field in INDEXED_FIELDS if field.type is Type.DATE)
+_FLAGS = tuple(field.name for field in INDEXED_FIELDS if field.type is Type.FLAG)
+
+
+def _text_of(values: dict[str, Any], names: tuple[str, ...]) -> str:
+    """The named fields' text joined: labels for choices, exact decimals."""
+    return _join(*(field_text(values[name]) for name in names))
+
+
+#: Every standard field an index doc is made of, read once per version.
+_read_doc_fields = reader(
+    tuple(dict.fromkeys((*(f.name for f in INDEXED_FIELDS), *KEYWORD_FIELDS, *BODY_FIELDS)))
+)
 
 
 def document_docs(document: Document) -> list[dict[str, Any]]:
@@ -300,10 +332,15 @@ def _join(*parts: str | None) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _put(doc: dict[str, Any], name: str, value: str | None) -> None:
-    if value:
+def _put(doc: dict[str, Any], name: str, value: Any) -> None:
+    # Numbers and flags are always kept (0 is "no day"); text only when there is some.
+    if value or isinstance(value, int | bool):
         doc[name] = value
 
 
 def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+#: Each kept field with how its value is kept, prepared once: a rebuild makes every doc.
+_KEEP = tuple((field.name, _index_value(field)) for field in INDEXED_FIELDS)

@@ -44,7 +44,7 @@ from indexer.engine.query import CompiledQuery
 from indexer.engine.query import compile_query
 from indexer.schema import FILTERS
 from indexer.schema import TYPES
-from indexer.schema import day_from_number
+from indexer.schema import standard_hit_values
 from kb.config import Settings
 from kb.errors import InvalidInput
 
@@ -277,7 +277,7 @@ def _hit(view: View, docnum: int, score: float | None, compiled: CompiledQuery |
     }
     if kind == "standard":
         values["id"] = stored["code"]
-        values.update(_standard_fields(stored))
+        values.update(standard_hit_values(stored))
     else:
         values["id"] = stored["uid"].split(":", 1)[1]
         values["document_id"] = int(stored["document_id"])
@@ -285,18 +285,6 @@ def _hit(view: View, docnum: int, score: float | None, compiled: CompiledQuery |
         values["clause_path"] = stored.get("clause_path")
         values["status"] = stored.get("status")  # a document's own status, when recorded
     return SearchHit(**values)
-
-
-_STANDARD_STORED = ("code", "version", "kind", "level", "region", "domain", "category", "grade")
-_STANDARD_STORED += ("value", "value_max", "unit", "status")
-
-
-def _standard_fields(stored: dict[str, Any]) -> dict[str, Any]:
-    values = {name: stored.get(name) for name in _STANDARD_STORED}
-    values["effective_from"] = day_from_number(stored.get("effective_from"))
-    values["effective_to"] = day_from_number(stored.get("effective_to"))
-    values["illustrative"] = bool(stored.get("illustrative"))
-    return values
 
 
 def _suggest(view: View, q: str, limit: int) -> list[str]:

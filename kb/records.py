@@ -1,16 +1,18 @@
 """Clean records: what loaders and import files produce, and what ``kb`` stores.
 
 They are plain frozen dataclasses so that ``indexer`` can build them without touching the
-database, and tests can write expected values literally.
+database, and tests can write expected values literally. :class:`StandardRecord` is written out
+for type checkers; its fields are those of the interchange file in :mod:`kb.fields`, which a test
+holds it to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from dataclasses import fields
 from decimal import Decimal
 
+from kb.fields import VERSION_FIELDS
 from kb.vocab import DocumentStatus
 from kb.vocab import Kind
 from kb.vocab import Level
@@ -47,8 +49,8 @@ class StandardRecord:
     illustrative: bool = False
 
 
-#: The fields a version carries, in interchange order (``code`` is the standard's, not the version's).
-VERSION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StandardRecord) if f.name != "code")
+#: Re-exported: the fields a version carries, in interchange order (:data:`kb.fields.VERSION_FIELDS`).
+__all__ = ["VERSION_FIELDS", "ClauseRecord", "DocumentEntry", "DocumentRecord", "StandardRecord"]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ CODE_BATCH = 2000
 
 
 class StandardFacts(NamedTuple):
-    """The fields of a standard version that matching and citing read."""
+    """The fields of a standard version that matching and citing read (as :mod:`kb.fields`
+    describes them; the statement selects exactly these)."""
 
     code: str
     version: int
@@ -47,12 +48,12 @@ class StandardFacts(NamedTuple):
 
 def _facts_statement() -> Select[Any]:
     v = StandardVersion
+    # The code is the standard's; every other fact is a column of the version.
+    columns = [
+        Standard.code if name == "code" else getattr(v, name) for name in StandardFacts._fields
+    ]
     return (
-        select(
-            *(Standard.code, v.version, v.name, v.kind, v.level, v.region, v.category, v.item),
-            *(v.grade, v.unit, v.value, v.value_max, v.basis, v.effective_from),
-            *(v.effective_to, v.status, v.illustrative),
-        )
+        select(*columns)
         .join(v, v.standard_id == Standard.id)
         .where(Standard.code.in_(bindparam("codes", expanding=True)))
     )

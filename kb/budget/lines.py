@@ -17,6 +17,8 @@ from typing import Any
 from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
 from kb.citing.marks import marks
+from kb.fields import described
+from kb.fields import reader
 from kb.models import StandardVersion
 from kb.regions import place_named_in
 from kb.regions import region_chain
@@ -236,22 +238,14 @@ def candidate_from_version(
     sets the fields matching decides (``eligible``, ``grade_fit``, ``family``, ``lapsed_on``)."""
     citation, permalink = cited or (official_standard_text(version), standard_permalink(version))
     return Candidate(
-        code=version.code,
-        version=version.version,
-        name=version.name,
-        kind=Kind(version.kind),
-        level=Level(version.level),
-        region=version.region,
-        category=version.category,
-        item=version.item,
-        grade=version.grade,
-        unit=version.unit,
-        value=version.value,
-        value_max=version.value_max,
+        **_read_candidate_fields(version),
         citation=citation,
         permalink=permalink,
         reason=reason,
         score=score,
-        illustrative=bool(version.illustrative),
         **policy,
     )
+
+
+#: The standard fields a candidate carries, read from the version as :mod:`kb.fields` holds them.
+_read_candidate_fields = reader(described(Candidate))

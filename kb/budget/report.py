@@ -28,6 +28,8 @@ from kb.budget.lines import CheckReport
 from kb.citing.citations import figure_text
 from kb.errors import InvalidInput
 from kb.errors import UnsupportedFile
+from kb.fields import FIELD
+from kb.fields import described
 from kb.files.cells import display_width
 from kb.files.cells import storable_text
 from kb.files.tables import csv_bytes
@@ -351,26 +353,17 @@ def line_to_json(checked: CheckLine) -> dict[str, Any]:
 
 
 def candidate_to_json(candidate: Candidate) -> dict[str, Any]:
-    """A candidate standard as JSON-ready data."""
+    """A candidate standard as JSON-ready data: its standard fields, then why it was proposed."""
     return {
-        "code": candidate.code,
-        "version": candidate.version,
-        "name": candidate.name,
-        "kind": candidate.kind.value,
-        "level": candidate.level.value,
-        "region": candidate.region,
-        "category": candidate.category,
-        "item": candidate.item,
-        "grade": candidate.grade,
-        "unit": candidate.unit,
-        "value": _json_number(candidate.value),
-        "value_max": _json_number(candidate.value_max),
+        **{name: FIELD[name].json_value(getattr(candidate, name)) for name in _CANDIDATE_FIELDS},
         "citation": candidate.citation,
         "url": candidate.permalink,
         "reason": candidate.reason,
         "score": candidate.score,
-        "illustrative": candidate.illustrative,
     }
+
+
+_CANDIDATE_FIELDS = described(Candidate)
 
 
 def _json_number(value: Decimal | None) -> str | None:

@@ -18,6 +18,7 @@ from kb.documents.provenance import official_sources
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import RowProblem
+from kb.fields import FIELD
 from kb.files.cells import clean_text
 from kb.files.cells import field_text
 from kb.files.cells import parse_date
@@ -78,7 +79,7 @@ def is_documents_table(table: Table) -> bool:
     keys = {column.key for header in table.headers if (column := column_for(header))}
     return (
         bool(keys & _DOCUMENT_ONLY)
-        and "标准名称" not in table.headers
+        and FIELD["name"].header not in table.headers  # a standards file's 标准名称
         and ("name" not in {h.strip().lower() for h in table.headers})
     )
 

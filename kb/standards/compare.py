@@ -27,22 +27,23 @@ from decimal import Decimal
 from decimal import localcontext
 
 from kb.errors import InvalidInput
+from kb.fields import FIELD
+from kb.fields import FIELDS
+from kb.fields import LABELS
+from kb.fields import described
+from kb.fields import values_of
 from kb.files.cells import field_text
 from kb.models import Standard
 from kb.models import StandardVersion
-from kb.records import VERSION_FIELDS
-from kb.standards.interchange import HEADERS
 from kb.units import Incomparable
 from kb.units import common_unit
 from kb.units import convert
 from kb.units import is_exact
-from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
 
-#: Row labels: the interchange headers, plus the version number.
-LABELS: dict[str, str] = {"code": HEADERS["code"], "version": "版本", **HEADERS}
-ROW_FIELDS: tuple[str, ...] = ("code", "version", *VERSION_FIELDS)
+#: The rows: every field of a standard version (:data:`kb.fields.FIELDS`), labelled by :data:`LABELS`.
+ROW_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS)
 
 _OUTLIER_SCORE = Decimal("3.5")
 _MAD_CONSTANT = Decimal("0.6745")
@@ -203,23 +204,13 @@ def versions_over_time(standard: Standard) -> Comparison:
     return compare(list(standard.versions))
 
 
+#: The standard fields a column carries as they are; its ``item`` is the 事项 without grade.
+_COLUMN_FIELDS = tuple(name for name in described(Column) if name != "item")
+
+
 def _column(version: StandardVersion) -> Column:
-    return Column(
-        code=version.code,
-        version=version.version,
-        name=version.name,
-        region=version.region,
-        level=Level(version.level),
-        grade=version.grade,
-        value=version.value,
-        value_max=version.value_max,
-        unit=version.unit,
-        status=Status(version.status),
-        effective_from=version.effective_from,
-        effective_to=version.effective_to,
-        illustrative=bool(version.illustrative),
-        item=item_without_grade(version.item, version.grade, version.name),
-    )
+    item = item_without_grade(version.item, version.grade, version.name)
+    return Column(**values_of(version, _COLUMN_FIELDS), item=item)
 
 
 def _row(name: str, versions: Sequence[StandardVersion]) -> Row:
@@ -230,8 +221,7 @@ def _row(name: str, versions: Sequence[StandardVersion]) -> Row:
 def _text(name: str, value: object) -> str | None:
     if value is None:
         return None
-    enum = {"kind": Kind, "level": Level, "status": Status}.get(name)
-    return field_text(enum(value) if enum is not None else value)
+    return field_text(FIELD[name].typed(value) if name in FIELD else value)
 
 
 def _target_unit(columns: Sequence[Column]) -> str | None:
@@ -317,19 +307,10 @@ def outlying(values: Sequence[Decimal]) -> set[Decimal]:
 
 # -- export ----------------------------------------------------------------------------------
 
+#: The export's columns: each compared field under its label, then the normalised figure.
 EXPORT_HEADERS: tuple[str, ...] = (
-    *("标准编号", "版本", "标准名称", "地区", "层级", "等级", "标准值", "上限", "计量单位"),
-    *(
-        "状态",
-        "生效日期",
-        "失效日期",
-        "示例数据",
-        "折算单位",
-        "折算值",
-        "折算上限",
-        "异常值",
-        "说明",
-    ),
+    *(LABELS[name] for name in _COLUMN_FIELDS),
+    *("折算单位", "折算值", "折算上限", "异常值", "说明"),
 )
 
 
@@ -351,15 +332,14 @@ def comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[dict[
             ("极差", stats.spread),
             ("最大值/最小值", stats.ratio),
         ):
-            rows.append({"标准名称": f"统计：{label}", "折算单位": target, "折算值": _cell(value)})
+            row = {LABELS["name"]: f"统计：{label}", "折算单位": target, "折算值": _cell(value)}
+            rows.append(row)
     return EXPORT_HEADERS, rows
 
 
 def _export_row(column: Column, normalised: Normalised, target: str) -> dict[str, str]:
     cells = (
-        *(column.code, str(column.version), column.name, column.region, column.level.label),
-        *(column.grade, column.value, column.value_max, column.unit, column.status.label),
-        *(column.effective_from, column.effective_to, "是" if column.illustrative else "否"),
+        *(getattr(column, name) for name in _COLUMN_FIELDS),
         *(target if normalised.value is not None else "", normalised.value, normalised.value_max),
         *("是" if normalised.outlier else "", normalised.reason),
     )

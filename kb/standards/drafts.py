@@ -13,10 +13,11 @@ from typing import Any
 
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
+from kb.fields import LIFECYCLE_FIELDS
+from kb.fields import VERSION_FIELDS
 from kb.files.cells import field_text
 from kb.files.tables import Table
 from kb.models import StandardVersion
-from kb.records import VERSION_FIELDS
 from kb.records import StandardRecord
 from kb.standards import to_record
 from kb.standards.interchange import HEADERS
@@ -25,8 +26,6 @@ from kb.standards.interchange import parse_rows
 from kb.standards.interchange import record_to_row
 from kb.vocab import Status
 
-#: Fields that move with a version's life rather than with what it says.
-LIFECYCLE_FIELDS: tuple[str, ...] = ("status", "effective_from", "effective_to")
 #: What a version says: an edit that changes none of these changes nothing.
 CONTENT_FIELDS: tuple[str, ...] = tuple(f for f in VERSION_FIELDS if f not in LIFECYCLE_FIELDS)
 STATUS_BY_WORKFLOW = "状态不能直接修改，请通过审核流程变更（征求意见、发布、退回、废止）"

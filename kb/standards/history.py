@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kb.fields import LABELS
+from kb.fields import VERSION_FIELDS
 from kb.models import Standard
 from kb.models import StandardVersion
-from kb.records import VERSION_FIELDS
-from kb.standards.interchange import HEADERS
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def diff(old: StandardVersion | None, new: StandardVersion) -> tuple[FieldChange
         before = _text(getattr(old, name)) if old is not None else None
         after = _text(getattr(new, name))
         if before != after:
-            changes.append(FieldChange(name, HEADERS[name], before, after))
+            changes.append(FieldChange(name, LABELS[name], before, after))
     return tuple(changes)
 
 

@@ -5,7 +5,11 @@ record or raises :class:`~kb.errors.ImportRejected` listing every problem it fou
 by the column's Chinese header. Export writes the same columns with Chinese headers and labels,
 so that a file exported and imported again gives back exactly the same records.
 
-It stays whole (about 550 lines): the columns, reading a row and writing one are the two
+The columns are the fields of :data:`kb.fields.FIELDS` that the file holds; a cell is read by its
+field's type, and only fields with rules of their own (the code, the region, the figure, the
+period, 成本构成, 已核实) have readers here.
+
+It stays whole (about 500 lines): the columns, reading a row and writing one are the two
 directions of one format, and the round trip (export, import, the same records) holds only while
 they change together in one place.
 """
@@ -18,17 +22,21 @@ import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
-from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from typing import TypeVar
 
 from kb.amounts import check_figure
 from kb.errors import ImportRejected
 from kb.errors import InvalidInput
 from kb.errors import RowProblem
+from kb.fields import FIELD
+from kb.fields import FILE_FIELDS
+from kb.fields import Field
+from kb.fields import Need
+from kb.fields import Type
 from kb.files.cells import clean_text
 from kb.files.cells import field_text
 from kb.files.cells import parse_date
@@ -42,73 +50,11 @@ from kb.regions import canonical_region
 from kb.text import invisible_problem
 from kb.vocab import Kind
 from kb.vocab import LabelledEnum
-from kb.vocab import Level
-from kb.vocab import Status
 
-
-class Need(StrEnum):
-    """Whether a column must be filled in."""
-
-    REQUIRED = "required"
-    FOR_FIGURES = "for_figures"
-    OPTIONAL = "optional"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the interchange file: its key, Chinese header, need and a note for users."""
-
-    key: str
-    header: str
-    need: Need = Need.OPTIONAL
-    note: str = ""
-    max_length: int | None = None
-
-
-#: The interchange columns in file order; lengths follow the database columns in ``kb.models``.
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "code",
-        "标准编号",
-        note="不填则自动编号；同一编号再次导入且内容有变化时生成新版本",
-        max_length=64,
-    ),
-    Column("name", "标准名称", Need.REQUIRED, max_length=500),
-    Column(
-        "kind", "标准类型", Need.REQUIRED, "公共服务标准、成本定额标准、财政支出标准（或英文键）"
-    ),
-    Column("level", "层级", Need.REQUIRED, "中央、省级、市级、区级、镇级（或英文键）"),
-    Column("region", "地区", Need.REQUIRED, max_length=100),
-    Column("domain", "领域", Need.REQUIRED, max_length=100),
-    Column("category", "类别", max_length=100),
-    Column("item", "事项", max_length=300),
-    Column("grade", "等级", max_length=100),
-    Column("unit", "计量单位", Need.FOR_FIGURES, "如 元/平方米·年", max_length=100),
-    Column("value", "标准值", Need.FOR_FIGURES, "十进制数，按所填位数原样保存；区间时为下限"),
-    Column("value_max", "上限", note="标准为区间时填写上限，不得小于标准值"),
-    Column(
-        "components",
-        "成本构成",
-        note="人工费:12.3;材料费:4.1（金额）或 人工费:60%;材料费:25%（比例）",
-    ),
-    Column("conditions", "适用条件"),
-    Column("service_level", "服务标准"),
-    Column("issuer", "制定部门", max_length=200),
-    Column("basis", "依据", note="《标题》（文号）条款，多个以“；”分隔"),
-    Column("effective_from", "生效日期", note="2024-05-09、2024/5/9、2024.5.9 或 2024年5月9日"),
-    Column("effective_to", "失效日期", note="不得早于生效日期"),
-    Column("status", "状态", note="草案、征求意见、现行有效、已被修订、已废止；默认现行有效"),
-    Column("notes", "备注"),
-    Column("source", "来源", note="数值出处：网址以“ ; ”分隔，或文件名"),
-    # An extension of DESIGN §4: 否 marks a figure read only from a copy (a repost), shown 未核实.
-    Column(
-        "verified",
-        "已核实",
-        note="是/否：数值是否已按发文机关发布的原件核对；否则显示“未核实”；空为未说明",
-    ),
-    # An extension of DESIGN §4: marks invented demonstration figures.
-    Column("illustrative", "示例数据", note="是/否：是否为虚构的演示数据；空为否"),
-)
+#: The interchange columns in file order: the fields of :data:`kb.fields.FIELDS` the file holds.
+COLUMNS: tuple[Field, ...] = FILE_FIELDS
+#: A column of the file is a field's description (its ``key``, ``header``, ``need``, ``note``).
+Column = Field
 
 #: Column key → Chinese header, the name used for a column in every message.
 HEADERS: dict[str, str] = {column.key: column.header for column in COLUMNS}
@@ -342,78 +288,74 @@ class _RowReader:
 
 
 def _parse_row(row: _RowReader) -> StandardRecord | None:
-    """Read one row in column order; None when it has problems (they are in ``row.problems``)."""
-    code = _read_code(row)
-    name = row.text("name", required=True)
-    kind = row.choice(Kind, "kind", required=True)
-    level = row.choice(Level, "level", required=True)
-    region = row.region()
-    domain = row.text("domain", required=True)
-    category = row.text("category")
-    item = row.text("item")
-    grade = row.text("grade")
-    unit, value, value_max = _read_figure(row, kind)
-    components = row.parsed("components", parse_components)
-    conditions = row.text("conditions")
-    service_level = row.text("service_level")
-    issuer = row.text("issuer")
-    basis = row.text("basis")
-    effective_from, effective_to = _read_period(row)
-    status = row.choice(Status, "status") or Status.IN_FORCE
-    notes = row.text("notes")
-    source = row.text("source")
-    verified = row.parsed("verified", parse_flag)
-    if verified and source is None:
-        row.problem("verified", "标为已核实的标准须在“来源”中写明核对的原件")
-    illustrative = row.parsed("illustrative", parse_flag) or False
-    if row.problems or not (name and kind and level and region and domain):
+    """Read one row in column order; None when it has problems (they are in ``row.problems``).
+
+    Each cell is read by its field's type (:func:`_read_cell`); the fields with rules of their
+    own (:data:`_READERS`) are read by those, some together with the fields they depend on.
+    """
+    values: dict[str, Any] = {}
+    for name, column, read in _PLAN:
+        if name in values:
+            continue  # read with the field it depends on
+        if read is None:
+            values[name] = _read_cell(row, column)
+        else:
+            values.update(read(row, values))
+    if row.problems or any(values[key] is None for key in _REQUIRED):
         return None  # a missing required column is reported once, in the header
-    return StandardRecord(
-        code=code,
-        name=name,
-        kind=kind,
-        level=level,
-        region=region,
-        domain=domain,
-        category=category,
-        item=item,
-        grade=grade,
-        unit=unit,
-        value=value,
-        value_max=value_max,
-        components=components,
-        conditions=conditions,
-        service_level=service_level,
-        issuer=issuer,
-        basis=basis,
-        effective_from=effective_from,
-        effective_to=effective_to,
-        status=status,
-        notes=notes,
-        source=source,
-        verified=verified,
-        illustrative=illustrative,
-    )
+    return StandardRecord(**values)
 
 
-def _read_code(row: _RowReader) -> str | None:
+def _read_cell(row: _RowReader, column: Field) -> Any:
+    """A cell read by its field's type; the field's default when empty."""
+    key, required = column.name, column.need is Need.REQUIRED
+    value: Any
+    if column.type is Type.TEXT:
+        value = row.text(key, required=required)
+    elif column.type is Type.CHOICE:
+        assert column.choices is not None
+        value = row.choice(column.choices, key, required=required)
+    elif column.type is Type.DECIMAL:
+        value = row.amount(key)
+    elif column.type is Type.DATE:
+        value = row.parsed(key, parse_date)
+    elif column.type is Type.FLAG:
+        value = row.parsed(key, parse_flag)
+    else:  # pragma: no cover - a file column of another type needs a reader of its own
+        raise TypeError(f"no cell reader for {column.type} ({key})")
+    return column.default if value is None else value
+
+
+def _read_code(row: _RowReader, _read: Mapping[str, Any]) -> dict[str, Any]:
     code = row.text("code")
-    if code is None:
-        return None
-    if not CODE_PATTERN.fullmatch(code):
+    if code is not None and not CODE_PATTERN.fullmatch(code):
         row.problem(
             "code",
             f"“{code}”不是有效的标准编号：须以字母或数字开头，"
             "只含字母、数字、点、下划线和连字符，最长 64 个字符",
         )
-        return None
-    return code
+        code = None
+    return {"code": code}
 
 
-def _read_figure(
-    row: _RowReader, kind: Kind | None
-) -> tuple[str | None, Decimal | None, Decimal | None]:
+def _read_region(row: _RowReader, _read: Mapping[str, Any]) -> dict[str, Any]:
+    return {"region": row.region()}
+
+
+def _read_components(row: _RowReader, _read: Mapping[str, Any]) -> dict[str, Any]:
+    return {"components": row.parsed("components", parse_components)}
+
+
+def _read_verified(row: _RowReader, read: Mapping[str, Any]) -> dict[str, Any]:
+    verified = _read_cell(row, FIELD["verified"])
+    if verified and read["source"] is None:
+        row.problem("verified", "标为已核实的标准须在“来源”中写明核对的原件")
+    return {"verified": verified}
+
+
+def _read_figure(row: _RowReader, read: Mapping[str, Any]) -> dict[str, Any]:
     """Unit, value and upper bound, with the rules that tie them to the kind and to each other."""
+    kind: Kind | None = read["kind"]
     needs_value = kind is not None and kind.needs_value
     unit = row.text("unit")
     if needs_value and unit is None and not _has_problem(row, "unit"):
@@ -426,10 +368,10 @@ def _read_figure(
         row.problem("value_max", "填写上限时须同时填写标准值（区间下限）")
     elif value_max is not None and value is not None and value_max < value:
         row.problem("value_max", f"上限 {format(value_max, 'f')} 小于标准值 {format(value, 'f')}")
-    return unit, value, value_max
+    return {"unit": unit, "value": value, "value_max": value_max}
 
 
-def _read_period(row: _RowReader) -> tuple[dt.date | None, dt.date | None]:
+def _read_period(row: _RowReader, _read: Mapping[str, Any]) -> dict[str, Any]:
     effective_from = row.parsed("effective_from", parse_date)
     effective_to = row.parsed("effective_to", parse_date)
     if effective_from and effective_to and effective_to < effective_from:
@@ -437,7 +379,22 @@ def _read_period(row: _RowReader) -> tuple[dt.date | None, dt.date | None]:
             "effective_to",
             f"失效日期 {effective_to.isoformat()} 早于生效日期 {effective_from.isoformat()}",
         )
-    return effective_from, effective_to
+    return {"effective_from": effective_from, "effective_to": effective_to}
+
+
+#: The fields read by rules of their own, each reader given the values read so far (the figure
+#: needs the kind, 已核实 the source) and returning the fields it read.
+_READERS: dict[str, Callable[[_RowReader, Mapping[str, Any]], dict[str, Any]]] = {
+    "code": _read_code,
+    "region": _read_region,
+    "unit": _read_figure,
+    "components": _read_components,
+    "effective_from": _read_period,
+    "verified": _read_verified,
+}
+#: Each column with its own reader, if it has one, in file order.
+_PLAN = tuple((column.name, column, _READERS.get(column.name)) for column in COLUMNS)
+_REQUIRED = tuple(column.key for column in COLUMNS if column.need is Need.REQUIRED)
 
 
 def _has_problem(row: _RowReader, key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal
 
 import pytest
@@ -12,18 +13,26 @@ from whoosh.fields import STORED
 
 from indexer.dictionary import load_lexicon
 from indexer.schema import FACETS
+from indexer.schema import FIELDS_DIGEST
 from indexer.schema import FILTERS
 from indexer.schema import NO_DAY
+from indexer.schema import SCHEMA_VERSION
 from indexer.schema import build_schema
 from indexer.schema import day_from_number
 from indexer.schema import day_number
 from indexer.schema import document_docs
+from indexer.schema import fields_digest
 from indexer.schema import in_force_window
 from indexer.schema import standard_docs
+from indexer.schema import standard_hit_values
 from indexer.schema import tiebreak_key
 from indexer.schema import value_order
+from indexer.search import SearchHit
 from kb import documents
 from kb import standards
+from kb.fields import FACET_FIELDS
+from kb.fields import FIELD
+from kb.fields import INDEXED_FIELDS
 from kb.models import StandardVersion
 from kb.vocab import Status
 from tests.factories import make_standard
@@ -212,3 +221,62 @@ def test_a_record_beyond_the_tiebreak_key_is_refused(arguments):
     kind, record_id, *version = arguments
     with pytest.raises(ValueError, match="排序键"):
         tiebreak_key(kind, record_id, version=version[0] if version else 0)
+
+
+def test_the_standard_fields_kept_are_exactly_those_the_description_marks(schema):
+    """Derived from kb.fields: stored standard fields, facets, and what a hit carries."""
+    kept = {name for name in schema.stored_names() if name in FIELD}
+
+    assert kept == {field.name for field in INDEXED_FIELDS}
+    assert FACETS == ("type", *FACET_FIELDS, "year")
+    assert {f.name for f in dataclass_fields(SearchHit)} >= kept
+
+
+def test_a_standard_doc_gives_back_every_kept_field_for_its_hit(db):
+    standards.write(
+        db,
+        make_standard(
+            value_max=Decimal("20.00"),
+            effective_to=dt.date(2025, 12, 31),
+            illustrative=True,
+        ),
+    )
+    db.commit()
+    [doc] = standard_docs(standards.find(db, "QP-CQ-0012"))
+
+    assert standard_hit_values(doc) == {
+        "code": "QP-CQ-0012",
+        "version": 1,
+        "kind": "cost_quota",
+        "level": "district",
+        "region": "青浦区",
+        "domain": "城市运维",
+        "category": "绿化养护",
+        "grade": "一级",
+        "unit": "元/平方米·年",
+        "value": "18.50",
+        "value_max": "20.00",
+        "effective_from": dt.date(2024, 5, 9),
+        "effective_to": dt.date(2025, 12, 31),
+        "status": "in_force",
+        "illustrative": True,
+    }
+
+
+def test_searched_text_is_the_keywords_then_the_body_in_their_order(db):
+    standards.write(db, make_standard(conditions="含苗木补植", notes="每年复核"))
+    db.commit()
+    [doc] = standard_docs(standards.find(db, "QP-CQ-0012"))
+
+    assert doc["body"] == "公共绿地养护；含苗木补植；每年复核"
+    assert doc["content"].split("\n")[2] == (
+        "QP-CQ-0012；绿化养护；一级；青浦区；城市运维；成本定额标准；区级；18.50；元/平方米·年"
+    )
+
+
+def test_a_change_to_the_indexed_fields_bumps_the_schema_version():
+    """An index built with other fields must be rebuilt: change kb.fields' index part, and this
+    fails until SCHEMA_VERSION is bumped and FIELDS_DIGEST set to the new digest."""
+    assert fields_digest() == FIELDS_DIGEST, (
+        f"bump SCHEMA_VERSION ({SCHEMA_VERSION}) and set FIELDS_DIGEST = {fields_digest()!r}"
+    )

@@ -29,6 +29,7 @@ from kb import standards
 from kb.citing.citations import official_standard_text
 from kb.citing.citations import standard_permalink
 from kb.errors import NotFound
+from kb.fields import FACET_FIELDS
 from kb.files.cells import field_text as interchange_text
 from kb.files.tables import neutralise_formula
 from kb.models import StandardVersion
@@ -122,9 +123,7 @@ def find_one(args: dict[str, Any]) -> StandardVersion:
             return visible_version(session, args["code"].strip(), on=on)
         except NotFound as error:
             raise NotFound(f"未找到：{error.message}") from error
-    filters = {
-        k: args[k] for k in ("kind", "level", "region", "domain", "category", "grade") if k in args
-    }
+    filters = {k: args[k] for k in FACET_FIELDS if k != "status" and k in args}
     if on is None and "status" not in args:
         filters["status"] = Status.IN_FORCE.value  # today's standard, not its drafts or past
     elif "status" in args:

@@ -18,6 +18,8 @@ from marshmallow import ValidationError
 
 from indexer.search import SearchPage
 from indexer.search import suggest
+from kb.fields import FACET_FIELDS
+from kb.fields import LABELS as FIELD_LABELS
 from webapp.api.search import SEARCH_ARGS
 from webapp.api.search import run_search
 from webapp.db import get_session
@@ -38,15 +40,10 @@ def loop_id(hit: Any) -> str:
     return re.sub(r"[^A-Za-z0-9-]", lambda m: f"_{ord(m.group(0)):x}", str(hit.id))
 
 
+#: Each facet's title: a standard field's label (kb.fields), or the result type and the year.
 FACET_TITLES = {
     "type": "结果类型",
-    "kind": "标准类型",
-    "level": "层级",
-    "region": "地区",
-    "domain": "领域",
-    "category": "类别",
-    "grade": "等级",
-    "status": "状态",
+    **{name: FIELD_LABELS[name] for name in FACET_FIELDS},
     "year": "年份",
 }
 

@@ -27,17 +27,16 @@ from kb.errors import Conflict
 from kb.errors import InvalidInput
 from kb.errors import KbError
 from kb.errors import PermissionDenied
+from kb.fields import Need
+from kb.fields import Type
 from kb.files.cells import field_text
 from kb.standards import history
 from kb.standards import workflow
 from kb.standards.drafts import CONTENT_FIELDS
 from kb.standards.drafts import parse_cells
 from kb.standards.interchange import COLUMNS
-from kb.standards.interchange import Need
 from kb.standards.interchange import parse_date
 from kb.standards.lifecycle import OPEN
-from kb.vocab import Kind
-from kb.vocab import Level
 from kb.vocab import Status
 from webapp.api.check import ROW_NUMBER
 from webapp.api.standards import reindex
@@ -50,12 +49,16 @@ bp = Blueprint("pages_workbench", __name__)
 
 #: The form's fields: every interchange column but the status, which only a review changes.
 FORM_COLUMNS = tuple(column for column in COLUMNS if column.key != "status")
-LONG_TEXT = frozenset({"components", "conditions", "service_level", "basis", "notes", "source"})
-DATES = frozenset({"effective_from", "effective_to"})
+#: Free text without a length of its own gets a text area; dates a date input (kb.fields types).
+LONG_TEXT = frozenset(column.key for column in FORM_COLUMNS if column.long_text)
+DATES = frozenset(column.key for column in FORM_COLUMNS if column.type is Type.DATE)
 #: Fields chosen from a list: (value sent, label shown); the interchange reads key or label.
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "kind": tuple((m.value, m.label) for m in Kind),
-    "level": tuple((m.value, m.label) for m in Level),
+    **{
+        column.key: tuple((m.value, m.label) for m in column.choices)
+        for column in FORM_COLUMNS
+        if column.choices is not None
+    },
     "illustrative": (("否", "否"), ("是", "是")),
     "verified": (("是", "是"), ("否", "否")),
 }

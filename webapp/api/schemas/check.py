@@ -17,6 +17,7 @@ from kb.files.limits import MAX_CELL_CHARS
 from kb.files.limits import REQUEST_LIMITS
 from kb.vocab import Level
 from webapp.api.schemas.base import ExactDecimal
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
 
 _CELL = validate.Length(max=MAX_CELL_CHARS)
 
@@ -98,10 +99,14 @@ class CheckRequest(Schema):
     )
 
 
-class CandidateSchema(Schema):
+#: The standard fields the API shows of a candidate.
+CANDIDATE_FIELDS = ("code", "version", "name", "region", "level", "grade", "unit", "value")
+CANDIDATE_FIELDS += ("value_max", "illustrative")
+
+
+class CandidateSchema(StandardFieldsSchema.of(CANDIDATE_FIELDS)):
     """A standard that could apply to a line, with its score."""
 
-    code = fields.String()
     score = fields.Float(
         metadata={"description": "匹配分（0–100，由排序键导出，候选不会高于所选）"}
     )
@@ -110,18 +115,9 @@ class CandidateSchema(Schema):
     lapsed_on = fields.Date(
         allow_none=True, metadata={"description": "已失效的日期（无现行版本时）"}
     )
-    version = fields.Integer()
-    name = fields.String()
-    region = fields.String()
-    level = fields.String()
-    grade = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
-    value = ExactDecimal(allow_none=True)
-    value_max = ExactDecimal(allow_none=True)
     citation = fields.String()
     permalink = fields.String()
     reason = fields.String(metadata={"description": "匹配理由"})
-    illustrative = fields.Boolean()
 
 
 class CheckLineSchema(Schema):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema
 from marshmallow import fields
-from marshmallow import validate
 
-from kb.vocab import Kind
-from kb.vocab import Level
+from kb.fields import described
+from kb.standards.compare import Column
 from webapp.api.schemas.base import ExactDecimal
-from webapp.api.schemas.base import enum_keys
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
+from webapp.api.schemas.standard_fields import filter_field
 
 
 class CompareArgs(Schema):
@@ -18,41 +18,18 @@ class CompareArgs(Schema):
     codes = fields.String(
         metadata={"description": "以逗号分隔的标准编号，如 QP-CQ-0001,QP-CQ-0002"}
     )
-    category = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "类别，如 环卫保洁、会议费"}
-    )
-    item = fields.String(
-        validate=validate.Length(max=300), metadata={"description": "事项，如 道路保洁"}
-    )
-    region = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "地区；区名包含其街镇"}
-    )
-    kind = fields.String(
-        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
-    )
-    level = fields.String(
-        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
-    )
+    category = filter_field("category", "类别，如 环卫保洁、会议费")
+    item = filter_field("item", "事项，如 道路保洁")
+    region = filter_field("region", "地区；区名包含其街镇")
+    kind = filter_field("kind")
+    level = filter_field("level")
     on = fields.Date(metadata={"description": "取该日期现行有效的版本"})
 
 
-class CompareColumnSchema(Schema):
-    """One standard compared."""
+class CompareColumnSchema(StandardFieldsSchema.of(described(Column))):
+    """One standard compared: the fields of :class:`kb.standards.compare.Column`."""
 
-    code = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    region = fields.String()
-    level = fields.String()
-    grade = fields.String(allow_none=True)
     item = fields.String(metadata={"description": "事项（去掉等级），同事项的标准才合并统计"})
-    value = ExactDecimal(allow_none=True)
-    value_max = ExactDecimal(allow_none=True)
-    unit = fields.String(allow_none=True)
-    status = fields.String()
-    effective_from = fields.Date(allow_none=True)
-    effective_to = fields.Date(allow_none=True)
-    illustrative = fields.Boolean()
 
 
 class CompareRowSchema(Schema):

@@ -10,11 +10,8 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from kb.vocab import Kind
-from kb.vocab import Level
-from kb.vocab import Status
-from webapp.api.schemas.base import enum_keys
 from webapp.api.schemas.search import SearchArgs
+from webapp.api.schemas.standard_fields import filter_field
 
 LOOKUP_FIELDS = {
     "value": "标准值（下限）",
@@ -55,23 +52,14 @@ class LookupArgs(Schema):
         },
     )
     on = fields.Date(metadata={"description": "取该日期现行有效的版本（YYYY-MM-DD）"})
-    kind = fields.String(
-        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
-    )
-    level = fields.String(
-        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
-    )
-    region = fields.String(validate=validate.Length(max=100), metadata={"description": "地区"})
-    domain = fields.String(validate=validate.Length(max=100), metadata={"description": "领域"})
-    category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
-    item = fields.String(
-        validate=validate.Length(max=300), metadata={"description": "事项（完全一致）"}
-    )
-    grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
-    status = fields.String(
-        validate=validate.OneOf(enum_keys(Status)),
-        metadata={"description": "状态；按描述查找且不给 on 时默认只看现行有效的标准"},
-    )
+    kind = filter_field("kind")
+    level = filter_field("level")
+    region = filter_field("region")
+    domain = filter_field("domain")
+    category = filter_field("category")
+    item = filter_field("item", "事项（完全一致）")
+    grade = filter_field("grade")
+    status = filter_field("status", "状态；按描述查找且不给 on 时默认只看现行有效的标准")
     key = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "查询密钥（需要登录才能查看时，表格无法发送请求头）"},

@@ -6,11 +6,12 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
+from kb.fields import INDEXED_FIELDS
 from kb.vocab import DocumentStatus
-from kb.vocab import Kind
-from kb.vocab import Level
 from kb.vocab import Status
 from webapp.api.schemas.base import enum_keys
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
+from webapp.api.schemas.standard_fields import filter_field
 
 RESULT_TYPES = ("standard", "clause", "document")
 
@@ -18,16 +19,12 @@ RESULT_TYPES = ("standard", "clause", "document")
 class FilterArgs(Schema):
     """Filters shared by search and the standards list."""
 
-    kind = fields.String(
-        validate=validate.OneOf(enum_keys(Kind)), metadata={"description": "标准类型"}
-    )
-    level = fields.String(
-        validate=validate.OneOf(enum_keys(Level)), metadata={"description": "层级"}
-    )
-    region = fields.String(validate=validate.Length(max=100), metadata={"description": "地区"})
-    domain = fields.String(validate=validate.Length(max=100), metadata={"description": "领域"})
-    category = fields.String(validate=validate.Length(max=100), metadata={"description": "类别"})
-    grade = fields.String(validate=validate.Length(max=100), metadata={"description": "等级"})
+    kind = filter_field("kind")
+    level = filter_field("level")
+    region = filter_field("region")
+    domain = filter_field("domain")
+    category = filter_field("category")
+    grade = filter_field("grade")
     year = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"description": "年份"})
     status = fields.String(
         validate=validate.OneOf(sorted({*enum_keys(Status), *enum_keys(DocumentStatus)})),
@@ -62,8 +59,9 @@ class SearchArgs(FilterArgs):
     )
 
 
-class SearchHitSchema(Schema):
-    """One hit: a standard, a clause or a document."""
+class SearchHitSchema(StandardFieldsSchema.of((f.name for f in INDEXED_FIELDS), nullable=True)):
+    """One hit: a standard, a clause or a document; a standard's fields are those the index
+    keeps (:data:`kb.fields.INDEXED_FIELDS`), null for a clause or a document."""
 
     type = fields.String(required=True, validate=validate.OneOf(RESULT_TYPES))
     id = fields.String(required=True)
@@ -73,21 +71,9 @@ class SearchHitSchema(Schema):
     )
     url = fields.String(required=True)
     score = fields.Float(allow_none=True)
-    code = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True)
-    kind = fields.String(allow_none=True)
-    level = fields.String(allow_none=True)
-    region = fields.String(allow_none=True)
-    domain = fields.String(allow_none=True)
-    category = fields.String(allow_none=True)
-    grade = fields.String(allow_none=True)
+    # A hit holds the figures as the index stores them: exact decimal text.
     value = fields.String(allow_none=True, metadata={"description": "精确小数（字符串）"})
     value_max = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
-    status = fields.String(allow_none=True)
-    effective_from = fields.Date(allow_none=True)
-    effective_to = fields.Date(allow_none=True)
-    illustrative = fields.Boolean(allow_none=True)
     document_id = fields.Integer(allow_none=True)
     document_title = fields.String(allow_none=True)
     clause_path = fields.String(allow_none=True)

@@ -8,43 +8,25 @@ from marshmallow import validate
 
 from kb import standards as kb_standards
 from kb.documents.provenance import reposts
+from kb.fields import FIELDS
+from kb.fields import FILE_FIELDS
 from kb.vocab import Kind
 from kb.vocab import Level
 from kb.vocab import Status
 from webapp.api.schemas.base import ExactDecimal
 from webapp.api.schemas.base import UtcDateTime
 from webapp.api.schemas.search import FilterArgs
+from webapp.api.schemas.standard_fields import StandardFieldsSchema
+from webapp.api.schemas.standard_fields import input_cells
 
 
-class StandardSchema(Schema):
+class StandardSchema(StandardFieldsSchema.of((f.name for f in FIELDS), required=True)):
     """One version of a standard with every field of the interchange format."""
 
-    code = fields.String(required=True)
-    version = fields.Integer(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
     kind_label = fields.Function(lambda v: Kind(v.kind).label)
-    level = fields.String(required=True)
     level_label = fields.Function(lambda v: Level(v.level).label)
-    region = fields.String(required=True)
-    domain = fields.String(required=True)
-    category = fields.String(allow_none=True)
-    item = fields.String(allow_none=True)
-    grade = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
     value = ExactDecimal(allow_none=True, metadata={"description": "精确小数"})
-    value_max = ExactDecimal(allow_none=True)
-    components = fields.String(allow_none=True)
-    conditions = fields.String(allow_none=True)
-    service_level = fields.String(allow_none=True)
-    issuer = fields.String(allow_none=True)
-    basis = fields.String(allow_none=True)
-    effective_from = fields.Date(allow_none=True)
-    effective_to = fields.Date(allow_none=True)
-    status = fields.String(required=True)
     status_label = fields.Function(lambda v: Status(v.status).label)
-    notes = fields.String(allow_none=True)
-    source = fields.String(allow_none=True)
     sources = fields.Function(kb_standards.sources, metadata={"description": "来源地址列表"})
     illustrative = fields.Boolean(metadata={"description": "示例数据，非正式标准"})
     verified = fields.Function(
@@ -110,36 +92,12 @@ class VersionsSchema(Schema):
     versions = fields.List(fields.Nested(VersionEntrySchema), required=True)
 
 
-def _cell(description: str) -> fields.Raw:
-    return fields.Raw(allow_none=True, metadata={"description": description, "type": "string"})
+class StandardInputSchema(input_cells(f.name for f in FILE_FIELDS if f.name != "status")):
+    """A standard's fields as in the interchange file; values are checked by the import rules.
 
+    No ``status``: a new standard is always a draft, and a status moves only by the workflow.
+    """
 
-class StandardInputSchema(Schema):
-    """A standard's fields as in the interchange file; values are checked by the import rules."""
-
-    code = _cell("标准编号（不填则自动编号）")
-    name = _cell("标准名称")
-    kind = _cell("标准类型：public_service / cost_quota / expenditure 或中文")
-    level = _cell("层级：central / province / city / district / town 或中文")
-    region = _cell("地区")
-    domain = _cell("领域")
-    category = _cell("类别")
-    item = _cell("事项")
-    grade = _cell("等级")
-    unit = _cell("计量单位")
-    value = _cell("标准值（十进制，按字符串原样保存）")
-    value_max = _cell("上限")
-    components = _cell("成本构成")
-    conditions = _cell("适用条件")
-    service_level = _cell("服务标准")
-    issuer = _cell("制定部门")
-    basis = _cell("依据")
-    effective_from = _cell("生效日期")
-    effective_to = _cell("失效日期")
-    notes = _cell("备注")
-    source = _cell("来源")
-    verified = _cell("已核实：是/否（否：仅读自转载，显示“未核实”）")
-    illustrative = _cell("示例数据：是/否")
     reason = fields.String(validate=validate.Length(max=1000), metadata={"description": "修改原因"})
 
 
