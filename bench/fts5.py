@@ -59,6 +59,10 @@ COLUMNS = (
     "category", "grade", "status", "effective_from", "effective_to", "title", "body", "url",
     "unit", "value",
 )  # fmt: skip
+#: Facets counted per search; ``records`` holds each as a small integer code too
+#: (``facet_<name>``, 0 for none, values in ``facet_values``): counting codes is cheaper
+#: than counting strings.
+FACETS = ("type", "kind", "level", "region", "domain", "category")
 #: Contents sent to an analysis process at a time.
 BATCH = 256
 
@@ -104,17 +108,23 @@ def read_records(settings: Any) -> Iterator[dict[str, Any]]:
     close_database(factory)
 
 
-def _row(doc: dict[str, Any]) -> tuple[Any, ...]:
+def _row(doc: dict[str, Any], codes: dict[str, dict[str, int]]) -> tuple[Any, ...]:
     values = dict(doc)
     values["is_current"] = int(bool(doc.get("is_current", False)))
-    return tuple(values.get(name) for name in COLUMNS)
+    row = [values.get(name) for name in COLUMNS]
+    for name in FACETS:
+        value = doc.get(name)
+        known = codes[name]
+        row.append(0 if value is None else known.setdefault(value, len(known) + 1))
+    return tuple(row)
 
 
 def create(connection: sqlite3.Connection) -> None:
-    columns = ", ".join(COLUMNS)
+    columns = ", ".join([*COLUMNS, *(f"facet_{name} INTEGER" for name in FACETS)])
     connection.executescript(
         f"""
         CREATE TABLE records (rowid INTEGER PRIMARY KEY, {columns});
+        CREATE TABLE facet_values (facet TEXT, code INTEGER, value TEXT);
         CREATE VIRTUAL TABLE search USING fts5(content, content='', tokenize="{TOKENIZE}");
         """
     )
@@ -132,7 +142,9 @@ def build(settings: Any, out: Path, procs: int = 2) -> dict[str, Any]:
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
     create(connection)
-    insert_record = f"INSERT INTO records VALUES (?, {', '.join('?' * len(COLUMNS))})"
+    marks = ", ".join("?" * (len(COLUMNS) + len(FACETS)))
+    insert_record = f"INSERT INTO records VALUES (?, {marks})"
+    codes: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     insert_text = "INSERT INTO search (rowid, content) VALUES (?, ?)"
     times = {"read": 0.0, "wait for analysis": 0.0, "write": 0.0}
     analysis_cpu = 0.0
@@ -155,7 +167,7 @@ def build(settings: Any, out: Path, procs: int = 2) -> dict[str, Any]:
         for doc, tokens in zip(batch, joined, strict=True):
             rowid += 1
             counts[doc["type"]] = counts.get(doc["type"], 0) + 1
-            records.append((rowid, *_row(doc)))
+            records.append((rowid, *_row(doc, codes)))
             texts.append((rowid, tokens))
         connection.executemany(insert_record, records)
         connection.executemany(insert_text, texts)
@@ -198,6 +210,10 @@ def build(settings: Any, out: Path, procs: int = 2) -> dict[str, Any]:
             analysis_cpu += cpu
             write(batch, joined)
     started = time.perf_counter()
+    connection.executemany(
+        "INSERT INTO facet_values VALUES (?, ?, ?)",
+        [(name, code, value) for name, known in codes.items() for value, code in known.items()],
+    )
     for name in ("type", "kind", "level", "region"):
         connection.execute(f"CREATE INDEX records_{name} ON records ({name})")
     connection.execute("COMMIT")
