@@ -42,12 +42,15 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
+from http_load import machine_busy_seconds  # noqa: E402
+
 KB = ["-c", "from webapp.cli import cli; cli()"]
 
 
 def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
     """Run ``command`` (``python`` + arguments) to the end; wall, CPU, peak RSS, load, output."""
     load_before = round(os.getloadavg()[0], 2)
+    machine_before = machine_busy_seconds()
     started = time.perf_counter()
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -60,6 +63,8 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    machine = machine_busy_seconds() - machine_before
+    cpu = usage.ru_utime + usage.ru_stime
     text = log.read_text(errors="replace")
     print(
         f"[{time.strftime('%H:%M:%S')}] {' '.join(command[-3:])}: {wall:.1f} s, "
@@ -72,7 +77,10 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
         "returncode": process.returncode,
         "seconds": round(wall, 2),
         # ru_* of wait4 cover the child and every descendant it waited for.
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "cpu_seconds": round(cpu, 2),
+        # What every other process took of the machine meanwhile: above ~0.3 the wall time
+        # is the machine's, not the step's (a step measuring a server counts it as "other").
+        "other_cpu_share": round((machine - cpu) / (wall * (os.cpu_count() or 1)), 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "load_before_after": [load_before, round(os.getloadavg()[0], 2)],
         "log": str(log),
@@ -167,7 +175,7 @@ def _load(step: dict[str, Any] | None) -> str:
     if not step:
         return "–"
     before, after = step["load_before_after"]
-    return f"{before} → {after}"
+    return f"{before} → {after}; others {step['other_cpu_share']:.0%} of the CPU"
 
 
 def _s(step: dict[str, Any] | None) -> str:
