@@ -109,7 +109,7 @@ def budget_figures(text: str) -> dict[str, Any]:
             entry = found.setdefault(section, {})
             entry[kind] = float(total)
             entry[f"{kind}_phases"] = {
-                name: float(seconds)
+                name.strip(): float(seconds)
                 for name, seconds in re.findall(r"([^,]+?) ([0-9.]+) s(?:,|$)", phases)
             }
     return found
@@ -175,6 +175,8 @@ def _load(step: dict[str, Any] | None) -> str:
     if not step:
         return "–"
     before, after = step["load_before_after"]
+    if "other_cpu_share" not in step:
+        return f"{before} → {after}"
     return f"{before} → {after}; others {step['other_cpu_share']:.0%} of the CPU"
 
 
@@ -315,8 +317,8 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, required=True, help="standards in the corpus")
-    parser.add_argument("--instance", type=Path, required=True, help="written into")
+    parser.add_argument("--size", type=int, help="standards in the corpus")
+    parser.add_argument("--instance", type=Path, help="written into")
     parser.add_argument("--corpus", type=Path, help="ingest this corpus into a fresh instance")
     parser.add_argument("--fresh", action="store_true", help="remove --instance before ingest")
     parser.add_argument("--out", type=Path, help="logs and figures (default bench/out/scale-N)")
@@ -326,7 +328,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-budget", action="store_true")
     parser.add_argument("--json", type=Path, help="default: OUT/scale.json")
+    parser.add_argument("--report", type=Path, help="only print the table of a scale.json")
     args = parser.parse_args(argv)
+    if args.report:
+        results = json.loads(args.report.read_text())
+        if results.get("budget"):
+            results["budget"]["figures"] = budget_figures(
+                Path(results["budget"]["log"]).read_text()
+            )
+        print(markdown(results))
+        return 0
+    if not (args.size and args.instance):
+        parser.error("--size and --instance are required")
     args.out = args.out or HERE / "out" / f"scale-{args.size}"
     results = run(args)
     (args.json or args.out / "scale.json").write_text(
