@@ -272,7 +272,10 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{each(mine, lambda r: r['load']['p95_ms'], '{:.1f}')} ms, "
                 f"{each(mine, lambda r: r['load']['requests_per_s'])} req/s (FTS5 app: "
                 f"{each(theirs, lambda r: r['load']['p95_ms'], '{:.1f}')} ms, "
-                f"{each(theirs, lambda r: r['load']['requests_per_s'])} req/s)",
+                f"{each(theirs, lambda r: r['load']['requests_per_s'])} req/s); server CPU "
+                f"{each(mine, lambda r: r['load']['server_cpu_ms_per_request'], '{:.1f}')} vs "
+                f"{each(theirs, lambda r: r['load']['server_cpu_ms_per_request'], '{:.1f}')} "
+                "ms a request",
                 "stay ahead",
                 loads,
             ),
@@ -288,8 +291,9 @@ def markdown(results: dict[str, Any]) -> str:
         text = f"first check {check['wall']:.1f} s (CPU {check['cpu']:.1f} s)"
         if requests:
             page = requests.get("wall_phases", {}).get("page request")
-            if page is not None:
-                text += f"; page request on a fresh searcher {page:.1f} s"
+            page_cpu = requests.get("cpu_phases", {}).get("page request")
+            if page is not None and page_cpu is not None:
+                text += f"; page request on a fresh searcher {page:.1f} s (CPU {page_cpu:.1f} s)"
         rows.append((f"10,000-line budget check against {size} standards", text, "≤ 5 s",
                      _load(budget)))  # fmt: skip
     else:
