@@ -107,7 +107,7 @@ class AppServer(Server):
 
     def memory_mb(self) -> dict[str, float]:
         """PSS and RSS of the master and its workers, summed, in MB."""
-        pss = rss = 0
+        pss = rss = master = 0
         for pid in [self.process.pid, *self.worker_pids()]:
             try:
                 rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -116,9 +116,15 @@ class AppServer(Server):
             for line in rollup.splitlines():
                 if line.startswith("Pss:"):
                     pss += int(line.split()[1])
+                    if pid == self.process.pid:
+                        master = int(line.split()[1])
                 elif line.startswith("Rss:"):
                     rss += int(line.split()[1])
-        return {"pss_total_mb": round(pss / 1024, 1), "rss_total_mb": round(rss / 1024, 1)}
+        return {
+            "pss_total_mb": round(pss / 1024, 1),
+            "rss_total_mb": round(rss / 1024, 1),
+            "master_pss_mb": round(master / 1024, 1),
+        }
 
 
 def timed_get(port: int, path: str) -> tuple[int, float]:
