@@ -1,0 +1,42 @@
+"""bench/scale.py reads the figures bench/budget.py prints."""
+
+from __future__ import annotations
+
+from bench import scale
+
+BUDGET_OUTPUT = """\
+10000 lines in all of 上海市 against instance-10000
+startup (once per worker):
+  wall: startup 0.56 s; total 0.56 s, 17737 lines/s
+  cpu: startup 0.17 s; total 0.17 s, 58621 lines/s
+  verdicts: {'within': 2429, 'over': 6859}, broken rows: 0
+first check, xlsx:
+  wall: read 1.97 s, match 6.12 s, verdicts 1.80 s, page 0.96 s, report 5.75 s; total 16.59 s, 603 lines/s
+  cpu: read 0.66 s, match 1.95 s, verdicts 0.57 s, page 0.31 s, report 1.87 s; total 5.34 s, 1871 lines/s
+requests (fresh searcher):
+  wall: startup 0.36 s, page request 11.96 s, download request 8.83 s; total 20.79 s, 481 lines/s
+  cpu: startup 0.12 s, page request 3.92 s, download request 3.12 s; total 7.04 s, 1420 lines/s
+"""
+
+
+def test_budget_figures_per_section_with_phases():
+    figures = scale.budget_figures(BUDGET_OUTPUT)
+    assert list(figures) == [
+        "startup (once per worker)",
+        "first check, xlsx",
+        "requests (fresh searcher)",
+    ]
+    assert figures["first check, xlsx"]["wall"] == 16.59
+    assert figures["first check, xlsx"]["cpu"] == 5.34
+    assert figures["first check, xlsx"]["cpu_phases"] == {
+        "read": 0.66,
+        "match": 1.95,
+        "verdicts": 0.57,
+        "page": 0.31,
+        "report": 1.87,
+    }
+    assert figures["requests (fresh searcher)"]["wall_phases"]["page request"] == 11.96
+
+
+def test_budget_figures_of_a_failed_run_are_empty():
+    assert scale.budget_figures("Traceback (most recent call last):\n  File x\nKeyError: 1\n") == {}
