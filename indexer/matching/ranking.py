@@ -84,6 +84,10 @@ class Scope(NamedTuple):
     high_only: bool
 
 
+#: A ranked entry: its key, the entry, its scope, its grade fit and whether it may be the match.
+Keyed = tuple[RankKey, Entry, Scope, int, bool]
+
+
 class Matcher:
     """Ranks candidates for the lines of one check against one searcher, sharing the work.
 
@@ -117,6 +121,9 @@ class Matcher:
         self._when: dict[tuple[int, dt.date | None], str] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, UnitTable] = {}
+        self._scope_objects: dict[tuple[Any, ...], Scope] = {}
+        self._keyed_memo: dict[tuple[Any, ...], list[Keyed]] = {}
+        self._grade_fits: dict[tuple[str | None, str | None], int] = {}
 
     def rank_all(self, lines: Sequence[BudgetLine]) -> dict[int, tuple[Candidate, ...]]:
         """Candidates for every line; lines alike are ranked once."""
@@ -210,26 +217,48 @@ class Matcher:
 
     def _rank(self, line: BudgetLine, region: str, wanted: str | None) -> tuple[Candidate, ...]:
         """The best candidates, by :func:`kb.budget.policy.rank_key`."""
-        keyed: list[tuple[RankKey, Entry, Scope, int, bool]] = []
+        keyed: list[Keyed] = []
         other_grades: list[tuple[Scope, list[Entry]]] = []
         for scope in self._scopes_of(_text_key(line), region):
             for entries in scope.by_grade.values():
-                if grade_fit(wanted, entries[0][1].parts.grade) < 0:
+                if self._grade_fit(wanted, entries[0][1].parts.grade) < 0:
                     other_grades.append((scope, entries))  # runners-up at most
                 else:
-                    self._key(keyed, line, wanted, scope, entries)
+                    keyed += self._keyed(line, wanted, scope, entries)
         if len(keyed) <= RUNNERS_UP:
             for scope, entries in other_grades:
-                self._key(keyed, line, wanted, scope, entries)
+                keyed += self._keyed(line, wanted, scope, entries)
         keyed.sort(key=_first)
         return tuple(
             self._candidate(region, wanted, *found[1:], score=found[0].score())
             for found in keyed[: 1 + RUNNERS_UP]
         )
 
+    def _keyed(
+        self, line: BudgetLine, wanted: str | None, scope: Scope, entries: list[Entry]
+    ) -> list[Keyed]:
+        """The keys of one region's entries of one grade, with their grade fit and whether
+        they may be the match; remembered per (entries, place, grade wanted, unit), which
+        lines of many places share (every line of 上海市's 街镇 ranks 上海市's standards)."""
+        key = (id(entries), scope.place.level, scope.high_only, wanted, line.unit)
+        found = self._keyed_memo.get(key)
+        if found is None:
+            found = self._keyed_memo[key] = []
+            self._key(found, line, wanted, scope, entries)
+        elif found and found[0][2] is not scope:
+            found = [(k, entry, scope, fit, eligible) for k, entry, _, fit, eligible in found]
+        return found
+
+    def _grade_fit(self, wanted: str | None, grade: str | None) -> int:
+        key = (wanted, grade)
+        found = self._grade_fits.get(key)
+        if found is None:
+            found = self._grade_fits[key] = grade_fit(wanted, grade)
+        return found
+
     def _key(
         self,
-        keyed: list[tuple[RankKey, Entry, Scope, int, bool]],
+        keyed: list[Keyed],
         line: BudgetLine,
         wanted: str | None,
         scope: Scope,
@@ -243,7 +272,7 @@ class Matcher:
             _, doc, fit, _ = entry
             if scope.high_only and not doc.high:
                 continue
-            fits_grade = grade_fit(wanted, doc.parts.grade)
+            fits_grade = self._grade_fit(wanted, doc.parts.grade)
             eligible = fits_grade >= 0 and self._sub_item(line, doc)
             key = rank_key(
                 eligible=eligible,
@@ -281,9 +310,20 @@ class Matcher:
         found = self._scopes.get(key)
         if found is None:
             found = self._scopes[key] = [
-                Scope(self._entries(text_key, name), place, high_only)
+                self._scope(text_key, name, place, high_only)
                 for name, place, high_only in self._applicable_regions(text_key, region)
             ]
+        return found
+
+    def _scope(self, text_key: tuple[str, str], name: str, place: Place, high_only: bool) -> Scope:
+        """One scope object per (text, region, place, rule), shared by the lines of every
+        region it applies to."""
+        key = (text_key, name, place, high_only)
+        found = self._scope_objects.get(key)
+        if found is None:
+            found = self._scope_objects[key] = Scope(
+                self._entries(text_key, name), place, high_only
+            )
         return found
 
     def _applicable_regions(
