@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 from typing import NamedTuple
-from typing import cast
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -54,7 +53,6 @@ from kb.budget.lines import RUNNERS_UP
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
 from kb.budget.lines import CheckContext
-from kb.budget.lines import candidate_from_version
 from kb.budget.policy import LOCALNESS
 from kb.budget.policy import RankKey
 from kb.budget.policy import applicability
@@ -121,6 +119,7 @@ class Matcher:
         self._when: dict[tuple[int, dt.date | None], str] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, UnitTable] = {}
+        self._where: dict[tuple[Any, ...], str] = {}
         self._scope_objects: dict[tuple[Any, ...], Scope] = {}
         self._keyed_memo: dict[tuple[Any, ...], list[Keyed]] = {}
         self._grade_fits: dict[tuple[str | None, str | None], int] = {}
@@ -419,15 +418,19 @@ class Matcher:
     ) -> Candidate:
         _, doc, _, how = entry
         facts = doc.facts
-        where = applicability(
-            region=facts.region,
-            level=doc.level,
-            place_name=scope.place.name,
-            place_level=scope.place.level,
-            line_region=region,
-            project_region=self.context.project_region,
-            project_level=self.project_level,
-        )
+        place = scope.place
+        key = (facts.region, doc.level, place.name, place.level, region)
+        where = self._where.get(key)
+        if where is None:
+            where = self._where[key] = applicability(
+                region=facts.region,
+                level=doc.level,
+                place_name=place.name,
+                place_level=place.level,
+                line_region=region,
+                project_region=self.context.project_region,
+                project_level=self.project_level,
+            )
         lapsed = self._lapsed(facts)
         when = self._when.get((facts.version, lapsed))
         if when is None:
@@ -437,16 +440,14 @@ class Matcher:
                 else f"{self.context.on.isoformat()}现行有效（第{facts.version}版）"
             )
         grade = grade_words(wanted, doc.parts.grade, fits_grade)
-        return candidate_from_version(
-            cast(Any, facts),
+        # The fields of candidate_from_version, those of the version made once per check.
+        return Candidate(
+            **doc.candidate_fields(),
             reason="；".join((how, where, grade, when)),
             score=score,
-            cited=doc.cited(),
             eligible=eligible,
             grade_fit=fits_grade,
-            family=(facts.category or "", doc.parts.family, facts.unit or ""),
             lapsed_on=lapsed,
-            grade_label=doc.parts.grade,
         )
 
     def _lapsed(self, facts: StandardFacts) -> dt.date | None:

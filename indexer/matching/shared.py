@@ -54,6 +54,7 @@ class Doc:
     __slots__ = (
         *("facts", "parts", "grade", "high", "group", "local", "order", "texts", "level", "text"),
         "_cited",
+        "_fields",
     )
 
     def __init__(self, facts: StandardFacts) -> None:
@@ -70,6 +71,7 @@ class Doc:
         #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
         self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
+        self._fields: dict[str, Any] | None = None
 
     def cited(self) -> tuple[str, str]:
         """The citation text and the permalink (the facts carry what a version would)."""
@@ -77,6 +79,33 @@ class Doc:
             facts: Any = self.facts
             self._cited = (official_standard_text(facts), standard_permalink(facts))
         return self._cited
+
+    def candidate_fields(self) -> dict[str, Any]:
+        """The fields of a :class:`kb.budget.lines.Candidate` for this version that do not
+        depend on the line, as :func:`kb.budget.lines.candidate_from_version` fills them."""
+        if self._fields is None:
+            facts = self.facts
+            citation, permalink = self.cited()
+            self._fields = {
+                "code": facts.code,
+                "version": facts.version,
+                "name": facts.name,
+                "kind": Kind(facts.kind),
+                "level": self.level,
+                "region": facts.region,
+                "category": facts.category,
+                "item": facts.item,
+                "grade": facts.grade,
+                "unit": facts.unit,
+                "value": facts.value,
+                "value_max": facts.value_max,
+                "citation": citation,
+                "permalink": permalink,
+                "illustrative": bool(facts.illustrative),
+                "family": (facts.category or "", self.parts.family, facts.unit or ""),
+                "grade_label": self.parts.grade,
+            }
+        return self._fields
 
 
 class DocTable:
