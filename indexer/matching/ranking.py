@@ -54,6 +54,7 @@ from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
 from kb.budget.lines import CheckContext
 from kb.budget.policy import LOCALNESS
+from kb.budget.policy import ItemParts
 from kb.budget.policy import RankKey
 from kb.budget.policy import applicability
 from kb.budget.policy import grade_fit
@@ -119,6 +120,8 @@ class Matcher:
         self._when: dict[tuple[int, dt.date | None], str] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, UnitTable] = {}
+        self._line_sides: dict[tuple[str, str | None], tuple[str, str, frozenset[str]]] = {}
+        self._doc_sides: dict[int, tuple[ItemParts, str]] = {}
         self._where: dict[tuple[Any, ...], str] = {}
         self._scope_objects: dict[tuple[Any, ...], Scope] = {}
         self._keyed_memo: dict[tuple[Any, ...], list[Keyed]] = {}
@@ -287,18 +290,37 @@ class Matcher:
             keyed.append((key, entry, scope, fits_grade, eligible))
 
     def _sub_item(self, line: BudgetLine, doc: Doc) -> bool:
-        """Whether a standard is for the sub-item the line names (remembered per text)."""
+        """Whether a standard is for the sub-item a line names (remembered per text)."""
         key = (line.item, line.category, id(doc))
         found = self._sub_items.get(key)
         if found is None:
+            item, category, expenses = self._line_words(line.item, line.category)
+            parts, text = self._doc_words(doc)
+            found = self._sub_items[key] = sub_item_fits(item, category, parts, text, expenses)
+        return found
+
+    def _line_words(self, item: str, category: str | None) -> tuple[str, str, frozenset[str]]:
+        """A line's 事项 and 类别 with synonyms as one word, and the expenses they name."""
+        key = (item, category)
+        found = self._line_sides.get(key)
+        if found is None:
             same = self.texts.same_words
-            item, category = same(line.item), same(line.category or "")
-            found = self._sub_items[key] = sub_item_fits(
-                item,
-                category,
+            same_item, same_category = same(item), same(category or "")
+            found = self._line_sides[key] = (
+                same_item,
+                same_category,
+                named_expenses(same_item, same_category, self.shared.expenses),
+            )
+        return found
+
+    def _doc_words(self, doc: Doc) -> tuple[ItemParts, str]:
+        """A standard's 事项 parts and texts with synonyms as one word."""
+        found = self._doc_sides.get(id(doc))
+        if found is None:
+            same = self.texts.same_words
+            found = self._doc_sides[id(doc)] = (
                 item_parts(same(doc.facts.item or ""), doc.facts.grade),
                 same(doc.text),
-                named_expenses(item, category, self.shared.expenses),
             )
         return found
 
