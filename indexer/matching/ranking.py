@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 from typing import NamedTuple
 
@@ -71,6 +72,7 @@ from kb.vocab import Kind
 
 _COST_QUOTA = Kind.COST_QUOTA.value
 _PER_GROUP = 1 + RUNNERS_UP
+_FIRST = itemgetter(0)
 
 
 class Scope(NamedTuple):
@@ -230,7 +232,7 @@ class Matcher:
         if len(keyed) <= RUNNERS_UP:
             for scope, entries in other_grades:
                 keyed += self._keyed(line, wanted, scope, entries)
-        keyed.sort(key=_first)
+        keyed.sort(key=_FIRST)
         return tuple(
             self._candidate(region, wanted, *found[1:], score=found[0].score())
             for found in keyed[: 1 + RUNNERS_UP]
@@ -487,10 +489,6 @@ class Matcher:
         if found is None:
             found = self._units[unit] = UnitTable(unit)
         return found
-
-
-def _first(keyed: tuple[Any, ...]) -> Any:
-    return keyed[0]
 
 
 def _text_key(line: BudgetLine) -> tuple[str, str]:
