@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from typing import Any
+from typing import cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -18,6 +19,7 @@ from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
+from kb.budget.lines import candidate_from_version
 from kb.budget.policy import LOCAL_BY_KEY
 from kb.budget.policy import ItemParts
 from kb.budget.policy import expense_cores
@@ -41,6 +43,9 @@ SHARED_TEXTS = 500_000
 SHARED_RANKED = 100_000
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
+
+#: The fields of a candidate that matching decides per line.
+PER_LINE = frozenset({"reason", "score", "eligible", "grade_fit", "lapsed_on"})
 
 #: A day, or ``None`` for the current versions (to find what lapsed).
 Day = dt.date | None
@@ -81,30 +86,18 @@ class Doc:
         return self._cited
 
     def candidate_fields(self) -> dict[str, Any]:
-        """The fields of a :class:`kb.budget.lines.Candidate` for this version that do not
-        depend on the line, as :func:`kb.budget.lines.candidate_from_version` fills them."""
+        """The fields of this version's :class:`kb.budget.lines.Candidate` that do not depend
+        on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills them:
+        made once per check, not once per line."""
         if self._fields is None:
-            facts = self.facts
-            citation, permalink = self.cited()
-            self._fields = {
-                "code": facts.code,
-                "version": facts.version,
-                "name": facts.name,
-                "kind": Kind(facts.kind),
-                "level": self.level,
-                "region": facts.region,
-                "category": facts.category,
-                "item": facts.item,
-                "grade": facts.grade,
-                "unit": facts.unit,
-                "value": facts.value,
-                "value_max": facts.value_max,
-                "citation": citation,
-                "permalink": permalink,
-                "illustrative": bool(facts.illustrative),
-                "family": (facts.category or "", self.parts.family, facts.unit or ""),
-                "grade_label": self.parts.grade,
-            }
+            template = candidate_from_version(
+                cast(Any, self.facts),
+                reason="",
+                cited=self.cited(),
+                family=(self.facts.category or "", self.parts.family, self.facts.unit or ""),
+                grade_label=self.parts.grade,
+            )
+            self._fields = {k: v for k, v in vars(template).items() if k not in PER_LINE}
         return self._fields
 
 
