@@ -122,6 +122,7 @@ class Matcher:
         self._when: dict[tuple[int, dt.date | None], str] = {}
         self._applicable: dict[tuple[tuple[str, str], str], list[tuple[str, Place, bool]]] = {}
         self._units: dict[str | None, UnitTable] = {}
+        self._bests: dict[tuple[Any, ...], list[Keyed]] = {}
         self._line_sides: dict[tuple[str, str | None], tuple[str, str, frozenset[str]]] = {}
         self._doc_sides: dict[int, tuple[ItemParts, str]] = {}
         self._where: dict[tuple[Any, ...], str] = {}
@@ -221,9 +222,21 @@ class Matcher:
 
     def _rank(self, line: BudgetLine, region: str, wanted: str | None) -> tuple[Candidate, ...]:
         """The best candidates, by :func:`kb.budget.policy.rank_key`."""
+        return tuple(
+            self._candidate(region, wanted, *found[1:], score=found[0].score())
+            for found in self._best(line, self._scopes_of(_text_key(line), region), wanted)
+        )
+
+    def _best(self, line: BudgetLine, scopes: list[Scope], wanted: str | None) -> list[Keyed]:
+        """The best few keyed entries of these scopes, remembered per (scopes, grade wanted,
+        unit): the lines of the 街镇 of one district mostly see the same scopes."""
+        memo = (tuple(map(id, scopes)), wanted, line.unit)
+        found = self._bests.get(memo)
+        if found is not None:
+            return found
         keyed: list[Keyed] = []
         other_grades: list[tuple[Scope, list[Entry]]] = []
-        for scope in self._scopes_of(_text_key(line), region):
+        for scope in scopes:
             for entries in scope.by_grade.values():
                 if self._grade_fit(wanted, entries[0][1].parts.grade) < 0:
                     other_grades.append((scope, entries))  # runners-up at most
@@ -233,10 +246,8 @@ class Matcher:
             for scope, entries in other_grades:
                 keyed += self._keyed(line, wanted, scope, entries)
         keyed.sort(key=_FIRST)
-        return tuple(
-            self._candidate(region, wanted, *found[1:], score=found[0].score())
-            for found in keyed[: 1 + RUNNERS_UP]
-        )
+        found = self._bests[memo] = keyed[: 1 + RUNNERS_UP]
+        return found
 
     def _keyed(
         self, line: BudgetLine, wanted: str | None, scope: Scope, entries: list[Entry]
