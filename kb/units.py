@@ -3,7 +3,7 @@
 A unit is one or more quantities over zero or more quantities, with an optional qualifier in
 brackets at the end: ``元/平方米·年``, ``万元/公里·年``, ``元/人·半天（税后）``,
 ``%（占综合定额标准）``. Every quantity belongs to a family (金额, 面积, 长度, 月数 …) and has an
-exact factor to the family's base, kept as a :class:`~fractions.Fraction`: 1 亩 is exactly
+exact factor to the family's base, kept as a fraction (``quicktions.Fraction``, the standard library's compiled): 1 亩 is exactly
 10000/15 平方米, which no decimal can hold.
 
 Two units convert when their families match on both sides of the ``/`` and their qualifiers are
@@ -25,7 +25,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
+
+from quicktions import Fraction
 
 from kb.errors import InvalidInput
 from kb.errors import KbError

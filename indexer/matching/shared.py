@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from typing import Any
+from typing import cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -18,6 +19,7 @@ from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
+from kb.budget.lines import candidate_from_version
 from kb.budget.policy import LOCAL_BY_KEY
 from kb.budget.policy import ItemParts
 from kb.budget.policy import expense_cores
@@ -42,6 +44,9 @@ SHARED_RANKED = 100_000
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
 
+#: The fields of a candidate that matching decides per line.
+PER_LINE = frozenset({"reason", "score", "eligible", "grade_fit", "lapsed_on"})
+
 #: A day, or ``None`` for the current versions (to find what lapsed).
 Day = dt.date | None
 
@@ -54,6 +59,7 @@ class Doc:
     __slots__ = (
         *("facts", "parts", "grade", "high", "group", "local", "order", "texts", "level", "text"),
         "_cited",
+        "_fields",
     )
 
     def __init__(self, facts: StandardFacts) -> None:
@@ -70,6 +76,7 @@ class Doc:
         #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
         self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
+        self._fields: dict[str, Any] | None = None
 
     def cited(self) -> tuple[str, str]:
         """The citation text and the permalink (the facts carry what a version would)."""
@@ -77,6 +84,21 @@ class Doc:
             facts: Any = self.facts
             self._cited = (official_standard_text(facts), standard_permalink(facts))
         return self._cited
+
+    def candidate_fields(self) -> dict[str, Any]:
+        """The fields of this version's :class:`kb.budget.lines.Candidate` that do not depend
+        on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills them:
+        made once per check, not once per line."""
+        if self._fields is None:
+            template = candidate_from_version(
+                cast(Any, self.facts),
+                reason="",
+                cited=self.cited(),
+                family=(self.facts.category or "", self.parts.family, self.facts.unit or ""),
+                grade_label=self.parts.grade,
+            )
+            self._fields = {k: v for k, v in vars(template).items() if k not in PER_LINE}
+        return self._fields
 
 
 class DocTable:

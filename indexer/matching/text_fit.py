@@ -136,6 +136,10 @@ class TextFitter:
         self._words: dict[str, tuple[str, ...]] = {}
         self._normals: dict[str, str] = {}
         self._same: dict[str, str] = {}
+        #: Each synonym group's first word and its other words, longest first (replaced first).
+        self._replacements = tuple(
+            (group[0], tuple(sorted(group[1:], key=len, reverse=True))) for group in synonym_groups
+        )
 
     @property
     def size(self) -> int:
@@ -226,10 +230,10 @@ class TextFitter:
         found = self._same.get(text)
         if found is None:
             found = text
-            for group in self.synonym_groups:
-                for other in sorted(group[1:], key=len, reverse=True):
+            for first, others in self._replacements:
+                for other in others:
                     if other in found:
-                        found = found.replace(other, group[0])
+                        found = found.replace(other, first)
             self._same[text] = found
         return found
 
@@ -238,9 +242,9 @@ class TextFitter:
         found = self._normals.get(text)
         if found is None:
             cleaned = _PUNCTUATION.sub("", text.lower()).replace("费用", "费")
-            for group in self.synonym_groups:
-                for other in sorted(group[1:], key=len, reverse=True):
-                    cleaned = cleaned.replace(other, group[0])
+            for first, others in self._replacements:
+                for other in others:
+                    cleaned = cleaned.replace(other, first)
             found = self._normals[text] = cleaned
         return found
 

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
+
+from quicktions import Fraction
 
 from kb.budget.figures import Figures
 from kb.budget.figures import cents

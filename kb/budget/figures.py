@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from dataclasses import replace
 from decimal import Decimal
 from decimal import InvalidOperation
-from fractions import Fraction
 from functools import lru_cache
+
+from quicktions import Fraction
 
 from kb.budget.lines import BudgetLine
 from kb.errors import InvalidInput

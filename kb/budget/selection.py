@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from fractions import Fraction
+
+from quicktions import Fraction
 
 from kb.budget.figures import decimal_text
 from kb.budget.figures import exact

@@ -5,9 +5,10 @@ Reading gives every worksheet as numbered rows of cell text from A1 (:func:`read
 as budget sheets need, and the first worksheet for a table (:func:`read_first_grid`); each
 worksheet's extent is bounded from its XML before a cell is expanded.
 
-Writing: one writer for every workbook we make, XlsxWriter, chosen by measurement
-(2026-12-07, 10,000 rows × 24 text cells, a loaded 2-core machine: XlsxWriter 3.6–4.1 s,
-openpyxl 7.0–8.1 s; the check report was measured at four times faster before). Text always
+Writing: XlsxWriter for the workbooks we make (interchange tables, the budget template),
+chosen by measurement (2026-12-07, 10,000 rows × 24 text cells, a loaded 2-core machine:
+XlsxWriter 3.6–4.1 s, openpyxl 7.0–8.1 s), except the budget check's report, whose 230,000
+cells :mod:`kb.files.workbook` writes as XML parts in a third of XlsxWriter's time. Text always
 stays text (never a number, a formula or a link, whatever it starts with): :func:`new_workbook`
 sets that once for every caller.
 """
@@ -221,21 +222,34 @@ class _SheetWalker:
         self.errors: dict[tuple[int, int], str] = {}
         self._error_at: tuple[int, int] | None = None
         self._value: list[str] | None = None
+        # Per element name (namespace and all), its local name; per column's letters, its
+        # number: a sheet repeats both on every cell.
+        self._locals: dict[str, str] = {}
+        self._columns: dict[str, int] = {}
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        local = name.rpartition("}")[2]
-        if local == "row":
-            stated = attributes.get("r", "")
-            self.row, self.column = (int(stated) if stated.isdigit() else self.row + 1), 0
-        elif local == "c":
+        local = self._locals.get(name)
+        if local is None:
+            local = self._locals[name] = name.rpartition("}")[2]
+        if local == "c":
             ref = _CELL_REF.fullmatch(attributes.get("r", ""))
             if ref:
-                self.row, self.column = int(ref.group(2)), column_index(ref.group(1))
+                letters = ref.group(1)
+                column = self._columns.get(letters)
+                if column is None:
+                    column = self._columns[letters] = column_index(letters)
+                self.row, self.column = int(ref.group(2)), column
             else:
                 self.column += 1
-            self.rows, self.columns = max(self.rows, self.row), max(self.columns, self.column)
+            if self.row > self.rows:
+                self.rows = self.row
+            if self.column > self.columns:
+                self.columns = self.column
             is_error = attributes.get("t") == "e"
             self._error_at = (self.row - 1, self.column - 1) if is_error else None
+        elif local == "row":
+            stated = attributes.get("r", "")
+            self.row, self.column = (int(stated) if stated.isdigit() else self.row + 1), 0
         elif local == "v" and self._error_at is not None:
             self._value = []
 
