@@ -5,10 +5,9 @@ Reading gives every worksheet as numbered rows of cell text from A1 (:func:`read
 as budget sheets need, and the first worksheet for a table (:func:`read_first_grid`); each
 worksheet's extent is bounded from its XML before a cell is expanded.
 
-Writing: XlsxWriter for the workbooks we make (interchange tables, the budget template),
-chosen by measurement (2026-12-07, 10,000 rows × 24 text cells, a loaded 2-core machine:
-XlsxWriter 3.6–4.1 s, openpyxl 7.0–8.1 s), except the budget check's report, whose 230,000
-cells :mod:`kb.files.workbook` writes as XML parts in a third of XlsxWriter's time. Text always
+Writing: one writer for every workbook we make, XlsxWriter, chosen by measurement
+(2026-12-07, 10,000 rows × 24 text cells, a loaded 2-core machine: XlsxWriter 3.6–4.1 s,
+openpyxl 7.0–8.1 s; the check report was measured at four times faster before). Text always
 stays text (never a number, a formula or a link, whatever it starts with): :func:`new_workbook`
 sets that once for every caller.
 """
