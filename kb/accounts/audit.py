@@ -151,7 +151,7 @@ def record_many(
         for entry in entries
     ]
     if rows:
-        session.execute(insert(AuditEntry), rows)
+        session.connection().execute(insert(AuditEntry.__table__), rows)
     return len(rows)
 
 

@@ -94,7 +94,7 @@ def ensure_documents(session: Session, bases: Iterable[str | None]) -> list[Docu
     """
     touched: dict[int, Document] = {}
     seen: set[tuple[str | None, str | None]] = set()
-    for text in bases:
+    for text in dict.fromkeys(bases):  # a file repeats a few bases in thousands of rows
         for ref in parse_basis(text):
             if (ref.title, ref.doc_number) in seen:
                 continue

@@ -81,7 +81,8 @@ def write_many(
     new_codes: list[str] = []
     for record in records:
         code = record.code or codes.assign(record)
-        record = replace(record, code=code)
+        if record.code is None:
+            record = replace(record, code=code)
         standard = stored.get(code)
         if standard is None:
             standard = stored[code] = _Stored(None)
@@ -151,7 +152,9 @@ def _insert(
     ]
     if not versions:
         return
-    session.execute(insert(StandardVersion), versions)
+    # Core, not the ORM's bulk insert: that leaves out None values, so rows with empty cells in
+    # different columns would not share a statement.
+    session.connection().execute(insert(StandardVersion.__table__), versions)
     touched = [w.result.code for w in written if w.result.outcome is not Outcome.UNCHANGED]
     changes.log(session, ((changes.STANDARD, code) for code in touched))
     _forget_versions(session, set(touched))

@@ -33,6 +33,8 @@ class VersionEntry:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        return str(value)  # a vocabulary member gives its key
     if isinstance(value, bool):
         return "是" if value else "否"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -42,8 +44,11 @@ def diff(old: StandardVersion | None, new: StandardVersion) -> tuple[FieldChange
     """The fields whose values differ between ``old`` and ``new`` (all filled ones when no ``old``)."""
     changes = []
     for name in VERSION_FIELDS:
-        before = _text(getattr(old, name)) if old is not None else None
-        after = _text(getattr(new, name))
+        before = getattr(old, name) if old is not None else None
+        after = getattr(new, name)
+        if before is None and after is None:
+            continue
+        before, after = _text(before), _text(after)
         if before != after:
             changes.append(FieldChange(name, HEADERS[name], before, after))
     return tuple(changes)
