@@ -55,7 +55,7 @@ from kb.standards import bulk
 from kb.standards.drafts import changed_content
 from kb.standards.drafts import revised_record
 from kb.standards.drafts import validated
-from kb.standards.history import diff
+from kb.standards.history import changed_fields
 from kb.standards.lifecycle import ONE_DAY
 from kb.standards.lifecycle import OPEN
 from kb.standards.lifecycle import Move
@@ -365,11 +365,11 @@ def _before_after(
     new: tuple[int, StandardVersion | StandardRecord],
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """:func:`_changes` of (number, version or record) pairs: what a bulk import has in hand."""
-    changed = diff(old[1] if old else None, new[1])
+    changed = list(changed_fields(old[1] if old else None, new[1]))
     after: dict[str, Any] = {"version": new[0], "status": Status(new[1].status).value}
-    after.update({c.field: c.after for c in changed})
+    after.update({name: value for name, _, value in changed})
     if old is None:
         return None, after
     before: dict[str, Any] = {"version": old[0], "status": Status(old[1].status).value}
-    before.update({c.field: c.before for c in changed})
+    before.update({name: value for name, value, _ in changed})
     return before, after
