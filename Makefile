@@ -5,6 +5,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+# bash with pipefail: the install's output is filtered through sed, and pip's failure must stop make.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# How many packages the install brings: the direct ones listed, and all of them once installed.
+COUNT_DEPENDENCIES := import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); \
+	print(len(p["project"]["dependencies"]) + len(p["dependency-groups"]["dev"]))
+
 .PHONY: run test lint bench
 
 $(VENV)/.installed: pyproject.toml
@@ -12,10 +19,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> 升级 pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "==> 安装标准库及其依赖（含测试工具）"
-	$(BIN)/python -m pip install --quiet --progress-bar off --editable . --group dev
+	@echo "==> 安装标准库及其 $$($(BIN)/python -c '$(COUNT_DEPENDENCIES)') 个直接依赖（含测试工具）和它们的间接依赖，每个包一行："
+	$(BIN)/python -m pip install --progress-bar off --editable . --group dev \
+		| sed -un 's/^Collecting \([^ ;]*\).*/    · \1/p'
 	touch $@
-	@echo "==> 安装完成"
+	@echo "==> 安装完成：虚拟环境中共 $$($(BIN)/python -m pip list --format=freeze | wc -l) 个包"
 
 run: $(VENV)/.installed
 	@echo "==> 创建数据库和索引（instance/）"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,8 @@ from indexer.dictionary import DICTIONARY_FILE
 from indexer.dictionary import SYNONYMS_FILE
 from indexer.loaders import SUPPORTED_SUFFIXES as DOCUMENT_SUFFIXES
 from indexer.loaders import load
+from indexer.progress import SILENT
+from indexer.progress import Progress
 from indexer.structure import parse_document
 from kb import documents
 from kb.citing import basis
@@ -24,6 +27,7 @@ from kb.documents import catalogue
 from kb.documents import interchange as document_interchange
 from kb.errors import ImportRejected
 from kb.errors import KbError
+from kb.files.tables import Table
 from kb.files.tables import read_table
 from kb.standards import interchange
 from kb.standards import workflow
@@ -89,17 +93,29 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def ingest(settings: Settings, session: Session, paths: Iterable[Path]) -> IngestReport:
-    """Ingest every file under ``paths``; a bad file is rejected whole and the others go on."""
+def ingest(
+    settings: Settings, session: Session, paths: Iterable[Path], progress: Progress = SILENT
+) -> IngestReport:
+    """Ingest every file under ``paths``; a bad file is rejected whole and the others go on.
+
+    ``progress`` hears of one phase over the files, then of the index update's phases.
+    """
     report = IngestReport()
-    for path in iter_files(paths):
-        report.files.append(ingest_file(session, path, report))
+    files = list(iter_files(paths))
+    progress.start("导入文件", len(files))
+    try:
+        for path in files:
+            report.files.append(ingest_file(session, path, report))
+            progress.advance()
+    finally:
+        progress.finish()
     if report.standard_codes or report.document_ids:
         sync.update(
             settings,
             session,
             standard_codes=sorted(report.standard_codes),
             document_ids=sorted(report.document_ids),
+            progress=progress,
         )
     return report
 
@@ -109,10 +125,12 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
     suffix = path.suffix.lower()
     if not path.exists():
         return FileReport(str(path), "unknown", skipped=True, problems=("文件不存在",))
-    if suffix in STANDARD_SUFFIXES and _is_documents_file(path):
-        kind, loader = "documents", _ingest_documents_file
-    elif suffix in STANDARD_SUFFIXES:
-        kind, loader = "standards", _ingest_standards
+    if suffix in STANDARD_SUFFIXES:
+        table = _table(path)  # read once: its header tells a documents file from a standards one
+        if table is not None and document_interchange.is_documents_table(table):
+            kind, loader = "documents", partial(_ingest_documents_file, table=table)
+        else:
+            kind, loader = "standards", partial(_ingest_standards, table=table)
     elif suffix in DOCUMENT_SUFFIXES:
         kind, loader = "document", _ingest_document
     else:
@@ -130,9 +148,14 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
     return FileReport(str(path), kind, **counts)
 
 
-def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
+def _ingest_standards(
+    session: Session, path: Path, report: IngestReport, *, table: Table | None
+) -> dict[str, int]:
     counts = {o.value: 0 for o in Outcome}
-    records = interchange.read_standards(path)
+    if table is None:
+        records = interchange.read_standards(path)  # unreadable: raises, saying why
+    else:
+        records = interchange.records_in(table, path.name)
     for result in workflow.import_records(session, records, actor="system", source=path.name):
         counts[result.outcome.value] += 1
         if result.outcome is not Outcome.UNCHANGED:
@@ -143,17 +166,19 @@ def _ingest_standards(session: Session, path: Path, report: IngestReport) -> dic
     return counts
 
 
-def _is_documents_file(path: Path) -> bool:
-    """A table whose header is the documents file's (文号, 标题 …), not the standards file's."""
+def _table(path: Path) -> Table | None:
+    """The file's table; ``None`` when it cannot be read (the standards reader reports why)."""
     try:
-        return document_interchange.is_documents_table(read_table(path))
+        return read_table(path)
     except KbError:
-        return False  # unreadable: the standards reader reports why
+        return None
 
 
-def _ingest_documents_file(session: Session, path: Path, report: IngestReport) -> dict[str, int]:
+def _ingest_documents_file(
+    session: Session, path: Path, report: IngestReport, *, table: Table
+) -> dict[str, int]:
     counts = {o.value: 0 for o in Outcome}
-    entries = document_interchange.read_documents(path)
+    entries = document_interchange.parse_rows(table, source=path.name)
     for document, outcome in catalogue.store_entries(session, entries, source=path.name):
         counts[outcome.value] += 1
         if outcome is not Outcome.UNCHANGED:

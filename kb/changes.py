@@ -4,7 +4,8 @@ A session event (registered when this module is imported, which :mod:`kb.db` doe
 each flush: any standard, standard version, document or clause added, changed or deleted adds
 a :class:`~kb.models.Change` naming the standard's code or the document's id. So every write
 path — the API, the pages, ``kb ingest``, imports, a script with a session — is logged without
-asking it to, and a rolled-back write leaves no row.
+asking it to, and a rolled-back write leaves no row. Bulk inserts, which no flush sees, name
+what they wrote with :func:`log`.
 
 Ids are given in insertion order; on a server database two transactions may commit out of that
 order, so a reader that has seen id N may later see a smaller id appear (:func:`since` with
@@ -144,8 +145,17 @@ def _keys_of(session: Session, entity: type, ids: list[int] | None) -> set[tuple
     return {(kind, str(key)) for key in session.scalars(query)}
 
 
-def _write(session: Session, found: set[tuple[str, str]]) -> None:
-    if found:
-        at = utcnow()
-        rows = [{"at": at, "kind": kind, "key": key} for kind, key in sorted(found)]
+def log(session: Session, keys: Iterable[tuple[str, str]]) -> None:
+    """Add a change per (kind, key), in the order given, to the session's transaction.
+
+    For writes no flush sees: bulk inserts (:mod:`kb.standards.bulk`) name what they wrote here,
+    one row per record written, as a flush per record would have.
+    """
+    at = utcnow()
+    rows = [{"at": at, "kind": kind, "key": key} for kind, key in keys]
+    if rows:
         session.connection().execute(insert(Change), rows)
+
+
+def _write(session: Session, found: set[tuple[str, str]]) -> None:
+    log(session, sorted(found))

@@ -15,6 +15,7 @@ from kb.errors import InvalidInput
 #: Bidirectional embedding, override and isolate controls (Unicode's "bidi controls"): they
 #: reorder what is shown, so that the text displayed is not the text stored.
 BIDI_CONTROLS = re.compile("[\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]")
+_BLANK = "只含空白或不可见字符（如零宽空格）"
 
 
 def invisible_problem(text: str) -> str | None:
@@ -23,10 +24,14 @@ def invisible_problem(text: str) -> str | None:
     Refused: any bidirectional control, and text that is not empty but has no visible
     character (only spaces and format characters such as U+200B zero-width space).
     """
+    if text.isprintable():
+        # No format or control character (bidi controls are format characters): only ASCII
+        # spaces can leave it without a visible one. The common case, kept fast for big imports.
+        return _BLANK if text and not text.strip(" ") else None
     if BIDI_CONTROLS.search(text):
         return "含有改变文字显示方向的控制字符（如 U+202E），请删除后重试"
     if text and not any(_visible(ch) for ch in text):
-        return "只含空白或不可见字符（如零宽空格）"
+        return _BLANK
     return None
 
 

@@ -22,15 +22,27 @@ class LabelledEnum(StrEnum):
     def parse(cls, text: str) -> LabelledEnum:
         """The member whose key, label or alias is ``text`` (spaces ignored)."""
         wanted = "".join(str(text).split())
-        for member in cls:
-            if wanted in (member.value, member.label, *cls.aliases().get(member.value, ())):
-                return member
+        found = cls._names().get(wanted)
+        if found is not None:
+            return found
         allowed = "、".join(m.label for m in cls)
         raise InvalidInput(f"“{text}”不是有效的{cls.title()}，可选：{allowed}")
 
     @classmethod
     def aliases(cls) -> dict[str, tuple[str, ...]]:
         return {}
+
+    @classmethod
+    def _names(cls) -> dict[str, LabelledEnum]:
+        """Key, label and aliases → member, built once per class (imports parse every row)."""
+        names = cls.__dict__.get("_names_cache")
+        if names is None:
+            names = {}
+            for member in reversed(list(cls)):  # the first member wins, as a scan would find it
+                for name in (member.value, member.label, *cls.aliases().get(member.value, ())):
+                    names[name] = member
+            type.__setattr__(cls, "_names_cache", names)
+        return names
 
     @classmethod
     def title(cls) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy import event
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -108,6 +109,50 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one of many entries of the same action says (:func:`record_many`)."""
+
+    target: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    detail: str | None = None
+
+
+def record_many(
+    session: Session,
+    *,
+    actor: User | str,
+    action: AuditAction | str,
+    entries: Iterable[Entry],
+    address: str | None = None,
+) -> int:
+    """Append an entry per item of ``entries``, in order, with one multi-row insert; their count.
+
+    The same entries as :func:`record` called for each, for writes of thousands of records
+    (an import). They are written with the caller's transaction.
+
+    :raises ValueError: ``action`` is not an :class:`AuditAction` (a programming error).
+    """
+    name, action, address = actor_name(actor), AuditAction(action).value, address or None
+    rows = [
+        {
+            "at": utcnow(),
+            "actor": name,
+            "action": action,
+            "target": entry.target,
+            "before": _dump(entry.before),
+            "after": _dump(entry.after),
+            "address": address,
+            "detail": entry.detail,
+        }
+        for entry in entries
+    ]
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+    return len(rows)
 
 
 def _dump(values: dict[str, Any] | None) -> str | None:

@@ -92,19 +92,12 @@ def ensure_documents(session: Session, bases: Iterable[str | None]) -> list[Docu
 
     Returns the documents created or completed, for the index to follow.
     """
-    touched: dict[int, Document] = {}
-    seen: set[tuple[str | None, str | None]] = set()
-    for text in bases:
-        for ref in parse_basis(text):
-            if (ref.title, ref.doc_number) in seen:
-                continue
-            seen.add((ref.title, ref.doc_number))
-            before = catalogue.find(session, doc_number=ref.doc_number, title=ref.title)
-            known = before.doc_number if before is not None else None
-            document = catalogue.ensure(session, title=ref.title, doc_number=ref.doc_number)
-            if document is not None and (before is None or document.doc_number != known):
-                touched[document.id] = document
-    return list(touched.values())
+    names = (
+        (ref.title, ref.doc_number)
+        for text in dict.fromkeys(bases)  # a file repeats a few bases in thousands of rows
+        for ref in parse_basis(text)
+    )
+    return catalogue.ensure_all(session, names)
 
 
 def find_clause(document: Document, path: str) -> Clause | None:

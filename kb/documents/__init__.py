@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from collections.abc import Sequence
 
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import selectinload
@@ -15,6 +17,7 @@ from kb.errors import NotFound
 from kb.models import Clause
 from kb.models import Document
 from kb.models import utcnow
+from kb.records import ClauseRecord
 from kb.records import DocumentRecord
 from kb.vocab import Outcome
 
@@ -48,6 +51,8 @@ def write(session: Session, record: DocumentRecord) -> tuple[Document, Outcome]:
         session.flush()
     _fill(document, record, digest)
     session.flush()
+    _insert_clauses(session, document.id, record.clauses)
+    session.expire(document, ["clauses"])
     return document, outcome
 
 
@@ -69,19 +74,44 @@ def _fill(document: Document, record: DocumentRecord, digest: str) -> None:
     document.original_text = record.original_text
     document.text = record.text
     document.content_hash = digest
-    by_path: dict[str, Clause] = {}
-    for position, item in enumerate(record.clauses):
-        clause = Clause(
-            path=item.path,
-            label=item.label,
-            heading=item.heading,
-            text=item.text,
-            depth=item.depth,
-            position=position,
-            parent=by_path.get(item.parent_path) if item.parent_path else None,
-        )
-        by_path[item.path] = clause
-        document.clauses.append(clause)
+
+
+def _insert_clauses(session: Session, document_id: int, clauses: Sequence[ClauseRecord]) -> None:
+    """Insert a document's clauses, a generation of the tree per multi-row statement.
+
+    A clause's parent is the earlier clause at its ``parent_path`` (none: at the top). Parents are
+    inserted first, so that their ids are known to their children: a few statements per
+    document, where the ORM's unit of work spent a query per clause (issue 16). The document's
+    own flush has put it in the change log.
+    """
+    parents: list[int | None] = []
+    generations: list[int] = []
+    last_at: dict[str, int] = {}
+    for position, item in enumerate(clauses):
+        parent = last_at.get(item.parent_path) if item.parent_path else None
+        parents.append(parent)
+        generations.append(0 if parent is None else generations[parent] + 1)
+        last_at[item.path] = position
+    ids: dict[int, int] = {}
+    table = Clause.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    for generation in range(max(generations, default=-1) + 1):
+        positions = [p for p, g in enumerate(generations) if g == generation]
+        rows = [
+            {
+                "document_id": document_id,
+                "parent_id": None if parents[p] is None else ids[parents[p]],
+                "path": clauses[p].path,
+                "label": clauses[p].label,
+                "heading": clauses[p].heading,
+                "text": clauses[p].text,
+                "depth": clauses[p].depth,
+                "position": p,
+            }
+            for p in positions
+        ]
+        inserted = session.connection().execute(statement, rows)
+        ids.update(zip(positions, inserted.scalars(), strict=True))
 
 
 def get(session: Session, key: int | str) -> Document:

@@ -45,6 +45,8 @@ from kb.vocab import Outcome
 ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DocumentEntry))
 _NOTICE = re.compile(r"关于(?:印发|转发|发布|下发|颁发|修订)《(.+)》的通知")
 _ANNEX = re.compile(r"\s*[（(]\s*附[表件][^（）()]*[）)]\s*$")
+#: Values per ``IN (…)`` list when many names are looked up at once.
+_CHUNK = 500
 
 
 def measure_of(title: str) -> str | None:
@@ -78,14 +80,18 @@ def find(
             return found
     if not title:
         return None
-    wanted = {title_key(_ANNEX.sub("", title))}
-    wanted.add(title_key(measure_of(title) or title))
+    wanted = _title_keys(title)
     found = session.scalars(
         select(Document).where(
             or_(Document.title_key.in_(wanted), Document.measure_key.in_(wanted))
         )
     ).all()
     return _preferred(list(found), on) if found else None
+
+
+def _title_keys(title: str) -> set[str]:
+    """The keys a title is looked up by: its own (without an annex note) and its measure's."""
+    return {title_key(_ANNEX.sub("", title)), title_key(measure_of(title) or title)}
 
 
 def _preferred(candidates: list[Document], on: dt.date | None = None) -> Document | None:
@@ -119,7 +125,74 @@ def ensure(session: Session, *, title: str | None, doc_number: str | None) -> Do
     """The document a basis names, created as a record without text when kb has none."""
     if not (title or doc_number):
         return None
-    found = find(session, doc_number=doc_number, title=title)
+    return _ensure(session, find(session, doc_number=doc_number, title=title), title, doc_number)
+
+
+def ensure_all(session: Session, names: Iterable[tuple[str | None, str | None]]) -> list[Document]:
+    """:func:`ensure` for every (title, 文号) in ``names``, in order; the documents it created
+    or gave their 文号, for the index to follow.
+
+    The documents those names can match are read first in a few chunked queries and looked up
+    in memory as :func:`find` looks them up (a standards file names thousands, issue 16).
+    """
+    names = [(t, n) for t, n in dict.fromkeys(names) if t or n]
+    known = _Known(session, names)
+    touched: dict[int, Document] = {}
+    for title, doc_number in names:
+        before = known.find(doc_number, title)
+        had_number = before.doc_number if before is not None else None
+        document = _ensure(session, before, title, doc_number)
+        if document is not None and (before is None or document.doc_number != had_number):
+            touched[document.id] = document
+            known.add(document)
+    return list(touched.values())
+
+
+class _Known:
+    """The documents some names can match, indexed as :func:`find` searches (without ``on``)."""
+
+    def __init__(self, session: Session, names: list[tuple[str | None, str | None]]) -> None:
+        self.by_number: dict[str, list[Document]] = {}
+        self.by_key: dict[str, set[Document]] = {}
+        numbers = sorted({n for _, n in names if n})
+        keys = sorted({k for t, _ in names if t for k in _title_keys(t)})
+        found: set[Document] = set()
+        for column, values in (
+            (Document.doc_number, numbers),
+            (Document.title_key, keys),
+            (Document.measure_key, keys),
+        ):
+            for start in range(0, len(values), _CHUNK):
+                chunk = values[start : start + _CHUNK]
+                found.update(session.scalars(select(Document).where(column.in_(chunk))))
+        for document in sorted(found, key=lambda d: d.id):
+            self.add(document)
+
+    def add(self, document: Document) -> None:
+        """Index a document read, created or given a 文号."""
+        if document.doc_number:
+            held = self.by_number.setdefault(document.doc_number, [])
+            if document not in held:
+                held.append(document)
+        for key in (document.title_key, document.measure_key):
+            self.by_key.setdefault(key, set()).add(document)
+
+    def find(self, doc_number: str | None, title: str | None) -> Document | None:
+        """What :func:`find` gives for these names."""
+        if doc_number:
+            numbered = self.by_number.get(doc_number)
+            if numbered or not title:
+                return numbered[0] if numbered else None
+        if not title:
+            return None
+        candidates = set().union(*(self.by_key.get(k, ()) for k in _title_keys(title)))
+        return _preferred(sorted(candidates, key=lambda d: d.id)) if candidates else None
+
+
+def _ensure(
+    session: Session, found: Document | None, title: str | None, doc_number: str | None
+) -> Document | None:
+    """:func:`ensure` once the names were looked up: complete ``found``, or create one."""
     if found is not None:
         if doc_number and not found.doc_number:
             found.doc_number = doc_number

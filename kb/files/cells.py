@@ -78,6 +78,8 @@ _FLAGS: dict[str, bool] = {
 
 def clean_text(raw: str) -> str | None:
     """Text of a cell: line breaks unified, control characters dropped, stripped; None if empty."""
+    if raw.isprintable():  # no line break, no control character: the common cell, kept fast
+        return raw.strip() or None
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL_CHARACTERS.sub("", text).strip()
     return text or None

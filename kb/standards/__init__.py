@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import replace
@@ -173,9 +174,14 @@ def write(
         session.add(standard)
         outcome = Outcome.ADDED
     else:
-        same_start = [v for v in standard.versions if v.effective_from == record.effective_from]
-        if same_start and to_record(same_start[-1]) == replace(record, code=code):
-            return WriteResult(code, same_start[-1].version, Outcome.UNCHANGED)
+        stored = (
+            (v.version, to_record(v))
+            for v in standard.versions
+            if v.effective_from == record.effective_from
+        )
+        repeated = repeated_version(stored, replace(record, code=code))
+        if repeated is not None:
+            return WriteResult(code, repeated, Outcome.UNCHANGED)
         outcome = Outcome.UPDATED
     number = len(standard.versions) + 1
     fields = {name: getattr(record, name) for name in VERSION_FIELDS}
@@ -185,12 +191,42 @@ def write(
     return WriteResult(code, number, outcome)
 
 
+def repeated_version(
+    stored: Iterable[tuple[int, StandardRecord]], record: StandardRecord
+) -> int | None:
+    """The number of the stored version ``record`` repeats, if any.
+
+    ``stored`` holds a standard's versions in number order, each as (number, record with its
+    code). A record repeats the latest version that starts on the same day when it says exactly
+    the same; any other record is new content.
+    """
+    same_start = [(n, r) for n, r in stored if r.effective_from == record.effective_from]
+    if same_start and same_start[-1][1] == record:
+        return same_start[-1][0]
+    return None
+
+
 def assign_code(session: Session, record: StandardRecord) -> str:
     """A fresh code such as ``CQ-000042`` for a record imported without one."""
-    prefix = CODE_PREFIXES[Kind(record.kind)]
+    prefix = code_prefix(record)
+    return f"{prefix}-{highest_code_number(session, prefix) + 1:06d}"
+
+
+def code_prefix(record: StandardRecord) -> str:
+    """The prefix of the codes assigned to records of this kind (``CQ`` for quotas)."""
+    return CODE_PREFIXES[Kind(record.kind)]
+
+
+def highest_code_number(session: Session, prefix: str) -> int:
+    """The highest number among the stored codes ``PREFIX-NNNNNN``; 0 when there is none."""
     existing = session.scalars(select(Standard.code).where(Standard.code.like(f"{prefix}-%")))
-    numbers = [int(c.split("-", 1)[1]) for c in existing if c.split("-", 1)[1].isdigit()]
-    return f"{prefix}-{max(numbers, default=0) + 1:06d}"
+    return max((n for c in existing if (n := code_number(c, prefix)) is not None), default=0)
+
+
+def code_number(code: str, prefix: str) -> int | None:
+    """``42`` for ``CQ-000042`` with prefix ``CQ``; ``None`` for a code not of that form."""
+    head, _, tail = code.partition("-")
+    return int(tail) if head.upper() == prefix and tail.isascii() and tail.isdigit() else None
 
 
 def sources(version: StandardVersion) -> list[str]:

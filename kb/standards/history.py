@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ class VersionEntry:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        return str(value)  # a vocabulary member gives its key
     if isinstance(value, bool):
         return "是" if value else "否"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -40,13 +43,23 @@ def _text(value: Any) -> str | None:
 
 def diff(old: StandardVersion | None, new: StandardVersion) -> tuple[FieldChange, ...]:
     """The fields whose values differ between ``old`` and ``new`` (all filled ones when no ``old``)."""
-    changes = []
+    return tuple(FieldChange(n, LABELS[n], b, a) for n, b, a in changed_fields(old, new))
+
+
+def changed_fields(old: Any | None, new: Any) -> Iterator[tuple[str, str | None, str | None]]:
+    """(field, before, after) as text for each field that differs, as :func:`diff` finds them.
+
+    ``old`` and ``new`` are versions or records (anything with the version fields); an import
+    audits thousands of records with this, without building a :class:`FieldChange` for each.
+    """
     for name in VERSION_FIELDS:
-        before = _text(getattr(old, name)) if old is not None else None
-        after = _text(getattr(new, name))
+        before = getattr(old, name) if old is not None else None
+        after = getattr(new, name)
+        if before is None and after is None:
+            continue
+        before, after = _text(before), _text(after)
         if before != after:
-            changes.append(FieldChange(name, LABELS[name], before, after))
-    return tuple(changes)
+            yield name, before, after
 
 
 def annotated_versions(standard: Standard) -> list[VersionEntry]:

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from decimal import Decimal
 from decimal import InvalidOperation
+from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -74,6 +76,9 @@ E = TypeVar("E", bound=LabelledEnum)
 T = TypeVar("T")
 
 
+#: A file names few regions in many rows; the rule is pure, so each is worked out once.
+_canonical_region = lru_cache(maxsize=4096)(canonical_region)
+
 # -- reading ---------------------------------------------------------------------------------
 
 
@@ -85,13 +90,22 @@ def read_standards(path: Path) -> list[StandardRecord]:
     :raises InvalidInput: the file cannot be read at all, or holds no standard.
     """
     path = Path(path)
-    table = read_table(path)
-    records = parse_rows(table, source=path.name)
+    return records_in(read_table(path), path.name)
+
+
+def records_in(table: Table, name: str) -> list[StandardRecord]:
+    """The records of a standards table already read from the file ``name``, as
+    :func:`read_standards` gives them.
+
+    :raises ImportRejected: anything is wrong anywhere; every problem is listed.
+    :raises InvalidInput: the table holds no standard.
+    """
+    records = parse_rows(table, source=name)
     if not records:
         # An empty file is a mistake (a wrong export, a file saved before it was filled), not
         # "nothing to do": the person who imports it must hear that nothing was read.
         what = "只有表头，没有数据行" if table.headers else "文件是空的，没有表头也没有数据行"
-        raise InvalidInput(f"文件 {path.name} 中没有标准：{what}", {"file": path.name})
+        raise InvalidInput(f"文件 {name} 中没有标准：{what}", {"file": name})
     return records
 
 
@@ -255,7 +269,7 @@ class _RowReader:
         if text is None:
             return None
         try:
-            return canonical_region(text)
+            return _canonical_region(text)
         except InvalidInput as exc:
             self.problem("region", exc.message)
             return None

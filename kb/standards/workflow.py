@@ -51,10 +51,11 @@ from kb.models import User
 from kb.records import VERSION_FIELDS
 from kb.records import StandardRecord
 from kb.standards import WriteResult
+from kb.standards import bulk
 from kb.standards.drafts import changed_content
 from kb.standards.drafts import revised_record
 from kb.standards.drafts import validated
-from kb.standards.history import diff
+from kb.standards.history import changed_fields
 from kb.standards.lifecycle import ONE_DAY
 from kb.standards.lifecycle import OPEN
 from kb.standards.lifecycle import Move
@@ -243,10 +244,13 @@ def import_records(
     source: str,
     address: str | None = None,
 ) -> list[WriteResult]:
-    """Write imported records with :func:`kb.standards.write`, auditing every added or changed one.
+    """Write imported records in bulk (:func:`kb.standards.bulk.write_many`), auditing every
+    added or changed one.
 
-    A user must be a reviewer whose scope holds every record; a name (``system``: the command
-    line) is trusted. Records go in as the file says, published ones included.
+    The outcomes, versions, change-log rows and audit entries are those of writing the records
+    one by one with :func:`kb.standards.write`. A user must be a reviewer whose scope holds every
+    record; a name (``system``: the command line) is trusted. Records go in as the file says,
+    published ones included.
 
     :raises PermissionDenied: a record outside the user's scope (nothing is written).
     :raises Conflict: another writer changed one of the standards at the same time.
@@ -254,41 +258,37 @@ def import_records(
     records = list(records)
     for record in records:
         require_actor(actor, Action.IMPORT, record)
-    results = []
-    for record in records:
-        try:
-            result = standards.write(
-                session, record, actor=audit.actor_name(actor), reason=f"导入 {source}"
-            )
-        except IntegrityError as error:
-            session.rollback()
-            raise Conflict(
-                f"导入 {source} 时标准 {record.code} 正被他人修改，请重试", {"code": record.code}
-            ) from error
-        if result.outcome is not Outcome.UNCHANGED:
-            _audit_import(session, result, actor, source, address)
-        results.append(result)
-    return results
-
-
-def _audit_import(
-    session: Session, result: WriteResult, actor: User | str, source: str, address: str | None
-) -> None:
-    versions = standards.find(session, result.code).versions
-    new = versions[-1]
-    if isinstance(actor, User):
-        new.organisation_id = actor.organisation_id  # a new row, not yet committed
-    before, after = _changes(versions[-2] if len(versions) > 1 else None, new)
-    audit.record(
+    organisation_id = actor.organisation_id if isinstance(actor, User) else None
+    try:
+        written = bulk.write_many(
+            session,
+            records,
+            actor=audit.actor_name(actor),
+            reason=f"导入 {source}",
+            organisation_id=organisation_id,
+        )
+    except IntegrityError as error:
+        session.rollback()
+        codes = sorted({r.code for r in records if r.code})
+        raise Conflict(
+            f"导入 {source} 时有标准正被他人修改，请重试", {"codes": codes[:20]}
+        ) from error
+    audit.record_many(
         session,
         actor=actor,
         action=AuditAction.STANDARD_IMPORT,
-        target=result.code,
-        before=before,
-        after=after,
         address=address,
-        detail=f"导入 {source}（第{result.version}版）",
+        entries=(
+            _import_entry(w, source) for w in written if w.result.outcome is not Outcome.UNCHANGED
+        ),
     )
+    return [w.result for w in written]
+
+
+def _import_entry(written: bulk.Written, source: str) -> audit.Entry:
+    before, after = _before_after(written.previous, (written.result.version, written.record))
+    detail = f"导入 {source}（第{written.result.version}版）"
+    return audit.Entry(target=written.result.code, before=before, after=after, detail=detail)
 
 
 # -- queries and helpers -----------------------------------------------------------------------
@@ -357,11 +357,19 @@ def _changes(
     old: StandardVersion | None, new: StandardVersion
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Before and after of the fields that differ, with the version numbers, for the audit."""
-    changed = diff(old, new)
-    after: dict[str, Any] = {"version": new.version, "status": Status(new.status).value}
-    after.update({c.field: c.after for c in changed})
+    return _before_after(None if old is None else (old.version, old), (new.version, new))
+
+
+def _before_after(
+    old: tuple[int, StandardVersion | StandardRecord] | None,
+    new: tuple[int, StandardVersion | StandardRecord],
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """:func:`_changes` of (number, version or record) pairs: what a bulk import has in hand."""
+    changed = list(changed_fields(old[1] if old else None, new[1]))
+    after: dict[str, Any] = {"version": new[0], "status": Status(new[1].status).value}
+    after.update({name: value for name, _, value in changed})
     if old is None:
         return None, after
-    before: dict[str, Any] = {"version": old.version, "status": Status(old.status).value}
-    before.update({c.field: c.before for c in changed})
+    before: dict[str, Any] = {"version": old[0], "status": Status(old[1].status).value}
+    before.update({name: value for name, value, _ in changed})
     return before, after

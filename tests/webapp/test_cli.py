@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine
 from sqlalchemy import inspect
 
+from indexer.ingest import iter_files
 from tests.conftest import CORPUS
 from tests.indexer.extract import notices
 from webapp.cli import cli
@@ -436,3 +437,28 @@ def test_reindex_on_a_terminal_shows_count_rate_and_time_left(kb, settings):
 
     assert "编入索引" in shown and "条/s" in shown and "<" in shown
     assert "编入索引" not in quiet and "索引已重建" in quiet
+
+
+def test_ingest_on_a_terminal_shows_files_rate_and_time_left(settings):
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env |= {
+        "KB_INSTANCE_DIR": str(settings.instance_dir),
+        "KB_SECRET_KEY": settings.secret_key,
+        "KB_DATABASE_URL": settings.database_url,
+    }
+    files = sum(1 for _ in iter_files([CORPUS]))
+
+    shown = run_on_a_terminal(["ingest", str(CORPUS)], env)
+    quiet = run_on_a_terminal(["ingest", "--quiet", str(CORPUS)], env)
+
+    assert "导入文件" in shown and f"/{files} " in shown and "条/s" in shown and "<" in shown
+    assert "编入索引" in shown  # the index update that follows is shown too
+    assert "合计：新增" in shown
+    assert "导入文件" not in quiet and "合计：新增 0" in quiet
+
+
+def test_ingest_off_a_terminal_prints_only_its_report(kb):
+    output = kb("ingest", CORPUS).output
+
+    assert "导入文件" not in output and "条/s" not in output
+    assert output.splitlines()[-1].startswith("合计：新增")

@@ -41,16 +41,18 @@ def init(settings: Settings) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @json_option
+@quiet_option
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(settings: Settings, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     """导入政策文件（.txt .md .docx .pdf .html）和标准文件（.csv .xlsx .json）。
 
     每个文件整体导入或整体拒绝；逐个文件报告新增、更新、未变和拒绝原因。
+    在终端上显示进度（文件数、速度、剩余时间，随后是索引更新）；--quiet 不显示。
 
     示例：kb ingest corpus/
     """
     with session_scope(settings) as session:
-        report = ingest_paths(settings, session, paths)
+        report = ingest_paths(settings, session, paths, progress.for_terminal(quiet))
     if as_json:
         echo_json([vars(f) | {"problems": list(f.problems)} for f in report.files])
     else:

@@ -131,3 +131,57 @@ def test_a_title_is_found_however_it_is_spaced_marked_or_renamed(session):
     session.flush()
     assert catalogue.find(session, title="中央和国家机关差旅费管理办法") is stub
     assert catalogue.find(session, title="中央和国家机关会议费管理办法") is None
+
+
+def _names_in_corpus() -> list[tuple[str | None, str | None]]:
+    from kb.citing.basis import parse_basis
+    from kb.standards.interchange import read_standards
+    from tests.conftest import CORPUS
+
+    records = [r for f in sorted((CORPUS / "standards").glob("*.csv")) for r in read_standards(f)]
+    return [(ref.title, ref.doc_number) for r in records for ref in parse_basis(r.basis)]
+
+
+#: Names a basis gives beside the corpus's: a measure by title alone (two editions are listed),
+#: through its notice's title, with an annex note, a 文号 alone, a title that later gets a
+#: 文号, the same name again, and names of nothing listed.
+NAMES = [
+    ("中央和国家机关培训费管理办法", None),
+    ("财政部关于印发〈中央和国家机关培训费管理办法〉的通知", None),
+    ("中央和国家机关培训费管理办法（附表1）", None),
+    (None, "财行〔2013〕523号"),
+    ("未收录的办法", None),
+    ("未收录的办法", "沪财预〔2099〕1号"),
+    ("未收录的办法", None),
+    (None, "沪财预〔2099〕2号"),
+    ("另一个未收录的办法", "沪财预〔2099〕2号"),
+]
+
+
+def test_ensure_all_does_what_ensure_name_by_name_did(session):
+    def one_by_one(names):
+        touched = {}
+        for title, number in dict.fromkeys(names):
+            before = catalogue.find(session, doc_number=number, title=title)
+            known = before.doc_number if before is not None else None
+            document = catalogue.ensure(session, title=title, doc_number=number)
+            if document is not None and (before is None or document.doc_number != known):
+                touched[document.id] = document
+        return list(touched.values())
+
+    def run(ensure):
+        catalogue.store_entries(session, [OLD, NEW])
+        touched = ensure(_names_in_corpus() + NAMES)
+        session.flush()
+        listed = [
+            (d.slug, d.title, d.doc_number, d.measure_title)
+            for d in documents.iter_documents(session)
+        ]
+        return [(d.title, d.doc_number) for d in touched], sorted(listed)
+
+    expected = run(one_by_one)
+    session.rollback()
+    actual = run(lambda names: catalogue.ensure_all(session, names))
+
+    assert expected == actual
+    assert len(expected[0]) >= 8

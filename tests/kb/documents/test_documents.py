@@ -52,3 +52,30 @@ def test_missing_document_and_clause_are_not_found(session):
         documents.get(session, "nope")
     with pytest.raises(NotFound):
         documents.clause(document, "九.9")
+
+
+def test_a_clause_tree_of_several_levels_keeps_every_parent(session):
+    clauses = (
+        make_clause(path="一", label="一、", heading="总则", text="一、总则", depth=1),
+        make_clause(path="一.1", label="1.", heading="甲", text="1.甲", depth=2, parent_path="一"),
+        make_clause(path="二", label="二、", heading="附则", text="二、附则", depth=1),
+        make_clause(path="二.1", label="1.", heading="乙", text="1.乙", depth=2, parent_path="二"),
+        make_clause(
+            path="二.1.1", label="（1）", heading="丙", text="（1）丙", depth=3, parent_path="二.1"
+        ),
+        make_clause(path="一.2", label="2.", heading="丁", text="2.丁", depth=2, parent_path="一"),
+        make_clause(path="五.1", label="1.", heading="戊", text="1.戊", depth=2, parent_path="五"),
+    )
+    document, _ = documents.write(session, make_document(clauses=clauses))
+    session.commit()
+
+    stored = documents.get(session, document.id)
+    assert [(c.heading, c.parent.heading if c.parent else None) for c in stored.clauses] == [
+        ("总则", None),
+        ("甲", "总则"),
+        ("附则", None),
+        ("乙", "附则"),
+        ("丙", "乙"),
+        ("丁", "总则"),
+        ("戊", None),  # its part is not in the text: a clause at the top
+    ]
