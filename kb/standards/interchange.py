@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from decimal import Decimal
 from decimal import InvalidOperation
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
