@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from kb.documents.provenance import official_sources
 from kb.errors import NotFound
+from kb.fields import values_of
 from kb.models import Standard
 from kb.models import StandardVersion
 from kb.records import VERSION_FIELDS
@@ -151,8 +152,7 @@ def count(session: Session) -> int:
 
 def to_record(version: StandardVersion) -> StandardRecord:
     """The interchange record of a version (inverse of :func:`write`)."""
-    values = {name: getattr(version, name) for name in VERSION_FIELDS}
-    return StandardRecord(code=version.code, **values)
+    return StandardRecord(code=version.code, **values_of(version, VERSION_FIELDS))
 
 
 def write(

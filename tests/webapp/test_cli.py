@@ -90,6 +90,23 @@ def test_export_then_reimport_changes_nothing(kb, tmp_path):
         assert "新增 0，更新 0，未变 255" in output, output
 
 
+def test_export_writes_chinese_labels_as_the_interchange_file_does(kb, tmp_path):
+    from kb.files.tables import read_table
+    from kb.vocab import Kind
+    from kb.vocab import Level
+    from kb.vocab import Status
+
+    kb("ingest", CORPUS)
+    exported = tmp_path / "all.csv"
+    kb("export", exported)
+
+    rows = [cells for _, cells in read_table(exported).rows]
+    assert {r["标准类型"] for r in rows} == {k.label for k in Kind}
+    assert {r["层级"] for r in rows} <= {level.label for level in Level}
+    assert {r["状态"] for r in rows} <= {status.label for status in Status}
+    assert {r["已核实"] for r in rows} <= {"是", "否", ""}
+
+
 def test_search_from_the_terminal_highlights_whole_words(kb):
     kb("ingest", CORPUS)
 
