@@ -366,20 +366,7 @@ def edit(
         if name == "title" and not value:
             raise InvalidInput("标题不能为空", {"field": "title"})
         setattr(document, name, value)
-    _check(document)
-    document.updated_at = utcnow()
-    after = _facts(document)
-    audit.record(
-        session,
-        actor=actor,
-        action=audit.AuditAction.DOCUMENT_EDIT,
-        target=_target(document),
-        before={k: v for k, v in before.items() if after[k] != v},
-        after={k: v for k, v in after.items() if before[k] != v},
-        address=address,
-    )
-    session.flush()
-    return document
+    return _changed(session, document, before, actor, audit.AuditAction.DOCUMENT_EDIT, address)
 
 
 def transition(
@@ -431,18 +418,33 @@ def transition(
         if effective_to:
             document.effective_to = effective_to
     document.status = target.value
+    return _changed(
+        session, document, before, actor, audit.AuditAction.DOCUMENT_TRANSITION, address, reason
+    )
+
+
+def _changed(
+    session: Session,
+    document: Document,
+    before: dict[str, Any],
+    actor: User | str,
+    action: audit.AuditAction,
+    address: str | None,
+    detail: str | None = None,
+) -> Document:
+    """Check an edited document, stamp it and audit the facts that changed."""
     _check(document)
     document.updated_at = utcnow()
     after = _facts(document)
     audit.record(
         session,
         actor=actor,
-        action=audit.AuditAction.DOCUMENT_TRANSITION,
+        action=action,
         target=_target(document),
         before={k: v for k, v in before.items() if after[k] != v},
         after={k: v for k, v in after.items() if before[k] != v},
         address=address,
-        detail=reason,
+        detail=detail,
     )
     session.flush()
     return document
