@@ -54,6 +54,7 @@ from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
 from indexer.engine.store import cancel_writer
+from indexer.engine.store import write_arrays
 from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
 from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
 from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
@@ -204,6 +205,7 @@ def update(
         except BaseException:
             cancel_writer(writer)
             raise
+        write_arrays(ix)  # the new (or merged) segments' search arrays, before readers see them
         counts = _count(ix)
         ix.close()
         name, serial = folder.parse_token(token)
@@ -267,6 +269,8 @@ def _build(
     finally:
         progress.finish()
     indexed = _count(ix)
+    if indexed == dict(counts):
+        write_arrays(ix)  # every segment's search arrays, mapped by each process (issue 16)
     ix.close()
     if indexed != dict(counts):
         # Whoosh's parallel writer drops a sub-writer's segment silently when it fails.

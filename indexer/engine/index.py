@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from typing import Protocol
 
@@ -84,7 +85,8 @@ class SearchIndex:
             self.close()
             return False
         if self.token is None or token.split()[0] != self.token.split()[0]:
-            self.store = SegmentStore()  # another generation: no segment in common
+            # Another generation: no segment in common.
+            self.store = SegmentStore(Path(self.settings.index_dir) / token.split()[0])
         searcher = open_searcher(sync.open_generation(self.settings, token))
         if self.searcher is not None:
             self.searcher.close()

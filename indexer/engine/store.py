@@ -12,19 +12,33 @@ per-segment arrays: postings include deleted documents, and each searcher masks 
 :func:`live_documents`, read from its own reader. A segment's deletions only grow, so
 (segment id, live count) names one state of a segment exactly (:func:`leaf_key`).
 
+Since issue 16 a segment's arrays are decoded once for good, by whoever writes the segment
+(:func:`write_arrays`: the rebuild, an update, a server starting on an index without them), and
+saved beside it as one file every process maps (:mod:`indexer.engine.mapped`). The store reads
+a segment from its mapped file when there is one; only a segment without one (a cache deleted,
+an index written by older code) is decoded word by word as before, into the bounded LRU.
+
 Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the posting list under
-the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_next_block``,
-``_ids``, ``_weights``, ``_i`` (whole blocks at once instead of three calls per posting).
+the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_read_values``,
+``_next_block``, ``_ids``, ``_weights``, ``_values``, ``_i`` (whole blocks at once instead of
+three calls per posting).
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import pickle
+import shutil
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.fields import NUMERIC
 from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -33,6 +47,19 @@ from whoosh.searching import Searcher
 
 from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
+from indexer.engine.mapped import ARRAYS_DIR
+from indexer.engine.mapped import MappedSegment
+from indexer.engine.mapped import open_segment
+from indexer.engine.mapped import rows
+from indexer.engine.mapped import save
+from indexer.engine.mapped import segment_folder
+
+log = logging.getLogger(__name__)
+
+#: A field without positions is mapped when a segment has at most this many of its words:
+#: keyword fields (``type``, ``is_current``, facets) are; one-word-per-record fields (``uid``,
+#: ``code``) would only make writing slower, and the engine never reads their postings.
+MAPPED_TERMS_MAX = 10_000
 
 #: A segment reader and the searcher document number of its first document.
 Leaf = tuple[IndexReader, int]
@@ -78,20 +105,25 @@ def live_documents(reader: IndexReader) -> np.ndarray:
 class SegmentStore:
     """Per-segment arrays, shared by the successive searchers of one index generation.
 
-    Postings are bounded by :attr:`Limits.postings` (least recently used go first); field
-    lengths and columns, one small array per segment and field, live as long as their segment.
-    Thread-safe: searchers of one process may fill it concurrently.
+    A segment with its arrays on disk (:func:`write_arrays`) is read from the mapped file: no
+    bound applies to it, the page cache holds it once for every process. A segment without is
+    decoded word by word; those postings are bounded by :attr:`Limits.postings` (least recently
+    used go first). Field lengths and columns, one small array per segment and field, live as
+    long as their segment. Thread-safe: searchers of one process may fill it concurrently.
     """
 
-    def __init__(self, max_postings: int = LIMITS.postings) -> None:
+    def __init__(self, folder: Path | None = None, max_postings: int = LIMITS.postings) -> None:
+        #: The generation folder whose ``arrays/`` holds the mapped segments, if any.
+        self.folder = Path(folder) if folder is not None else None
         self._lock = threading.Lock()
         self._postings = SizedCache(max_postings)
         self._per_segment: dict[tuple[str, str, str], Any] = {}
         self._labels: dict[str, dict[str, int]] = {}
+        self._mapped: dict[str, MappedSegment | None] = {}
 
     @property
     def held_postings(self) -> int:
-        """How many postings and positions are kept now."""
+        """How many postings and positions are kept now (decoded ones; mapped ones are not)."""
         return self._postings.held
 
     @property
@@ -99,23 +131,48 @@ class SegmentStore:
         """How many per-segment arrays (lengths, columns, codes) are kept now."""
         return len(self._per_segment)
 
+    def mapped(self, reader: IndexReader) -> MappedSegment | None:
+        """The segment's arrays on disk, mapped; ``None`` without them (then it is decoded)."""
+        segment = segment_key(reader)
+        with self._lock:
+            if segment in self._mapped:
+                return self._mapped[segment]
+        found = None
+        if self.folder is not None and segment:
+            found = open_segment(segment_folder(self.folder, segment), reader.doc_count_all())
+        with self._lock:
+            return self._mapped.setdefault(segment, found)
+
     def postings(self, reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Segment-local document numbers (ascending, deleted ones included) and frequencies."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/starts"):
+            return mapped.postings(field, _term_bytes(reader, field, text))
         return self._cached(("postings", field, text), reader, read_postings)
 
     def positions(self, reader: IndexReader, field: str, text: Any) -> np.ndarray:
         """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
         (deleted documents included): a phrase is then a few sorted-array lookups."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/positions"):
+            return mapped.positions(field, _term_bytes(reader, field, text))
         return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
         """The length of ``field`` in each document of the segment, as Whoosh's scorer reads it."""
-        return self._segment_array(
-            reader, ("lengths", field), lambda: _field_lengths(reader, field)
-        )
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/lengths"):
+            return mapped.array(f"{field}/lengths")
+        return self._segment_array(reader, ("lengths", field), lambda: field_lengths(reader, field))
 
     def column(self, reader: IndexReader, field: str) -> list[Any]:
         """The values of a column field, indexed by segment-local document number."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/numbers"):
+            return mapped.array(f"{field}/numbers").tolist()
+        if mapped is not None and mapped.has(f"{field}/codes"):
+            labels = mapped.labels(field)
+            return [labels[code] for code in mapped.array(f"{field}/codes").tolist()]
         return self._segment_array(reader, ("column", field), lambda: _column(reader, field))
 
     def codes(self, reader: IndexReader, field: str) -> np.ndarray:
@@ -123,14 +180,20 @@ class SegmentStore:
         segment), so facets count with :func:`numpy.bincount`."""
 
         def make() -> np.ndarray:
-            values = self.column(reader, field)
+            mapped = self.mapped(reader)
+            if mapped is not None and mapped.has(f"{field}/codes"):
+                values = mapped.labels(field)  # the segment's own labels, which its codes index
+                local = mapped.array(f"{field}/codes")
+            else:
+                values, local = self.column(reader, field), None
             with self._lock:
                 labels = self._labels.setdefault(field, {})
-                return np.fromiter(
+                codes = np.fromiter(
                     (labels.setdefault(v, len(labels)) for v in values),
                     dtype=np.int32,
                     count=len(values),
                 )
+            return codes if local is None else codes[local]
 
         return self._segment_array(reader, ("codes", field), make)
 
@@ -147,6 +210,9 @@ class SegmentStore:
 
     def numbers(self, reader: IndexReader, field: str) -> np.ndarray:
         """A numeric column as an int64 array."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/numbers"):
+            return mapped.array(f"{field}/numbers")
         return self._segment_array(
             reader,
             ("numbers", field),
@@ -172,6 +238,11 @@ class SegmentStore:
             self._postings.drop(lambda key: key[0] not in live_segments)
             for key in [k for k in self._per_segment if k[0] not in live_segments]:
                 del self._per_segment[key]
+            # Forget segments without files too: a writer may have written them since.
+            for segment in [
+                s for s, m in self._mapped.items() if m is None or s not in live_segments
+            ]:
+                del self._mapped[segment]
 
     def _cached(self, what: tuple[str, str, Any], reader: IndexReader, read: Callable) -> Any:
         key = (segment_key(reader), *what)
@@ -268,7 +339,9 @@ def decode_each(matcher: Matcher) -> tuple[list[int], list[float]]:
     return docs, weights
 
 
-def _field_lengths(reader: IndexReader, field: str) -> np.ndarray:
+def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
+    """The length of ``field`` in each of the segment's documents (1 when empty), as BM25F
+    reads it."""
     count = reader.doc_count_all()
     return np.fromiter(
         (reader.doc_field_length(d, field, 1) or 1 for d in range(count)),
@@ -299,3 +372,161 @@ def cancel_writer(writer: Any) -> None:
         lock = getattr(writer, "writelock", None)
         if lock is not None:
             lock.release()
+
+
+# -- a segment's arrays, decoded once and written beside it (issue 16) --------------------------
+
+
+def write_arrays(ix: FileIndex) -> int:
+    """Decode every segment of the index's latest commit that has no arrays on disk yet and
+    write them beside it (:mod:`indexer.engine.mapped`); returns how many were written.
+
+    Called by whoever writes segments: the rebuild (before the generation is swapped in), each
+    update (only its new or merged segments lack them) and a server starting on an index built
+    without them. Safe to run in several processes at once: one copy wins, the others drop
+    theirs. A reader never writes; it decodes what has no file word by word.
+    """
+    folder = Path(ix.storage.folder)
+    written = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = segment_key(leaf)
+            if not segment:
+                continue
+            target = segment_folder(folder, segment)
+            if open_segment(target, leaf.doc_count_all()) is not None:
+                continue
+            if target.exists():  # another format, or another index's segment of the same id
+                shutil.rmtree(target, ignore_errors=True)
+            arrays, labels = decode_segment(leaf)
+            try:
+                written += save(target, arrays, documents=leaf.doc_count_all(), labels=labels)
+            except OSError as error:  # a cache: the index stays usable without it
+                log.warning("无法写入检索数组 %s：%s", target, error)
+    remove_stale_arrays(folder, {segment_key(r) for r, _ in _leaf_readers(ix)})
+    return written
+
+
+def remove_stale_arrays(folder: Path, segments: set[str]) -> None:
+    """Remove the arrays of segments the index no longer has (merged away), and what killed
+    writers left (temporary folders over an hour old). A process still reading an older commit
+    keeps the maps it has open; a segment it has not mapped yet is decoded instead."""
+    root = Path(folder) / ARRAYS_DIR
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.name.startswith("."):
+            if time.time() - child.stat().st_mtime > 3600:
+                shutil.rmtree(child, ignore_errors=True)
+        elif child.name not in segments:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _leaf_readers(ix: FileIndex) -> list[Leaf]:
+    with ix.reader() as reader:
+        return list(reader.leaf_readers())
+
+
+def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """Everything the engine reads of one segment, as named arrays, and the labels of its text
+    columns (see :mod:`indexer.engine.mapped` for the names)."""
+    arrays: dict[str, np.ndarray] = {}
+    labels: dict[str, list[str]] = {}
+    count = reader.doc_count_all()
+    for name, field in reader.schema.items():
+        if field.indexed and name in reader.indexed_field_names():
+            positional = field.format.supports("positions")
+            words = list(reader.lexicon(name))
+            if positional or len(words) <= MAPPED_TERMS_MAX:
+                arrays.update(_decode_field(reader, name, words, positional))
+            if positional and field.scorable:
+                arrays[f"{name}/lengths"] = field_lengths(reader, name)
+        if count and reader.has_column(name):
+            values = _column(reader, name)
+            if isinstance(field, NUMERIC):
+                arrays[f"{name}/numbers"] = np.asarray(values, dtype=np.int64)
+            else:
+                found: dict[str, int] = {}
+                codes = [found.setdefault(v, len(found)) for v in values]
+                arrays[f"{name}/codes"] = np.asarray(codes, dtype=np.int32)
+                labels[name] = list(found)
+    return arrays, labels
+
+
+def _decode_field(
+    reader: IndexReader, name: str, words: list[bytes], positional: bool
+) -> dict[str, np.ndarray]:
+    """One field's postings (and positions) of every word, as rows in word order."""
+    docs: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    for word in words:
+        matcher = _without_deletions(reader.postings(name, word))
+        ids, found, values = _walk(matcher, positional)
+        docs.append(np.asarray(ids, dtype=np.int32))
+        weights.append(np.asarray(found, dtype=np.float32))
+        if positional:
+            keys.append(_position_keys(ids, values))
+    blob = [np.frombuffer(word, dtype=np.uint8) for word in words]
+    arrays = {
+        f"{name}/terms": _joined(blob, np.uint8),
+        f"{name}/term_offsets": rows([len(word) for word in words]),
+        f"{name}/starts": rows([len(d) for d in docs]),
+        f"{name}/docs": _joined(docs, np.int32),
+        f"{name}/weights": _joined(weights, np.float32),
+    }
+    if positional:
+        arrays[f"{name}/position_starts"] = rows([len(k) for k in keys])
+        arrays[f"{name}/positions"] = _joined(keys, np.int64)
+    return arrays
+
+
+def _walk(matcher: Any, values: bool) -> tuple[list[int], list[float], list[bytes]]:
+    """A posting list's documents, weights and (when asked) value strings, a block at a time
+    where Whoosh's block reader allows it."""
+    ids: list[int] = []
+    weights: list[float] = []
+    found: list[bytes] = []
+    if _has_blocks(matcher) and hasattr(matcher, "_read_values"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i :])
+            weights.extend(matcher._weights[matcher._i :])
+            if values:
+                matcher._read_values()
+                found.extend(matcher._values[matcher._i :])
+            matcher._next_block()
+        return ids, weights, found
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            found.append(matcher.value())
+        matcher.next()
+    return ids, weights, found
+
+
+def _position_keys(ids: list[int], values: list[bytes]) -> np.ndarray:
+    """``document << 32 | position`` of every occurrence, from Whoosh's ``Positions`` values
+    (a 4-byte count, then the pickled gaps between positions), without a Python loop per
+    position: the gaps are summed per posting with one cumulative sum."""
+    gaps = [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    if not counts.sum():
+        return np.empty(0, np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(gaps), dtype=np.int64, count=counts.sum())
+    total = np.cumsum(flat)
+    ends = np.cumsum(counts)
+    before = np.repeat(np.r_[0, total[ends[:-1] - 1]], counts)  # the sum of earlier postings
+    documents = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    return documents << 32 | (total - before)
+
+
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
+    """A word as the index stores it (what the mapped word table is sorted by)."""
+    return text if isinstance(text, bytes) else reader.schema[field].to_bytes(text)
