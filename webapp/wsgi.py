@@ -6,6 +6,12 @@ first search a worker serves, which then does not take the extra second. With
 so the database connection that building the app used (to bring the schema up to date) is
 closed here, and no connection crosses the fork: each worker opens its own.
 
+The search index is opened and warmed here too (:func:`indexer.search.warm`), so a worker's
+first search is as fast as the others (issue 16). Under ``--preload`` the workers inherit the
+master's warm view: its arrays are pages the workers share, and Whoosh reads its compound
+segment files through ``mmap``, which no fork disturbs; a worker opens its own searcher as soon
+as the index changes.
+
 Each worker also follows the database's change log (:mod:`indexer.follow`): a write made on
 another node, or by ``kb ingest`` on this one, reaches this node's search within about
 ``KB_FOLLOW_INTERVAL`` seconds (default 1; ``0`` turns it off, for a node that runs
@@ -18,6 +24,7 @@ import os
 from indexer.dictionary import load_lexicon
 from indexer.follow import INTERVAL
 from indexer.follow import Follower
+from indexer.search import warm
 from kb.config import Settings
 from webapp import create_app
 from webapp.db import close
@@ -25,6 +32,7 @@ from webapp.db import close
 settings = Settings.from_env()
 app = create_app(settings)
 load_lexicon(settings)
+warm(settings)
 close(app)
 
 _interval = float(os.environ.get("KB_FOLLOW_INTERVAL") or INTERVAL)

@@ -34,6 +34,7 @@ from indexer.engine.cache import SizedCache
 from indexer.engine.scoring import Unit
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import open_searcher
+from indexer.engine.store import write_arrays
 from indexer.highlight import Highlighter
 from kb.config import Settings
 
@@ -94,6 +95,23 @@ class SearchIndex:
         self.cache = View(searcher, self.lexicon, self.store)
         self.store.forget_except(self.cache.arrays.segment_keys())
         return True
+
+    def prepare(self) -> int:
+        """Write the search arrays of every segment of the current commit that has none
+        (:func:`indexer.engine.store.write_arrays`); returns how many were written.
+
+        The rebuild and each update write them; this is for a server starting on an index
+        written without them (older code, or ``arrays/`` deleted), so that not every worker
+        decodes it word by word. It keeps nothing open.
+        """
+        token = sync.generation_token(self.settings)
+        if token is None:
+            return 0
+        ix = sync.open_generation(self.settings, token)
+        try:
+            return write_arrays(ix)
+        finally:
+            ix.close()
 
     def close(self) -> None:
         """Release the searcher (a new one opens on the next read)."""

@@ -26,7 +26,6 @@ three calls per posting).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import pickle
 import shutil
@@ -456,75 +455,132 @@ def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str
 def _decode_field(
     reader: IndexReader, name: str, words: list[bytes], positional: bool
 ) -> dict[str, np.ndarray]:
-    """One field's postings (and positions) of every word, as rows in word order."""
-    docs: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    keys: list[np.ndarray] = []
+    """One field's postings (and positions) of every word, as rows in word order.
+
+    Lists grow for the whole field and become arrays once: per-word numpy calls would cost more
+    than the decoding at 100k records.
+    """
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    posting_rows = [0]
     for word in words:
-        matcher = _without_deletions(reader.postings(name, word))
-        ids, found, values = _walk(matcher, positional)
-        docs.append(np.asarray(ids, dtype=np.int32))
-        weights.append(np.asarray(found, dtype=np.float32))
-        if positional:
-            keys.append(_position_keys(ids, values))
-    blob = [np.frombuffer(word, dtype=np.uint8) for word in words]
+        _walk(_without_deletions(reader.postings(name, word)), positional, ids, weights, values)
+        posting_rows.append(len(ids))
+    starts = np.asarray(posting_rows, dtype=np.int64)
     arrays = {
-        f"{name}/terms": _joined(blob, np.uint8),
+        f"{name}/terms": np.frombuffer(b"".join(words), dtype=np.uint8),
         f"{name}/term_offsets": rows([len(word) for word in words]),
-        f"{name}/starts": rows([len(d) for d in docs]),
-        f"{name}/docs": _joined(docs, np.int32),
-        f"{name}/weights": _joined(weights, np.float32),
+        f"{name}/starts": starts,
+        f"{name}/docs": np.asarray(ids, dtype=np.int32),
+        f"{name}/weights": np.asarray(weights, dtype=np.float32),
     }
     if positional:
-        arrays[f"{name}/position_starts"] = rows([len(k) for k in keys])
-        arrays[f"{name}/positions"] = _joined(keys, np.int64)
+        counts, positions = _positions(values)
+        # Each posting's occurrences are its document << 32 | position; a word's row is the
+        # occurrences of its postings.
+        documents = np.repeat(arrays[f"{name}/docs"].astype(np.int64), counts)
+        ends = np.concatenate(([0], np.cumsum(counts)))
+        arrays[f"{name}/position_starts"] = ends[starts]
+        arrays[f"{name}/positions"] = documents << 32 | positions
     return arrays
 
 
-def _walk(matcher: Any, values: bool) -> tuple[list[int], list[float], list[bytes]]:
-    """A posting list's documents, weights and (when asked) value strings, a block at a time
-    where Whoosh's block reader allows it."""
-    ids: list[int] = []
-    weights: list[float] = []
-    found: list[bytes] = []
+def _walk(
+    matcher: Any, with_values: bool, ids: list[int], weights: list[float], values: list[bytes]
+) -> None:
+    """Append a posting list's documents, weights and (when asked) value strings, a block at a
+    time where Whoosh's block reader allows it."""
     if _has_blocks(matcher) and hasattr(matcher, "_read_values"):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
             ids.extend(matcher._ids[matcher._i :])
             weights.extend(matcher._weights[matcher._i :])
-            if values:
+            if with_values:
                 matcher._read_values()
-                found.extend(matcher._values[matcher._i :])
+                values.extend(matcher._values[matcher._i :])
             matcher._next_block()
-        return ids, weights, found
+        return
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
-        if values:
-            found.append(matcher.value())
+        if with_values:
+            values.append(matcher.value())
         matcher.next()
-    return ids, weights, found
 
 
-def _position_keys(ids: list[int], values: list[bytes]) -> np.ndarray:
-    """``document << 32 | position`` of every occurrence, from Whoosh's ``Positions`` values
-    (a 4-byte count, then the pickled gaps between positions), without a Python loop per
-    position: the gaps are summed per posting with one cumulative sum."""
-    gaps = [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
-    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-    if not counts.sum():
-        return np.empty(0, np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(gaps), dtype=np.int64, count=counts.sum())
-    total = np.cumsum(flat)
-    ends = np.cumsum(counts)
-    before = np.repeat(np.r_[0, total[ends[:-1] - 1]], counts)  # the sum of earlier postings
-    documents = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-    return documents << 32 | (total - before)
+#: How Whoosh's ``Positions`` format pickles a list (protocol 2, then the list's memo).
+_PICKLED_LIST = b"\x80\x02]q\x00"
+#: Postings whose positions are unpickled at once (bounds the memory of one round).
+_POSITIONS_ROUND = 1_000_000
 
 
-def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+def _positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Per posting how many positions it has, and all positions in posting order.
+
+    A value is a 4-byte count, then the pickled list of gaps between positions (see
+    :meth:`whoosh.formats.Positions.encode`, perhaps without pickle's final ``.``).
+    Unpickling each costs more than everything else at 100k records, so the lists' items are
+    cut out of the values with array operations, joined into one pickled list per round and
+    unpickled once; the gaps are summed per posting with one cumulative sum.
+    """
+    counts: list[np.ndarray] = []
+    gaps: list[int] = []
+    for begin in range(0, len(values), _POSITIONS_ROUND):
+        chunk = values[begin : begin + _POSITIONS_ROUND]
+        found, items = _pickled_items(chunk)
+        gaps.extend(pickle.loads(_PICKLED_LIST + b"(" + items + b"e."))
+        counts.append(found)
+    per_posting = np.concatenate(counts) if counts else np.empty(0, np.int64)
+    if len(gaps) != per_posting.sum():
+        raise ValueError("word positions in an encoding Whoosh's Positions format does not write")
+    total = np.cumsum(np.asarray(gaps, dtype=np.int64))
+    ends = np.cumsum(per_posting)
+    before = np.zeros(len(per_posting), dtype=np.int64)  # the gaps summed over earlier postings
+    before[1:] = np.where(ends[:-1] > 0, total[np.maximum(ends[:-1] - 1, 0)], 0)
+    return per_posting, total - np.repeat(before, per_posting)
+
+
+def _pickled_items(values: list[bytes]) -> tuple[np.ndarray, bytes]:
+    """The position counts of these values, and the pickled items of their lists back to back.
+
+    A list of one item pickles as ``<head> item a``, of several as ``<head> ( items e``, of
+    none as ``<head>`` alone. Should any value have another shape, every value of the round is
+    unpickled one by one instead.
+    """
+    if not values:
+        return np.empty(0, np.int64), b""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    data = np.frombuffer(b"".join(values) + bytes(16), dtype=np.uint8)  # padded: reads past
+    starts = np.cumsum(lengths) - lengths  # a short value's end stay inside the buffer
+    ends = starts + lengths - (data[starts + lengths - 1] == ord("."))  # without pickle's STOP
+    size = ends - starts
+    head = np.frombuffer(_PICKLED_LIST, dtype=np.uint8)
+    known = (data[starts[:, None] + 4 + np.arange(len(head))] == head).all(axis=1)
+    first, last = data[starts + 9], data[ends - 1]
+    several = known & (size > 10) & (first == ord("(")) & (last == ord("e"))
+    single = known & (size > 10) & (first != ord("(")) & (last == ord("a"))
+    if not (several | single | (known & (size == 9))).all():
+        return _unpickled_items(values)
+    take = several | single
+    edges = np.zeros(len(data) + 1, dtype=np.int8)
+    edges[(starts + 9 + several)[take]] = 1
+    edges[(ends - 1)[take]] = -1  # an item run ends at its list's closing opcode
+    counts = np.zeros(len(values), dtype=np.int64)
+    for byte in range(4):  # the count is a big-endian unsigned int
+        counts = counts << 8 | data[starts + byte]
+    return counts, data[np.cumsum(edges[:-1], dtype=np.int8) > 0].tobytes()
+
+
+def _unpickled_items(values: list[bytes]) -> tuple[np.ndarray, bytes]:
+    counts = np.zeros(len(values), dtype=np.int64)
+    pieces = []
+    for row, value in enumerate(values):
+        found = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+        counts[row] = len(found)
+        pieces.extend(pickle.dumps([gap], 2)[len(_PICKLED_LIST) : -2] for gap in found)
+    return counts, b"".join(pieces)
 
 
 def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
