@@ -10,7 +10,9 @@ The search index is opened and warmed here too (:func:`indexer.search.warm`), so
 first search is as fast as the others (issue 16). Under ``--preload`` the workers inherit the
 master's warm view: its arrays are pages the workers share, and Whoosh reads its compound
 segment files through ``mmap``, which no fork disturbs; a worker opens its own searcher as soon
-as the index changes.
+as the index changes. What was built up to then is frozen (:func:`gc.freeze`), so that the
+collector never copies those shared pages into a worker. (gunicorn reads ``gunicorn.conf.py``
+from its working directory, so ``--preload`` is on even without ``-c``.)
 
 Each worker also follows the database's change log (:mod:`indexer.follow`): a write made on
 another node, or by ``kb ingest`` on this one, reaches this node's search within about
@@ -19,6 +21,7 @@ another node, or by ``kb ingest`` on this one, reaches this node's search within
 started in a preloading master and never crosses a fork.
 """
 
+import gc
 import os
 
 from indexer.dictionary import load_lexicon
@@ -34,6 +37,10 @@ app = create_app(settings)
 load_lexicon(settings)
 warm(settings)
 close(app)
+# Everything built so far lives as long as the process: out of the collector's sight, its
+# pages are never written again, so preloaded workers keep sharing them with the master
+# (the collector writes to every object it examines, which copies a shared page).
+gc.freeze()
 
 _interval = float(os.environ.get("KB_FOLLOW_INTERVAL") or INTERVAL)
 if _interval > 0:

@@ -21,6 +21,8 @@ class Limits:
 
     #: Decoded postings and word positions kept per process (~8 bytes each), shared by the
     #: successive searchers of one index generation (:class:`indexer.engine.store.SegmentStore`).
+    #: Only segments without their arrays on disk are decoded so (issue 16): mapped arrays are
+    #: page-cache pages every process shares and the kernel may drop, they need no bound here.
     postings: int = 24_000_000
     #: Scored words and phrases kept per searcher, counted in postings (~12 bytes each).
     unit_postings: int = 12_000_000
