@@ -80,9 +80,11 @@ def test_importing_the_entry_point_warms_the_search_index(settings, session):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "1", "QP-CQ-0001", "0"]
-    assert [p.name for p in (generation / "arrays").iterdir()] == [
-        p.stem for p in generation.glob("*.seg")
-    ] != []
+    assert (
+        [p.name for p in (generation / "arrays").iterdir()]
+        == [p.stem for p in generation.glob("*.seg")]
+        != []
+    )
 
 
 def _free_port() -> int:
