@@ -4,15 +4,18 @@ deletions come from the commit read; no other module touches Whoosh's internals.
 from __future__ import annotations
 
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from whoosh.query import Term
 
 from indexer import sync
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import decode_each
 from indexer.engine.store import field_lengths
 from indexer.engine.store import leaf_key
+from indexer.engine.store import open_searcher
 from indexer.engine.store import raw_postings
 from indexer.engine.store import read_positions
 from indexer.engine.store import read_postings
@@ -203,3 +206,24 @@ def test_write_arrays_restores_deleted_arrays_and_drops_merged_ones(index_settin
 
     assert write_arrays(ix) == 1 and write_arrays(ix) == 0
     assert sorted(p.name for p in (generation / "arrays").iterdir()) == [segment]
+
+
+def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
+    """Whoosh's own compound storage read each part of a segment through ``io.BytesIO``, a
+    private copy per searcher (issue 16); the parts are read from the shared map instead."""
+    build(*(make_standard(code=f"QP-CQ-{n:04d}", name=f"第{n}号绿化养护定额") for n in range(400)))
+    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
+    [segment_file] = Path(ix.storage.folder).glob("*.seg")
+
+    tracemalloc.start()
+    with open_searcher(ix) as searcher:
+        stored = searcher.stored_fields(7)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        hits = searcher.search(Term("content", "绿化养护"), limit=400)
+        codes = sorted(hit["code"] for hit in hits)
+
+    assert stored["code"] == "QP-CQ-0007"
+    assert codes == [f"QP-CQ-{n:04d}" for n in range(400)]
+    # A copy of the postings and stored fields would be most of the file (38 of 38 MB at 10k).
+    assert peak < segment_file.stat().st_size / 4, (peak, segment_file.stat().st_size)
