@@ -509,32 +509,49 @@ def _decode_field(
 ) -> dict[str, np.ndarray]:
     """One field's postings (and positions) of every word, as rows in word order.
 
-    Lists grow for the whole field and become arrays once: per-word numpy calls would cost more
-    than the decoding at 100k records.
+    Postings are gathered in Python lists a round of :data:`_POSTINGS_ROUND` at a time and
+    then become arrays: per-word numpy calls would cost more than the decoding at 100k records,
+    and lists of the whole field would take gigabytes.
     """
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
+    parts: dict[str, list[np.ndarray]] = {"docs": [], "weights": [], "counts": [], "keys": []}
+
+    def flush() -> None:
+        docs = np.asarray(ids, dtype=np.int32)
+        parts["docs"].append(docs)
+        parts["weights"].append(np.asarray(weights, dtype=np.float32))
+        if positional:
+            counts, positions = _positions(values)
+            parts["counts"].append(counts)
+            # An occurrence is its document << 32 | its position.
+            parts["keys"].append(np.repeat(docs.astype(np.int64), counts) << 32 | positions)
+        ids.clear()
+        weights.clear()
+        values.clear()
+
     posting_rows = [0]
+    flushed = 0
     for word in words:
         _walk(_without_deletions(reader.postings(name, word)), positional, ids, weights, values)
-        posting_rows.append(len(ids))
+        posting_rows.append(flushed + len(ids))
+        if len(ids) >= _POSTINGS_ROUND:
+            flushed += len(ids)
+            flush()
+    flush()
     starts = np.asarray(posting_rows, dtype=np.int64)
     arrays = {
         f"{name}/terms": np.frombuffer(b"".join(words), dtype=np.uint8),
         f"{name}/term_offsets": rows([len(word) for word in words]),
         f"{name}/starts": starts,
-        f"{name}/docs": np.asarray(ids, dtype=np.int32),
-        f"{name}/weights": np.asarray(weights, dtype=np.float32),
+        f"{name}/docs": np.concatenate(parts["docs"]),
+        f"{name}/weights": np.concatenate(parts["weights"]),
     }
     if positional:
-        counts, positions = _positions(values)
-        # Each posting's occurrences are its document << 32 | position; a word's row is the
-        # occurrences of its postings.
-        documents = np.repeat(arrays[f"{name}/docs"].astype(np.int64), counts)
-        ends = np.concatenate(([0], np.cumsum(counts)))
+        ends = np.concatenate(([0], np.cumsum(np.concatenate(parts["counts"]))))
         arrays[f"{name}/position_starts"] = ends[starts]
-        arrays[f"{name}/positions"] = documents << 32 | positions
+        arrays[f"{name}/positions"] = np.concatenate(parts["keys"])
     return arrays
 
 
@@ -564,8 +581,9 @@ def _walk(
 
 #: How Whoosh's ``Positions`` format pickles a list (protocol 2, then the list's memo).
 _PICKLED_LIST = b"\x80\x02]q\x00"
-#: Postings whose positions are unpickled at once (bounds the memory of one round).
-_POSITIONS_ROUND = 1_000_000
+#: Postings gathered in Python lists before they become arrays, and whose positions are
+#: unpickled at once: bounds the decoding's memory (a million postings take ~0.3 GB as lists).
+_POSTINGS_ROUND = 1_000_000
 
 
 def _positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -579,8 +597,8 @@ def _positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """
     counts: list[np.ndarray] = []
     gaps: list[int] = []
-    for begin in range(0, len(values), _POSITIONS_ROUND):
-        chunk = values[begin : begin + _POSITIONS_ROUND]
+    for begin in range(0, len(values), _POSTINGS_ROUND):
+        chunk = values[begin : begin + _POSTINGS_ROUND]
         found, items = _pickled_items(chunk)
         gaps.extend(pickle.loads(_PICKLED_LIST + b"(" + items + b"e."))
         counts.append(found)

@@ -8,9 +8,11 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pytest
 from whoosh.query import Term
 
 from indexer import sync
+from indexer.engine import store as store_module
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import decode_each
 from indexer.engine.store import field_lengths
@@ -131,9 +133,12 @@ def _build_two_segments(index_settings, db, build, store, policy):
     sync.update(index_settings, db, standard_codes=["QP-CQ-0007"])
 
 
+@pytest.mark.parametrize("postings_round", [1_000_000, 7])
 def test_every_segment_written_is_mapped_and_equals_whoosh(
-    index_settings, db, build, store, policy
+    index_settings, db, build, store, policy, monkeypatch, postings_round
 ):
+    # Decoding goes a round of postings at a time; small rounds split words across rounds.
+    monkeypatch.setattr(store_module, "_POSTINGS_ROUND", postings_round)
     _build_two_segments(index_settings, db, build, store, policy)
     readers = _segment_readers(index_settings)
     generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
