@@ -270,7 +270,8 @@ def _build(
         progress.finish()
     indexed = _count(ix)
     if indexed == dict(counts):
-        write_arrays(ix)  # every segment's search arrays, mapped by each process (issue 16)
+        # Every segment's search arrays, mapped by each process (issue 16).
+        write_arrays(ix, processes=WRITER_PROCS if _can_fork() else 1)
     ix.close()
     if indexed != dict(counts):
         # Whoosh's parallel writer drops a sub-writer's segment silently when it fails.

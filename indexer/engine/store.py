@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import pickle
 import shutil
 import threading
@@ -428,34 +429,57 @@ def cancel_writer(writer: Any) -> None:
 # -- a segment's arrays, decoded once and written beside it (issue 16) --------------------------
 
 
-def write_arrays(ix: FileIndex) -> int:
+def write_arrays(ix: FileIndex, *, processes: int = 1) -> int:
     """Decode every segment of the index's latest commit that has no arrays on disk yet and
-    write them beside it (:mod:`indexer.engine.mapped`); returns how many were written.
+    write them beside it (:mod:`indexer.engine.mapped`); returns how many segments lacked
+    them and have them now.
 
     Called by whoever writes segments: the rebuild (before the generation is swapped in), each
     update (only its new or merged segments lack them) and a server starting on an index built
     without them. Safe to run in several processes at once: one copy wins, the others drop
     theirs. A reader never writes; it decodes what has no file word by word.
+
+    With ``processes`` > 1 (a single-threaded caller where forking is safe, as the rebuild
+    decides) segments are decoded in that many forked processes at once; whatever they did
+    not write is then written here.
     """
     folder = Path(ix.storage.folder)
-    written = 0
     with ix.reader() as reader:
-        for leaf, _ in reader.leaf_readers():
-            segment = segment_key(leaf)
-            if not segment:
-                continue
-            target = segment_folder(folder, segment)
-            if open_segment(target, leaf.doc_count_all()) is not None:
-                continue
-            if target.exists():  # another format, or another index's segment of the same id
-                shutil.rmtree(target, ignore_errors=True)
-            arrays, labels = decode_segment(leaf)
-            try:
-                written += save(target, arrays, documents=leaf.doc_count_all(), labels=labels)
-            except OSError as error:  # a cache: the index stays usable without it
-                log.warning("无法写入检索数组 %s：%s", target, error)
+        missing = [leaf for leaf, _ in reader.leaf_readers() if _lacks_arrays(folder, leaf)]
+        todo = missing
+        if processes > 1 and len(todo) > 1:
+            context = multiprocessing.get_context("fork")
+            children = [
+                context.Process(target=_write_segments, args=(folder, todo[n::processes]))
+                for n in range(min(processes, len(todo)))
+            ]
+            for child in children:
+                child.start()
+            for child in children:
+                child.join()
+            todo = [leaf for leaf in todo if _lacks_arrays(folder, leaf)]
+        _write_segments(folder, todo)
+        written = sum(not _lacks_arrays(folder, leaf) for leaf in missing)
     remove_stale_arrays(folder, {segment_key(r) for r, _ in _leaf_readers(ix)})
     return written
+
+
+def _lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
+    segment = segment_key(leaf)
+    target = segment_folder(folder, segment)
+    return bool(segment) and open_segment(target, leaf.doc_count_all()) is None
+
+
+def _write_segments(folder: Path, leaves: list[IndexReader]) -> None:
+    for leaf in leaves:
+        target = segment_folder(folder, segment_key(leaf))
+        if target.exists():  # another format, or another index's segment of the same id
+            shutil.rmtree(target, ignore_errors=True)
+        arrays, labels = decode_segment(leaf)
+        try:
+            save(target, arrays, documents=leaf.doc_count_all(), labels=labels)
+        except OSError as error:  # a cache: the index stays usable without it
+            log.warning("无法写入检索数组 %s：%s", target, error)
 
 
 def remove_stale_arrays(folder: Path, segments: set[str]) -> None:

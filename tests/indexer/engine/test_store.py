@@ -232,3 +232,15 @@ def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
     assert codes == [f"QP-CQ-{n:04d}" for n in range(400)]
     # A copy of the postings and stored fields would be most of the file (38 of 38 MB at 10k).
     assert peak < segment_file.stat().st_size / 4, (peak, segment_file.stat().st_size)
+
+
+def test_two_processes_write_the_segments_alike(index_settings, db, build, store, policy):
+    _build_two_segments(index_settings, db, build, store, policy)
+    generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
+    one = {p.name: (p / "arrays.bin").read_bytes() for p in (generation / "arrays").iterdir()}
+    shutil.rmtree(generation / "arrays")
+    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
+
+    assert write_arrays(ix, processes=2) == 2
+    two = {p.name: (p / "arrays.bin").read_bytes() for p in (generation / "arrays").iterdir()}
+    assert two == one and len(two) == 2
