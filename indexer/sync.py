@@ -53,8 +53,8 @@ from indexer import folder
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
+from indexer.engine.segments import write_arrays
 from indexer.engine.store import cancel_writer
-from indexer.engine.store import write_arrays
 from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
 from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
 from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
@@ -268,9 +268,7 @@ def _build(
         raise
     finally:
         progress.finish()
-    indexed = _count(ix)
-    if indexed == dict(counts):
-        # Every segment's search arrays, mapped by each process (issue 16).
+    if (indexed := _count(ix)) == dict(counts):  # each segment's search arrays (issue 16)
         write_arrays(ix, processes=WRITER_PROCS if _can_fork() else 1)
     ix.close()
     if indexed != dict(counts):

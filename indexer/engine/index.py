@@ -32,9 +32,9 @@ from indexer.engine.arrays import SearcherArrays
 from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
 from indexer.engine.scoring import Unit
+from indexer.engine.segments import write_arrays
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import open_searcher
-from indexer.engine.store import write_arrays
 from indexer.highlight import Highlighter
 from kb.config import Settings
 
@@ -98,7 +98,7 @@ class SearchIndex:
 
     def prepare(self) -> int:
         """Write the search arrays of every segment of the current commit that has none
-        (:func:`indexer.engine.store.write_arrays`); returns how many were written.
+        (:func:`indexer.engine.segments.write_arrays`); returns how many were written.
 
         The rebuild and each update write them; this is for a server starting on an index
         written without them (older code, or ``arrays/`` deleted), so that not every worker

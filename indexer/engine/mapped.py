@@ -2,7 +2,7 @@
 
 A Whoosh segment never changes once written (only its deletions do, and those are never in
 these files). So its postings, positions, field lengths and columns are decoded once — by the
-rebuild or the update that wrote the segment (:func:`indexer.engine.store.write_arrays`) — and
+rebuild or the update that wrote the segment (:func:`indexer.engine.segments.write_arrays`) — and
 saved beside it::
 
     <generation>/arrays/<segment id>/arrays.bin   every array, back to back, 64-byte aligned

@@ -12,7 +12,7 @@ import pytest
 from whoosh.query import Term
 
 from indexer import sync
-from indexer.engine import store as store_module
+from indexer.engine import segments as segments_module
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import decode_each
 from indexer.engine.store import field_lengths
@@ -21,7 +21,6 @@ from indexer.engine.store import open_searcher
 from indexer.engine.store import raw_postings
 from indexer.engine.store import read_positions
 from indexer.engine.store import read_postings
-from indexer.engine.store import write_arrays
 from indexer.search import search_index
 from tests.factories import make_standard
 
@@ -138,7 +137,7 @@ def test_every_segment_written_is_mapped_and_equals_whoosh(
     index_settings, db, build, store, policy, monkeypatch, postings_round
 ):
     # Decoding goes a round of postings at a time; small rounds split words across rounds.
-    monkeypatch.setattr(store_module, "_POSTINGS_ROUND", postings_round)
+    monkeypatch.setattr(segments_module, "_POSTINGS_ROUND", postings_round)
     _build_two_segments(index_settings, db, build, store, policy)
     readers = _segment_readers(index_settings)
     generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
@@ -201,18 +200,6 @@ def test_without_its_arrays_a_segment_is_decoded_word_by_word(
     assert segments.held_postings == len(docs) == 152  # 150 standards, a clause, its document
 
 
-def test_write_arrays_restores_deleted_arrays_and_drops_merged_ones(index_settings, build):
-    build(*(make_standard(code=f"QP-CQ-{n:04d}") for n in range(3)))
-    generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
-    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
-    [segment] = [p.name for p in (generation / "arrays").iterdir()]
-    shutil.rmtree(generation / "arrays" / segment)
-    (generation / "arrays" / "merged-away").mkdir()
-
-    assert write_arrays(ix) == 1 and write_arrays(ix) == 0
-    assert sorted(p.name for p in (generation / "arrays").iterdir()) == [segment]
-
-
 def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
     """Whoosh's own compound storage read each part of a segment through ``io.BytesIO``, a
     private copy per searcher (issue 16); the parts are read from the shared map instead."""
@@ -232,15 +219,3 @@ def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
     assert codes == [f"QP-CQ-{n:04d}" for n in range(400)]
     # A copy of the postings and stored fields would be most of the file (38 of 38 MB at 10k).
     assert peak < segment_file.stat().st_size / 4, (peak, segment_file.stat().st_size)
-
-
-def test_two_processes_write_the_segments_alike(index_settings, db, build, store, policy):
-    _build_two_segments(index_settings, db, build, store, policy)
-    generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
-    one = {p.name: (p / "arrays.bin").read_bytes() for p in (generation / "arrays").iterdir()}
-    shutil.rmtree(generation / "arrays")
-    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
-
-    assert write_arrays(ix, processes=2) == 2
-    two = {p.name: (p / "arrays.bin").read_bytes() for p in (generation / "arrays").iterdir()}
-    assert two == one and len(two) == 2
