@@ -158,6 +158,21 @@ class Server:
                     found.append(round(int(line.split()[1]) / 1024, 1))
         return sorted(found)
 
+    def server_pss_mb(self) -> float:
+        """Proportional set size of the master and its workers together: what the server
+        costs the machine, pages shared between them (mapped arrays, preloaded code) counted
+        once (issue 16)."""
+        total = 0
+        for pid in [self.process.pid, *self.worker_pids()]:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            total += sum(
+                int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")
+            )
+        return round(total / 1024, 1)
+
     def worker_pids(self) -> list[int]:
         found = []
         for status in Path("/proc").glob("[0-9]*/stat"):
@@ -573,13 +588,18 @@ def main(argv: list[str] | None = None) -> int:
                 )
         worker_rss = server.worker_rss_mb()
         worker_pss = server.worker_pss_mb()
+        server_pss = server.server_pss_mb()
     finally:
         server.stop()
     label = args.instance.name + (f"-repeated{args.repeated}" if args.repeated else "")
     label += "-preload" if args.preload else ""
     label += "-wrk" if args.client == "wrk" else ""
     print(
-        markdown(f"{label}, worker RSS / PSS after the runs {worker_rss} / {worker_pss} MB", runs)
+        markdown(
+            f"{label}, worker RSS / PSS after the runs {worker_rss} / {worker_pss} MB, "
+            f"master + workers PSS {server_pss} MB",
+            runs,
+        )
     )
     results_path = OUT / "http-results.json"
     stored = json.loads(results_path.read_text()) if results_path.exists() else {}
@@ -595,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         "preload": args.preload,
         "worker_rss_mb": worker_rss,
         "worker_pss_mb": worker_pss,
+        "server_pss_mb": server_pss,
         "ready_s": round(ready, 1),
         "load_average_after": round(os.getloadavg()[0], 2),
         "code": code_fingerprint(),

@@ -26,6 +26,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
+from indexer import forking  # noqa: E402
 from indexer import sync  # noqa: E402
 from indexer.analysis import chinese_analyzer  # noqa: E402
 from indexer.dictionary import load_lexicon  # noqa: E402
@@ -236,8 +237,8 @@ def run(settings: Settings, session, args: argparse.Namespace, rng: random.Rando
             f"{count / len(texts):.0f} tokens per standard"
         )
 
-    for label, threshold in (("one writer", 10**9), ("procs=2", sync.PARALLEL_MIN_RECORDS)):
-        sync.PARALLEL_MIN_RECORDS = threshold
+    for label, threshold in (("one writer", 10**9), ("procs=2", forking.PARALLEL_MIN_RECORDS)):
+        forking.PARALLEL_MIN_RECORDS = threshold
         stats = sync.rebuild(settings, session)
         size = sum(p.stat().st_size for p in Path(settings.index_dir).rglob("*") if p.is_file())
         print(f"rebuild, {label}: {stats} (index folder {size / 1e6:.1f} MB)")

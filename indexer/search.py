@@ -145,6 +145,23 @@ def search(settings: Settings, query: SearchQuery) -> SearchPage:
         return run_query(view, query)
 
 
+def warm(settings: Settings) -> None:
+    """Make this process's first search as fast as the others: write the index's search arrays
+    if it has none (:meth:`SearchIndex.prepare`), open the view and fill what every search
+    reads (live documents, the default filters, facet codes, the in-force windows).
+
+    A server calls it before its first request (:mod:`webapp.wsgi`); it answers no query, so
+    the answer cache stays for real ones. Without an index it does nothing.
+    """
+    index = search_index(settings)
+    index.prepare()
+    with index.reading() as view:
+        if view is None:
+            return
+        for query in (SearchQuery(), SearchQuery(on=dt.date.today())):
+            _run(view, query)
+
+
 def suggest(q: str, settings: Settings | None = None, *, limit: int = 3) -> list[str]:
     """Other query texts close to ``q`` (one word spelled one character differently).
 

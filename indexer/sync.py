@@ -19,16 +19,11 @@ figure beyond a column's range, a value no vocabulary knows) is skipped and repo
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import functools
 import logging
-import multiprocessing
 import os
 import shutil
-import signal
-import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -50,9 +45,11 @@ from whoosh.query import Term
 
 from indexer import changelog
 from indexer import folder
+from indexer import forking
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import Lexicon
 from indexer.dictionary import load_lexicon
+from indexer.engine.segments import write_arrays
 from indexer.engine.store import cancel_writer
 from indexer.folder import META_FILE  # noqa: F401 - part of this module's surface
 from indexer.folder import generation_token  # noqa: F401 - part of this module's surface
@@ -72,16 +69,8 @@ from kb.models import Standard
 
 log = logging.getLogger(__name__)
 
-#: Whoosh's indexing memory for an update's writer, in MB (a rebuild's is ``POOL_MB``).
+#: Whoosh's indexing memory for an update's writer, in MB (a rebuild's: :mod:`indexer.forking`).
 WRITER_LIMIT_MB = 256
-#: A rebuild's posting pool per writer process, in MB. Past its limit Whoosh sorts postings
-#: externally, pickling every posting to a run file and back; kept in memory the sort is one
-#: ``sorted``. A 10k rebuild took 47 s of CPU with 256 MB and 32–35 s with this (its peak RSS
-#: grew from 554 to 597 MB).
-POOL_MB = 2048
-#: Indexing processes for a large rebuild, and how many records make a rebuild large.
-WRITER_PROCS = 2
-PARALLEL_MIN_RECORDS = 2000
 
 
 @dataclass(frozen=True)
@@ -209,6 +198,7 @@ def update(
         except BaseException:
             cancel_writer(writer)
             raise
+        write_arrays(ix)  # the new (or merged) segments' search arrays, before readers see them
         counts = _count(ix)
         ix.close()
         name, serial = folder.parse_token(token)
@@ -255,8 +245,9 @@ def _build(
 ) -> dict[str, int]:
     ix = index.create_in(str(folder), build_schema(lexicon))
     counts: Counter[str] = Counter({t: 0 for t in TYPES})
-    writer = ix.writer(**_writer_options(session))
-    progress.start("编入索引", standards.count(session) + documents.count(session))
+    records = standards.count(session) + documents.count(session)
+    writer = ix.writer(**forking.rebuild_writer_options(records))
+    progress.start("编入索引", records)
     try:
         for docs in _indexable(_all_records(session), ix.schema, skipped):
             for doc in docs:
@@ -272,56 +263,13 @@ def _build(
     finally:
         progress.finish()
     indexed = _count(ix)
-    ix.close()
     if indexed != dict(counts):
+        ix.close()
         # Whoosh's parallel writer drops a sub-writer's segment silently when it fails.
         raise RuntimeError(f"索引重建不完整：应有 {dict(counts)}，实有 {indexed}")
+    write_arrays(ix, processes=forking.processes())
+    ix.close()
     return indexed
-
-
-def _writer_options(session: Session) -> dict[str, Any]:
-    """One writer, or two processes for a large rebuild when forking is safe.
-
-    Measured on 2 cores: ``procs=2, multisegment=True`` builds about twice as fast and leaves
-    two segments, which search no slower. It forks, so it is used only from a single-threaded
-    process (the CLI, not a threaded web server) with the ``fork`` start method.
-    """
-    options: dict[str, Any] = {"limitmb": POOL_MB}
-    large = standards.count(session) + documents.count(session) >= PARALLEL_MIN_RECORDS
-    if large and _can_fork():
-        _children_die_with_parent()
-        options.update(procs=WRITER_PROCS, multisegment=True)
-    return options
-
-
-_CHILDREN_BOUND = False
-
-
-def _children_die_with_parent() -> None:
-    """Make forked sub-writers die with this process.
-
-    They inherit the writer lock's file descriptor: if a killed ``kb reindex`` left them
-    running, they would hold the lock and every later write would wait for it. On Linux the
-    kernel kills them with their parent (``PR_SET_PDEATHSIG``); elsewhere nothing changes.
-    """
-    global _CHILDREN_BOUND
-    if _CHILDREN_BOUND or not sys.platform.startswith("linux"):
-        return
-    os.register_at_fork(after_in_child=_set_parent_death_signal)
-    _CHILDREN_BOUND = True
-
-
-def _set_parent_death_signal() -> None:
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-
-def _can_fork() -> bool:
-    return (
-        (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1
-        and multiprocessing.get_start_method() == "fork"
-    )
 
 
 #: A record to index: its type, its key (code or document id) and how to make its index docs.

@@ -21,9 +21,14 @@ class Limits:
 
     #: Decoded postings and word positions kept per process (~8 bytes each), shared by the
     #: successive searchers of one index generation (:class:`indexer.engine.store.SegmentStore`).
+    #: Only segments without their arrays on disk are decoded so (issue 16): mapped arrays are
+    #: page-cache pages every process shares and the kernel may drop, they need no bound here.
     postings: int = 24_000_000
-    #: Scored words and phrases kept per searcher, counted in postings (~12 bytes each).
-    unit_postings: int = 12_000_000
+    #: Scored words and phrases kept per searcher, counted in postings (16 bytes each). Since
+    #: postings are mapped (issue 16), scoring a word again costs at most a few ms (8 ms for
+    #: the commonest at 100k), so the bound is what a worker's recent queries use (300 new
+    #: queries at 100k: 3.1 M), not 12 M (192 MB a worker).
+    unit_postings: int = 3_000_000
     #: Pages remembered per searcher for repeated queries (a page is a few kB).
     answers: int = 512
     #: Filter masks per searcher (one boolean per document each).

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from typing import Protocol
 
@@ -31,6 +32,7 @@ from indexer.engine.arrays import SearcherArrays
 from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
 from indexer.engine.scoring import Unit
+from indexer.engine.segments import write_arrays
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import open_searcher
 from indexer.highlight import Highlighter
@@ -84,7 +86,8 @@ class SearchIndex:
             self.close()
             return False
         if self.token is None or token.split()[0] != self.token.split()[0]:
-            self.store = SegmentStore()  # another generation: no segment in common
+            # Another generation: no segment in common.
+            self.store = SegmentStore(Path(self.settings.index_dir) / token.split()[0])
         searcher = open_searcher(sync.open_generation(self.settings, token))
         if self.searcher is not None:
             self.searcher.close()
@@ -92,6 +95,23 @@ class SearchIndex:
         self.cache = View(searcher, self.lexicon, self.store)
         self.store.forget_except(self.cache.arrays.segment_keys())
         return True
+
+    def prepare(self) -> int:
+        """Write the search arrays of every segment of the current commit that has none
+        (:func:`indexer.engine.segments.write_arrays`); returns how many were written.
+
+        The rebuild and each update write them; this is for a server starting on an index
+        written without them (older code, or ``arrays/`` deleted), so that not every worker
+        decodes it word by word. It keeps nothing open.
+        """
+        token = sync.generation_token(self.settings)
+        if token is None:
+            return 0
+        ix = sync.open_generation(self.settings, token)
+        try:
+            return write_arrays(ix)
+        finally:
+            ix.close()
 
     def close(self) -> None:
         """Release the searcher (a new one opens on the next read)."""

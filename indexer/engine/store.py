@@ -12,19 +12,37 @@ per-segment arrays: postings include deleted documents, and each searcher masks 
 :func:`live_documents`, read from its own reader. A segment's deletions only grow, so
 (segment id, live count) names one state of a segment exactly (:func:`leaf_key`).
 
+Since issue 16 a segment's arrays are decoded once for good, by whoever writes the segment
+(:func:`indexer.engine.segments.write_arrays`: the rebuild, an update, a server starting on an
+index without them), and saved beside it as one file every process maps
+(:mod:`indexer.engine.mapped`). The store reads a segment from its mapped file when there is
+one; only a segment without one (a cache deleted, an index written by older code) is decoded
+word by word as before, into the bounded LRU.
+
+The module stays whole past 400 lines: it is the one place that touches Whoosh's internals
+(a boundary a test holds), so the block reader, the deletion filter and the compound file's
+reader stay together here; what merely uses them lives in :mod:`indexer.engine.segments`.
+
 Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the posting list under
-the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_next_block``,
-``_ids``, ``_weights``, ``_i`` (whole blocks at once instead of three calls per posting).
+the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_read_values``,
+``_next_block``, ``_ids``, ``_weights``, ``_values``, ``_i`` (whole blocks at once instead of
+three calls per posting); and ``whoosh.filedb.compound.BufferFile``, rebound to a subclass that
+reads a mapped segment file in place instead of copying each part of it per searcher.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
 from collections.abc import Callable
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.filedb import compound as whoosh_compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -33,9 +51,63 @@ from whoosh.searching import Searcher
 
 from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
+from indexer.engine.mapped import MappedSegment
+from indexer.engine.mapped import open_segment
+from indexer.engine.mapped import segment_folder
+
+log = logging.getLogger(__name__)
+
 
 #: A segment reader and the searcher document number of its first document.
 Leaf = tuple[IndexReader, int]
+
+
+class _ViewReader(io.RawIOBase):
+    """A read-only file over a memory view: reads copy only what is read."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), len(self._view) - self._at))
+        buffer[:count] = self._view[self._at : self._at + count]
+        self._at += count
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: len(self._view)}[whence]
+        self._at = base + offset
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+
+class _SharedBufferFile(BufferFile):
+    """Whoosh's file over a part of a mapped compound segment, without Whoosh's copy of it.
+
+    ``BufferFile`` wraps its memory view in ``io.BytesIO``, which copies it: every searcher
+    opened kept a private copy of the segment's postings and stored fields (≈ 0.5 GB per
+    worker at 100k standards, and a new one after every commit). Here reads go to the mapped
+    pages, which every process shares through the page cache (issue 16).
+    """
+
+    def __init__(self, buf: memoryview, name: str | None = None, onclose: Any = None) -> None:
+        super().__init__(b"", name=name, onclose=onclose)
+        self._buf = buf
+        self.file = io.BufferedReader(_ViewReader(buf))
+
+
+# Whoosh's compound storage names BufferFile when it opens a part of a mapped segment file.
+whoosh_compound.BufferFile = _SharedBufferFile
 
 
 def open_searcher(ix: FileIndex) -> Searcher:
@@ -78,20 +150,25 @@ def live_documents(reader: IndexReader) -> np.ndarray:
 class SegmentStore:
     """Per-segment arrays, shared by the successive searchers of one index generation.
 
-    Postings are bounded by :attr:`Limits.postings` (least recently used go first); field
-    lengths and columns, one small array per segment and field, live as long as their segment.
-    Thread-safe: searchers of one process may fill it concurrently.
+    A segment with its arrays on disk (:mod:`indexer.engine.segments`) is read from the mapped file: no
+    bound applies to it, the page cache holds it once for every process. A segment without is
+    decoded word by word; those postings are bounded by :attr:`Limits.postings` (least recently
+    used go first). Field lengths and columns, one small array per segment and field, live as
+    long as their segment. Thread-safe: searchers of one process may fill it concurrently.
     """
 
-    def __init__(self, max_postings: int = LIMITS.postings) -> None:
+    def __init__(self, folder: Path | None = None, max_postings: int = LIMITS.postings) -> None:
+        #: The generation folder whose ``arrays/`` holds the mapped segments, if any.
+        self.folder = Path(folder) if folder is not None else None
         self._lock = threading.Lock()
         self._postings = SizedCache(max_postings)
         self._per_segment: dict[tuple[str, str, str], Any] = {}
         self._labels: dict[str, dict[str, int]] = {}
+        self._mapped: dict[str, MappedSegment | None] = {}
 
     @property
     def held_postings(self) -> int:
-        """How many postings and positions are kept now."""
+        """How many postings and positions are kept now (decoded ones; mapped ones are not)."""
         return self._postings.held
 
     @property
@@ -99,38 +176,69 @@ class SegmentStore:
         """How many per-segment arrays (lengths, columns, codes) are kept now."""
         return len(self._per_segment)
 
+    def mapped(self, reader: IndexReader) -> MappedSegment | None:
+        """The segment's arrays on disk, mapped; ``None`` without them (then it is decoded)."""
+        segment = segment_key(reader)
+        with self._lock:
+            if segment in self._mapped:
+                return self._mapped[segment]
+        found = None
+        if self.folder is not None and segment:
+            found = open_segment(segment_folder(self.folder, segment), reader.doc_count_all())
+        with self._lock:
+            return self._mapped.setdefault(segment, found)
+
     def postings(self, reader: IndexReader, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Segment-local document numbers (ascending, deleted ones included) and frequencies."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/starts"):
+            return mapped.postings(field, _term_bytes(reader, field, text))
         return self._cached(("postings", field, text), reader, read_postings)
 
     def positions(self, reader: IndexReader, field: str, text: Any) -> np.ndarray:
         """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
         (deleted documents included): a phrase is then a few sorted-array lookups."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/positions"):
+            return mapped.positions(field, _term_bytes(reader, field, text))
         return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
         """The length of ``field`` in each document of the segment, as Whoosh's scorer reads it."""
-        return self._segment_array(
-            reader, ("lengths", field), lambda: _field_lengths(reader, field)
-        )
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/lengths"):
+            return mapped.array(f"{field}/lengths")
+        return self._segment_array(reader, ("lengths", field), lambda: field_lengths(reader, field))
 
     def column(self, reader: IndexReader, field: str) -> list[Any]:
         """The values of a column field, indexed by segment-local document number."""
-        return self._segment_array(reader, ("column", field), lambda: _column(reader, field))
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/numbers"):
+            return mapped.array(f"{field}/numbers").tolist()
+        if mapped is not None and mapped.has(f"{field}/codes"):
+            labels = mapped.labels(field)
+            return [labels[code] for code in mapped.array(f"{field}/codes").tolist()]
+        return self._segment_array(reader, ("column", field), lambda: column_values(reader, field))
 
     def codes(self, reader: IndexReader, field: str) -> np.ndarray:
         """A text column as codes into :meth:`labels` (the same code for a value in every
         segment), so facets count with :func:`numpy.bincount`."""
 
         def make() -> np.ndarray:
-            values = self.column(reader, field)
+            mapped = self.mapped(reader)
+            if mapped is not None and mapped.has(f"{field}/codes"):
+                values = mapped.labels(field)  # the segment's own labels, which its codes index
+                local = mapped.array(f"{field}/codes")
+            else:
+                values, local = self.column(reader, field), None
             with self._lock:
                 labels = self._labels.setdefault(field, {})
-                return np.fromiter(
+                codes = np.fromiter(
                     (labels.setdefault(v, len(labels)) for v in values),
                     dtype=np.int32,
                     count=len(values),
                 )
+            return codes if local is None else codes[local]
 
         return self._segment_array(reader, ("codes", field), make)
 
@@ -147,6 +255,9 @@ class SegmentStore:
 
     def numbers(self, reader: IndexReader, field: str) -> np.ndarray:
         """A numeric column as an int64 array."""
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/numbers"):
+            return mapped.array(f"{field}/numbers")
         return self._segment_array(
             reader,
             ("numbers", field),
@@ -172,6 +283,11 @@ class SegmentStore:
             self._postings.drop(lambda key: key[0] not in live_segments)
             for key in [k for k in self._per_segment if k[0] not in live_segments]:
                 del self._per_segment[key]
+            # Forget segments without files too: a writer may have written them since.
+            for segment in [
+                s for s, m in self._mapped.items() if m is None or s not in live_segments
+            ]:
+                del self._mapped[segment]
 
     def _cached(self, what: tuple[str, str, Any], reader: IndexReader, read: Callable) -> Any:
         key = (segment_key(reader), *what)
@@ -268,7 +384,9 @@ def decode_each(matcher: Matcher) -> tuple[list[int], list[float]]:
     return docs, weights
 
 
-def _field_lengths(reader: IndexReader, field: str) -> np.ndarray:
+def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
+    """The length of ``field`` in each of the segment's documents (1 when empty), as BM25F
+    reads it."""
     count = reader.doc_count_all()
     return np.fromiter(
         (reader.doc_field_length(d, field, 1) or 1 for d in range(count)),
@@ -277,7 +395,8 @@ def _field_lengths(reader: IndexReader, field: str) -> np.ndarray:
     )
 
 
-def _column(reader: IndexReader, field: str) -> list[Any]:
+def column_values(reader: IndexReader, field: str) -> list[Any]:
+    """The values of a column field in one segment, by segment-local document number."""
     if reader.doc_count_all() == 0:
         return []  # an empty index's reader has no columns
     return list(reader.column_reader(field))
@@ -299,3 +418,40 @@ def cancel_writer(writer: Any) -> None:
         lock = getattr(writer, "writelock", None)
         if lock is not None:
             lock.release()
+
+
+def walk_postings(
+    reader: IndexReader,
+    field: str,
+    word: bytes,
+    with_values: bool,
+    ids: list[int],
+    weights: list[float],
+    values: list[bytes],
+) -> None:
+    """Append a word's postings in one segment (deleted documents included): documents,
+    weights and, when asked, Whoosh's value strings, a block at a time where Whoosh's block
+    reader allows it (:mod:`indexer.engine.segments` decodes whole segments with it)."""
+    matcher = _without_deletions(reader.postings(field, word))
+    if _has_blocks(matcher) and hasattr(matcher, "_read_values"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i :])
+            weights.extend(matcher._weights[matcher._i :])
+            if with_values:
+                matcher._read_values()
+                values.extend(matcher._values[matcher._i :])
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if with_values:
+            values.append(matcher.value())
+        matcher.next()
+
+
+def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
+    """A word as the index stores it (what the mapped word table is sorted by)."""
+    return text if isinstance(text, bytes) else reader.schema[field].to_bytes(text)

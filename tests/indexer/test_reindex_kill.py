@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import forking
 from indexer import search as search_module
 from indexer import sync
 from indexer.ingest import ingest
@@ -35,10 +36,10 @@ from tests.conftest import CORPUS
 from tests.factories import make_standard
 
 KB = Path(sys.executable).with_name("kb")
-#: With the corpus, below sync.PARALLEL_MIN_RECORDS: one writer process, about 4 s on 2 cores.
+#: With the corpus, below forking.PARALLEL_MIN_RECORDS: one writer process, about 4 s on 2 cores.
 SINGLE_WRITER = 1500
 #: Above it: Whoosh forks sub-writers (where forking is safe).
-PARALLEL = sync.PARALLEL_MIN_RECORDS + 500
+PARALLEL = forking.PARALLEL_MIN_RECORDS + 500
 TIMEOUT = 120.0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import forking
 from indexer import sync
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.dictionary import load_lexicon
@@ -188,18 +189,18 @@ def test_superseded_and_draft_versions_are_counted_as_indexed(index_settings, bu
 
 
 def test_a_large_rebuild_indexes_in_two_processes(index_settings, db, build, monkeypatch):
-    monkeypatch.setattr(sync, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(forking, "PARALLEL_MIN_RECORDS", 0)
 
     stats = build(*(make_standard(code=f"QP-CQ-{n:04d}") for n in range(250)))
 
-    assert sync._writer_options(db)["procs"] == sync.WRITER_PROCS
+    assert forking.rebuild_writer_options(250)["procs"] == forking.WRITER_PROCS
     assert (stats.standards, search(index_settings, SearchQuery(q="绿化养护")).total) == (250, 250)
 
 
 def test_a_failing_parallel_rebuild_stops_its_processes(index_settings, db, build, monkeypatch):
     build(make_standard())
     token = sync.generation_token(index_settings)
-    monkeypatch.setattr(sync, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(forking, "PARALLEL_MIN_RECORDS", 0)
     tasks = []
 
     def broken(session):

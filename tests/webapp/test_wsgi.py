@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from indexer import sync
+from kb import standards
+from kb.db import atomic
+from tests.factories import make_standard
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,6 +51,40 @@ def test_importing_the_entry_point_loads_jieba_and_leaves_no_pooled_connection(s
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "0", "0", "200", "200"]
+
+
+def test_importing_the_entry_point_warms_the_search_index(settings, session):
+    """A worker's first search finds its view open and every array written (issue 16): the
+    arrays a deleted cache lacked are written again, and no word is decoded at query time."""
+    with atomic(session):
+        standards.write(session, make_standard(code="QP-CQ-0001"))
+    sync.rebuild(settings, session)
+    generation = Path(settings.index_dir) / sync.generation_token(settings).split()[0]
+    shutil.rmtree(generation / "arrays")
+    probe = (
+        "import webapp.wsgi as w\n"
+        "from indexer.search import SearchQuery, search, search_index\n"
+        "index = search_index(w.settings)\n"
+        "print(index.searcher is not None)\n"
+        "page = search(w.settings, SearchQuery(q='绿化养护 青浦区'))\n"
+        "print(page.total, page.results[0].id, index.store.held_postings)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "1", "QP-CQ-0001", "0"]
+    assert (
+        [p.name for p in (generation / "arrays").iterdir()]
+        == [p.stem for p in generation.glob("*.seg")]
+        != []
+    )
 
 
 def _free_port() -> int:

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import os
 import random
+import shutil
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -262,3 +263,37 @@ def test_the_view_answers_for_one_commit(settings, session, worker):
 def test_without_an_index_reading_gives_no_view(settings):
     with SearchIndex(settings).reading() as view:
         assert view is None
+
+
+# -- mapped arrays (issue 16) ------------------------------------------------------------------
+
+
+def test_mapped_and_decoded_segments_answer_alike(settings, session):
+    codes = [f"QP-CQ-{n}" for n in range(30)]
+    with atomic(session):
+        for n, code in enumerate(codes):
+            standards.write(
+                session,
+                make_standard(
+                    code=code,
+                    name=f"第{n}号{('绿化养护', '道路保洁', '养护定额')[n % 3]}成本定额",
+                    region=("青浦区", "普陀区", "朱家角镇")[n % 3],
+                    value=Decimal(10 + n),
+                ),
+            )
+    sync.ensure_index(settings, session)
+    with atomic(session):
+        standards.write(session, make_standard(code=codes[4], name="绿化养护定额（修订）"))
+    sync.update(settings, session, standard_codes=[codes[4]])
+    mapped = SearchIndex(settings)
+    expected = [answer(mapped, query) for query in queries(codes)]
+    generation = sync.generation_token(settings).split()[0]
+
+    shutil.rmtree(Path(settings.index_dir) / generation / "arrays")
+    decoded = SearchIndex(settings)
+
+    assert [answer(decoded, query) for query in queries(codes)] == expected
+    assert mapped.store.held_postings == 0 < decoded.store.held_postings
+    assert any(total for total, *_ in expected)
+    mapped.close()
+    decoded.close()

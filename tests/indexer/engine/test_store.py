@@ -3,15 +3,23 @@ deletions come from the commit read; no other module touches Whoosh's internals.
 
 from __future__ import annotations
 
+import shutil
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pytest
+from whoosh.query import Term
 
 from indexer import sync
+from indexer.engine import segments as segments_module
 from indexer.engine.store import SegmentStore
 from indexer.engine.store import decode_each
+from indexer.engine.store import field_lengths
 from indexer.engine.store import leaf_key
+from indexer.engine.store import open_searcher
 from indexer.engine.store import raw_postings
+from indexer.engine.store import read_positions
 from indexer.engine.store import read_postings
 from indexer.search import search_index
 from tests.factories import make_standard
@@ -99,3 +107,115 @@ def test_a_segment_live_mask_follows_its_deletions(index_settings, db, build, st
     assert leaf_key(after)[0] == state[0] and leaf_key(after) != state
     assert segments.live(after).tolist() == [True, False, True]
     assert segments.segment_arrays == arrays  # the old state replaced, not kept beside
+
+
+# -- the arrays on disk (issue 16) -------------------------------------------------------------
+
+
+def _segment_readers(settings):
+    return [r for r, _ in current_reader(settings).leaf_readers()]
+
+
+def _build_two_segments(index_settings, db, build, store, policy):
+    build(
+        *(
+            make_standard(
+                code=f"QP-CQ-{n:04d}",
+                name=f"青浦区第{n}号绿化养护定额",
+                region=("青浦区", "普陀区")[n % 2],
+            )
+            for n in range(150)
+        ),
+        policy(clauses=(("一", "总体要求", "绿化养护按一级养护标准执行，绿化养护费用按年度结算"),)),
+    )
+    store(make_standard(code="QP-CQ-0007", name="青浦区道路保洁定额（修订）", region="朱家角镇"))
+    sync.update(index_settings, db, standard_codes=["QP-CQ-0007"])
+
+
+@pytest.mark.parametrize("postings_round", [1_000_000, 7])
+def test_every_segment_written_is_mapped_and_equals_whoosh(
+    index_settings, db, build, store, policy, monkeypatch, postings_round
+):
+    # Decoding goes a round of postings at a time; small rounds split words across rounds.
+    monkeypatch.setattr(segments_module, "_POSTINGS_ROUND", postings_round)
+    _build_two_segments(index_settings, db, build, store, policy)
+    readers = _segment_readers(index_settings)
+    generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
+    mapped, decoded = SegmentStore(generation), SegmentStore()
+
+    assert len(readers) == 2 and readers[0].has_deletions()
+    for reader in readers:
+        assert mapped.mapped(reader) is not None
+        words = [w.decode() for w in reader.lexicon("content")]
+        assert len(words) > 20
+        for word in words:
+            got, expected = (
+                mapped.postings(reader, "content", word),
+                read_postings(reader, "content", word),
+            )
+            assert (
+                got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+            )
+            assert (
+                mapped.positions(reader, "content", word).tolist()
+                == read_positions(reader, "content", word).tolist()
+            ), word
+        assert (
+            mapped.lengths(reader, "content").tolist() == field_lengths(reader, "content").tolist()
+        )
+        for field in (
+            "type",
+            "region",
+            "status",
+            "code",
+            "version",
+            "effective_from",
+            "value_order",
+        ):
+            assert mapped.column(reader, field) == decoded.column(reader, field), field
+        for field in ("region", "kind"):
+            labels = mapped.codes(reader, field)
+            assert [mapped.labels(field)[c] for c in labels] == decoded.column(reader, field)
+        for value in (True, False):
+            assert (
+                mapped.postings(reader, "is_current", value)[0].tolist()
+                == read_postings(reader, "is_current", value)[0].tolist()
+            )
+    assert mapped.held_postings == 0  # nothing decoded: every word came from the files
+
+
+def test_without_its_arrays_a_segment_is_decoded_word_by_word(
+    index_settings, db, build, store, policy
+):
+    _build_two_segments(index_settings, db, build, store, policy)
+    generation = Path(index_settings.index_dir) / sync.generation_token(index_settings).split()[0]
+    shutil.rmtree(generation / "arrays")
+    [first, _] = _segment_readers(index_settings)
+    segments = SegmentStore(generation)
+
+    docs, _ = segments.postings(first, "content", "绿化养护")
+
+    assert segments.mapped(first) is None
+    assert docs.tolist() == read_postings(first, "content", "绿化养护")[0].tolist()
+    assert segments.held_postings == len(docs) == 152  # 150 standards, a clause, its document
+
+
+def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
+    """Whoosh's own compound storage read each part of a segment through ``io.BytesIO``, a
+    private copy per searcher (issue 16); the parts are read from the shared map instead."""
+    build(*(make_standard(code=f"QP-CQ-{n:04d}", name=f"第{n}号绿化养护定额") for n in range(400)))
+    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
+    [segment_file] = Path(ix.storage.folder).glob("*.seg")
+
+    tracemalloc.start()
+    with open_searcher(ix) as searcher:
+        stored = searcher.stored_fields(7)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        hits = searcher.search(Term("content", "绿化养护"), limit=400)
+        codes = sorted(hit["code"] for hit in hits)
+
+    assert stored["code"] == "QP-CQ-0007"
+    assert codes == [f"QP-CQ-{n:04d}" for n in range(400)]
+    # A copy of the postings and stored fields would be most of the file (38 of 38 MB at 10k).
+    assert peak < segment_file.stat().st_size / 4, (peak, segment_file.stat().st_size)

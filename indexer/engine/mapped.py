@@ -1,0 +1,173 @@
+"""A segment's decoded arrays as one file every process maps: written once, read by all.
+
+A Whoosh segment never changes once written (only its deletions do, and those are never in
+these files). So its postings, positions, field lengths and columns are decoded once — by the
+rebuild or the update that wrote the segment (:func:`indexer.engine.segments.write_arrays`) — and
+saved beside it::
+
+    <generation>/arrays/<segment id>/arrays.bin   every array, back to back, 64-byte aligned
+    <generation>/arrays/<segment id>/table.json   name → (offset, dtype, length), labels, format
+
+Every process maps ``arrays.bin`` read-only (:func:`numpy.memmap`): a new worker reads its first
+query from pages the rebuild left in the page cache, two workers share one copy of each page,
+and no word is decoded at query time. The folder is written under a temporary name and renamed
+into place (atomic), so a reader sees a whole segment's files or none; a process that loses a
+race to write the same segment drops its copy. The files are a derived cache: deleting
+``arrays/`` loses nothing, the engine then decodes from Whoosh word by word as before.
+
+Names in the table: ``<field>/terms`` (the words' bytes back to back, in Whoosh's order) with
+``<field>/term_offsets``; ``<field>/starts``, ``<field>/docs``, ``<field>/weights`` (one row of
+documents and weights per word); ``<field>/position_starts``, ``<field>/positions``
+(``document << 32 | position``, one row per word); ``<field>/lengths``; ``<field>/codes`` with
+the table's labels, or ``<field>/numbers``, for columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from bisect import bisect_left
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Bump when the layout changes: files of another format are ignored (and rewritten).
+FORMAT = 1
+ARRAYS_DIR = "arrays"
+DATA_FILE = "arrays.bin"
+TABLE_FILE = "table.json"
+_ALIGN = 64
+
+
+def segment_folder(generation: Path, segment_id: str) -> Path:
+    """Where the arrays of one segment of a generation live."""
+    return Path(generation) / ARRAYS_DIR / segment_id
+
+
+def save(
+    folder: Path,
+    arrays: Mapping[str, np.ndarray],
+    *,
+    documents: int,
+    labels: Mapping[str, list[str]],
+) -> bool:
+    """Write a segment's arrays into ``folder`` atomically; False when another process did first.
+
+    ``documents`` is the segment's document count (checked when mapped); ``labels`` are the
+    values of the text columns, which ``<field>/codes`` index.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+    temporary.mkdir()
+    try:
+        table: dict[str, Any] = {}
+        with open(temporary / DATA_FILE, "wb") as handle:
+            for name, array in arrays.items():
+                array = np.ascontiguousarray(array)
+                handle.write(b"\0" * (-handle.tell() % _ALIGN))
+                table[name] = [handle.tell(), array.dtype.str, len(array)]
+                handle.write(array.tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        head = {"format": FORMAT, "documents": documents, "arrays": table, "labels": labels}
+        (temporary / TABLE_FILE).write_text(json.dumps(head, ensure_ascii=False), "utf-8")
+        os.replace(temporary, folder)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if folder.exists():  # another process renamed its copy into place first
+            return False
+        raise
+    return True
+
+
+class Terms:
+    """The sorted words of one field, looked up by binary search over their bytes."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, row: int) -> bytes:
+        return self._blob[self._offsets[row] : self._offsets[row + 1]].tobytes()
+
+    def row(self, word: bytes) -> int:
+        """The row of ``word``, or -1."""
+        at = bisect_left(self, word)
+        return at if at < len(self) and self[at] == word else -1
+
+
+class MappedSegment:
+    """One segment's arrays, mapped read-only; every array handed out is a view of the map."""
+
+    def __init__(self, folder: Path, documents: int) -> None:
+        head = json.loads((Path(folder) / TABLE_FILE).read_text("utf-8"))
+        if head.get("format") != FORMAT or head.get("documents") != documents:
+            raise ValueError(f"segment arrays of another index or format: {folder}")
+        self.documents = documents
+        self._labels: dict[str, list[str]] = head["labels"]
+        size = (Path(folder) / DATA_FILE).stat().st_size
+        data = np.memmap(Path(folder) / DATA_FILE, mode="r") if size else np.empty(0, np.uint8)
+        self._arrays = {
+            name: data[offset : offset + length * np.dtype(dtype).itemsize].view(dtype)
+            for name, (offset, dtype, length) in head["arrays"].items()
+        }
+        self._terms = {
+            name.split("/")[0]: Terms(array, self._arrays[name.replace("terms", "term_offsets")])
+            for name, array in self._arrays.items()
+            if name.endswith("/terms")
+        }
+
+    def has(self, name: str) -> bool:
+        """Whether the segment has the array ``name`` (``content/positions``, ``year/codes`` …)."""
+        return name in self._arrays
+
+    def array(self, name: str) -> np.ndarray:
+        """One whole array (lengths, codes, numbers)."""
+        return self._arrays[name]
+
+    def labels(self, field: str) -> list[str]:
+        """The values of a text column, which its codes index."""
+        return self._labels[field]
+
+    def postings(self, field: str, word: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A word's segment-local documents (ascending) and weights; empty when absent."""
+        row = self._terms[field].row(word)
+        if row < 0:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        start, end = self._arrays[f"{field}/starts"][row : row + 2]
+        return self._arrays[f"{field}/docs"][start:end], self._arrays[f"{field}/weights"][start:end]
+
+    def positions(self, field: str, word: bytes) -> np.ndarray:
+        """A word's occurrences as ``document << 32 | position``, ascending; empty when absent."""
+        row = self._terms[field].row(word)
+        if row < 0:
+            return np.empty(0, np.int64)
+        start, end = self._arrays[f"{field}/position_starts"][row : row + 2]
+        return self._arrays[f"{field}/positions"][start:end]
+
+
+def open_segment(folder: Path, documents: int) -> MappedSegment | None:
+    """The segment's mapped arrays, or ``None`` when they were never written (or are stale)."""
+    if not (Path(folder) / TABLE_FILE).exists():
+        return None
+    try:
+        return MappedSegment(folder, documents)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def rows(lengths: list[int]) -> np.ndarray:
+    """Row starts (and the end) of rows of these lengths, as a CSR offsets array."""
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return starts

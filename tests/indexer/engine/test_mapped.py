@@ -1,0 +1,78 @@
+"""indexer/engine/mapped.py: a segment's arrays saved once, atomically, and mapped read-only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.engine.mapped import open_segment
+from indexer.engine.mapped import rows
+from indexer.engine.mapped import save
+
+WORDS = sorted(w.encode() for w in ["养护", "绿化", "绿化养护", "道路", "青浦区", "a", "ab"])
+
+
+def word_table() -> dict[str, np.ndarray]:
+    blob = np.frombuffer(b"".join(WORDS), dtype=np.uint8)
+    docs = [[0, 2], [1], [0, 1, 2], [3], [2], [0], [4]]
+    keys = [[5], [1 << 32 | 7], [3, 1 << 32 | 0, 1 << 32 | 4, 2 << 32 | 1], [], [], [], []]
+    return {
+        "content/terms": blob,
+        "content/term_offsets": rows([len(w) for w in WORDS]),
+        "content/starts": rows([len(d) for d in docs]),
+        "content/docs": np.asarray([d for row in docs for d in row], dtype=np.int32),
+        "content/weights": np.arange(10, dtype=np.float32),
+        "content/position_starts": rows([len(k) for k in keys]),
+        "content/positions": np.asarray([k for row in keys for k in row], dtype=np.int64),
+        "content/lengths": np.asarray([3.0, 5.0, 1.0, 2.0, 8.0]),
+        "kind/codes": np.asarray([0, 1, 0, 0, 1], dtype=np.int32),
+    }
+
+
+def test_saved_arrays_come_back_mapped_and_read_only(tmp_path):
+    folder = tmp_path / "arrays" / "seg1"
+    assert save(folder, word_table(), documents=5, labels={"kind": ["cost_quota", "expenditure"]})
+
+    mapped = open_segment(folder, 5)
+
+    assert mapped is not None
+    docs, weights = mapped.postings("content", WORDS[2])
+    assert (docs.tolist(), weights.tolist()) == ([0, 1, 2], [3.0, 4.0, 5.0])
+    assert mapped.positions("content", WORDS[2]).tolist() == [3, 1 << 32, 1 << 32 | 4, 2 << 32 | 1]
+    assert mapped.postings("content", "没有".encode())[0].tolist() == []
+    assert mapped.positions("content", b"zz").tolist() == []
+    assert mapped.array("content/lengths").tolist() == [3.0, 5.0, 1.0, 2.0, 8.0]
+    assert mapped.labels("kind") == ["cost_quota", "expenditure"]
+    with pytest.raises(ValueError):
+        mapped.array("kind/codes")[0] = 5  # a shared page is never written
+
+
+def test_every_word_is_found_and_nothing_else(tmp_path):
+    save(tmp_path / "s", word_table(), documents=5, labels={})
+    terms = open_segment(tmp_path / "s", 5)._terms["content"]  # noqa: SLF001
+
+    assert [terms.row(w) for w in WORDS] == list(range(len(WORDS)))
+    assert [terms.row(w) for w in (b"", b"0", b"abc", "绿".encode(), "龥".encode())] == [-1] * 5
+
+
+def test_a_second_writer_keeps_the_first_copy(tmp_path):
+    folder = tmp_path / "arrays" / "seg1"
+    first = word_table()
+    second = word_table() | {"content/lengths": np.zeros(5)}
+
+    assert save(folder, first, documents=5, labels={})
+    assert not save(folder, second, documents=5, labels={})
+    assert open_segment(folder, 5).array("content/lengths").tolist() == [3.0, 5.0, 1.0, 2.0, 8.0]
+    assert [p.name for p in (tmp_path / "arrays").iterdir()] == ["seg1"]  # no temporary left
+
+
+def test_arrays_of_another_segment_state_or_none_are_not_used(tmp_path):
+    save(tmp_path / "s", word_table(), documents=5, labels={})
+
+    assert open_segment(tmp_path / "s", 6) is None  # not the segment asked for
+    assert open_segment(tmp_path / "missing", 5) is None
+
+
+def test_an_empty_segment_saves_and_maps(tmp_path):
+    assert save(tmp_path / "s", {"x/numbers": np.empty(0, np.int64)}, documents=0, labels={})
+    assert open_segment(tmp_path / "s", 0).array("x/numbers").tolist() == []
