@@ -96,16 +96,18 @@ def read_records(settings: Any) -> Iterator[dict[str, Any]]:
     from kb.db import open_database
 
     factory = open_database(settings)
-    with factory() as session:
-        for standard in standards.iter_standards(session):
-            try:
-                docs = standard_docs(standard)
-            except (ValueError, TypeError, ArithmeticError, KeyError):
-                continue  # what our rebuild skips and reports, skipped here too
-            yield from docs
-        for document in documents.iter_documents(session):
-            yield from document_docs(document)
-    close_database(factory)
+    try:
+        with factory() as session:
+            for standard in standards.iter_standards(session):
+                try:
+                    docs = standard_docs(standard)
+                except (ValueError, TypeError, ArithmeticError, KeyError):
+                    continue  # what our rebuild skips and reports, skipped here too
+                yield from docs
+            for document in documents.iter_documents(session):
+                yield from document_docs(document)
+    finally:
+        close_database(factory)
 
 
 def _row(doc: dict[str, Any], codes: dict[str, dict[str, int]]) -> tuple[Any, ...]:

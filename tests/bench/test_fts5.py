@@ -35,11 +35,14 @@ def test_multi_character_jieba_words_stay_one_fts5_token(fts5_file):
 
 def test_build_holds_every_record_of_the_database(corpus_instance, fts5_file):
     from indexer import sync
+    from kb.db import close_database
     from kb.db import open_database
 
     _, figures = fts5_file
-    with open_database(corpus_instance)() as session:
+    factory = open_database(corpus_instance)
+    with factory() as session:
         stats = sync.ensure_index(corpus_instance, session)  # the index ingest built, as is
+    close_database(factory)
     expected = {"standard": stats.standards, "clause": stats.clauses, "document": stats.documents}
     assert expected == figures["counts"]
     assert sum(expected.values()) == figures["records"]
