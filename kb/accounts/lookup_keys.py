@@ -11,7 +11,6 @@ revoking and refusing one are written to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +23,10 @@ from kb.accounts.audit import AuditAction
 from kb.accounts.tokens import credential_problem
 from kb.accounts.tokens import hash_secret
 from kb.accounts.tokens import is_stale
+from kb.accounts.tokens import issue_secret
 from kb.accounts.tokens import require_owner_or_admin
+from kb.accounts.tokens import user_who_may_hold
 from kb.db import atomic
-from kb.errors import Conflict
 from kb.errors import NotFound
 from kb.errors import Unauthorized
 from kb.models import LookupKey
@@ -35,7 +35,6 @@ from kb.models import utcnow
 
 SECRET_PREFIX = "kbl_"
 PREFIX_LENGTH = 8
-#: ``last_used_at`` is refreshed at most this often: a sheet recalculates many cells at once.
 
 
 def create_key(
@@ -47,25 +46,19 @@ def create_key(
     :raises Conflict: the account is deactivated.
     :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
     """
-    user = get_user(session, user_name)
-    require_owner_or_admin(actor, user)
-    if not user.active:
-        raise Conflict(f"账号“{user.name}”已停用，不能创建查询密钥", {"user": user.name})
+    user = user_who_may_hold(session, user_name, actor, "查询密钥")
     for old in live_keys(session, user):
         _revoke(session, old, actor=actor, address=address)
-    secret = SECRET_PREFIX + secrets.token_urlsafe(24)
-    key = LookupKey(user=user, key_hash=hash_secret(secret), prefix=secret[:PREFIX_LENGTH])
-    session.add(key)
-    session.flush()
-    audit.record(
+    return issue_secret(
         session,
-        actor=actor,
+        user,
+        lambda digest, prefix: LookupKey(user=user, key_hash=digest, prefix=prefix),
+        secret_prefix=SECRET_PREFIX,
+        random_bytes=24,  # a shorter URL in a spreadsheet cell; 192 bits are ample
         action=AuditAction.LOOKUP_KEY_CREATE,
-        target=user.name,
-        after={"id": key.id, "user": user.name, "prefix": key.prefix},
+        actor=actor,
         address=address,
     )
-    return key, secret
 
 
 def revoke_key(

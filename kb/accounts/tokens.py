@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from typing import NoReturn
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,23 +64,62 @@ def create_token(
     :raises Conflict: the account is deactivated.
     :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
     """
+    user = user_who_may_hold(session, user_name, actor, "令牌")
+    return issue_secret(
+        session,
+        user,
+        lambda digest, prefix: ApiToken(user=user, token_hash=digest, prefix=prefix),
+        secret_prefix=SECRET_PREFIX,
+        action=AuditAction.TOKEN_CREATE,
+        actor=actor,
+        address=address,
+    )
+
+
+C = TypeVar("C", ApiToken, LookupKey)
+
+
+def user_who_may_hold(session: Session, user_name: str, actor: User | str, what: str) -> User:
+    """The active user ``user_name``, for whom ``actor`` may create a ``what`` (令牌, 查询密钥).
+
+    :raises NotFound: no such user.
+    :raises Conflict: the account is deactivated.
+    :raises PermissionDenied: ``actor`` is neither an admin nor the user itself.
+    """
     user = get_user(session, user_name)
     require_owner_or_admin(actor, user)
     if not user.active:
-        raise Conflict(f"账号“{user.name}”已停用，不能创建令牌", {"user": user.name})
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, token_hash=hash_secret(secret), prefix=secret[:PREFIX_LENGTH])
-    session.add(token)
+        raise Conflict(f"账号“{user.name}”已停用，不能创建{what}", {"user": user.name})
+    return user
+
+
+def issue_secret(
+    session: Session,
+    user: User,
+    make: Callable[[str, str], C],
+    *,
+    secret_prefix: str,
+    random_bytes: int = 32,
+    action: AuditAction,
+    actor: User | str,
+    address: str | None,
+) -> tuple[C, str]:
+    """A new credential of ``user`` made by ``make(hash, prefix)``, with its secret
+    (``random_bytes`` random bytes after ``secret_prefix``), which is never available again; its
+    creation is audited."""
+    secret = secret_prefix + secrets.token_urlsafe(random_bytes)
+    credential = make(hash_secret(secret), secret[:PREFIX_LENGTH])
+    session.add(credential)
     session.flush()
     audit.record(
         session,
         actor=actor,
-        action=AuditAction.TOKEN_CREATE,
+        action=action,
         target=user.name,
-        after={"id": token.id, "user": user.name, "prefix": token.prefix},
+        after={"id": credential.id, "user": user.name, "prefix": credential.prefix},
         address=address,
     )
-    return token, secret
+    return credential, secret
 
 
 def revoke_token(

@@ -8,7 +8,6 @@ a standards file by its header (:func:`is_documents_table`).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +15,12 @@ from pathlib import Path
 from kb.documents.doc_numbers import canonical_doc_number
 from kb.documents.provenance import official_sources
 from kb.errors import ImportRejected
-from kb.errors import InvalidInput
-from kb.errors import RowProblem
 from kb.fields import FIELD
-from kb.files.cells import clean_text
 from kb.files.cells import field_text
 from kb.files.cells import parse_date
 from kb.files.cells import parse_flag
+from kb.files.rows import Columns
+from kb.files.rows import RowReader
 from kb.files.tables import Table
 from kb.files.tables import read_table
 from kb.files.tables import write_table
@@ -58,20 +56,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("verified", "已核实", "是/否：是否已在发文机关自己的发布中核对；是则来源须含其网址"),
     Column("notes", "备注"),
 )
-HEADERS: dict[str, str] = {column.key: column.header for column in COLUMNS}
-_BY_NAME: dict[str, Column] = {
-    **{column.key: column for column in COLUMNS},
-    **{column.header: column for column in COLUMNS},
-}
-_MAX_LENGTH = {column.key: column.max_length for column in COLUMNS}
+_COLUMNS: Columns[Column] = Columns(COLUMNS)
+HEADERS: dict[str, str] = _COLUMNS.headers
 # Columns a standards file never has: a header with one of them is a documents file.
 _DOCUMENT_ONLY = frozenset({"doc_number", "title", "measure_title", "issued_on", "replaced_by"})
 
 
 def column_for(header: str) -> Column | None:
     """The column a header names: its Chinese header or its key (any letter case)."""
-    text = unicodedata.normalize("NFKC", header).strip()
-    return _BY_NAME.get(text) or _BY_NAME.get(text.lower())
+    return _COLUMNS.named(header)
 
 
 def is_documents_table(table: Table) -> bool:
@@ -97,28 +90,12 @@ def parse_rows(table: Table, source: str) -> list[DocumentEntry]:
     """Turn a table into entries, or raise :class:`ImportRejected` listing every problem."""
     if not table.headers and not table.rows:
         return []
-    problems: list[RowProblem] = []
-    layout: dict[str, str] = {}
-    for header in table.headers:
-        if not header:
-            continue
-        column = column_for(header)
-        if column is None:
-            names = "、".join(c.header for c in COLUMNS)
-            message = f"无法识别的列名，请删除该列或改用以下列名（或其英文键名）：{names}"
-            problems.append(RowProblem(table.header_row, header, message))
-        elif column.key in layout.values():
-            problems.append(RowProblem(table.header_row, header, "同一列只能出现一次"))
-        else:
-            layout[header] = column.key
-    for position in table.unnamed_columns:
-        problems.append(RowProblem(table.header_row, f"第{position}列", "该列有数据但没有列名"))
-    if "title" not in layout.values():
-        problems.append(RowProblem(table.header_row, HEADERS["title"], "缺少必填列"))
+    layout, problems = _COLUMNS.read_header(table, required=("title",))
     entries: list[DocumentEntry] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
-        row = _Row(number, {key: cells[header] for header, key in layout.items()})
+        values = {key: cells[header] for header, key in layout.items()}
+        row = _Row(_COLUMNS, number, values, present=set(layout.values()))
         entry = row.entry(seen)
         problems.extend(row.problems)
         if entry is not None:
@@ -128,34 +105,8 @@ def parse_rows(table: Table, source: str) -> list[DocumentEntry]:
     return entries
 
 
-class _Row:
-    """One row's cells by key, collecting a problem per bad cell."""
-
-    def __init__(self, number: int, values: dict[str, str]) -> None:
-        self.number = number
-        self.values = values
-        self.problems: list[RowProblem] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(RowProblem(self.number, HEADERS[key], message))
-
-    def text(self, key: str) -> str | None:
-        text = clean_text(self.values.get(key, ""))
-        limit = _MAX_LENGTH[key]
-        if text is not None and limit is not None and len(text) > limit:
-            self.problem(key, f"长度为 {len(text)} 个字符，超过上限 {limit} 个字符")
-            return None
-        return text
-
-    def parsed(self, key: str, parse):  # noqa: ANN001, ANN201 - a cell parser and its value
-        text = clean_text(self.values.get(key, ""))
-        if text is None:
-            return None
-        try:
-            return parse(text)
-        except InvalidInput as exc:
-            self.problem(key, exc.message)
-            return None
+class _Row(RowReader):
+    """A documents row: the shared cell readers and the 文号 rule."""
 
     def doc_number(self, key: str) -> str | None:
         text = self.text(key)
@@ -171,9 +122,7 @@ class _Row:
     def entry(self, seen: dict[str, int]) -> DocumentEntry | None:
         """The row as an entry, cells read in column order; ``None`` when it has problems."""
         doc_number = self.doc_number("doc_number")
-        title = self.text("title")
-        if title is None and not any(p.column == HEADERS["title"] for p in self.problems):
-            self.problem("title", "必填项不能为空")
+        title = self.text("title", required=True)
         key = doc_number or title
         if key and key in seen:
             self.problem("doc_number" if doc_number else "title", f"与第{seen[key]}行重复")

@@ -42,13 +42,13 @@ from kb.files.cells import clean_text
 from kb.files.cells import field_text
 from kb.files.cells import parse_date
 from kb.files.cells import parse_flag
-from kb.files.limits import MAX_CELL_CHARS
+from kb.files.rows import Columns
+from kb.files.rows import RowReader
 from kb.files.tables import Table
 from kb.files.tables import read_table
 from kb.files.tables import write_table
 from kb.records import StandardRecord
 from kb.regions import canonical_region
-from kb.text import invisible_problem
 from kb.vocab import Kind
 from kb.vocab import LabelledEnum
 
@@ -57,13 +57,9 @@ COLUMNS: tuple[Field, ...] = FILE_FIELDS
 #: A column of the file is a field's description (its ``key``, ``header``, ``need``, ``note``).
 Column = Field
 
+_COLUMNS: Columns[Field] = Columns(COLUMNS)
 #: Column key → Chinese header, the name used for a column in every message.
-HEADERS: dict[str, str] = {column.key: column.header for column in COLUMNS}
-_COLUMN_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
-_BY_NAME: dict[str, Column] = {
-    **{column.key.lower(): column for column in COLUMNS},
-    **{column.header: column for column in COLUMNS},
-}
+HEADERS: dict[str, str] = _COLUMNS.headers
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _NUMBER = re.compile(
@@ -72,7 +68,6 @@ _NUMBER = re.compile(
 _FULLWIDTH_PUNCTUATION = str.maketrans({"：": ":", "；": ";", "％": "%"})
 
 E = TypeVar("E", bound=LabelledEnum)
-T = TypeVar("T")
 
 
 #: A file names few regions in many rows; the rule is pure, so each is worked out once.
@@ -115,12 +110,12 @@ def parse_rows(table: Table, source: str) -> list[StandardRecord]:
     """
     if not table.headers and not table.rows:
         return []
-    layout, problems = _read_header(table)
+    layout, problems = _COLUMNS.read_header(table, _REQUIRED)
     records: list[StandardRecord] = []
     versions = _Versions()
     for number, cells in table.rows:
         values = {key: cells[header] for header, key in layout.items()}
-        row = _RowReader(number, values, present=set(layout.values()))
+        row = _RowReader(_COLUMNS, number, values, present=set(layout.values()))
         record = _parse_row(row)
         versions.add(row)
         problems.extend(row.problems)
@@ -199,68 +194,13 @@ class _Versions:
         return found
 
 
-def _read_header(table: Table) -> tuple[dict[str, str], list[RowProblem]]:
-    """Map headers to column keys; report unknown, unnamed, repeated and missing columns."""
-    row = table.header_row
-    layout: dict[str, str] = {}
-    problems: list[RowProblem] = []
-    first_header_of: dict[str, str] = {}
-    for header in table.headers:
-        if not header:
-            continue
-        column = column_for(header)
-        if column is None:
-            problems.append(RowProblem(row, header, _unknown_column_message()))
-        elif column.key in first_header_of:
-            first = first_header_of[column.key]
-            problems.append(RowProblem(row, header, f"与“{first}”列重复，同一列只能出现一次"))
-        else:
-            first_header_of[column.key] = header
-            layout[header] = column.key
-    for position in table.unnamed_columns:
-        problems.append(RowProblem(row, f"第{position}列", "该列有数据但没有列名"))
-    for column in COLUMNS:
-        if column.need is Need.REQUIRED and column.key not in first_header_of:
-            problems.append(RowProblem(row, column.header, "缺少必填列"))
-    return layout, problems
-
-
 def column_for(header: str) -> Column | None:
     """The column a header names: its Chinese header, or its key in any letter case."""
-    text = unicodedata.normalize("NFKC", header).strip()
-    return _BY_NAME.get(text) or _BY_NAME.get(text.lower())
+    return _COLUMNS.named(header)
 
 
-def _unknown_column_message() -> str:
-    names = "、".join(column.header for column in COLUMNS)
-    return f"无法识别的列名，请删除该列或改用以下列名（或其英文键名）：{names}"
-
-
-class _RowReader:
-    """Reads one row's cells by column key, collecting a RowProblem for each bad cell."""
-
-    def __init__(self, number: int, values: Mapping[str, str], present: set[str]) -> None:
-        self.number = number
-        self.values = values
-        self.present = present
-        self.problems: list[RowProblem] = []
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(RowProblem(self.number, HEADERS[key], message))
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        """The cleaned text of a cell, None when empty; a problem if required and empty."""
-        text = clean_text(self.values.get(key, ""))
-        limit = _COLUMN_BY_KEY[key].max_length or MAX_CELL_CHARS
-        if text is None and required and key in self.present:
-            self.problem(key, "必填项不能为空")
-        elif text is not None and limit is not None and len(text) > limit:
-            self.problem(key, f"长度为 {len(text)} 个字符，超过上限 {limit} 个字符")
-            return None
-        elif text is not None and (problem := invisible_problem(text)):
-            self.problem(key, problem)
-            return None
-        return text
+class _RowReader(RowReader):
+    """A standards row: the cell readers of the standards' own rules besides the shared ones."""
 
     def region(self) -> str | None:
         """The region's canonical name (:func:`kb.regions.canonical_region`)."""
@@ -271,17 +211,6 @@ class _RowReader:
             return _canonical_region(text)
         except InvalidInput as exc:
             self.problem("region", exc.message)
-            return None
-
-    def parsed(self, key: str, parse: Callable[[str], T]) -> T | None:
-        """A cell read by ``parse``; its InvalidInput becomes a problem of this cell."""
-        text = clean_text(self.values.get(key, ""))
-        if text is None:
-            return None
-        try:
-            return parse(text)
-        except InvalidInput as exc:
-            self.problem(key, exc.message)
             return None
 
     def choice(self, enum: type[E], key: str, *, required: bool = False) -> E | None:
@@ -371,13 +300,13 @@ def _read_figure(row: _RowReader, read: Mapping[str, Any]) -> dict[str, Any]:
     kind: Kind | None = read["kind"]
     needs_value = kind is not None and kind.needs_value
     unit = row.text("unit")
-    if needs_value and unit is None and not _has_problem(row, "unit"):
+    if needs_value and unit is None and not row.has_problem("unit"):
         row.problem("unit", f"{kind.label}必须填写计量单位")
     value = row.amount("value")
-    if needs_value and value is None and not _has_problem(row, "value"):
+    if needs_value and value is None and not row.has_problem("value"):
         row.problem("value", f"{kind.label}必须填写标准值")
     value_max = row.amount("value_max")
-    if value_max is not None and value is None and not _has_problem(row, "value"):
+    if value_max is not None and value is None and not row.has_problem("value"):
         row.problem("value_max", "填写上限时须同时填写标准值（区间下限）")
     elif value_max is not None and value is not None and value_max < value:
         row.problem("value_max", f"上限 {format(value_max, 'f')} 小于标准值 {format(value, 'f')}")
@@ -408,10 +337,6 @@ _READERS: dict[str, Callable[[_RowReader, Mapping[str, Any]], dict[str, Any]]] =
 #: Each column with its own reader, if it has one, in file order.
 _PLAN = tuple((column.name, column, _READERS.get(column.name)) for column in COLUMNS)
 _REQUIRED = tuple(column.key for column in COLUMNS if column.need is Need.REQUIRED)
-
-
-def _has_problem(row: _RowReader, key: str) -> bool:
-    return any(p.column == HEADERS[key] for p in row.problems)
 
 
 # -- cell parsers ----------------------------------------------------------------------------
