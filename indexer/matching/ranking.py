@@ -56,6 +56,7 @@ from kb.budget.lines import RUNNERS_UP
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
 from kb.budget.lines import CheckContext
+from kb.budget.lines import candidate_like
 from kb.budget.policy import LOCALNESS
 from kb.budget.policy import ItemParts
 from kb.budget.policy import RankKey
@@ -478,8 +479,8 @@ class Matcher:
             )
         grade = grade_words(wanted, doc.parts.grade, fits_grade)
         # The fields of candidate_from_version, those of the version made once per check.
-        return Candidate(
-            **doc.candidate_fields(),
+        return candidate_like(
+            doc.candidate(),
             reason="；".join((how, where, grade, when)),
             score=score,
             eligible=eligible,

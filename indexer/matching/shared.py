@@ -19,6 +19,7 @@ from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
+from kb.budget.lines import Candidate
 from kb.budget.lines import candidate_from_version
 from kb.budget.policy import LOCAL_BY_KEY
 from kb.budget.policy import ItemParts
@@ -59,7 +60,7 @@ class Doc:
     __slots__ = (
         *("facts", "parts", "grade", "high", "group", "local", "order", "texts", "level", "text"),
         "_cited",
-        "_fields",
+        "_template",
     )
 
     def __init__(self, facts: StandardFacts) -> None:
@@ -76,7 +77,7 @@ class Doc:
         #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
         self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
-        self._fields: dict[str, Any] | None = None
+        self._template: Candidate | None = None
 
     def cited(self) -> tuple[str, str]:
         """The citation text and the permalink (the facts carry what a version would)."""
@@ -85,20 +86,20 @@ class Doc:
             self._cited = (official_standard_text(facts), standard_permalink(facts))
         return self._cited
 
-    def candidate_fields(self) -> dict[str, Any]:
-        """The fields of this version's :class:`kb.budget.lines.Candidate` that do not depend
-        on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills them:
-        made once per check, not once per line."""
-        if self._fields is None:
-            template = candidate_from_version(
+    def candidate(self) -> Candidate:
+        """This version as a :class:`kb.budget.lines.Candidate` with the fields that do not
+        depend on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills
+        them: made once per check, not once per line (:func:`kb.budget.lines.candidate_like`
+        sets the rest)."""
+        if self._template is None:
+            self._template = candidate_from_version(
                 cast(Any, self.facts),
                 reason="",
                 cited=self.cited(),
                 family=(self.facts.category or "", self.parts.family, self.facts.unit or ""),
                 grade_label=self.parts.grade,
             )
-            self._fields = {k: v for k, v in vars(template).items() if k not in PER_LINE}
-        return self._fields
+        return self._template
 
 
 class DocTable:
