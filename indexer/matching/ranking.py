@@ -196,8 +196,10 @@ class Matcher:
         """Read the facts of these index documents' versions from the database."""
         codes, versions = self.view.column("code"), self.view.column("version")
         wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
+        docs = list(wanted.values())
+        standards = dict(zip(self.view.standard_ids(docs), (codes[d] for d in docs), strict=True))
         added = []
-        for facts in read_facts(self.session, sorted({code for code, _ in wanted})):
+        for facts in read_facts(self.session, standards):
             docnum = wanted.get((facts.code, facts.version))
             if docnum is not None:
                 self.docs[docnum] = Doc(facts)
