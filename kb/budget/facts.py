@@ -69,6 +69,6 @@ def read_facts(session: Session, codes: Mapping[int, str]) -> list[StandardFacts
     connection = session.connection()
     ids = sorted(codes)
     for start in range(0, len(ids), ID_BATCH):
-        rows = connection.execute(_FACTS, {"ids": ids[start : start + ID_BATCH]})
+        rows = connection.execute(_FACTS, {"ids": ids[start : start + ID_BATCH]}).all()
         found.extend(StandardFacts(codes[row[0]], *row[1:]) for row in rows)
     return found
