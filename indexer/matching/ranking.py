@@ -129,6 +129,7 @@ class Matcher:
         self._line_sides: dict[tuple[str, str | None], tuple[str, str, frozenset[str]]] = {}
         self._doc_sides: dict[int, tuple[ItemParts, str]] = {}
         self._where: dict[tuple[Any, ...], str] = {}
+        self._hows: dict[int, str] = {}
         self._scope_objects: dict[tuple[Any, ...], Scope] = {}
         self._keyed_memo: dict[tuple[Any, ...], list[Keyed]] = {}
         self._grade_fits: dict[tuple[str | None, str | None], int] = {}
@@ -440,7 +441,7 @@ class Matcher:
             best.tolist(), docnums[best].tolist(), where[best].tolist(), strict=True
         ):
             doc, fit = self.docs[docnum], fits.fit(position)
-            entry = (fit.rank + doc.order, doc, fit, how(text, doc.facts, fit))
+            entry = (fit.rank + doc.order, doc, fit, text)
             found[region].setdefault(doc.grade, []).append(entry)
         for region, by_grade in zip(regions, found, strict=True):
             self._entry_cache[(text_key, region)] = by_grade
@@ -456,8 +457,12 @@ class Matcher:
         *,
         score: float,
     ) -> Candidate:
-        _, doc, _, how = entry
+        _, doc, fit, text = entry
         facts = doc.facts
+        # entries live as long as the check (the shared entry cache holds them)
+        matches = self._hows.get(id(entry))
+        if matches is None:
+            matches = self._hows[id(entry)] = how(text, facts, fit)
         place = scope.place
         key = (facts.region, doc.level, place.name, place.level, region)
         where = self._where.get(key)
@@ -483,7 +488,7 @@ class Matcher:
         # The fields of candidate_from_version, those of the version made once per check.
         return candidate_like(
             doc.candidate(),
-            reason="；".join((how, where, grade, when)),
+            reason="；".join((matches, where, grade, when)),
             score=score,
             eligible=eligible,
             grade_fit=fits_grade,

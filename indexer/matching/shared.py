@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
@@ -44,6 +45,7 @@ SHARED_TEXTS = 500_000
 SHARED_RANKED = 100_000
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
+_LEVELS = {level.value: level for level in Level}
 
 #: The fields of a candidate that matching decides per line.
 PER_LINE = frozenset({"reason", "score", "eligible", "grade_fit", "lapsed_on"})
@@ -70,7 +72,7 @@ class Doc:
         self.high = facts.level in _HIGH_LEVELS
         self.group = (self.grade, self.high)
         self.local = LOCAL_BY_KEY[facts.level]
-        self.level = Level(facts.level)
+        self.level = _LEVELS[facts.level]
         # What breaks ties last: 成本定额 before 支出标准, then the code.
         self.order = (facts.kind != _COST_QUOTA, facts.code)
         self.texts = (facts.item or "", facts.category or "", facts.grade or "")
@@ -136,10 +138,11 @@ class DocTable:
         return found
 
 
-#: A related standard with its text fit, as ``(rank, doc, fit, how)``: ``rank`` sorts entries
-#: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``how``
-#: says in Chinese how the texts match.
-Entry = tuple[tuple[Any, ...], Doc, TextFit, str]
+#: A related standard with its text fit, as ``(rank, doc, fit, text)``: ``rank`` sorts entries
+#: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``text``
+#: is the line's text it was fitted to (how the texts match is said in Chinese only for the
+#: entries that become candidates: about half of them).
+Entry = tuple[tuple[Any, ...], Doc, TextFit, LineText]
 
 
 class Shared:
