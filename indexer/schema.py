@@ -81,6 +81,8 @@ VALUE_SCALE = 10_000
 NO_DAY = 0
 #: The last day number; an open-ended window ends here.
 OPEN_END = dt.date.max.toordinal()
+#: A standard's :func:`tiebreak_key` is its database id shifted left by this, then its version.
+STANDARD_ID_SHIFT = 16
 
 
 def build_schema(lexicon: Lexicon) -> Schema:
@@ -147,11 +149,13 @@ def tiebreak_key(
     :raises ValueError: for a version or clause position beyond the key's room.
     """
     below = 0 if clause_position is None else clause_position + 1
-    fits = 0 <= record_id < 1 << 42 and 0 <= version < 1 << 16 and 0 <= below < 1 << 20
+    fits = (
+        0 <= record_id < 1 << 42 and 0 <= version < 1 << STANDARD_ID_SHIFT and 0 <= below < 1 << 20
+    )
     if not fits:
         raise ValueError(f"记录编号超出排序键的范围：{kind} {record_id}")
     if kind == "standard":
-        return record_id << 16 | version
+        return record_id << STANDARD_ID_SHIFT | version
     return 1 << 62 | record_id << 20 | below
 
 

@@ -39,6 +39,8 @@ def figure_problem(number: Decimal | int | float) -> str | None:
     integer_digits = decimal.adjusted() + 1
     if integer_digits > MAX_INTEGER_DIGITS:
         return f"超出范围：整数部分超过 {MAX_INTEGER_DIGITS} 位（{FIGURE_RULE}）"
+    if decimal == round(decimal, MAX_DECIMAL_PLACES):
+        return None  # at most that many places: the common figure, decided without its digits
     # Places without trailing zeros, read from the digits (normalize() would round under the
     # context and turn 1E-999999999 into zero).
     _, digits, exponent = decimal.as_tuple()

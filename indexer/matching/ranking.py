@@ -56,6 +56,7 @@ from kb.budget.lines import RUNNERS_UP
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import Candidate
 from kb.budget.lines import CheckContext
+from kb.budget.lines import candidate_like
 from kb.budget.policy import LOCALNESS
 from kb.budget.policy import ItemParts
 from kb.budget.policy import RankKey
@@ -128,6 +129,7 @@ class Matcher:
         self._line_sides: dict[tuple[str, str | None], tuple[str, str, frozenset[str]]] = {}
         self._doc_sides: dict[int, tuple[ItemParts, str]] = {}
         self._where: dict[tuple[Any, ...], str] = {}
+        self._hows: dict[int, str] = {}
         self._scope_objects: dict[tuple[Any, ...], Scope] = {}
         self._keyed_memo: dict[tuple[Any, ...], list[Keyed]] = {}
         self._grade_fits: dict[tuple[str | None, str | None], int] = {}
@@ -195,8 +197,10 @@ class Matcher:
         """Read the facts of these index documents' versions from the database."""
         codes, versions = self.view.column("code"), self.view.column("version")
         wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
+        docs = list(wanted.values())
+        standards = dict(zip(self.view.standard_ids(docs), (codes[d] for d in docs), strict=True))
         added = []
-        for facts in read_facts(self.session, sorted({code for code, _ in wanted})):
+        for facts in read_facts(self.session, standards):
             docnum = wanted.get((facts.code, facts.version))
             if docnum is not None:
                 self.docs[docnum] = Doc(facts)
@@ -437,7 +441,7 @@ class Matcher:
             best.tolist(), docnums[best].tolist(), where[best].tolist(), strict=True
         ):
             doc, fit = self.docs[docnum], fits.fit(position)
-            entry = (fit.rank + doc.order, doc, fit, how(text, doc.facts, fit))
+            entry = (fit.rank + doc.order, doc, fit, text)
             found[region].setdefault(doc.grade, []).append(entry)
         for region, by_grade in zip(regions, found, strict=True):
             self._entry_cache[(text_key, region)] = by_grade
@@ -453,8 +457,12 @@ class Matcher:
         *,
         score: float,
     ) -> Candidate:
-        _, doc, _, how = entry
+        _, doc, fit, text = entry
         facts = doc.facts
+        # entries live as long as the check (the shared entry cache holds them)
+        matches = self._hows.get(id(entry))
+        if matches is None:
+            matches = self._hows[id(entry)] = how(text, facts, fit)
         place = scope.place
         key = (facts.region, doc.level, place.name, place.level, region)
         where = self._where.get(key)
@@ -478,9 +486,9 @@ class Matcher:
             )
         grade = grade_words(wanted, doc.parts.grade, fits_grade)
         # The fields of candidate_from_version, those of the version made once per check.
-        return Candidate(
-            **doc.candidate_fields(),
-            reason="；".join((how, where, grade, when)),
+        return candidate_like(
+            doc.candidate(),
+            reason="；".join((matches, where, grade, when)),
             score=score,
             eligible=eligible,
             grade_fit=fits_grade,

@@ -15,10 +15,12 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
 from kb.budget.facts import StandardFacts
+from kb.budget.lines import Candidate
 from kb.budget.lines import candidate_from_version
 from kb.budget.policy import LOCAL_BY_KEY
 from kb.budget.policy import ItemParts
@@ -43,6 +45,7 @@ SHARED_TEXTS = 500_000
 SHARED_RANKED = 100_000
 _HIGH_LEVELS = frozenset({Level.CENTRAL.value, Level.PROVINCE.value})
 _COST_QUOTA = Kind.COST_QUOTA.value
+_LEVELS = {level.value: level for level in Level}
 
 #: The fields of a candidate that matching decides per line.
 PER_LINE = frozenset({"reason", "score", "eligible", "grade_fit", "lapsed_on"})
@@ -59,7 +62,7 @@ class Doc:
     __slots__ = (
         *("facts", "parts", "grade", "high", "group", "local", "order", "texts", "level", "text"),
         "_cited",
-        "_fields",
+        "_template",
     )
 
     def __init__(self, facts: StandardFacts) -> None:
@@ -69,14 +72,14 @@ class Doc:
         self.high = facts.level in _HIGH_LEVELS
         self.group = (self.grade, self.high)
         self.local = LOCAL_BY_KEY[facts.level]
-        self.level = Level(facts.level)
+        self.level = _LEVELS[facts.level]
         # What breaks ties last: 成本定额 before 支出标准, then the code.
         self.order = (facts.kind != _COST_QUOTA, facts.code)
         self.texts = (facts.item or "", facts.category or "", facts.grade or "")
         #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
         self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
-        self._fields: dict[str, Any] | None = None
+        self._template: Candidate | None = None
 
     def cited(self) -> tuple[str, str]:
         """The citation text and the permalink (the facts carry what a version would)."""
@@ -85,20 +88,20 @@ class Doc:
             self._cited = (official_standard_text(facts), standard_permalink(facts))
         return self._cited
 
-    def candidate_fields(self) -> dict[str, Any]:
-        """The fields of this version's :class:`kb.budget.lines.Candidate` that do not depend
-        on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills them:
-        made once per check, not once per line."""
-        if self._fields is None:
-            template = candidate_from_version(
+    def candidate(self) -> Candidate:
+        """This version as a :class:`kb.budget.lines.Candidate` with the fields that do not
+        depend on the line (all but :data:`PER_LINE`), as :func:`candidate_from_version` fills
+        them: made once per check, not once per line (:func:`kb.budget.lines.candidate_like`
+        sets the rest)."""
+        if self._template is None:
+            self._template = candidate_from_version(
                 cast(Any, self.facts),
                 reason="",
                 cited=self.cited(),
                 family=(self.facts.category or "", self.parts.family, self.facts.unit or ""),
                 grade_label=self.parts.grade,
             )
-            self._fields = {k: v for k, v in vars(template).items() if k not in PER_LINE}
-        return self._fields
+        return self._template
 
 
 class DocTable:
@@ -135,10 +138,11 @@ class DocTable:
         return found
 
 
-#: A related standard with its text fit, as ``(rank, doc, fit, how)``: ``rank`` sorts entries
-#: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``how``
-#: says in Chinese how the texts match.
-Entry = tuple[tuple[Any, ...], Doc, TextFit, str]
+#: A related standard with its text fit, as ``(rank, doc, fit, text)``: ``rank`` sorts entries
+#: best first within a region, ``(-tier, -coverage, residual, not a 成本定额, code)``; ``text``
+#: is the line's text it was fitted to (how the texts match is said in Chinese only for the
+#: entries that become candidates: about half of them).
+Entry = tuple[tuple[Any, ...], Doc, TextFit, LineText]
 
 
 class Shared:

@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import Analyzer
 from whoosh.query import Term
 
 from indexer.engine.index import View
+from indexer.schema import STANDARD_ID_SHIFT
 from indexer.search import SearchQuery
 from indexer.search import search_index
 from kb.config import Settings
@@ -64,6 +66,12 @@ class IndexView:
     def knows(self, word: str) -> bool:
         """Whether any document holds ``word``."""
         return self._cache.doc_frequency(word) > 0
+
+    def standard_ids(self, docs: list[int]) -> list[int]:
+        """The database ids of the standards of these standard documents (as their tie-break
+        keys hold them, :func:`indexer.schema.tiebreak_key`)."""
+        keys = self._cache.arrays.tiebreak[np.asarray(docs, dtype=np.int64)]
+        return (keys >> STANDARD_ID_SHIFT).tolist()
 
     def column(self, name: str) -> list[Any]:
         """A stored column's values by document number (``code``, ``version``, ``region``)."""

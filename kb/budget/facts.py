@@ -1,12 +1,16 @@
 """The facts of candidate standard versions, read from the database for budget matching.
 
 Matching reads tens of thousands of versions for one 10,000-line sheet, so they are read as
-plain named tuples, without ORM objects, with one statement compiled once.
+plain named tuples, without ORM objects, with one statement compiled once, by the standards'
+database ids (which the search index holds with their codes): the versions' own table alone,
+without joining the standards' to look each code up (2026-12-07, 61,513 versions at 100k
+standards: 0.55–0.85 s against 0.85–1.08 s by code).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from typing import NamedTuple
@@ -16,11 +20,10 @@ from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import Standard
 from kb.models import StandardVersion
 
-#: Codes per statement: SQLite and PostgreSQL both take this many bound values at ease.
-CODE_BATCH = 2000
+#: Standards per statement: SQLite and PostgreSQL both take this many bound values at ease.
+ID_BATCH = 2000
 
 
 class StandardFacts(NamedTuple):
@@ -48,25 +51,24 @@ class StandardFacts(NamedTuple):
 
 def _facts_statement() -> Select[Any]:
     v = StandardVersion
-    # The code is the standard's; every other fact is a column of the version.
-    columns = [
-        Standard.code if name == "code" else getattr(v, name) for name in StandardFacts._fields
-    ]
-    return (
-        select(*columns)
-        .join(v, v.standard_id == Standard.id)
-        .where(Standard.code.in_(bindparam("codes", expanding=True)))
+    # The code is the standard's, known to the caller; every other fact is a column of the
+    # version.
+    columns = [getattr(v, name) for name in StandardFacts._fields if name != "code"]
+    return select(v.standard_id, *columns).where(
+        v.standard_id.in_(bindparam("ids", expanding=True))
     )
 
 
 _FACTS = _facts_statement()
 
 
-def read_facts(session: Session, codes: list[str]) -> list[StandardFacts]:
-    """The facts of every version of these standards (in batches of :data:`CODE_BATCH`)."""
+def read_facts(session: Session, codes: Mapping[int, str]) -> list[StandardFacts]:
+    """The facts of every version of these standards, given as database id → code (in
+    batches of :data:`ID_BATCH`)."""
     found: list[StandardFacts] = []
     connection = session.connection()
-    for start in range(0, len(codes), CODE_BATCH):
-        rows = connection.execute(_FACTS, {"codes": codes[start : start + CODE_BATCH]}).all()
-        found.extend(map(StandardFacts._make, rows))
+    ids = sorted(codes)
+    for start in range(0, len(ids), ID_BATCH):
+        rows = connection.execute(_FACTS, {"ids": ids[start : start + ID_BATCH]}).all()
+        found.extend(StandardFacts(codes[row[0]], *row[1:]) for row in rows)
     return found

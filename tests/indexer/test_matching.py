@@ -12,13 +12,16 @@ from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy import select
 
 from indexer import search as search_module
 from indexer.matching import match_lines
+from indexer.matching.view import opened
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import CheckContext
 from kb.config import Settings
 from kb.db import open_database
+from kb.models import Standard
 from kb.vocab import Level
 
 ON = dt.date(2025, 6, 1)
@@ -154,6 +157,19 @@ def test_lines_alike_share_their_candidates(corpus_instance, corpus_session):
     found = match_lines(corpus_instance, corpus_session, lines, CheckContext("青浦区", ON))
 
     assert found[2] is found[3]
+
+
+def test_the_view_gives_each_standard_documents_database_id(corpus_instance, corpus_session):
+    ids = dict(corpus_session.execute(select(Standard.code, Standard.id)).all())
+
+    with opened(corpus_instance) as view:
+        assert view is not None
+        docs = sorted(view.standards(ON))
+        codes = view.column("code")
+        found = view.standard_ids(docs)
+
+    assert len(docs) > 50
+    assert [ids[codes[doc]] for doc in docs] == found
 
 
 def test_without_an_index_no_line_has_a_candidate(tmp_path, session):
