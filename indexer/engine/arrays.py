@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.query import Phrase
 from whoosh.query import Query
 from whoosh.query import Term
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -133,11 +134,11 @@ class SearcherArrays:
         docs, frequencies, lengths = [], [], []
         for reader, offset in self.leaves:
             local, found = self.store.postings(reader, CONTENT, text)
-            docs.append(local.astype(np.int64) + offset)
+            docs.append(local + np.int32(offset))
             frequencies.append(found)
             lengths.append(self.store.lengths(reader, CONTENT)[local])
         if not docs:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+            return np.empty(0, np.int32), np.empty(0, np.float64)
         all_docs = np.concatenate(docs)
         live = self.live[all_docs]
         docs_live = all_docs[live]
@@ -159,19 +160,32 @@ class SearcherArrays:
         ``Phrase``, slop 1), scored as Whoosh scores it: the sum of its words' scores."""
         docs = []
         for reader, offset in self.leaves:
-            keys = self.store.positions(reader, CONTENT, words[0])
+            # Only documents holding every word can hold the phrase: their positions alone are
+            # read (a mapped segment's other pages stay untouched).
+            candidates = self._together(reader, words)
+            if not len(candidates):
+                continue
+            keys = self.store.positions(reader, CONTENT, words[0], candidates)
             for word in words[1:]:
-                following = self.store.positions(reader, CONTENT, word)
+                following = self.store.positions(reader, CONTENT, word, candidates)
                 wanted = keys + 1
                 keys = wanted[positions_in(following, wanted) >= 0]
-            docs.append(np.unique(keys >> 32) + offset)
-        found = np.concatenate(docs) if docs else np.empty(0, np.int64)
+            docs.append((np.unique(keys >> 32) + offset).astype(np.int32))
+        found = np.concatenate(docs) if docs else np.empty(0, np.int32)
         found = found[self.live[found]]
         scores = np.zeros(len(found), dtype=np.float64)
         for word in words:
             word_docs, word_scores = self.unit(Term(CONTENT, word))
             scores += word_scores[np.searchsorted(word_docs, found)]
         return found, scores
+
+    def _together(self, reader: IndexReader, words: list[str]) -> np.ndarray:
+        """The segment-local documents (ascending) holding every one of ``words``."""
+        rows = sorted((self.store.postings(reader, CONTENT, w)[0] for w in set(words)), key=len)
+        found = rows[0]
+        for row in rows[1:]:
+            found = found[positions_in(row, found) >= 0]
+        return found
 
     def term_mask(self, field: str, value: Any) -> np.ndarray:
         """Live documents having ``value`` in a keyword field, as a mask."""

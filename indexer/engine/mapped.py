@@ -17,9 +17,15 @@ race to write the same segment drops its copy. The files are a derived cache: de
 
 Names in the table: ``<field>/terms`` (the words' bytes back to back, in Whoosh's order) with
 ``<field>/term_offsets``; ``<field>/starts``, ``<field>/docs``, ``<field>/weights`` (one row of
-documents and weights per word); ``<field>/position_starts``, ``<field>/positions``
-(``document << 32 | position``, one row per word); ``<field>/lengths``; ``<field>/codes`` with
-the table's labels, or ``<field>/numbers``, for columns.
+documents and weights per word); ``<field>/place_starts``, ``<field>/places`` (one row per word:
+each posting's positions in its document, postings in row order, as many as its weight says, or
+``<field>/counts`` when weights are not counts); ``<field>/lengths``; ``<field>/codes`` with the
+table's labels, or ``<field>/numbers``, for columns.
+
+Each array's type is chosen when it is written (:func:`narrow`): at 100k standards most weights
+fit a byte and positions two, so the file and the pages a query touches are a third of what
+``int64`` positions (``document << 32 | position``) and ``float32`` weights took (issue 16).
+Files of that earlier layout (``<field>/position_starts``, ``<field>/positions``) are still read.
 """
 
 from __future__ import annotations
@@ -36,11 +42,21 @@ from typing import Any
 import numpy as np
 
 #: Bump when the layout changes: files of another format are ignored (and rewritten).
-FORMAT = 1
+FORMAT = 2
 ARRAYS_DIR = "arrays"
 DATA_FILE = "arrays.bin"
 TABLE_FILE = "table.json"
 _ALIGN = 64
+
+
+def narrow(values: np.ndarray) -> np.ndarray:
+    """Non-negative integers in the narrowest unsigned type that holds them (up to ``uint32``;
+    ``int64`` beyond), chosen per array when a segment's arrays are written."""
+    top = int(values.max()) if len(values) else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return values.astype(dtype)
+    return values.astype(np.int64)
 
 
 def segment_folder(generation: Path, segment_id: str) -> Path:
@@ -147,13 +163,37 @@ class MappedSegment:
         start, end = self._arrays[f"{field}/starts"][row : row + 2]
         return self._arrays[f"{field}/docs"][start:end], self._arrays[f"{field}/weights"][start:end]
 
-    def positions(self, field: str, word: bytes) -> np.ndarray:
-        """A word's occurrences as ``document << 32 | position``, ascending; empty when absent."""
+    def positions(self, field: str, word: bytes, docs: np.ndarray | None = None) -> np.ndarray:
+        """A word's occurrences as ``document << 32 | position``, ascending; empty when absent.
+
+        With ``docs`` (segment-local, ascending), only the occurrences in those documents are
+        needed: only their positions are read (other occurrences may be returned too).
+        """
         row = self._terms[field].row(word)
         if row < 0:
             return np.empty(0, np.int64)
-        start, end = self._arrays[f"{field}/position_starts"][row : row + 2]
-        return self._arrays[f"{field}/positions"][start:end]
+        if f"{field}/positions" in self._arrays:  # the earlier layout: the keys themselves
+            start, end = self._arrays[f"{field}/position_starts"][row : row + 2]
+            return self._arrays[f"{field}/positions"][start:end]
+        start, end = self._arrays[f"{field}/starts"][row : row + 2]
+        row_docs = self._arrays[f"{field}/docs"][start:end]
+        counts_name = f"{field}/counts" if f"{field}/counts" in self._arrays else f"{field}/weights"
+        counts = self._arrays[counts_name][start:end].astype(np.int64)
+        first = int(self._arrays[f"{field}/place_starts"][row])
+        places = self._arrays[f"{field}/places"]
+        if docs is None:
+            owners = row_docs.astype(np.int64)
+            found = places[first : first + int(counts.sum())]
+        else:  # only the postings of ``docs``: their runs of positions, gathered
+            at = np.searchsorted(row_docs, docs)
+            inside = at < len(row_docs)
+            at = at[inside]
+            at = at[row_docs[at] == docs[inside]]
+            begins = np.cumsum(counts) - counts
+            owners, counts = row_docs[at].astype(np.int64), counts[at]
+            runs = np.cumsum(counts) - counts
+            found = places[first + np.repeat(begins[at] - runs, counts) + np.arange(counts.sum())]
+        return np.repeat(owners, counts) << 32 | found.astype(np.int64)
 
 
 def open_segment(folder: Path, documents: int) -> MappedSegment | None:

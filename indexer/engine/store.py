@@ -195,12 +195,18 @@ class SegmentStore:
             return mapped.postings(field, _term_bytes(reader, field, text))
         return self._cached(("postings", field, text), reader, read_postings)
 
-    def positions(self, reader: IndexReader, field: str, text: Any) -> np.ndarray:
+    def positions(
+        self, reader: IndexReader, field: str, text: Any, docs: np.ndarray | None = None
+    ) -> np.ndarray:
         """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
-        (deleted documents included): a phrase is then a few sorted-array lookups."""
+        (deleted documents included): a phrase is then a few sorted-array lookups.
+
+        With ``docs`` (segment-local, ascending) the occurrences outside them are not needed
+        (a mapped segment reads only those documents' positions; others may come too).
+        """
         mapped = self.mapped(reader)
-        if mapped is not None and mapped.has(f"{field}/positions"):
-            return mapped.positions(field, _term_bytes(reader, field, text))
+        if mapped is not None and mapped.has(f"{field}/starts"):
+            return mapped.positions(field, _term_bytes(reader, field, text), docs)
         return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
