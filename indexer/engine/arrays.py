@@ -41,8 +41,12 @@ from indexer.schema import FACETS
 from indexer.schema import OPEN_END
 from indexer.schema import day_number
 from indexer.schema import in_force_window
+from indexer.schema import tiebreak_key
 
 CONTENT = "content"
+#: A standard version's tie-break key is its standard's database id, then its version in
+#: these low bits (:func:`indexer.schema.tiebreak_key`).
+_VERSION_BITS = tiebreak_key("standard", 1).bit_length() - 1
 
 
 class SearcherArrays:
@@ -55,7 +59,10 @@ class SearcherArrays:
         self.size = searcher.doc_count_all()
         self._lock = threading.Lock()
         self._live: np.ndarray | None = None
+        # Words and phrases apart: a common word holds 100k postings and is scored again in
+        # about a millisecond, a phrase holds few and reads every position of its words.
         self._units = SizedCache(LIMITS.unit_postings)
+        self._phrases = SizedCache(LIMITS.phrase_postings)
         self._masks: dict[tuple[str, Any], np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
@@ -84,18 +91,19 @@ class SearcherArrays:
         :meth:`_word`, a phrase's as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
         """
         key = repr(query)
-        with self._lock:
-            found = self._units.get(key)
-            if found is not None:
-                return found
         if isinstance(query, Term) and query.fieldname == CONTENT:
-            found = self._word(query.text)
+            kept, make = self._units, lambda: self._word(query.text)
         elif isinstance(query, Phrase) and query.fieldname == CONTENT:
-            found = self._phrase(query.words)
+            kept, make = self._phrases, lambda: self._phrase(query.words)
         else:
             raise TypeError(f"not a word or phrase of {CONTENT}: {query!r}")
         with self._lock:
-            self._units.put(key, found, len(found[0]))
+            found = kept.get(key)
+            if found is not None:
+                return found
+        found = make()
+        with self._lock:
+            kept.put(key, found, len(found[0]))
         return found
 
     def doc_frequency(self, word: str) -> int:
@@ -258,8 +266,8 @@ class SearcherArrays:
         return mask
 
     def _standard_windows(self) -> tuple[np.ndarray, ...]:
-        """Live standard versions ever in force, ordered by (code, version): docnum, first and
-        last day, and the code's group number."""
+        """Live standard versions ever in force, ordered by (standard, version): docnum, first
+        and last day, and the standard's group number."""
         if self._windows is None:
             is_standard = self.value_mask("type", ["standard"])
             status = self.codes("status")
@@ -269,10 +277,12 @@ class SearcherArrays:
             ends = np.where(ends != 0, ends, np.where(open_ended[status], OPEN_END, -1))
             valid = is_standard & published[status] & (ends >= 0)
             docs = np.flatnonzero(valid)
-            code, version = self.codes("code")[docs], self.numbers("version")[docs]
-            order = np.lexsort((version, code))
+            # A standard's versions share its database id, the tie-break key's high bits
+            # (:func:`indexer.schema.tiebreak_key`): no table of its codes is needed.
+            standard = self.tiebreak[docs] >> _VERSION_BITS
+            order = np.lexsort((self.numbers("version")[docs], standard))
             docs = docs[order]
-            self._windows = (docs, starts[docs], ends[docs], code[order])
+            self._windows = (docs, starts[docs], ends[docs], standard[order])
         return self._windows
 
     def _concat(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:

@@ -24,16 +24,20 @@ class Limits:
     #: Only segments without their arrays on disk are decoded so (issue 16): mapped arrays are
     #: page-cache pages every process shares and the kernel may drop, they need no bound here.
     postings: int = 24_000_000
-    #: Scored words and phrases kept per searcher, counted in postings (16 bytes each). Since
-    #: postings are mapped (issue 16), scoring a word again costs at most a few ms (8 ms for
-    #: the commonest at 100k), so the bound is what a worker's recent queries use (300 new
-    #: queries at 100k: 3.1 M), not 12 M (192 MB a worker).
+    #: Scored words kept per searcher, counted in postings (12 bytes each: an int32 document,
+    #: a float64 score). Since postings are mapped (issue 16), scoring a word again costs
+    #: about a millisecond for the commonest at 100k (122k postings), so the bound is what a
+    #: worker's recent queries use, not 12 M (192 MB a worker).
     unit_postings: int = 3_000_000
+    #: Scored phrases kept per searcher, counted in postings (12 bytes each). A phrase holds
+    #: few documents but costs milliseconds (every position of its words in the documents
+    #: holding them all): kept apart, so that common words do not push phrases out.
+    phrase_postings: int = 500_000
     #: Pages remembered per searcher for repeated queries (a page is a few kB).
     answers: int = 512
-    #: Filter masks per searcher (one boolean per document each).
+    #: Filter masks per searcher (one bit per document each: 18 kB at 100k standards).
     filter_masks: int = 128
-    #: In-force masks per searcher, one per date asked for.
+    #: In-force masks per searcher, one per date asked for (one bit per document each).
     in_force_days: int = 64
     #: Document numbers kept in filter sets handed to budget matching (~60 bytes each).
     filter_set_members: int = 500_000

@@ -6,7 +6,8 @@ rebuild or the update that wrote the segment (:func:`indexer.engine.segments.wri
 saved beside it::
 
     <generation>/arrays/<segment id>/arrays.bin   every array, back to back, 64-byte aligned
-    <generation>/arrays/<segment id>/table.json   name → (offset, dtype, length), labels, format
+    <generation>/arrays/<segment id>/table.json   name → (offset, dtype, length), format
+    <generation>/arrays/<segment id>/labels.json  the values of the text columns, per field
 
 Every process maps ``arrays.bin`` read-only (:func:`numpy.memmap`): a new worker reads its first
 query from pages the rebuild left in the page cache, two workers share one copy of each page,
@@ -47,6 +48,10 @@ FORMAT = 2
 ARRAYS_DIR = "arrays"
 DATA_FILE = "arrays.bin"
 TABLE_FILE = "table.json"
+LABELS_FILE = "labels.json"
+#: Text columns with at most this many values keep them in memory once read (the facets);
+#: the values of longer ones (``code``: one per standard) are read again when asked for.
+KEPT_LABELS = 4096
 _ALIGN = 64
 
 
@@ -93,8 +98,9 @@ def save(
                 handle.write(array.tobytes())
             handle.flush()
             os.fsync(handle.fileno())
-        head = {"format": FORMAT, "documents": documents, "arrays": table, "labels": labels}
+        head = {"format": FORMAT, "documents": documents, "arrays": table}
         (temporary / TABLE_FILE).write_text(json.dumps(head, ensure_ascii=False), "utf-8")
+        (temporary / LABELS_FILE).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
         os.replace(temporary, folder)
     except OSError:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -143,7 +149,8 @@ class MappedSegment:
         if head.get("format") != FORMAT or head.get("documents") != documents:
             raise ValueError(f"segment arrays of another index or format: {folder}")
         self.documents = documents
-        self._labels: dict[str, list[str]] = head["labels"]
+        self._folder = Path(folder)
+        self._labels: dict[str, list[str]] = {}
         size = (Path(folder) / DATA_FILE).stat().st_size
         data = np.memmap(Path(folder) / DATA_FILE, mode="r") if size else np.empty(0, np.uint8)
         self._arrays = {
@@ -174,7 +181,12 @@ class MappedSegment:
 
     def labels(self, field: str) -> list[str]:
         """The values of a text column, which its codes index."""
-        return self._labels[field]
+        found = self._labels.get(field)
+        if found is None:
+            found = json.loads((self._folder / LABELS_FILE).read_text("utf-8"))[field]
+            if len(found) <= KEPT_LABELS:
+                self._labels[field] = found
+        return found
 
     def postings(self, field: str, word: bytes) -> tuple[np.ndarray, np.ndarray]:
         """A word's segment-local documents (ascending) and weights; empty when absent."""

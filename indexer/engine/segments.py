@@ -130,7 +130,7 @@ def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str
                 arrays[f"{name}/lengths"] = field_lengths(reader, name)
         if count and reader.has_column(name):
             values = column_values(reader, name)
-            if isinstance(field, NUMERIC):
+            if isinstance(field, NUMERIC) or all(type(v) is int for v in values):
                 arrays[f"{name}/numbers"] = np.asarray(values, dtype=np.int64)
             else:
                 found: dict[str, int] = {}
