@@ -25,10 +25,11 @@ class Limits:
     #: page-cache pages every process shares and the kernel may drop, they need no bound here.
     postings: int = 24_000_000
     #: Scored words kept per searcher, counted in postings (12 bytes each: an int32 document,
-    #: a float64 score). Since postings are mapped (issue 16), scoring a word again costs
-    #: about a millisecond for the commonest at 100k (122k postings), so the bound is what a
-    #: worker's recent queries use, not 12 M (192 MB a worker).
-    unit_postings: int = 3_000_000
+    #: a float64 score; 24 MB). Since postings are read from the segments' array files (issue
+    #: 16), scoring a word again costs about a millisecond for the commonest at 100k (122k
+    #: postings): 1,000 new queries at 100k cost 0.1 ms more each with 2 M than with 3 M,
+    #: 0.5 ms with 1 M (bench/README).
+    unit_postings: int = 2_000_000
     #: Scored phrases kept per searcher, counted in postings (12 bytes each). A phrase holds
     #: few documents but costs milliseconds (every position of its words in the documents
     #: holding them all): kept apart, so that common words do not push phrases out.

@@ -311,6 +311,11 @@ class SegmentStore:
                 )
             return codes if local is None else codes[local]
 
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/codes"):
+            # Made again for each commit's searcher (which keeps its own, joined over segments)
+            # rather than kept here too: a lookup per distinct value, then one gather.
+            return make()
         return self._segment_array(reader, ("codes", field), make)
 
     def labels(self, field: str) -> list[str]:
