@@ -153,6 +153,9 @@ class MappedSegment:
         self._labels: dict[str, list[str]] = {}
         size = (Path(folder) / DATA_FILE).stat().st_size
         data = np.memmap(Path(folder) / DATA_FILE, mode="r") if size else np.empty(0, np.uint8)
+        # A plain array over the same pages: numpy.memmap's own indexing costs a Python call
+        # per slice, and a word's binary search slices the word table ~17 times.
+        data = data.view(np.ndarray)
         self._arrays = {
             name: data[offset : offset + length * np.dtype(dtype).itemsize].view(dtype)
             for name, (offset, dtype, length) in head["arrays"].items()
