@@ -131,17 +131,22 @@ class Terms:
 
 #: Arrays read a word's row at a time with ``os.pread`` instead of through the map.
 ROW_ARRAYS = ("docs", "weights", "counts", "places")
+#: Whole arrays read with ``os.pread`` when asked for: columns, which the engine reads once per
+#: commit and joins over segments into its own array (mapped, their pages stayed mapped).
+COLUMN_ARRAYS = ("codes", "numbers")
 
 
 class MappedSegment:
-    """One segment's arrays, mapped read-only; whole arrays handed out are views of the map.
+    """One segment's arrays, mapped read-only; the word table and field lengths handed out
+    are views of the map.
 
     A word's row of postings and positions is read with ``os.pread`` instead (a copy of just
     that row, which the caller turns into scores at once): a read through the map brought 64 KB
     to 2 MB of the file around it into the process (the kernel maps the neighbouring cached
     pages, and whole large folios of the page cache, at each fault), so after a few thousand
-    queries each worker had most of the file mapped for a few KB read here and there. The
-    pages stay in the page cache, shared by every process, as before.
+    queries each worker had most of the file mapped for a few KB read here and there. Columns
+    are read whole the same way (the engine joins them into its own arrays once per commit).
+    The pages stay in the page cache, shared by every process, as before.
     """
 
     def __init__(self, folder: Path, documents: int) -> None:
@@ -161,9 +166,9 @@ class MappedSegment:
             for name, (offset, dtype, length) in head["arrays"].items()
         }
         self._rows = {
-            name: (offset, np.dtype(dtype))
-            for name, (offset, dtype, _) in head["arrays"].items()
-            if name.split("/")[-1] in ROW_ARRAYS
+            name: (offset, np.dtype(dtype), length)
+            for name, (offset, dtype, length) in head["arrays"].items()
+            if name.split("/")[-1] in ROW_ARRAYS + COLUMN_ARRAYS
         }
         # Closed with the segment. pread shares no file offset, so forked processes read too.
         self._fd = os.open(Path(folder) / DATA_FILE, os.O_RDONLY | os.O_CLOEXEC)
@@ -179,8 +184,9 @@ class MappedSegment:
         return name in self._arrays
 
     def array(self, name: str) -> np.ndarray:
-        """One whole array (lengths, codes, numbers)."""
-        return self._arrays[name]
+        """One whole array (lengths, codes, numbers); read-only."""
+        where = self._rows.get(name)
+        return self._arrays[name] if where is None else self._row(name, 0, where[2])
 
     def labels(self, field: str) -> list[str]:
         """The values of a text column, which its codes index."""
@@ -240,7 +246,7 @@ class MappedSegment:
         where = self._rows.get(name)
         if where is None:
             return self._arrays[name][start:end]
-        offset, dtype = where
+        offset, dtype, _ = where
         data = os.pread(self._fd, (end - start) * dtype.itemsize, offset + start * dtype.itemsize)
         return np.frombuffer(data, dtype)
 
