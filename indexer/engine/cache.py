@@ -36,8 +36,9 @@ class Limits:
     #: few documents but costs milliseconds (every position of its words in the documents
     #: holding them all): kept apart, so that common words do not push phrases out.
     phrase_postings: int = 500_000
-    #: Pages remembered per searcher for repeated queries (a page is a few kB).
-    answers: int = 512
+    #: Pages remembered per searcher for repeated queries (a page with its hits' stored
+    #: fields, snippets and facets is ≈ 15 kB at 100k: 4 MB).
+    answers: int = 256
     #: Filter masks per searcher (one bit per document each: 18 kB at 100k standards).
     filter_masks: int = 128
     #: In-force masks per searcher, one per date asked for (one bit per document each).
@@ -58,8 +59,8 @@ class Limits:
     tokenizer_trees: int = 500_000
     #: Searches between two returns of the C heap's free pages to the system
     #: (:func:`release_free_memory`, ≈ 2 ms each at 100k; a worker's heap holds 10–20 MB free
-    #: between the arrays of its queries otherwise).
-    trim_every: int = 200
+    #: between the arrays of its queries otherwise, back within about 100 searches).
+    trim_every: int = 100
 
 
 #: The limits every engine object uses.
