@@ -245,6 +245,7 @@ class SearcherArrays:
     def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over ``docs``, most frequent first."""
         facets = {}
+        docs = docs.astype(np.intp, copy=False)  # once, not per facet's gather
         for name in FACETS:
             codes = self.codes(name)  # first: reading a segment's codes adds its labels
             labels = self.labels(name)
