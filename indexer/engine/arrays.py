@@ -24,7 +24,6 @@ import numpy as np
 from whoosh.query import Phrase
 from whoosh.query import Query
 from whoosh.query import Term
-from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -170,12 +169,13 @@ class SearcherArrays:
         for reader, offset in self.leaves:
             # Only documents holding every word can hold the phrase: their positions alone are
             # read (a mapped segment's other pages stay untouched).
-            candidates = self._together(reader, words)
+            rows = {w: self.store.postings(reader, CONTENT, w) for w in words}
+            candidates = _together([docs for docs, _ in rows.values()])
             if not len(candidates):
                 continue
-            keys = self.store.positions(reader, CONTENT, words[0], candidates)
+            keys = self.store.positions(reader, CONTENT, words[0], candidates, rows[words[0]])
             for word in words[1:]:
-                following = self.store.positions(reader, CONTENT, word, candidates)
+                following = self.store.positions(reader, CONTENT, word, candidates, rows[word])
                 wanted = keys + 1
                 keys = wanted[positions_in(following, wanted) >= 0]
             docs.append((np.unique(keys >> 32) + offset).astype(np.int32))
@@ -186,14 +186,6 @@ class SearcherArrays:
             word_docs, word_scores = self.unit(Term(CONTENT, word))
             scores += word_scores[np.searchsorted(word_docs, found)]
         return found, scores
-
-    def _together(self, reader: IndexReader, words: list[str]) -> np.ndarray:
-        """The segment-local documents (ascending) holding every one of ``words``."""
-        rows = sorted((self.store.postings(reader, CONTENT, w)[0] for w in set(words)), key=len)
-        found = rows[0]
-        for row in rows[1:]:
-            found = found[positions_in(row, found) >= 0]
-        return found
 
     def term_mask(self, field: str, value: Any) -> np.ndarray:
         """Live documents having ``value`` in a keyword field, as a mask."""
@@ -302,3 +294,12 @@ def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
         published[code] = in_force_window(label, 1, 2) is not None
         open_ended[code] = in_force_window(label, 1, 0) is not None
     return published, open_ended
+
+
+def _together(rows: list[np.ndarray]) -> np.ndarray:
+    """The documents (ascending) in every one of these ascending rows."""
+    rows = sorted(rows, key=len)
+    found = rows[0]
+    for row in rows[1:]:
+        found = found[positions_in(row, found) >= 0]
+    return found

@@ -205,11 +205,18 @@ class MappedSegment:
         start, end = self._arrays[f"{field}/starts"][row : row + 2]
         return self._row(f"{field}/docs", start, end), self._row(f"{field}/weights", start, end)
 
-    def positions(self, field: str, word: bytes, docs: np.ndarray | None = None) -> np.ndarray:
+    def positions(
+        self,
+        field: str,
+        word: bytes,
+        docs: np.ndarray | None = None,
+        postings: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """A word's occurrences as ``document << 32 | position``, ascending; empty when absent.
 
         With ``docs`` (segment-local, ascending), only the occurrences in those documents are
         needed: only their positions are read (other occurrences may be returned too).
+        ``postings`` is the word's :meth:`postings`, when the caller has read them already.
         """
         row = self._terms[field].row(word)
         if row < 0:
@@ -218,9 +225,12 @@ class MappedSegment:
             start, end = self._arrays[f"{field}/position_starts"][row : row + 2]
             return self._arrays[f"{field}/positions"][start:end]
         start, end = self._arrays[f"{field}/starts"][row : row + 2]
-        row_docs = self._row(f"{field}/docs", start, end)
-        counts_name = f"{field}/counts" if f"{field}/counts" in self._arrays else f"{field}/weights"
-        counts = self._row(counts_name, start, end).astype(np.int64)
+        if f"{field}/counts" in self._arrays:
+            row_docs = self._row(f"{field}/docs", start, end)
+            counts = self._row(f"{field}/counts", start, end).astype(np.int64)
+        else:  # the weights are the counts
+            row_docs, counts = postings or self.postings(field, word)
+            counts = counts.astype(np.int64)
         first = int(self._arrays[f"{field}/place_starts"][row])
         if docs is None:
             owners = row_docs.astype(np.int64)

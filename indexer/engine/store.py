@@ -261,17 +261,23 @@ class SegmentStore:
         return self._cached(("postings", field, text), reader, read_postings)
 
     def positions(
-        self, reader: IndexReader, field: str, text: Any, docs: np.ndarray | None = None
+        self,
+        reader: IndexReader,
+        field: str,
+        text: Any,
+        docs: np.ndarray | None = None,
+        postings: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
         (deleted documents included): a phrase is then a few sorted-array lookups.
 
         With ``docs`` (segment-local, ascending) the occurrences outside them are not needed
         (a mapped segment reads only those documents' positions; others may come too).
+        ``postings`` are the word's :meth:`postings` in the segment, when already read.
         """
         mapped = self.mapped(reader)
         if mapped is not None and mapped.has(f"{field}/starts"):
-            return mapped.positions(field, _term_bytes(reader, field, text), docs)
+            return mapped.positions(field, _term_bytes(reader, field, text), docs, postings)
         return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
