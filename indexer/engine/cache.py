@@ -32,13 +32,13 @@ class Limits:
     #: postings): 1,000 new queries at 100k cost 0.1 ms more each with 2 M than with 3 M,
     #: 0.5 ms with 1 M (bench/README).
     unit_postings: int = 2_000_000
-    #: Scored phrases kept per searcher, counted in postings (12 bytes each). A phrase holds
-    #: few documents but costs milliseconds (every position of its words in the documents
+    #: Scored phrases kept per searcher, counted in postings (12 bytes each; 3 MB, ≈ 150
+    #: phrases at 100k). A phrase holds few documents but costs milliseconds (every position of its words in the documents
     #: holding them all): kept apart, so that common words do not push phrases out.
-    phrase_postings: int = 500_000
+    phrase_postings: int = 250_000
     #: Pages remembered per searcher for repeated queries (a page with its hits' stored
-    #: fields, snippets and facets is ≈ 15 kB at 100k: 4 MB).
-    answers: int = 256
+    #: fields, snippets and facets is ≈ 15 kB at 100k: 2 MB).
+    answers: int = 128
     #: Filter masks per searcher (one bit per document each: 18 kB at 100k standards).
     filter_masks: int = 128
     #: In-force masks per searcher, one per date asked for (one bit per document each).
