@@ -33,8 +33,9 @@ class Limits:
     #: 0.5 ms with 1 M (bench/README).
     unit_postings: int = 2_000_000
     #: Scored phrases kept per searcher, counted in postings (12 bytes each; 3 MB, ≈ 150
-    #: phrases at 100k). A phrase holds few documents but costs milliseconds (every position of its words in the documents
-    #: holding them all): kept apart, so that common words do not push phrases out.
+    #: phrases at 100k). A phrase holds few documents but costs milliseconds (every position
+    #: of its words in the documents holding them all): kept apart, so that common words do
+    #: not push phrases out.
     phrase_postings: int = 250_000
     #: Pages remembered per searcher for repeated queries (a page with its hits' stored
     #: fields, snippets and facets is ≈ 15 kB at 100k: 2 MB).
