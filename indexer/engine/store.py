@@ -39,6 +39,7 @@ import io
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from collections.abc import Iterable
 from pathlib import Path
@@ -152,14 +153,28 @@ class _PartReader(io.RawIOBase):
 
 class _CompoundStorage(whoosh_compound.CompoundStorage):
     """Whoosh's compound segment file; opened without ``mmap`` (:func:`open_searcher`), its
-    parts are read with ``os.pread`` (:class:`_PartReader`)."""
+    parts are read with ``os.pread`` (:class:`_PartReader`) from a descriptor that is closed
+    with the storage, or when it is collected (as a mapped one was closed at once)."""
+
+    def __init__(self, dbfile: Any, use_mmap: bool = True, basepos: int = 0) -> None:
+        super().__init__(dbfile, use_mmap=use_mmap, basepos=basepos)
+        self._fd: int | None = None
+        if self._source is None and self._file is not None and hasattr(self._file, "fileno"):
+            self._fd = os.dup(self._file.fileno())
+            self._file.close()
+            self._file = None
+            self._release = weakref.finalize(self, os.close, self._fd)
 
     def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        if self._source is not None or self._file is None or self.is_closed:
+        if self._fd is None or self.is_closed:
             return super().open_file(name, *args, **kwargs)
         offset, length = self.range(name)
-        part = _PartReader(self._file.fileno(), offset, length)
-        return StructFile(io.BufferedReader(part), name=name)
+        return StructFile(io.BufferedReader(_PartReader(self._fd, offset, length)), name=name)
+
+    def close(self) -> None:
+        super().close()
+        if self._fd is not None:
+            self._release()
 
 
 # Whoosh's codec names CompoundStorage when it opens a segment's compound file.
