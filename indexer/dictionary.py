@@ -151,7 +151,23 @@ def install(lexicon: Lexicon) -> None:
             return
         for entry in lexicon.entries:
             jieba.add_word(entry.word, entry.freq, entry.tag)
+        _share_frequencies(jieba.dt.FREQ)
         _installed.add(lexicon.dictionary_hash)
+
+
+def _share_frequencies(frequencies: dict[str, int]) -> None:
+    """Make the words of one frequency share one ``int`` object, made here side by side.
+
+    jieba's 500k words hold 20k integers above 256 (the ones Python does not share), each
+    where its word was read. Looking a word up counts a reference to its integer, which writes
+    to the integer's page: in a server's workers, forked from the master that loaded jieba
+    (gunicorn's ``--preload``), every such page a query touched became a private copy (issue
+    16). Shared, the 5k distinct values fill a few dozen pages.
+    """
+    shared: dict[int, int] = {}
+    for word, value in frequencies.items():
+        if value > 256:
+            frequencies[word] = shared.setdefault(value, int(str(value)))  # a new object
 
 
 def _read(path: Path) -> str:

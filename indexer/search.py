@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import threading
 from dataclasses import dataclass
 from dataclasses import field
@@ -38,6 +39,7 @@ import numpy as np
 
 from indexer.engine import scoring
 from indexer.engine.cache import LIMITS
+from indexer.engine.cache import release_free_memory
 from indexer.engine.index import SearchIndex
 from indexer.engine.index import View
 from indexer.engine.query import CompiledQuery
@@ -139,6 +141,8 @@ def search(settings: Settings, query: SearchQuery) -> SearchPage:
     :raises InvalidInput: for a page, page size, sort or type out of range.
     """
     _validate(query)
+    if next(_searches) % LIMITS.trim_every == 0:
+        release_free_memory()
     with search_index(settings).reading() as view:
         if view is None:
             return SearchPage(total=0, page=query.page, per_page=query.per_page)
@@ -160,6 +164,7 @@ def warm(settings: Settings) -> None:
             return
         for query in (SearchQuery(), SearchQuery(on=dt.date.today())):
             _run(view, query)
+    release_free_memory()  # what opening left free, before a server forks its workers
 
 
 def suggest(q: str, settings: Settings | None = None, *, limit: int = 3) -> list[str]:
@@ -186,6 +191,8 @@ def _validate(query: SearchQuery) -> None:
 
 
 _indexes: dict[Path, SearchIndex] = {}
+#: Searches run by this process (see :attr:`Limits.trim_every`).
+_searches = itertools.count(1)
 _indexes_lock = threading.Lock()
 _last: list[SearchIndex] = []
 

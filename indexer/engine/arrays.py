@@ -40,8 +40,12 @@ from indexer.schema import FACETS
 from indexer.schema import OPEN_END
 from indexer.schema import day_number
 from indexer.schema import in_force_window
+from indexer.schema import tiebreak_key
 
 CONTENT = "content"
+#: A standard version's tie-break key is its standard's database id, then its version in
+#: these low bits (:func:`indexer.schema.tiebreak_key`).
+_VERSION_BITS = tiebreak_key("standard", 1).bit_length() - 1
 
 
 class SearcherArrays:
@@ -54,7 +58,10 @@ class SearcherArrays:
         self.size = searcher.doc_count_all()
         self._lock = threading.Lock()
         self._live: np.ndarray | None = None
+        # Words and phrases apart: a common word holds 100k postings and is scored again in
+        # about a millisecond, a phrase holds few and reads every position of its words.
         self._units = SizedCache(LIMITS.unit_postings)
+        self._phrases = SizedCache(LIMITS.phrase_postings)
         self._masks: dict[tuple[str, Any], np.ndarray] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
@@ -83,18 +90,19 @@ class SearcherArrays:
         :meth:`_word`, a phrase's as Whoosh gives it, the sum of its words' (:meth:`_phrase`).
         """
         key = repr(query)
-        with self._lock:
-            found = self._units.get(key)
-            if found is not None:
-                return found
         if isinstance(query, Term) and query.fieldname == CONTENT:
-            found = self._word(query.text)
+            kept, make = self._units, lambda: self._word(query.text)
         elif isinstance(query, Phrase) and query.fieldname == CONTENT:
-            found = self._phrase(query.words)
+            kept, make = self._phrases, lambda: self._phrase(query.words)
         else:
             raise TypeError(f"not a word or phrase of {CONTENT}: {query!r}")
         with self._lock:
-            self._units.put(key, found, len(found[0]))
+            found = kept.get(key)
+            if found is not None:
+                return found
+        found = make()
+        with self._lock:
+            kept.put(key, found, len(found[0]))
         return found
 
     def doc_frequency(self, word: str) -> int:
@@ -133,11 +141,11 @@ class SearcherArrays:
         docs, frequencies, lengths = [], [], []
         for reader, offset in self.leaves:
             local, found = self.store.postings(reader, CONTENT, text)
-            docs.append(local.astype(np.int64) + offset)
+            docs.append(local + np.int32(offset))
             frequencies.append(found)
             lengths.append(self.store.lengths(reader, CONTENT)[local])
         if not docs:
-            return np.empty(0, np.int64), np.empty(0, np.float64)
+            return np.empty(0, np.int32), np.empty(0, np.float64)
         all_docs = np.concatenate(docs)
         live = self.live[all_docs]
         docs_live = all_docs[live]
@@ -159,13 +167,19 @@ class SearcherArrays:
         ``Phrase``, slop 1), scored as Whoosh scores it: the sum of its words' scores."""
         docs = []
         for reader, offset in self.leaves:
-            keys = self.store.positions(reader, CONTENT, words[0])
+            # Only documents holding every word can hold the phrase: their positions alone are
+            # read (a mapped segment's other pages stay untouched).
+            rows = {w: self.store.postings(reader, CONTENT, w) for w in words}
+            candidates = _together([docs for docs, _ in rows.values()])
+            if not len(candidates):
+                continue
+            keys = self.store.positions(reader, CONTENT, words[0], candidates, rows[words[0]])
             for word in words[1:]:
-                following = self.store.positions(reader, CONTENT, word)
+                following = self.store.positions(reader, CONTENT, word, candidates, rows[word])
                 wanted = keys + 1
                 keys = wanted[positions_in(following, wanted) >= 0]
-            docs.append(np.unique(keys >> 32) + offset)
-        found = np.concatenate(docs) if docs else np.empty(0, np.int64)
+            docs.append((np.unique(keys >> 32) + offset).astype(np.int32))
+        found = np.concatenate(docs) if docs else np.empty(0, np.int32)
         found = found[self.live[found]]
         scores = np.zeros(len(found), dtype=np.float64)
         for word in words:
@@ -223,6 +237,7 @@ class SearcherArrays:
     def facets(self, docs: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over ``docs``, most frequent first."""
         facets = {}
+        docs = docs.astype(np.intp, copy=False)  # once, not per facet's gather
         for name in FACETS:
             codes = self.codes(name)  # first: reading a segment's codes adds its labels
             labels = self.labels(name)
@@ -244,8 +259,8 @@ class SearcherArrays:
         return mask
 
     def _standard_windows(self) -> tuple[np.ndarray, ...]:
-        """Live standard versions ever in force, ordered by (code, version): docnum, first and
-        last day, and the code's group number."""
+        """Live standard versions ever in force, ordered by (standard, version): docnum, first
+        and last day, and the standard's group number."""
         if self._windows is None:
             is_standard = self.value_mask("type", ["standard"])
             status = self.codes("status")
@@ -255,10 +270,12 @@ class SearcherArrays:
             ends = np.where(ends != 0, ends, np.where(open_ended[status], OPEN_END, -1))
             valid = is_standard & published[status] & (ends >= 0)
             docs = np.flatnonzero(valid)
-            code, version = self.codes("code")[docs], self.numbers("version")[docs]
-            order = np.lexsort((version, code))
+            # A standard's versions share its database id, the tie-break key's high bits
+            # (:func:`indexer.schema.tiebreak_key`): no table of its codes is needed.
+            standard = self.tiebreak[docs] >> _VERSION_BITS
+            order = np.lexsort((self.numbers("version")[docs], standard))
             docs = docs[order]
-            self._windows = (docs, starts[docs], ends[docs], code[order])
+            self._windows = (docs, starts[docs], ends[docs], standard[order])
         return self._windows
 
     def _concat(self, parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -277,3 +294,12 @@ def _status_rules(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
         published[code] = in_force_window(label, 1, 2) is not None
         open_ended[code] = in_force_window(label, 1, 0) is not None
     return published, open_ended
+
+
+def _together(rows: list[np.ndarray]) -> np.ndarray:
+    """The documents (ascending) in every one of these ascending rows."""
+    rows = sorted(rows, key=len)
+    found = rows[0]
+    for row in rows[1:]:
+        found = found[positions_in(row, found) >= 0]
+    return found

@@ -9,6 +9,8 @@ operator is the sum. The bounds below are what a worker can hold at 100k standar
 
 from __future__ import annotations
 
+import ctypes
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,16 +26,23 @@ class Limits:
     #: Only segments without their arrays on disk are decoded so (issue 16): mapped arrays are
     #: page-cache pages every process shares and the kernel may drop, they need no bound here.
     postings: int = 24_000_000
-    #: Scored words and phrases kept per searcher, counted in postings (16 bytes each). Since
-    #: postings are mapped (issue 16), scoring a word again costs at most a few ms (8 ms for
-    #: the commonest at 100k), so the bound is what a worker's recent queries use (300 new
-    #: queries at 100k: 3.1 M), not 12 M (192 MB a worker).
-    unit_postings: int = 3_000_000
-    #: Pages remembered per searcher for repeated queries (a page is a few kB).
-    answers: int = 512
-    #: Filter masks per searcher (one boolean per document each).
+    #: Scored words kept per searcher, counted in postings (12 bytes each: an int32 document,
+    #: a float64 score; 24 MB). Since postings are read from the segments' array files (issue
+    #: 16), scoring a word again costs about a millisecond for the commonest at 100k (122k
+    #: postings): 1,000 new queries at 100k cost 0.1 ms more each with 2 M than with 3 M,
+    #: 0.5 ms with 1 M (bench/README).
+    unit_postings: int = 2_000_000
+    #: Scored phrases kept per searcher, counted in postings (12 bytes each; 3 MB, ≈ 150
+    #: phrases at 100k). A phrase holds few documents but costs milliseconds (every position
+    #: of its words in the documents holding them all): kept apart, so that common words do
+    #: not push phrases out.
+    phrase_postings: int = 250_000
+    #: Pages remembered per searcher for repeated queries (a page with its hits' stored
+    #: fields, snippets and facets is ≈ 15 kB at 100k: 2 MB).
+    answers: int = 128
+    #: Filter masks per searcher (one bit per document each: 18 kB at 100k standards).
     filter_masks: int = 128
-    #: In-force masks per searcher, one per date asked for.
+    #: In-force masks per searcher, one per date asked for (one bit per document each).
     in_force_days: int = 64
     #: Document numbers kept in filter sets handed to budget matching (~60 bytes each).
     filter_set_members: int = 500_000
@@ -49,6 +58,10 @@ class Limits:
     tokenizer_routes: int = 200_000
     #: Words whose sub-word tree the tokenizer remembers.
     tokenizer_trees: int = 500_000
+    #: Searches between two returns of the C heap's free pages to the system
+    #: (:func:`release_free_memory`, ≈ 2 ms each at 100k; a worker's heap holds 10–20 MB free
+    #: between the arrays of its queries otherwise, back within about 100 searches).
+    trim_every: int = 100
 
 
 #: The limits every engine object uses.
@@ -97,3 +110,20 @@ class SizedCache:
         """Forget the values whose keys are ``unwanted``."""
         for key in [k for k in self._items if unwanted(k)]:
             self.held -= self._items.pop(key)[1]
+
+
+def release_free_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). numpy's arrays of a query come from that heap and leave free gaps in it that
+    glibc keeps mapped."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -177,8 +177,11 @@ class View:
             return run()
 
     def filter_mask(self, query: Filters) -> np.ndarray:
-        """The documents a query may return, before its text is considered."""
-        return self._filters.remember(_filter_key(query), lambda: self._filter_mask(query))
+        """The documents a query may return, before its text is considered (a new array)."""
+        packed = self._filters.remember(
+            _filter_key(query), lambda: np.packbits(self._filter_mask(query))
+        )
+        return self._unpack(packed)
 
     def _filter_mask(self, query: Filters) -> np.ndarray:
         arrays = self.arrays
@@ -195,7 +198,12 @@ class View:
 
     def in_force(self, day: dt.date) -> np.ndarray:
         """Per standard, the latest version in force on ``day``, as a mask."""
-        return self._on.remember(day, lambda: self.arrays.in_force(day))
+        return self._unpack(self._on.remember(day, lambda: np.packbits(self.arrays.in_force(day))))
+
+    def _unpack(self, packed: np.ndarray) -> np.ndarray:
+        """A mask kept as bits (an eighth of a boolean array: masks are kept by the hundred, and
+        unpacking one costs microseconds) as booleans again."""
+        return np.unpackbits(packed, count=self.arrays.size).view(bool)
 
     def filter_set(self, query: Filters) -> frozenset[int]:
         """:meth:`filter_mask` as a set of document numbers."""

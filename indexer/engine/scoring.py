@@ -70,18 +70,19 @@ def match(
     for boost_docs, boost_scores in boosts:
         at = positions_in(boost_docs, docs)
         scores[at >= 0] += boost_scores[at[at >= 0]]
-    return docs, None, scores
+    # Units may hold narrower document numbers (the engine keeps int32); what callers index
+    # arrays with is made numpy's index type once here.
+    return docs.astype(np.intp, copy=False), None, scores
 
 
 def any_part(units: list[Unit], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Documents with at least one part, the number of parts each has and the sum of their
     scores (the score an AND of just those parts gives)."""
     size = len(allowed)
-    all_docs = np.concatenate([docs for docs, _ in units])
+    all_docs = np.concatenate([docs for docs, _ in units]).astype(np.intp, copy=False)
     coverage = np.bincount(all_docs, minlength=size)
-    scores = np.zeros(size, dtype=np.float64)
-    for docs, unit_scores in units:
-        scores[docs] += unit_scores
+    # Each document's scores summed in the order of the units, as adding unit after unit did.
+    scores = np.bincount(all_docs, np.concatenate([s for _, s in units]), minlength=size)
     docs = np.flatnonzero((coverage > 0) & allowed)
     return docs, coverage[docs], scores[docs]
 

@@ -22,6 +22,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 
 from indexer.engine.mapped import ARRAYS_DIR
+from indexer.engine.mapped import narrow
 from indexer.engine.mapped import open_segment
 from indexer.engine.mapped import rows
 from indexer.engine.mapped import save
@@ -129,7 +130,7 @@ def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str
                 arrays[f"{name}/lengths"] = field_lengths(reader, name)
         if count and reader.has_column(name):
             values = column_values(reader, name)
-            if isinstance(field, NUMERIC):
+            if isinstance(field, NUMERIC) or all(type(v) is int for v in values):
                 arrays[f"{name}/numbers"] = np.asarray(values, dtype=np.int64)
             else:
                 found: dict[str, int] = {}
@@ -151,17 +152,15 @@ def _decode_field(
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    parts: dict[str, list[np.ndarray]] = {"docs": [], "weights": [], "counts": [], "keys": []}
+    parts: dict[str, list[np.ndarray]] = {"docs": [], "weights": [], "counts": [], "places": []}
 
     def flush() -> None:
-        docs = np.asarray(ids, dtype=np.int32)
-        parts["docs"].append(docs)
+        parts["docs"].append(np.asarray(ids, dtype=np.int32))
         parts["weights"].append(np.asarray(weights, dtype=np.float32))
         if positional:
             counts, positions = _positions(values)
             parts["counts"].append(counts)
-            # An occurrence is its document << 32 | its position.
-            parts["keys"].append(np.repeat(docs.astype(np.int64), counts) << 32 | positions)
+            parts["places"].append(positions)
         ids.clear()
         weights.clear()
         values.clear()
@@ -176,18 +175,31 @@ def _decode_field(
             flush()
     flush()
     starts = np.asarray(posting_rows, dtype=np.int64)
+    weights_all = np.concatenate(parts["weights"])
     arrays = {
         f"{name}/terms": np.frombuffer(b"".join(words), dtype=np.uint8),
-        f"{name}/term_offsets": rows([len(word) for word in words]),
-        f"{name}/starts": starts,
+        f"{name}/term_offsets": narrow(rows([len(word) for word in words])),
+        f"{name}/starts": narrow(starts),
         f"{name}/docs": np.concatenate(parts["docs"]),
-        f"{name}/weights": np.concatenate(parts["weights"]),
+        f"{name}/weights": _weights(weights_all),
     }
     if positional:
-        ends = np.concatenate(([0], np.cumsum(np.concatenate(parts["counts"]))))
-        arrays[f"{name}/position_starts"] = ends[starts]
-        arrays[f"{name}/positions"] = np.concatenate(parts["keys"])
+        counts = np.concatenate(parts["counts"])
+        ends = np.concatenate(([0], np.cumsum(counts)))
+        arrays[f"{name}/place_starts"] = narrow(ends[starts])
+        arrays[f"{name}/places"] = narrow(np.concatenate(parts["places"]))
+        if not np.array_equal(counts, weights_all):  # a boosted token: weights are not counts
+            arrays[f"{name}/counts"] = narrow(counts)
     return arrays
+
+
+def _weights(weights: np.ndarray) -> np.ndarray:
+    """Weights as small integers when they are (term frequencies: a byte, mostly), else as
+    they are."""
+    whole = weights.astype(np.int64)
+    if np.array_equal(whole, weights) and not (whole < 0).any():
+        return narrow(whole)
+    return weights
 
 
 #: How Whoosh's ``Positions`` format pickles a list (protocol 2, then the list's memo).

@@ -27,22 +27,29 @@ Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the post
 the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_read_values``,
 ``_next_block``, ``_ids``, ``_weights``, ``_values``, ``_i`` (whole blocks at once instead of
 three calls per posting); and ``whoosh.filedb.compound.BufferFile``, rebound to a subclass that
-reads a mapped segment file in place instead of copying each part of it per searcher.
+reads a mapped segment file in place instead of copying each part of it per searcher;
+``whoosh.codec.base.CompoundStorage``, rebound to a subclass whose parts of a segment file
+opened without ``mmap`` are read with ``os.pread`` (safe across ``fork``), and the storage's
+``supports_mmap`` flag (:func:`open_searcher`).
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
+import weakref
 from collections.abc import Callable
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.codec import base as whoosh_codec_base
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.structfile import BufferFile
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -110,6 +117,70 @@ class _SharedBufferFile(BufferFile):
 whoosh_compound.BufferFile = _SharedBufferFile
 
 
+class _PartReader(io.RawIOBase):
+    """A read-only file over one part of a segment file, read with ``os.pread``.
+
+    Positional reads share no file offset: a searcher opened before ``fork`` (gunicorn's
+    ``--preload``) holds one open file in every worker, and Whoosh's own part reader
+    (``seek`` then ``read`` on that file) would read another worker's position.
+    """
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        super().__init__()
+        self._fd, self._offset, self._length, self._at = fd, offset, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), self._length - self._at))
+        data = os.pread(self._fd, count, self._offset + self._at) if count else b""
+        buffer[: len(data)] = data
+        self._at += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: self._length}[whence]
+        self._at = base + offset
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+
+class _CompoundStorage(whoosh_compound.CompoundStorage):
+    """Whoosh's compound segment file; opened without ``mmap`` (:func:`open_searcher`), its
+    parts are read with ``os.pread`` (:class:`_PartReader`) from a descriptor that is closed
+    with the storage, or when it is collected (as a mapped one was closed at once)."""
+
+    def __init__(self, dbfile: Any, use_mmap: bool = True, basepos: int = 0) -> None:
+        super().__init__(dbfile, use_mmap=use_mmap, basepos=basepos)
+        self._fd: int | None = None
+        if self._source is None and self._file is not None and hasattr(self._file, "fileno"):
+            self._fd = os.dup(self._file.fileno())
+            self._file.close()
+            self._file = None
+            self._release = weakref.finalize(self, os.close, self._fd)
+
+    def open_file(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self._fd is None or self.is_closed:
+            return super().open_file(name, *args, **kwargs)
+        offset, length = self.range(name)
+        return StructFile(io.BufferedReader(_PartReader(self._fd, offset, length)), name=name)
+
+    def close(self) -> None:
+        super().close()
+        if self._fd is not None:
+            self._release()
+
+
+# Whoosh's codec names CompoundStorage when it opens a segment's compound file.
+whoosh_codec_base.CompoundStorage = _CompoundStorage
+
+
 def open_searcher(ix: FileIndex) -> Searcher:
     """A searcher over the index's latest commit, with every segment reader opened afresh.
 
@@ -117,7 +188,16 @@ def open_searcher(ix: FileIndex) -> Searcher:
     id is unchanged even when the new commit deleted documents in it, so the refreshed searcher
     counts and returns deleted documents (issue 12). Opening costs a few ms per segment; the
     decoded arrays of unchanged segments are kept by :class:`SegmentStore` anyway.
+
+    The searcher reads its segment files with ``read()``, not through ``mmap`` (issue 16): at
+    query time it reads only the stored fields of a page's hits (a page or two of a file each),
+    and a mapped read brought 64 KB to 2 MB of the file (the kernel's fault-around, and the
+    page cache's large folios) into the reading process's memory for each, ≈ 80 MB a server at
+    100k standards after a few thousand queries. Read so, as SQLite reads its database, those
+    pages stay in the page cache, which every process shares, and only the bytes read are
+    copied. (Postings are read from the mapped arrays, :mod:`indexer.engine.mapped`.)
     """
+    ix.storage.supports_mmap = False
     return ix.searcher()
 
 
@@ -195,12 +275,24 @@ class SegmentStore:
             return mapped.postings(field, _term_bytes(reader, field, text))
         return self._cached(("postings", field, text), reader, read_postings)
 
-    def positions(self, reader: IndexReader, field: str, text: Any) -> np.ndarray:
+    def positions(
+        self,
+        reader: IndexReader,
+        field: str,
+        text: Any,
+        docs: np.ndarray | None = None,
+        postings: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Every occurrence of a word in one segment as ``document << 32 | position``, ascending
-        (deleted documents included): a phrase is then a few sorted-array lookups."""
+        (deleted documents included): a phrase is then a few sorted-array lookups.
+
+        With ``docs`` (segment-local, ascending) the occurrences outside them are not needed
+        (a mapped segment reads only those documents' positions; others may come too).
+        ``postings`` are the word's :meth:`postings` in the segment, when already read.
+        """
         mapped = self.mapped(reader)
-        if mapped is not None and mapped.has(f"{field}/positions"):
-            return mapped.positions(field, _term_bytes(reader, field, text))
+        if mapped is not None and mapped.has(f"{field}/starts"):
+            return mapped.positions(field, _term_bytes(reader, field, text), docs, postings)
         return self._cached(("positions", field, text), reader, read_positions)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
@@ -240,6 +332,11 @@ class SegmentStore:
                 )
             return codes if local is None else codes[local]
 
+        mapped = self.mapped(reader)
+        if mapped is not None and mapped.has(f"{field}/codes"):
+            # Made again for each commit's searcher (which keeps its own, joined over segments)
+            # rather than kept here too: a lookup per distinct value, then one gather.
+            return make()
         return self._segment_array(reader, ("codes", field), make)
 
     def labels(self, field: str) -> list[str]:

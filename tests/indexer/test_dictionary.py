@@ -10,6 +10,7 @@ import pytest
 
 from indexer.dictionary import DictionaryEntry
 from indexer.dictionary import Lexicon
+from indexer.dictionary import _share_frequencies
 from indexer.dictionary import load_lexicon
 from indexer.dictionary import parse_dictionary
 from indexer.dictionary import parse_synonyms
@@ -139,3 +140,22 @@ def test_every_dictionary_word_changes_what_plain_jieba_does(lexicon: Lexicon, t
     useless = [e.word for e in lexicon.entries if plain.lcut(e.word, HMM=False) == [e.word]]
 
     assert useless == []
+
+
+def test_equal_frequencies_share_one_integer_and_keep_their_values():
+    frequencies = {f"词{n}": int(str(1000 + n % 3)) for n in range(30)} | {"小": 7, "零": 0}
+    expected = dict(frequencies)
+    assert len({id(v) for v in frequencies.values()}) > 5  # one object per word, as read
+
+    _share_frequencies(frequencies)
+
+    assert frequencies == expected
+    assert len({id(v) for v in frequencies.values() if v > 256}) == 3
+
+
+def test_jiebas_frequencies_are_shared_once_installed(index_settings):
+    load_lexicon(index_settings)
+    large = [v for v in jieba.dt.FREQ.values() if v > 256]
+
+    assert len(large) > 10_000  # jieba's own dictionary
+    assert len({id(v) for v in large}) == len(set(large))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.engine.cache import LIMITS
 from indexer.engine.cache import SizedCache
+from indexer.engine.cache import _malloc_trim
+from indexer.engine.cache import release_free_memory
 
 
 def test_the_oldest_values_go_first_when_the_total_size_passes_the_limit():
@@ -58,3 +62,21 @@ def test_the_limits_are_one_frozen_object_of_positive_bounds():
     with pytest.raises(dataclasses.FrozenInstanceError):
         LIMITS.answers = 1  # type: ignore[misc]
     assert all(getattr(LIMITS, f.name) > 0 for f in dataclasses.fields(LIMITS))
+
+
+@pytest.mark.skipif(_malloc_trim() is None, reason="glibc's malloc_trim only")
+def test_release_free_memory_returns_freed_heap_pages_to_the_system():
+    arrays = [np.ones(12_500) for _ in range(400)]  # 100 kB each: glibc's heap, not mmap
+    last = arrays.pop()  # in use at the heap's top: glibc alone trims nothing below it
+    arrays.clear()
+    before = _anonymous_kb()
+
+    release_free_memory()
+
+    assert before - _anonymous_kb() > 20_000, (before, _anonymous_kb())
+    assert last.sum() == 12_500
+
+
+def _anonymous_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("RssAnon")).split()[1])

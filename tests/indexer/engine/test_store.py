@@ -3,6 +3,8 @@ deletions come from the commit read; no other module touches Whoosh's internals.
 
 from __future__ import annotations
 
+import multiprocessing
+import random
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -219,3 +221,52 @@ def test_opening_a_searcher_copies_no_segment_file(index_settings, build):
     assert codes == [f"QP-CQ-{n:04d}" for n in range(400)]
     # A copy of the postings and stored fields would be most of the file (38 of 38 MB at 10k).
     assert peak < segment_file.stat().st_size / 4, (peak, segment_file.stat().st_size)
+
+
+def test_a_searcher_reads_its_segment_files_without_mapping_them_and_across_fork(
+    index_settings, build
+):
+    """Stored fields are read with ``pread`` (issue 16): no segment file is mapped into the
+    process, and a searcher opened before ``fork`` reads right in parent and child at once
+    (they share one open file, so reads that moved its offset would cross)."""
+    build(*(make_standard(code=f"QP-CQ-{n:04d}", name=f"第{n}号绿化养护定额") for n in range(300)))
+    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
+
+    with open_searcher(ix) as searcher:
+        maps = Path("/proc/self/maps").read_text()
+        assert ".seg" not in maps
+        expected = [searcher.stored_fields(n)["code"] for n in range(300)]
+        assert sorted(expected) == [f"QP-CQ-{n:04d}" for n in range(300)]
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        children = [
+            context.Process(target=_read_codes, args=(searcher, 30, results)) for _ in range(3)
+        ]
+        for child in children:
+            child.start()
+        here = _read_codes(searcher, 30)
+        found = [results.get(timeout=60) for _ in children]
+        for child in children:
+            child.join()
+        assert here == expected
+        assert found == [expected] * 3
+
+
+def _read_codes(searcher, rounds, results=None):
+    """Every document's code, read ``rounds`` times over in shuffled orders (in a child: put
+    on ``results``)."""
+    order = list(range(searcher.doc_count_all()))
+    found: dict[int, object] = {}
+    for round_number in range(rounds):
+        random.Random(round_number).shuffle(order)
+        for n in order:
+            try:
+                code = searcher.stored_fields(n)["code"]
+            except Exception as error:  # noqa: BLE001 - a garbled read is the failure sought
+                code = repr(error)
+            if found.setdefault(n, code) != code:
+                found[n] = "differs"
+    codes = [found[n] for n in range(len(order))]
+    if results is not None:
+        results.put(codes)
+    return codes
