@@ -38,14 +38,11 @@ from indexer.engine.store import leaves
 from indexer.engine.store import segment_key
 from indexer.schema import FACETS
 from indexer.schema import OPEN_END
+from indexer.schema import STANDARD_ID_SHIFT
 from indexer.schema import day_number
 from indexer.schema import in_force_window
-from indexer.schema import tiebreak_key
 
 CONTENT = "content"
-#: A standard version's tie-break key is its standard's database id, then its version in
-#: these low bits (:func:`indexer.schema.tiebreak_key`).
-_VERSION_BITS = tiebreak_key("standard", 1).bit_length() - 1
 
 
 class SearcherArrays:
@@ -272,7 +269,7 @@ class SearcherArrays:
             docs = np.flatnonzero(valid)
             # A standard's versions share its database id, the tie-break key's high bits
             # (:func:`indexer.schema.tiebreak_key`): no table of its codes is needed.
-            standard = self.tiebreak[docs] >> _VERSION_BITS
+            standard = self.tiebreak[docs] >> STANDARD_ID_SHIFT
             order = np.lexsort((self.numbers("version")[docs], standard))
             docs = docs[order]
             self._windows = (docs, starts[docs], ends[docs], standard[order])
