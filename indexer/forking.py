@@ -37,6 +37,15 @@ def rebuild_writer_options(records: int) -> dict[str, Any]:
     return options
 
 
+def rebuild_processes(records: int) -> int:
+    """How many processes write a rebuild's segments (:mod:`indexer.direct`): one, or
+    :data:`WRITER_PROCS` for a large rebuild when forking is safe."""
+    if records >= PARALLEL_MIN_RECORDS and can_fork():
+        children_die_with_parent()
+        return WRITER_PROCS
+    return 1
+
+
 def processes() -> int:
     """How many processes a rebuild's other work (the search arrays) may use."""
     return WRITER_PROCS if can_fork() else 1

@@ -44,6 +44,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 
 from indexer import changelog
+from indexer import direct
 from indexer import folder
 from indexer import forking
 from indexer.analysis import ANALYSIS_VERSION
@@ -246,22 +247,22 @@ def _build(
     ix = index.create_in(str(folder), build_schema(lexicon))
     counts: Counter[str] = Counter({t: 0 for t in TYPES})
     records = standards.count(session) + documents.count(session)
-    writer = ix.writer(**forking.rebuild_writer_options(records))
     progress.start("编入索引", records)
+    all_docs: list[dict[str, Any]] = []
     try:
         for docs in _indexable(_all_records(session), ix.schema, skipped):
+            all_docs.extend(docs)
             for doc in docs:
-                writer.add_document(**doc)
                 counts[doc["type"]] += 1
             progress.advance()
-        progress.finish()
-        progress.start("写入索引", 0)
-        writer.commit()
-    except BaseException:
-        cancel_writer(writer)
-        raise
     finally:
         progress.finish()
+    progress.start("写入索引", 0)
+    try:
+        direct.write_index(ix, all_docs, processes=forking.rebuild_processes(records))
+    finally:
+        progress.finish()
+    del all_docs
     indexed = _count(ix)
     if indexed != dict(counts):
         ix.close()
