@@ -38,6 +38,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import index_positions
+from indexer.engine.store import add_term_postings
 
 #: One word's postings in a segment: document numbers, weights, encoded values, and the field
 #: length of each document as Whoosh's reader would give it back (0 for none).
@@ -207,37 +208,9 @@ def _length_back(length: int) -> int:
 
 
 def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
-    """One field's words in byte order, each word's postings in blocks as the codec's postings
-    writer cuts them (:class:`whoosh.codec.whoosh3.W3PostingsWriter`: full blocks of its
-    ``blocklimit``, the last one written by ``finish_term``), filled a block at a time rather
-    than a posting at a time."""
+    """One field's words in byte order through the codec's field writer, each word's postings a
+    block at a time (:func:`indexer.engine.store.add_term_postings`)."""
     fields.start_field(name, field)
     for word in sorted(words):
-        docs, weights, values, lengths = words[word]
-        fields.start_term(word)
-        writer = fields._postwriter
-        limit = writer._blocklimit
-        count = len(docs)
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            _fill_block(
-                writer, docs[start:end], weights[start:end], values[start:end], lengths[start:end]
-            )
-            if end < count:
-                writer._write_block()
-        fields.finish_term()
+        add_term_postings(fields, word, *words[word])
     fields.finish_field()
-
-
-def _fill_block(
-    writer: Any, docs: array, weights: list[float], values: list[bytes], lengths: list[int]
-) -> None:
-    """Put one block's postings into the postings writer's buffer, with the statistics its
-    ``add_posting`` would have gathered (highest weight, shortest and longest field length)."""
-    writer._ids = docs
-    writer._weights = array("f", weights)
-    writer._values = values if all(values) else [value for value in values if value]
-    writer._maxweight = max(0, max(weights))
-    present = [length for length in lengths if length]
-    writer._minlength = min(present) if present else None
-    writer._maxlength = max(0, max(lengths))

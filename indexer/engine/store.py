@@ -27,7 +27,10 @@ Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the post
 the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_read_values``,
 ``_next_block``, ``_ids``, ``_weights``, ``_values``, ``_i`` (whole blocks at once instead of
 three calls per posting); and ``whoosh.filedb.compound.BufferFile``, rebound to a subclass that
-reads a mapped segment file in place instead of copying each part of it per searcher.
+reads a mapped segment file in place instead of copying each part of it per searcher. For
+writing (:func:`add_term_postings`, a rebuild's segments): the field writer's ``_postwriter``
+and its block buffer (``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``,
+``_maxlength``, ``_blocklimit``, ``_write_block``).
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ from __future__ import annotations
 import io
 import logging
 import threading
+from array import array
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -455,3 +460,40 @@ def walk_postings(
 def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
     """A word as the index stores it (what the mapped word table is sorted by)."""
     return text if isinstance(text, bytes) else reader.schema[field].to_bytes(text)
+
+
+def add_term_postings(
+    fields: Any,
+    word: bytes,
+    docs: Sequence[int],
+    weights: list[float],
+    values: list[bytes],
+    lengths: list[int],
+) -> None:
+    """Write one word's postings through a codec's field writer (between its ``start_field``
+    and ``finish_field``), as its ``start_term``, ``add`` per posting and ``finish_term`` would,
+    a block at a time: each block of the postings writer's ``blocklimit`` is put into its
+    buffer with the statistics ``add_posting`` gathers (highest weight, shortest and longest
+    field length), then written by the writer itself (:mod:`indexer.direct`, a rebuild's
+    segments; ``tests/indexer/test_direct.py`` checks the files are Whoosh's byte for byte).
+
+    ``lengths`` are the documents' field lengths as Whoosh's reader gives them back (0: none).
+    """
+    fields.start_term(word)
+    writer = fields._postwriter
+    limit, count = writer._blocklimit, len(docs)
+    for start in range(0, count, limit):
+        end = min(start + limit, count)
+        block_weights = weights[start:end]
+        block_values = values[start:end]
+        block_lengths = lengths[start:end]
+        writer._ids = array("I", docs[start:end])
+        writer._weights = array("f", block_weights)
+        writer._values = block_values if all(block_values) else [v for v in block_values if v]
+        writer._maxweight = max(0, max(block_weights))
+        present = [length for length in block_lengths if length]
+        writer._minlength = min(present) if present else None
+        writer._maxlength = max(0, max(block_lengths))
+        if end < count:
+            writer._write_block()
+    fields.finish_term()
