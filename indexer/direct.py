@@ -25,6 +25,7 @@ import os
 import pickle
 from array import array
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from whoosh.codec import default_codec
@@ -34,10 +35,12 @@ from whoosh.formats import Positions
 from whoosh.index import TOC
 from whoosh.index import FileIndex
 from whoosh.index import clean_files
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import index_positions
+from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
 
 #: One word's postings in a segment: document numbers, weights, encoded values, and the field
@@ -45,9 +48,12 @@ from indexer.engine.store import add_term_postings
 _Postings = tuple[array, list[float], list[bytes], list[int]]
 
 
-def write_index(ix: FileIndex, docs: Sequence[dict[str, Any]], *, processes: int = 1) -> None:
+def write_index(
+    ix: FileIndex, docs: Sequence[dict[str, Any]], *, processes: int = 1, arrays: bool = True
+) -> None:
     """Write ``docs`` into the empty index ``ix`` as ``processes`` segments (one per process,
-    consecutive shares of ``docs``, forked) and commit them.
+    consecutive shares of ``docs``, forked) and commit them; with ``arrays``, each segment's
+    search arrays are written beside it by the process that wrote the segment.
 
     :raises ValueError: when ``ix`` already has documents (only a fresh rebuild is written so).
     :raises RuntimeError: when a process failed to write its segment.
@@ -60,9 +66,9 @@ def write_index(ix: FileIndex, docs: Sequence[dict[str, Any]], *, processes: int
     try:
         shares = _shares(len(docs), processes)
         if len(shares) > 1:
-            segments = _in_processes(ix, docs, shares)
+            segments = _in_processes(ix, docs, shares, arrays)
         else:
-            segments = [write_segment(ix, docs)] if docs else []
+            segments = [write_segment(ix, docs, arrays=arrays)] if docs else []
         generation = ix.latest_generation() + 1
         TOC(schema, segments, generation).write(storage, ix.indexname)
         clean_files(storage, ix.indexname, generation, segments)
@@ -78,13 +84,13 @@ def _shares(count: int, processes: int) -> list[tuple[int, int]]:
 
 
 def _in_processes(
-    ix: FileIndex, docs: Sequence[dict[str, Any]], shares: list[tuple[int, int]]
+    ix: FileIndex, docs: Sequence[dict[str, Any]], shares: list[tuple[int, int]], arrays: bool
 ) -> list[Segment]:
     context = multiprocessing.get_context("fork")
     children = []
     for start, end in shares:
         reading, writing = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(ix, docs, start, end, writing))
+        child = context.Process(target=_child, args=(ix, docs, start, end, arrays, writing))
         child.start()
         writing.close()
         children.append((child, reading))
@@ -100,17 +106,21 @@ def _in_processes(
     return [segment for segment in segments if segment is not None]
 
 
-def _child(ix: FileIndex, docs: Sequence[dict[str, Any]], start: int, end: int, pipe: Any) -> None:
+def _child(
+    ix: FileIndex, docs: Sequence[dict[str, Any]], start: int, end: int, arrays: bool, pipe: Any
+) -> None:
     try:
-        segment = write_segment(ix, docs[start:end])
+        segment = write_segment(ix, docs[start:end], arrays=arrays)
         pipe.send_bytes(pickle.dumps(segment))
     finally:
         pipe.close()
     os._exit(0)  # no atexit handlers or finalizers of the parent's objects in a fork
 
 
-def write_segment(ix: FileIndex, docs: Sequence[dict[str, Any]]) -> Segment:
-    """Write ``docs`` as one new segment of ``ix`` (not yet committed) and return it."""
+def write_segment(ix: FileIndex, docs: Sequence[dict[str, Any]], *, arrays: bool = True) -> Segment:
+    """Write ``docs`` as one new segment of ``ix`` (not yet committed) and return it; with
+    ``arrays``, its search arrays too (:func:`indexer.engine.segments.write_segment_arrays`),
+    from the postings in hand rather than read back from the segment."""
     storage, schema = ix.storage, ix.schema
     codec = default_codec()
     segment = codec.new_segment(storage, ix.indexname)
@@ -126,6 +136,12 @@ def write_segment(ix: FileIndex, docs: Sequence[dict[str, Any]]) -> Segment:
     segment.set_doc_count(len(docs))
     if segment.should_assemble():
         segment.create_compound_file(storage)
+    if arrays:
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            write_segment_arrays(Path(storage.folder), reader, postings)
+        finally:
+            reader.close()
     return segment
 
 

@@ -4,9 +4,11 @@ postings, positions, field lengths, columns and stored fields read back through 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh import index
 from whoosh.index import FileIndex
@@ -18,6 +20,11 @@ from indexer import sync
 from indexer.analysis import chinese_analyzer
 from indexer.analysis import index_positions
 from indexer.dictionary import load_lexicon
+from indexer.engine.mapped import TABLE_FILE
+from indexer.engine.mapped import open_segment
+from indexer.engine.mapped import segment_folder
+from indexer.engine.segments import decode_segment
+from indexer.engine.store import segment_key
 from indexer.schema import build_schema
 from kb.db import close_database
 from kb.db import open_database
@@ -184,3 +191,22 @@ def test_only_an_empty_index_is_written_directly(corpus_instance, corpus_docs, t
 
     with pytest.raises(ValueError):
         direct.write_index(ix, corpus_docs[3:6])
+
+
+def test_the_search_arrays_written_from_the_postings_in_hand_are_those_decoded_from_whoosh(
+    corpus_instance, corpus_docs, tmp_path
+):
+    ix = _by_codec(tmp_path / "codec", _schema(corpus_instance), corpus_docs)
+    with ix.reader() as reader:
+        [(leaf, _)] = reader.leaf_readers()
+        expected, labels = decode_segment(leaf)
+        folder = segment_folder(tmp_path / "codec", segment_key(leaf))
+        written = open_segment(folder, leaf.doc_count_all())
+
+    table = json.loads((folder / TABLE_FILE).read_text("utf-8"))
+    assert written is not None and set(table["arrays"]) == set(expected)
+    assert "content/positions" in expected and len(expected["content/positions"]) > 1000
+    for name, array in expected.items():
+        assert written.array(name).dtype == array.dtype, name
+        assert np.array_equal(written.array(name), array), name
+    assert table["labels"] == labels
