@@ -26,7 +26,6 @@ import os
 import shutil
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -244,33 +243,44 @@ def _rebuild(settings: Settings, session: Session, progress: Progress) -> IndexS
 def _build(
     folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped], progress: Progress
 ) -> dict[str, int]:
+    """A fresh index of every record, written through Whoosh's codec by :mod:`indexer.direct`
+    (in :func:`forking.rebuild_processes` processes), with its search arrays."""
     ix = index.create_in(str(folder), build_schema(lexicon))
-    counts: Counter[str] = Counter({t: 0 for t in TYPES})
     records = standards.count(session) + documents.count(session)
     progress.start("编入索引", records)
-    all_docs: list[dict[str, Any]] = []
     try:
-        for docs in _indexable(_all_records(session), ix.schema, skipped):
-            all_docs.extend(docs)
-            for doc in docs:
-                counts[doc["type"]] += 1
-            progress.advance()
+        written = direct.write_records(
+            ix,
+            _made(_all_records(session)),
+            processes=forking.rebuild_processes(records),
+            advance=progress.advance,
+            finishing=lambda: (progress.finish(), progress.start("写入索引", 0)),
+        )
     finally:
         progress.finish()
-    progress.start("写入索引", 0)
-    try:
-        direct.write_index(ix, all_docs, processes=forking.rebuild_processes(records))
-    finally:
-        progress.finish()
-    del all_docs
+    for kind, key, reason in written.skipped:
+        found = Skipped(kind, key, reason)
+        log.warning("%s", found)
+        skipped.append(found)
+    counts = {t: written.counts.get(t, 0) for t in TYPES}
     indexed = _count(ix)
-    if indexed != dict(counts):
+    if indexed != counts:
         ix.close()
-        # Whoosh's parallel writer drops a sub-writer's segment silently when it fails.
-        raise RuntimeError(f"索引重建不完整：应有 {dict(counts)}，实有 {indexed}")
-    write_arrays(ix, processes=forking.processes())
+        raise RuntimeError(f"索引重建不完整：应有 {counts}，实有 {indexed}")
+    write_arrays(ix, processes=forking.processes())  # only what direct did not write (none)
     ix.close()
     return indexed
+
+
+def _made(records: Iterable[Record]) -> Iterator[direct.Record]:
+    """Each record with its index docs, or the error that kept them from being made (the
+    record is then reported as skipped by :func:`direct.write_records`; the docs' values are
+    checked where they are indexed)."""
+    for kind, key, make in records:
+        try:
+            yield kind, key, make()
+        except direct.RECORD_ERRORS as error:
+            yield kind, key, error
 
 
 #: A record to index: its type, its key (code or document id) and how to make its index docs.

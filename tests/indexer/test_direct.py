@@ -5,6 +5,7 @@ postings, positions, field lengths, columns and stored fields read back through 
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -174,16 +175,44 @@ def test_two_processes_write_two_segments_whoosh_searches_updates_and_merges(
     assert len(ix._segments()) == 1
 
 
-def test_a_failing_segment_process_fails_the_write(corpus_instance, corpus_docs, tmp_path):
+def test_a_record_that_cannot_be_indexed_is_left_out_and_reported(
+    corpus_instance, corpus_docs, tmp_path
+):
     schema = _schema(corpus_instance)
-    broken = [*corpus_docs, {"uid": "x", "nonexistent-field": "值"}]
+    bad = {**corpus_docs[0], "uid": "standard:X:1", "date": "不是日期"}
+    (tmp_path / "codec").mkdir()
+    ix = index.create_in(str(tmp_path / "codec"), schema)
+
+    written = direct.write_index(ix, [bad, *corpus_docs], processes=2)
+
+    assert [(kind, key) for kind, key, _ in written.skipped] == [("standard", "standard:X:1")]
+    assert ix.doc_count_all() == sum(written.counts.values()) == len(corpus_docs)
+
+
+class Unreadable:
+    """A value that pickles but cannot be unpickled: the segment process receiving it fails."""
+
+    def __reduce__(self):
+        return (_fail, ())
+
+
+def _fail():
+    raise OSError("磁盘已满")
+
+
+def test_a_failing_segment_process_fails_the_write_and_commits_nothing(
+    corpus_instance, corpus_docs, tmp_path
+):
+    schema = _schema(corpus_instance)
+    broken = [*corpus_docs, {**corpus_docs[0], "uid": "standard:X:1", "title": Unreadable()}]
     (tmp_path / "codec").mkdir()
     ix = index.create_in(str(tmp_path / "codec"), schema)
 
     with pytest.raises(RuntimeError):
         direct.write_index(ix, broken, processes=2)
 
-    assert ix.doc_count_all() == 0
+    assert index.open_dir(str(tmp_path / "codec")).doc_count_all() == 0
+    assert not multiprocessing.active_children()
 
 
 def test_only_an_empty_index_is_written_directly(corpus_instance, corpus_docs, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import direct
 from indexer import forking
 from indexer import sync
 from indexer.analysis import ANALYSIS_VERSION
@@ -191,6 +192,7 @@ def test_superseded_and_draft_versions_are_counted_as_indexed(index_settings, bu
 
 def test_a_large_rebuild_indexes_in_two_processes(index_settings, db, build, monkeypatch):
     monkeypatch.setattr(forking, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(direct, "BATCH", 50)  # the processes take batches of records in turn
 
     stats = build(*(make_standard(code=f"QP-CQ-{n:04d}") for n in range(250)))
 
