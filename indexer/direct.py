@@ -55,9 +55,11 @@ _Postings = tuple[array, list[float], list[bytes], list[int]]
 #: A record to index: its type, its key (code or document id) and its index docs, or why they
 #: could not be made (the record is then reported as left out, in its place among the others).
 Record = tuple[str, str, "list[dict[str, Any]] | Exception"]
-#: Records sent to a segment process at a time (processes take turns, so both get a similar
-#: mix of short standards and long documents).
+#: Records sent to a segment process at a time (each batch goes to the process that has been
+#: sent the least text so far, so that both finish together).
 BATCH = 256
+#: ... or fewer, when their texts reach this many characters.
+BATCH_TEXT = 200_000
 #: What the per-record checks catch: a value no field can encode (a figure beyond a column's
 #: range, text where a number belongs, a field the schema does not have).
 RECORD_ERRORS = (ValueError, TypeError, ArithmeticError, KeyError)
@@ -171,10 +173,11 @@ def _in_processes(
             jobs_out.close()
             result_in.close()
             children.append((child, jobs_in, result_out))
-        turn = 0
-        for batch in _batches(_counted(records, advance, finishing)):
+        sent = [0] * len(children)
+        for batch, size in _batches(_counted(records, advance, finishing)):
+            turn = sent.index(min(sent))  # the process with the least text so far
             children[turn][1].send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-            turn = (turn + 1) % len(children)
+            sent[turn] += size
         for _, jobs_in, _ in children:
             jobs_in.close()
         results = []
@@ -195,15 +198,21 @@ def _in_processes(
     return results
 
 
-def _batches(records: Iterable[_Numbered]) -> Iterator[list[_Numbered]]:
+def _batches(records: Iterable[_Numbered]) -> Iterator[tuple[list[_Numbered], int]]:
+    """Batches of :data:`BATCH` records (fewer when their text reaches :data:`BATCH_TEXT`),
+    each with the length of its text, what indexing it costs."""
     batch: list[_Numbered] = []
+    size = 0
     for record in records:
         batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
+        docs = record[3]
+        if not isinstance(docs, Exception):
+            size += sum(len(doc.get("content") or "") for doc in docs) + 100 * len(docs)
+        if len(batch) >= BATCH or size >= BATCH_TEXT:
+            yield batch, size
+            batch, size = [], 0
     if batch:
-        yield batch
+        yield batch, size
 
 
 def _child(ix: FileIndex, jobs: Any, results: Any, arrays: bool, theirs: list[Any]) -> None:
@@ -228,13 +237,14 @@ def _child(ix: FileIndex, jobs: Any, results: Any, arrays: bool, theirs: list[An
 def _write_share(ix: FileIndex, records: Iterable[_Numbered], arrays: bool) -> _Result:
     counts: Counter[str] = Counter()
     skipped: list[tuple[int, str, str, str]] = []
+    schema = ix.schema  # read from the index's table of contents on every access
 
     def prepared() -> Iterator[list[_Field]]:
         for number, kind, key, record_docs in records:
             try:
                 if isinstance(record_docs, Exception):
                     raise record_docs
-                ready = [_prepare(ix.schema, doc) for doc in record_docs]
+                ready = [_prepare(schema, doc) for doc in record_docs]
             except RECORD_ERRORS as error:
                 skipped.append((number, kind, key, str(error) or type(error).__name__))
                 continue
