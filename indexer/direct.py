@@ -33,6 +33,7 @@ from whoosh.index import TOC
 from whoosh.index import FileIndex
 from whoosh.index import clean_files
 
+from indexer.segment_writer import Exact
 from indexer.segment_writer import Field
 from indexer.segment_writer import prepare
 from indexer.segment_writer import write_segment
@@ -223,13 +224,14 @@ def _write_share(ix: FileIndex, records: Iterable[_Numbered], arrays: bool) -> _
     counts: Counter[str] = Counter()
     skipped: list[tuple[int, str, str, str]] = []
     schema = ix.schema  # read from the index's table of contents on every access
+    exact: Exact = {}
 
     def prepared() -> Iterator[list[Field]]:
         for number, kind, key, record_docs in records:
             try:
                 if isinstance(record_docs, Exception):
                     raise record_docs
-                ready = [prepare(schema, doc) for doc in record_docs]
+                ready = [prepare(schema, doc, exact) for doc in record_docs]
             except RECORD_ERRORS as error:
                 skipped.append((number, kind, key, str(error) or type(error).__name__))
                 continue

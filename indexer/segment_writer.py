@@ -21,6 +21,7 @@ from typing import Any
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.fields import Schema
+from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
@@ -85,9 +86,10 @@ def write_segment(
     return segment
 
 
-def prepare(schema: Schema, doc: dict[str, Any]) -> list[Field]:
+def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> list[Field]:
     """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
-    fields, before anything is written: a document that cannot be indexed raises here."""
+    fields, before anything is written: a document that cannot be indexed raises here.
+    ``exact``: the exact values' postings already computed with this ``schema``."""
     ready = []
     for name in sorted(doc):
         value = doc[name]
@@ -97,7 +99,7 @@ def prepare(schema: Schema, doc: dict[str, Any]) -> list[Field]:
         length = 0
         items: list[tuple[bytes, int, float, bytes]] = []
         if field.indexed:
-            items = _items(field, value)
+            items = _items(name, field, value, exact)
             if field.scorable:
                 length = sum(item[1] for item in items)
         column = field.column_type
@@ -135,7 +137,9 @@ def _add_document(
     perdoc.finish_doc()
 
 
-def _items(field: Any, value: Any) -> list[tuple[bytes, int, float, bytes]]:
+def _items(
+    name: str, field: Any, value: Any, exact: Exact | None
+) -> list[tuple[bytes, int, float, bytes]]:
     """``list(field.index(value))``: each word's bytes, frequency, weight and encoded value; a
     text field with positions and :func:`~indexer.analysis.chinese_analyzer` is analysed
     without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words)."""
@@ -148,7 +152,19 @@ def _items(field: Any, value: Any) -> list[tuple[bytes, int, float, bytes]]:
                 (word, len(at), len(at) * boost, _encode_positions(at))
                 for word, at in found.items()
             ]
+    if exact is not None and type(fmt) is Existence and isinstance(value, str | int):
+        key = (name, type(value), value)  # bool is an int: True and 1 kept apart
+        known = exact.get(key)
+        if known is None:
+            known = exact[key] = list(field.index(value))
+        return known
     return list(field.index(value))
+
+
+#: One schema's postings of exact values (facets, flags, numbers: values repeat across
+#: records), by field name and value. They carry no value strings, so sharing them between
+#: documents changes no byte written.
+Exact = dict[tuple[str, type, Any], list[tuple[bytes, int, float, bytes]]]
 
 
 def _encode_positions(positions: list[int]) -> bytes:
