@@ -13,7 +13,7 @@ Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_p
 from __future__ import annotations
 
 import contextlib
-from array import array
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,9 @@ from indexer.analysis import index_positions
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
 
-#: One word's postings in a segment: document numbers, weights, encoded values, and the field
-#: length of each document as Whoosh's reader would give it back (0 for none).
-_Postings = tuple[array, list[float], list[bytes], list[int]]
+#: One word's postings in a segment: per document its number, the weight, the encoded value and
+#: the field length as Whoosh's reader would give it back (0 for none).
+_Postings = list[tuple[int, float, bytes, int]]
 
 #: One field of a document ready to be written: name, field, stored value, length, postings
 #: (word, frequency, weight, value string) and column value.
@@ -48,6 +48,16 @@ def write_segment(
     and return it (``None`` for no docs); with ``arrays``, its search arrays too
     (:func:`indexer.engine.segments.write_segment_arrays`), from the postings in hand rather
     than read back from the segment."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of postings, no cycles: collections would only walk them again
+    try:
+        return _write_segment(ix, docs, arrays)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> Segment | None:
     storage, schema = ix.storage, ix.schema
     codec = default_codec()
     segment = codec.new_segment(storage, ix.indexname)
@@ -126,11 +136,9 @@ def _add_document(
             for word, _, weight, value_bytes in items:
                 found = words.get(word)
                 if found is None:
-                    found = words[word] = (array("I"), [], [], [])
-                found[0].append(docnum)
-                found[1].append(weight)
-                found[2].append(value_bytes)
-                found[3].append(back)
+                    words[word] = [(docnum, weight, value_bytes, back)]
+                else:
+                    found.append((docnum, weight, value_bytes, back))
         perdoc.add_field(name, field, stored, length)
         if field.column_type:
             perdoc.add_column_value(name, field.column_type, column_value)
@@ -197,5 +205,5 @@ def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Posting
     block at a time (:func:`indexer.engine.store.add_term_postings`)."""
     fields.start_field(name, field)
     for word in sorted(words):
-        add_term_postings(fields, word, *words[word])
+        add_term_postings(fields, word, words[word])
     fields.finish_field()

@@ -37,9 +37,9 @@ from indexer.engine.store import walk_postings
 
 log = logging.getLogger(__name__)
 
-#: A word's postings as their writer holds them: documents, weights, Whoosh's value strings
-#: (and perhaps more, ignored here).
-Postings = Sequence[Any]
+#: A word's postings as their writer holds them: per document its number, the weight, Whoosh's
+#: value string (and perhaps more, ignored here).
+Postings = Sequence[Sequence[Any]]
 
 #: A field without positions is mapped when a segment has at most this many of its words:
 #: keyword fields (``type``, ``is_current``, facets) are; one-word-per-record fields (``uid``,
@@ -198,7 +198,7 @@ def _decode_field(
         if given is None:
             walk_postings(reader, name, word, positional, ids, weights, values)
         else:
-            docs, scores, strings = given[word][:3]
+            docs, scores, strings = list(zip(*given[word], strict=True))[:3]
             ids.extend(docs)
             weights.extend(scores)
             if positional:

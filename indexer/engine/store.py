@@ -463,37 +463,32 @@ def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
 
 
 def add_term_postings(
-    fields: Any,
-    word: bytes,
-    docs: Sequence[int],
-    weights: list[float],
-    values: list[bytes],
-    lengths: list[int],
+    fields: Any, word: bytes, postings: Sequence[tuple[int, float, bytes, int]]
 ) -> None:
     """Write one word's postings through a codec's field writer (between its ``start_field``
     and ``finish_field``), as its ``start_term``, ``add`` per posting and ``finish_term`` would,
     a block at a time: each block of the postings writer's ``blocklimit`` is put into its
     buffer with the statistics ``add_posting`` gathers (highest weight, shortest and longest
-    field length), then written by the writer itself (:mod:`indexer.direct`, a rebuild's
-    segments; ``tests/indexer/test_direct.py`` checks the files are Whoosh's byte for byte).
+    field length), then written by the writer itself (:mod:`indexer.segment_writer`, a
+    rebuild's segments; ``tests/indexer/test_direct.py`` checks the files are Whoosh's byte for
+    byte).
 
-    ``lengths`` are the documents' field lengths as Whoosh's reader gives them back (0: none).
+    A posting is (document, weight, value string, the document's field length as Whoosh's
+    reader gives it back, 0 for none).
     """
     fields.start_term(word)
     writer = fields._postwriter
-    limit, count = writer._blocklimit, len(docs)
+    limit, count = writer._blocklimit, len(postings)
     for start in range(0, count, limit):
         end = min(start + limit, count)
-        block_weights = weights[start:end]
-        block_values = values[start:end]
-        block_lengths = lengths[start:end]
-        writer._ids = array("I", docs[start:end])
-        writer._weights = array("f", block_weights)
-        writer._values = block_values if all(block_values) else [v for v in block_values if v]
-        writer._maxweight = max(0, max(block_weights))
-        present = [length for length in block_lengths if length]
+        docs, weights, values, lengths = zip(*postings[start:end], strict=True)
+        writer._ids = array("I", docs)
+        writer._weights = array("f", weights)
+        writer._values = list(values) if all(values) else [v for v in values if v]
+        writer._maxweight = max(0, max(weights))
+        present = [length for length in lengths if length]
         writer._minlength = min(present) if present else None
-        writer._maxlength = max(0, max(block_lengths))
+        writer._maxlength = max(0, max(lengths))
         if end < count:
             writer._write_block()
     fields.finish_term()
