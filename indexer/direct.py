@@ -111,7 +111,7 @@ def write_records(
         for _, counts, skipped in results:
             written.counts.update(counts)
             left_out.extend(skipped)
-        written.skipped = [record for _, *record in sorted(left_out)]
+        written.skipped = [(kind, key, why) for _, kind, key, why in sorted(left_out)]
         segments = [segment for segment, _, _ in results if segment is not None]
         generation = ix.latest_generation() + 1
         TOC(ix.schema, segments, generation).write(storage, ix.indexname)

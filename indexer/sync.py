@@ -306,8 +306,8 @@ def _indexable(
     """The index docs of each record that can be indexed; the others go to ``skipped``.
 
     One bad row (a figure beyond what an index column holds, a value no vocabulary knows) must
-    not stop a rebuild: every exact-value field is encoded here, before the writer sees it
-    (a parallel writer would otherwise fail in a sub-process and lose a whole segment).
+    not stop an update: every exact-value field is encoded here, before Whoosh's writer sees it
+    (a rebuild checks each record where it indexes it, :mod:`indexer.direct`).
     """
     for kind, key, make in records:
         try:
