@@ -237,7 +237,7 @@ def run(settings: Settings, session, args: argparse.Namespace, rng: random.Rando
             f"{count / len(texts):.0f} tokens per standard"
         )
 
-    for label, threshold in (("one writer", 10**9), ("procs=2", forking.PARALLEL_MIN_RECORDS)):
+    for label, threshold in (("one process", 10**9), ("2 processes", forking.PARALLEL_MIN_RECORDS)):
         forking.PARALLEL_MIN_RECORDS = threshold
         stats = sync.rebuild(settings, session)
         size = sum(p.stat().st_size for p in Path(settings.index_dir).rglob("*") if p.is_file())

@@ -34,6 +34,7 @@ from typing import Any
 
 import jieba
 from whoosh.analysis import Analyzer
+from whoosh.analysis import CompositeAnalyzer
 from whoosh.analysis import Filter
 from whoosh.analysis import LowercaseFilter
 from whoosh.analysis import Token
@@ -80,6 +81,7 @@ class JiebaTokenizer(Tokenizer):
         self.lexicon = lexicon
         self._trees: dict[str, WordTree] = {}
         self._routes: dict[str, list[str]] = {}
+        self._indexed: dict[str, tuple[tuple[tuple[bytes, int], ...], int]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # Whoosh pickles the schema into the index; the cache is not worth keeping there.
@@ -89,6 +91,7 @@ class JiebaTokenizer(Tokenizer):
         self.lexicon = state["lexicon"]
         self._trees = {}
         self._routes = {}
+        self._indexed = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, JiebaTokenizer) and other.lexicon == self.lexicon
@@ -159,6 +162,65 @@ class JiebaTokenizer(Tokenizer):
                 self._trees.clear()
             found = self._trees[word] = _tree(word)
         return found
+
+    def indexed_word(
+        self, word: str, is_word: bool, synonyms: Mapping[str, tuple[str, ...]]
+    ) -> tuple[tuple[tuple[bytes, int], ...], int]:
+        """What ``chinese_analyzer`` yields for one whole word in index mode, remembered: each
+        token's UTF-8 text and its position relative to the word's first leaf (after lowercasing
+        and synonyms, as :class:`SynonymFilter` drops repeats at one position), and the word's
+        number of leaves."""
+        found = self._indexed.get(word)
+        if found is None:
+            if len(self._indexed) > LIMITS.tokenizer_trees:
+                self._indexed.clear()
+            tree, leaves = self.tree(word) if is_word else ((), 1)
+            tokens: list[tuple[bytes, int]] = []
+            seen: set[str] = set()
+            last = None
+            for start, end, pos in [(0, len(word), 0), *((s, e, p) for s, e, p, _ in tree)]:
+                text = _normalise(word[start:end]).lower()
+                if pos != last:
+                    seen.clear()
+                    last = pos
+                if text in seen:
+                    continue
+                seen.add(text)
+                tokens.append((text.encode("utf-8"), pos))
+                for other in synonyms.get(text, ()):
+                    if other not in seen:
+                        seen.add(other)
+                        tokens.append((other.encode("utf-8"), pos))
+            found = self._indexed[word] = (tuple(tokens), leaves)
+        return found
+
+
+def index_positions(analyzer: Analyzer, text: str) -> dict[bytes, list[int]] | None:
+    """Each word ``analyzer`` finds in ``text`` in index mode (UTF-8) with its positions, in
+    token order — what Whoosh's ``Positions`` format collects from the analyzer's tokens — or
+    ``None`` when ``analyzer`` is not :func:`chinese_analyzer`'s.
+
+    The same result as running the analyzer, without a token object per word: a rebuild
+    analyses every text, and the whole words repeat (``tests/indexer/test_direct.py``)."""
+    parts = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else ()
+    kinds = [type(part) for part in parts]
+    if kinds != [JiebaTokenizer, LowercaseFilter, SynonymFilter]:
+        return None
+    tokenizer, synonyms = parts[0], parts[2].synonyms
+    install(tokenizer.lexicon)
+    positions: dict[bytes, list[int]] = {}
+    indexed = tokenizer.indexed_word
+    base = 0
+    for word, _, is_word in tokenizer.words(text):
+        tokens, leaves = indexed(word, is_word, synonyms)
+        for token, pos in tokens:
+            found = positions.get(token)
+            if found is None:
+                positions[token] = [base + pos]
+            else:
+                found.append(base + pos)
+        base += leaves
+    return positions
 
 
 def _normalise(text: str) -> str:

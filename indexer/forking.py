@@ -1,10 +1,10 @@
 """When a rebuild works in several processes, and how its forked children die with it.
 
-Measured on 2 cores: Whoosh's parallel writer (``procs=2, multisegment=True``) builds about
-twice as fast as one writer and leaves two segments, which search no slower; the segments'
-search arrays (:func:`indexer.engine.segments.write_arrays`) are written by two processes too.
-Both fork, so they are used only from a single-threaded process (the CLI, not a threaded web
-server) with the ``fork`` start method.
+Measured on 2 cores: a rebuild writes one segment per process (:mod:`indexer.direct`, two
+processes, each with its segment's search arrays), which search no slower than one; search
+arrays a later update needs (:func:`indexer.engine.segments.write_arrays`) are written by two
+processes too. Both fork, so they are used only from a single-threaded process (the CLI, not a
+threaded web server) with the ``fork`` start method.
 """
 
 from __future__ import annotations
@@ -15,26 +15,19 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
 
-#: A rebuild's posting pool per writer process, in MB. Past its limit Whoosh sorts postings
-#: externally, pickling every posting to a run file and back; kept in memory the sort is one
-#: ``sorted``. A 10k rebuild took 47 s of CPU with 256 MB and 32–35 s with this (its peak RSS
-#: grew from 554 to 597 MB).
-POOL_MB = 2048
 #: Processes for a large rebuild, and how many records make a rebuild large.
 WRITER_PROCS = 2
 PARALLEL_MIN_RECORDS = 2000
 
 
-def rebuild_writer_options(records: int) -> dict[str, Any]:
-    """Whoosh writer options for a rebuild of ``records`` standards and documents: one writer,
-    or :data:`WRITER_PROCS` processes for a large rebuild when forking is safe."""
-    options: dict[str, Any] = {"limitmb": POOL_MB}
+def rebuild_processes(records: int) -> int:
+    """How many processes write a rebuild's segments (:mod:`indexer.direct`): one, or
+    :data:`WRITER_PROCS` for a large rebuild when forking is safe."""
     if records >= PARALLEL_MIN_RECORDS and can_fork():
         children_die_with_parent()
-        options.update(procs=WRITER_PROCS, multisegment=True)
-    return options
+        return WRITER_PROCS
+    return 1
 
 
 def processes() -> int:

@@ -26,7 +26,6 @@ import os
 import shutil
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 
 from indexer import changelog
+from indexer import direct
 from indexer import folder
 from indexer import forking
 from indexer.analysis import ANALYSIS_VERSION
@@ -243,33 +243,44 @@ def _rebuild(settings: Settings, session: Session, progress: Progress) -> IndexS
 def _build(
     folder: Path, session: Session, lexicon: Lexicon, skipped: list[Skipped], progress: Progress
 ) -> dict[str, int]:
+    """A fresh index of every record, written through Whoosh's codec by :mod:`indexer.direct`
+    (in :func:`forking.rebuild_processes` processes), with its search arrays."""
     ix = index.create_in(str(folder), build_schema(lexicon))
-    counts: Counter[str] = Counter({t: 0 for t in TYPES})
     records = standards.count(session) + documents.count(session)
-    writer = ix.writer(**forking.rebuild_writer_options(records))
     progress.start("编入索引", records)
     try:
-        for docs in _indexable(_all_records(session), ix.schema, skipped):
-            for doc in docs:
-                writer.add_document(**doc)
-                counts[doc["type"]] += 1
-            progress.advance()
-        progress.finish()
-        progress.start("写入索引", 0)
-        writer.commit()
-    except BaseException:
-        cancel_writer(writer)
-        raise
+        written = direct.write_records(
+            ix,
+            _made(_all_records(session)),
+            processes=forking.rebuild_processes(records),
+            advance=progress.advance,
+            finishing=lambda: (progress.finish(), progress.start("写入索引", 0)),
+        )
     finally:
         progress.finish()
+    for kind, key, reason in written.skipped:
+        found = Skipped(kind, key, reason)
+        log.warning("%s", found)
+        skipped.append(found)
+    counts = {t: written.counts.get(t, 0) for t in TYPES}
     indexed = _count(ix)
-    if indexed != dict(counts):
+    if indexed != counts:
         ix.close()
-        # Whoosh's parallel writer drops a sub-writer's segment silently when it fails.
-        raise RuntimeError(f"索引重建不完整：应有 {dict(counts)}，实有 {indexed}")
-    write_arrays(ix, processes=forking.processes())
+        raise RuntimeError(f"索引重建不完整：应有 {counts}，实有 {indexed}")
+    write_arrays(ix, processes=forking.processes())  # only what direct did not write (none)
     ix.close()
     return indexed
+
+
+def _made(records: Iterable[Record]) -> Iterator[direct.Record]:
+    """Each record with its index docs, or the error that kept them from being made (the
+    record is then reported as skipped by :func:`direct.write_records`; the docs' values are
+    checked where they are indexed)."""
+    for kind, key, make in records:
+        try:
+            yield kind, key, make()
+        except direct.RECORD_ERRORS as error:
+            yield kind, key, error
 
 
 #: A record to index: its type, its key (code or document id) and how to make its index docs.
@@ -295,8 +306,8 @@ def _indexable(
     """The index docs of each record that can be indexed; the others go to ``skipped``.
 
     One bad row (a figure beyond what an index column holds, a value no vocabulary knows) must
-    not stop a rebuild: every exact-value field is encoded here, before the writer sees it
-    (a parallel writer would otherwise fail in a sub-process and lose a whole segment).
+    not stop an update: every exact-value field is encoded here, before Whoosh's writer sees it
+    (a rebuild checks each record where it indexes it, :mod:`indexer.direct`).
     """
     for kind, key, make in records:
         try:

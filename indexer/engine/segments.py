@@ -14,7 +14,10 @@ import multiprocessing
 import pickle
 import shutil
 import time
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.fields import NUMERIC
@@ -34,6 +37,10 @@ from indexer.engine.store import segment_key
 from indexer.engine.store import walk_postings
 
 log = logging.getLogger(__name__)
+
+#: A word's postings as their writer holds them: per document its number, the weight, Whoosh's
+#: value string (and perhaps more, ignored here).
+Postings = Sequence[Sequence[Any]]
 
 #: A field without positions is mapped when a segment has at most this many of its words:
 #: keyword fields (``type``, ``is_current``, facets) are; one-word-per-record fields (``uid``,
@@ -84,14 +91,25 @@ def _lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
 
 def _write_segments(folder: Path, leaves: list[IndexReader]) -> None:
     for leaf in leaves:
-        target = segment_folder(folder, segment_key(leaf))
-        if target.exists():  # another format, or another index's segment of the same id
-            shutil.rmtree(target, ignore_errors=True)
-        arrays, labels = decode_segment(leaf)
-        try:
-            save(target, arrays, documents=leaf.doc_count_all(), labels=labels)
-        except OSError as error:  # a cache: the index stays usable without it
-            log.warning("无法写入检索数组 %s：%s", target, error)
+        write_segment_arrays(folder, leaf)
+
+
+def write_segment_arrays(
+    folder: Path, reader: IndexReader, known: Mapping[str, Mapping[bytes, Postings]] | None = None
+) -> None:
+    """Decode one segment of the generation in ``folder`` and write its arrays beside it.
+
+    ``known``: postings its writer still holds, per field and word (documents, weights, value
+    strings; :mod:`indexer.direct`), taken instead of reading them back from Whoosh.
+    """
+    target = segment_folder(folder, segment_key(reader))
+    if target.exists():  # another format, or another index's segment of the same id
+        shutil.rmtree(target, ignore_errors=True)
+    arrays, labels = decode_segment(reader, known)
+    try:
+        save(target, arrays, documents=reader.doc_count_all(), labels=labels)
+    except OSError as error:  # a cache: the index stays usable without it
+        log.warning("无法写入检索数组 %s：%s", target, error)
 
 
 def remove_stale_arrays(folder: Path, segments: set[str]) -> None:
@@ -114,9 +132,12 @@ def _leaf_readers(ix: FileIndex) -> list[Leaf]:
         return list(reader.leaf_readers())
 
 
-def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+def decode_segment(
+    reader: IndexReader, known: Mapping[str, Mapping[bytes, Postings]] | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Everything the engine reads of one segment, as named arrays, and the labels of its text
-    columns (see :mod:`indexer.engine.mapped` for the names)."""
+    columns (see :mod:`indexer.engine.mapped` for the names); the postings of the fields in
+    ``known`` are taken from there (see :func:`write_segment_arrays`)."""
     arrays: dict[str, np.ndarray] = {}
     labels: dict[str, list[str]] = {}
     count = reader.doc_count_all()
@@ -125,7 +146,8 @@ def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str
             positional = field.format.supports("positions")
             words = list(reader.lexicon(name))
             if positional or len(words) <= MAPPED_TERMS_MAX:
-                arrays.update(_decode_field(reader, name, words, positional))
+                given = (known or {}).get(name)
+                arrays.update(_decode_field(reader, name, words, positional, given))
             if positional and field.scorable:
                 arrays[f"{name}/lengths"] = field_lengths(reader, name)
         if count and reader.has_column(name):
@@ -141,7 +163,11 @@ def decode_segment(reader: IndexReader) -> tuple[dict[str, np.ndarray], dict[str
 
 
 def _decode_field(
-    reader: IndexReader, name: str, words: list[bytes], positional: bool
+    reader: IndexReader,
+    name: str,
+    words: list[bytes],
+    positional: bool,
+    given: Mapping[bytes, Postings] | None = None,
 ) -> dict[str, np.ndarray]:
     """One field's postings (and positions) of every word, as rows in word order.
 
@@ -168,7 +194,14 @@ def _decode_field(
     posting_rows = [0]
     flushed = 0
     for word in words:
-        walk_postings(reader, name, word, positional, ids, weights, values)
+        if given is None:
+            walk_postings(reader, name, word, positional, ids, weights, values)
+        else:
+            docs, scores, strings = list(zip(*given[word], strict=True))[:3]
+            ids.extend(docs)
+            weights.extend(scores)
+            if positional:
+                values.extend(strings)
         posting_rows.append(flushed + len(ids))
         if len(ids) >= _POSTINGS_ROUND:
             flushed += len(ids)

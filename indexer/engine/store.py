@@ -30,7 +30,10 @@ three calls per posting); and ``whoosh.filedb.compound.BufferFile``, rebound to 
 reads a mapped segment file in place instead of copying each part of it per searcher;
 ``whoosh.codec.base.CompoundStorage``, rebound to a subclass whose parts of a segment file
 opened without ``mmap`` are read with ``os.pread`` (safe across ``fork``), and the storage's
-``supports_mmap`` flag (:func:`open_searcher`).
+``supports_mmap`` flag (:func:`open_searcher`). For writing (:func:`add_term_postings`, a
+rebuild's segments): the field writer's ``_postwriter`` and its block buffer (``_ids``,
+``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``, ``_blocklimit``,
+``_write_block``).
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ import logging
 import os
 import threading
 import weakref
+from array import array
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -552,3 +557,35 @@ def walk_postings(
 def _term_bytes(reader: IndexReader, field: str, text: Any) -> bytes:
     """A word as the index stores it (what the mapped word table is sorted by)."""
     return text if isinstance(text, bytes) else reader.schema[field].to_bytes(text)
+
+
+def add_term_postings(
+    fields: Any, word: bytes, postings: Sequence[tuple[int, float, bytes, int]]
+) -> None:
+    """Write one word's postings through a codec's field writer (between its ``start_field``
+    and ``finish_field``), as its ``start_term``, ``add`` per posting and ``finish_term`` would,
+    a block at a time: each block of the postings writer's ``blocklimit`` is put into its
+    buffer with the statistics ``add_posting`` gathers (highest weight, shortest and longest
+    field length), then written by the writer itself (:mod:`indexer.segment_writer`, a
+    rebuild's segments; ``tests/indexer/test_direct.py`` checks the files are Whoosh's byte for
+    byte).
+
+    A posting is (document, weight, value string, the document's field length as Whoosh's
+    reader gives it back, 0 for none).
+    """
+    fields.start_term(word)
+    writer = fields._postwriter
+    limit, count = writer._blocklimit, len(postings)
+    for start in range(0, count, limit):
+        end = min(start + limit, count)
+        docs, weights, values, lengths = zip(*postings[start:end], strict=True)
+        writer._ids = array("I", docs)
+        writer._weights = array("f", weights)
+        writer._values = list(values) if all(values) else [v for v in values if v]
+        writer._maxweight = max(0, max(weights))
+        present = [length for length in lengths if length]
+        writer._minlength = min(present) if present else None
+        writer._maxlength = max(0, max(lengths))
+        if end < count:
+            writer._write_block()
+    fields.finish_term()

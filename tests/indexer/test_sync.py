@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from indexer import direct
 from indexer import forking
 from indexer import sync
 from indexer.analysis import ANALYSIS_VERSION
@@ -190,18 +192,23 @@ def test_superseded_and_draft_versions_are_counted_as_indexed(index_settings, bu
 
 def test_a_large_rebuild_indexes_in_two_processes(index_settings, db, build, monkeypatch):
     monkeypatch.setattr(forking, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(direct, "BATCH", 50)  # the processes take batches of records in turn
 
     stats = build(*(make_standard(code=f"QP-CQ-{n:04d}") for n in range(250)))
 
-    assert forking.rebuild_writer_options(250)["procs"] == forking.WRITER_PROCS
+    assert forking.rebuild_processes(250) == forking.WRITER_PROCS
+    ix = sync.open_generation(index_settings, sync.generation_token(index_settings))
+    assert len(ix._segments()) == forking.WRITER_PROCS
+    ix.close()
     assert (stats.standards, search(index_settings, SearchQuery(q="绿化养护")).total) == (250, 250)
 
 
-def test_a_failing_parallel_rebuild_stops_its_processes(index_settings, db, build, monkeypatch):
+def test_a_failing_parallel_rebuild_leaves_no_process_and_the_old_index(
+    index_settings, db, build, monkeypatch
+):
     build(make_standard())
     token = sync.generation_token(index_settings)
     monkeypatch.setattr(forking, "PARALLEL_MIN_RECORDS", 0)
-    tasks = []
 
     def broken(session):
         [(kind, key, make)] = list(records_of(session))
@@ -209,14 +216,13 @@ def test_a_failing_parallel_rebuild_stops_its_processes(index_settings, db, buil
             yield kind, key, lambda n=n: [{**make()[0], "uid": f"standard:X:{n}"}]
         raise RuntimeError("数据库连接中断")
 
-    cancel = sync.cancel_writer
     monkeypatch.setattr(sync, "_all_records", broken)
-    monkeypatch.setattr(sync, "cancel_writer", lambda w: (tasks.extend(w.tasks), cancel(w)))
     with pytest.raises(RuntimeError):
         sync.rebuild(index_settings, db)
 
-    assert tasks and not any(task.is_alive() for task in tasks)
+    assert not multiprocessing.active_children()
     assert sync.generation_token(index_settings) == token
+    assert not list(Path(index_settings.index_dir).glob("building-*"))
 
 
 def test_a_record_that_cannot_be_indexed_is_reported_and_the_rest_is_built(

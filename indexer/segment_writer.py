@@ -1,0 +1,209 @@
+"""One segment written through Whoosh's codec from a process's share of a rebuild's documents
+(:mod:`indexer.direct` runs the processes and commits their segments).
+
+:func:`prepare` computes what :meth:`whoosh.writing.SegmentWriter.add_document` computes of a
+document's fields — each field's own ``index`` (the same analyzer, formats and encodings),
+stored values, lengths, column values — before anything is written, so that a document that
+cannot be indexed raises before it touches the segment. :func:`write_segment` keeps the
+postings per field and word in document order (documents are numbered as they come: no sort of
+postings, only of each field's words) and writes them with the codec's own writers in the order
+Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh.codec import default_codec
+from whoosh.codec.base import Segment
+from whoosh.fields import Schema
+from whoosh.formats import Existence
+from whoosh.formats import Positions
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import length_to_byte
+
+from indexer.analysis import index_positions
+from indexer.engine.segments import write_segment_arrays
+from indexer.engine.store import add_term_postings
+
+#: One word's postings in a segment: per document its number, the weight, the encoded value and
+#: the field length as Whoosh's reader would give it back (0 for none).
+_Postings = list[tuple[int, float, bytes, int]]
+
+#: One field of a document ready to be written: name, field, stored value, length, postings
+#: (word, frequency, weight, value string) and column value.
+Field = tuple[str, Any, Any, int, list[tuple[bytes, int, float, bytes]], Any]
+
+
+def write_segment(
+    ix: FileIndex, docs: Iterable[list[Field]], *, arrays: bool = True
+) -> Segment | None:
+    """Write prepared docs (:func:`prepare`) as one new segment of ``ix`` (not yet committed)
+    and return it (``None`` for no docs); with ``arrays``, its search arrays too
+    (:func:`indexer.engine.segments.write_segment_arrays`), from the postings in hand rather
+    than read back from the segment."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of postings, no cycles: collections would only walk them again
+    try:
+        return _write_segment(ix, docs, arrays)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> Segment | None:
+    storage, schema = ix.storage, ix.schema
+    codec = default_codec()
+    segment = codec.new_segment(storage, ix.indexname)
+    perdoc = codec.per_document_writer(storage, segment)
+    postings: dict[str, dict[bytes, _Postings]] = {}
+    count = 0
+    fields = None
+    try:
+        for docnum, doc in enumerate(docs):
+            _add_document(perdoc, postings, docnum, doc)
+            count = docnum + 1
+        perdoc.close()
+        if not count:
+            return None
+        fields = codec.field_writer(storage, segment)
+        for name in sorted(postings):
+            _write_field(fields, name, schema[name], postings[name])
+        fields.close()
+    except BaseException:
+        # As Whoosh's writer cancels: its writers are closed (their files are left to the
+        # caller's folder, which a failed rebuild removes).
+        for writer in (perdoc, fields):
+            if writer is not None and not writer.is_closed:
+                with contextlib.suppress(Exception):
+                    writer.close()
+        raise
+    segment.set_doc_count(count)
+    if segment.should_assemble():
+        segment.create_compound_file(storage)
+    if arrays:
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            write_segment_arrays(Path(storage.folder), reader, postings)
+        finally:
+            reader.close()
+    return segment
+
+
+def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> list[Field]:
+    """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
+    fields, before anything is written: a document that cannot be indexed raises here.
+    ``exact``: the exact values' postings already computed with this ``schema``."""
+    ready = []
+    for name in sorted(doc):
+        value = doc[name]
+        if value is None or name.startswith("_"):
+            continue
+        field = schema[name]
+        length = 0
+        items: list[tuple[bytes, int, float, bytes]] = []
+        if field.indexed:
+            items = _items(name, field, value, exact)
+            if field.scorable:
+                length = sum(item[1] for item in items)
+        column = field.column_type
+        column_value = field.to_column_value(value) if column else None
+        ready.append((name, field, value if field.stored else None, length, items, column_value))
+    return ready
+
+
+def _add_document(
+    perdoc: Any,
+    postings: dict[str, dict[bytes, _Postings]],
+    docnum: int,
+    doc: list[Field],
+) -> None:
+    """What :meth:`whoosh.writing.SegmentWriter.add_document` writes of one document, with the
+    postings kept per field and word instead of in a pool."""
+    perdoc.start_doc(docnum)
+    for name, field, stored, length, items, column_value in doc:
+        if items:
+            back = _length_back(length)
+            words = postings.get(name)
+            if words is None:
+                words = postings[name] = {}
+            for word, _, weight, value_bytes in items:
+                found = words.get(word)
+                if found is None:
+                    words[word] = [(docnum, weight, value_bytes, back)]
+                else:
+                    found.append((docnum, weight, value_bytes, back))
+        perdoc.add_field(name, field, stored, length)
+        if field.column_type:
+            perdoc.add_column_value(name, field.column_type, column_value)
+    perdoc.finish_doc()
+
+
+def _items(
+    name: str, field: Any, value: Any, exact: Exact | None
+) -> list[tuple[bytes, int, float, bytes]]:
+    """``list(field.index(value))``: each word's bytes, frequency, weight and encoded value; a
+    text field with positions and :func:`~indexer.analysis.chinese_analyzer` is analysed
+    without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words)."""
+    fmt = field.format
+    if type(fmt) is Positions and isinstance(value, str):
+        found = index_positions(field.analyzer, value)
+        if found is not None:
+            boost = fmt.field_boost
+            return [
+                (word, len(at), len(at) * boost, _encode_positions(at))
+                for word, at in found.items()
+            ]
+    if exact is not None and type(fmt) is Existence and isinstance(value, str | int):
+        key = (name, type(value), value)  # bool is an int: True and 1 kept apart
+        known = exact.get(key)
+        if known is None:
+            known = exact[key] = list(field.index(value))
+        return known
+    return list(field.index(value))
+
+
+#: One schema's postings of exact values (facets, flags, numbers: values repeat across
+#: records), by field name and value. They carry no value strings, so sharing them between
+#: documents changes no byte written.
+Exact = dict[tuple[str, type, Any], list[tuple[bytes, int, float, bytes]]]
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """:meth:`whoosh.formats.Positions.encode` (the count, then the pickled gaps); a single
+    position's bytes are remembered, though each posting gets its own bytes object (pickling
+    a block would otherwise write repeats as references, and the files would differ from what
+    Whoosh's writer writes)."""
+    if len(positions) == 1:
+        pos = positions[0]
+        found = _SINGLE.get(pos)
+        if found is None:
+            found = _SINGLE[pos] = _POSITIONS.encode(positions)[:-1]
+        return found + b"."
+    return _POSITIONS.encode(positions)
+
+
+_POSITIONS = Positions()
+#: The encoding of a single position without pickle's final ``.``.
+_SINGLE: dict[int, bytes] = {}
+
+
+def _length_back(length: int) -> int:
+    """A field length as Whoosh's reader gives it back from the one-byte column (0: none)."""
+    code = length_to_byte(length)
+    return byte_to_length(code) if code else 0
+
+
+def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
+    """One field's words in byte order through the codec's field writer, each word's postings a
+    block at a time (:func:`indexer.engine.store.add_term_postings`)."""
+    fields.start_field(name, field)
+    for word in sorted(words):
+        add_term_postings(fields, word, words[word])
+    fields.finish_field()
