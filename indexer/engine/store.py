@@ -19,9 +19,10 @@ index without them), and saved beside it as one file every process maps
 one; only a segment without one (a cache deleted, an index written by older code) is decoded
 word by word as before, into the bounded LRU.
 
-The module stays whole past 400 lines: it is the one place that touches Whoosh's internals
-(a boundary a test holds), so the block reader, the deletion filter and the compound file's
-reader stay together here; what merely uses them lives in :mod:`indexer.engine.segments`.
+The module stays whole past 400 lines (about 590): it is the one place that touches Whoosh's
+internals (a boundary a test holds), so the block reader, the deletion filter, the compound
+file's readers and the rebuild's block writer stay together here; what merely uses them lives in
+:mod:`indexer.engine.segments` and :mod:`indexer.segment_writer`.
 
 Private Whoosh names used here, and only here: ``FilterMatcher.child`` (the posting list under
 the deletion filter) and the block reader's ``_read_ids``, ``_read_weights``, ``_read_values``,
