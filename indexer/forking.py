@@ -1,10 +1,9 @@
 """When a rebuild works in several processes, and how its forked children die with it.
 
 Measured on 2 cores: a rebuild writes one segment per process (:mod:`indexer.direct`, two
-processes, each with its segment's search arrays), which search no slower than one; search
-arrays a later update needs (:func:`indexer.engine.segments.write_arrays`) are written by two
-processes too. Both fork, so they are used only from a single-threaded process (the CLI, not a
-threaded web server) with the ``fork`` start method.
+processes, each with its segment's search arrays), which search no slower than one. The
+processes fork, so they are used only from a single-threaded process (the CLI, not a threaded
+web server) with the ``fork`` start method.
 """
 
 from __future__ import annotations
@@ -28,11 +27,6 @@ def rebuild_processes(records: int) -> int:
         children_die_with_parent()
         return WRITER_PROCS
     return 1
-
-
-def processes() -> int:
-    """How many processes a rebuild's other work (the search arrays) may use."""
-    return WRITER_PROCS if can_fork() else 1
 
 
 def can_fork() -> bool:

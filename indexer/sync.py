@@ -69,7 +69,8 @@ from kb.models import Standard
 
 log = logging.getLogger(__name__)
 
-#: Whoosh's indexing memory for an update's writer, in MB (a rebuild's: :mod:`indexer.forking`).
+#: Whoosh's indexing memory for an update's writer, in MB (a rebuild uses no writer:
+#: :mod:`indexer.direct`).
 WRITER_LIMIT_MB = 256
 
 
@@ -267,7 +268,6 @@ def _build(
     if indexed != counts:
         ix.close()
         raise RuntimeError(f"索引重建不完整：应有 {counts}，实有 {indexed}")
-    write_arrays(ix, processes=forking.processes())  # only what direct did not write (none)
     ix.close()
     return indexed
 

@@ -26,7 +26,6 @@ table's labels, or ``<field>/numbers``, for columns.
 Each array's type is chosen when it is written (:func:`narrow`): at 100k standards most weights
 fit a byte and positions two, so the file and the pages a query touches are a third of what
 ``int64`` positions (``document << 32 | position``) and ``float32`` weights took (issue 16).
-Files of that earlier layout (``<field>/position_starts``, ``<field>/positions``) are still read.
 """
 
 from __future__ import annotations
@@ -221,9 +220,6 @@ class MappedSegment:
         row = self._terms[field].row(word)
         if row < 0:
             return np.empty(0, np.int64)
-        if f"{field}/positions" in self._arrays:  # the earlier layout: the keys themselves
-            start, end = self._arrays[f"{field}/position_starts"][row : row + 2]
-            return self._arrays[f"{field}/positions"][start:end]
         start, end = self._arrays[f"{field}/starts"][row : row + 2]
         if f"{field}/counts" in self._arrays:
             row_docs = self._row(f"{field}/docs", start, end)

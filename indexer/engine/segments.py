@@ -10,7 +10,6 @@ with array operations.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import pickle
 import shutil
 import time
@@ -48,36 +47,22 @@ Postings = Sequence[Sequence[Any]]
 MAPPED_TERMS_MAX = 10_000
 
 
-def write_arrays(ix: FileIndex, *, processes: int = 1) -> int:
+def write_arrays(ix: FileIndex) -> int:
     """Decode every segment of the index's latest commit that has no arrays on disk yet and
     write them beside it (:mod:`indexer.engine.mapped`); returns how many segments lacked
     them and have them now.
 
-    Called by whoever writes segments: the rebuild (before the generation is swapped in), each
-    update (only its new or merged segments lack them) and a server starting on an index built
-    without them. Safe to run in several processes at once: one copy wins, the others drop
-    theirs. A reader never writes; it decodes what has no file word by word.
-
-    With ``processes`` > 1 (a single-threaded caller where forking is safe, as the rebuild
-    decides) segments are decoded in that many forked processes at once; whatever they did
-    not write is then written here.
+    Called by whoever writes segments through Whoosh's writer: each update (only its new or
+    merged segments lack them) and a server starting on an index built without them (a rebuild
+    writes its segments' arrays itself, :mod:`indexer.direct`). Safe to run in several
+    processes at once: one copy wins, the others drop theirs. A reader never writes; it
+    decodes what has no file word by word.
     """
     folder = Path(ix.storage.folder)
     with ix.reader() as reader:
         missing = [leaf for leaf, _ in reader.leaf_readers() if _lacks_arrays(folder, leaf)]
-        todo = missing
-        if processes > 1 and len(todo) > 1:
-            context = multiprocessing.get_context("fork")
-            children = [
-                context.Process(target=_write_segments, args=(folder, todo[n::processes]))
-                for n in range(min(processes, len(todo)))
-            ]
-            for child in children:
-                child.start()
-            for child in children:
-                child.join()
-            todo = [leaf for leaf in todo if _lacks_arrays(folder, leaf)]
-        _write_segments(folder, todo)
+        for leaf in missing:
+            write_segment_arrays(folder, leaf)
         written = sum(not _lacks_arrays(folder, leaf) for leaf in missing)
     remove_stale_arrays(folder, {segment_key(r) for r, _ in _leaf_readers(ix)})
     return written
@@ -87,11 +72,6 @@ def _lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
     segment = segment_key(leaf)
     target = segment_folder(folder, segment)
     return bool(segment) and open_segment(target, leaf.doc_count_all()) is None
-
-
-def _write_segments(folder: Path, leaves: list[IndexReader]) -> None:
-    for leaf in leaves:
-        write_segment_arrays(folder, leaf)
 
 
 def write_segment_arrays(

@@ -459,7 +459,8 @@ class Matcher:
     ) -> Candidate:
         _, doc, fit, text = entry
         facts = doc.facts
-        # entries live as long as the check (the shared entry cache holds them)
+        # Keyed by the entry's identity: every entry stays referenced by this matcher's entry
+        # dict (self._entry_cache), which only grows while the check runs, so no id is reused.
         matches = self._hows.get(id(entry))
         if matches is None:
             matches = self._hows[id(entry)] = how(text, facts, fit)

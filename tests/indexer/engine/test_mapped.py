@@ -16,15 +16,17 @@ WORDS = sorted(w.encode() for w in ["养护", "绿化", "绿化养护", "道路"
 def word_table() -> dict[str, np.ndarray]:
     blob = np.frombuffer(b"".join(WORDS), dtype=np.uint8)
     docs = [[0, 2], [1], [0, 1, 2], [3], [2], [0], [4]]
-    keys = [[5], [1 << 32 | 7], [3, 1 << 32 | 0, 1 << 32 | 4, 2 << 32 | 1], [], [], [], []]
+    # Per word, each posting's positions (weights are not counts here, so counts are stored).
+    places = [[[5], []], [[7]], [[3], [0, 4], [1]], [[]], [[]], [[]], [[]]]
     return {
         "content/terms": blob,
         "content/term_offsets": rows([len(w) for w in WORDS]),
         "content/starts": rows([len(d) for d in docs]),
         "content/docs": np.asarray([d for row in docs for d in row], dtype=np.int32),
         "content/weights": np.arange(10, dtype=np.float32),
-        "content/position_starts": rows([len(k) for k in keys]),
-        "content/positions": np.asarray([k for row in keys for k in row], dtype=np.int64),
+        "content/counts": np.asarray([len(p) for row in places for p in row], dtype=np.uint8),
+        "content/place_starts": rows([sum(len(p) for p in row) for row in places]),
+        "content/places": np.asarray([x for row in places for p in row for x in p], np.uint16),
         "content/lengths": np.asarray([3.0, 5.0, 1.0, 2.0, 8.0]),
         "kind/codes": np.asarray([0, 1, 0, 0, 1], dtype=np.int32),
     }
