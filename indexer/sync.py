@@ -260,9 +260,7 @@ def _build(
     finally:
         progress.finish()
     for kind, key, reason in written.skipped:
-        found = Skipped(kind, key, reason)
-        log.warning("%s", found)
-        skipped.append(found)
+        _skip(skipped, kind, key, reason)
     counts = {t: written.counts.get(t, 0) for t in TYPES}
     indexed = _count(ix)
     if indexed != counts:
@@ -314,12 +312,16 @@ def _indexable(
             docs = make()
             for doc in docs:
                 _check(schema, doc)
-        except (ValueError, TypeError, ArithmeticError, KeyError) as error:
-            found = Skipped(kind, key, str(error) or type(error).__name__)
-            log.warning("%s", found)
-            skipped.append(found)
+        except direct.RECORD_ERRORS as error:
+            _skip(skipped, kind, key, str(error) or type(error).__name__)
             continue
         yield docs
+
+
+def _skip(skipped: list[Skipped], kind: str, key: str, reason: str) -> None:
+    found = Skipped(kind, key, reason)
+    log.warning("%s", found)
+    skipped.append(found)
 
 
 def _check(schema: Schema, doc: dict[str, Any]) -> None:

@@ -48,6 +48,8 @@ PREFIX_LENGTH = 8
 MAX_TOKEN_FAILURES = 10
 #: ``last_used_at`` is refreshed at most this often, to spare the database a write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+#: A credential: an API token or a lookup key (:func:`issue_secret`).
+C = TypeVar("C", ApiToken, LookupKey)
 
 
 def hash_secret(secret: str) -> str:
@@ -74,9 +76,6 @@ def create_token(
         actor=actor,
         address=address,
     )
-
-
-C = TypeVar("C", ApiToken, LookupKey)
 
 
 def user_who_may_hold(session: Session, user_name: str, actor: User | str, what: str) -> User:
