@@ -17,9 +17,12 @@ over ``INSTANCE/fts5.sqlite3``) — with gunicorn's sync workers on 127.0.0.1, a
    (8) through a pool of *distinct* other queries (no answer cache can serve them: every
    request is a query never seen before) for ``--duration`` seconds: requests/s, p50/p95/p99,
    server CPU per request;
-3. *memory after load*: PSS of the master and each worker from ``/proc/<pid>/smaps_rollup``
-   (pages shared between them, such as the page cache of a mapped file, counted once across
-   the processes), summed; RSS beside it.
+3. *memory after load*, like with like (``bench/pagecache.py``): the data files (every file
+   of the instance — database, index, jieba's cache — and the FTS5 file) leave the page cache
+   before the load server starts; after the run, the PSS of master + workers without the
+   mappings of those files, plus the data files' resident pages, each page counted once. The
+   plain PSS sum (what earlier runs reported) and RSS beside it, and which data files stay
+   resident.
 
 Both apps get exactly the same requests. ``--rounds 2`` runs ours, the reference, ours, the
 reference, so that a change of the machine's load shows. Prints a Markdown table (load average
@@ -46,6 +49,7 @@ import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
+import pagecache  # noqa: E402
 from http_load import HOST  # noqa: E402
 from http_load import Server  # noqa: E402
 from http_load import free_port  # noqa: E402
@@ -156,6 +160,8 @@ def under_load(
 ) -> dict[str, Any]:
     """Warm-up, then the timed closed loop over never-seen queries, then memory."""
     port = free_port()
+    files = pagecache.data_files([args.instance, args.fts5_file])
+    left = pagecache.evict(files)
     server = AppServer(app, workers, port, args.out / f"gunicorn-{app.name.replace(' ', '-')}.log")
     try:
         ready = server.wait_ready(app.ready_path)
@@ -167,6 +173,13 @@ def under_load(
         result["ready_s"] = round(ready, 2)
         result.update(server.memory_mb())
         result["worker_pss_mb"] = server.worker_pss_mb()
+        result["memory"] = pagecache.like_with_like(
+            [server.process.pid, *server.worker_pids()], files
+        )
+        result["memory"]["resident_after_eviction_mb"] = round(left / pagecache.MB, 1)
+        result["memory"]["resident_by_file_mb"] = pagecache.resident_by_file(
+            files, args.instance.resolve()
+        )
     finally:
         server.stop()
     return result
@@ -182,20 +195,28 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     for round_number in range(args.rounds):
         for app in apps(args.instance, args.fts5_file):
+            if args.apps and app.name not in args.apps:
+                continue
             load_at_start = round(os.getloadavg()[0], 2)
-            print(f"[{time.strftime('%H:%M:%S')}] {app.name}: first search …", file=sys.stderr)
-            first = first_search(app, first_queries, args.out)
+            first = None
+            if not args.skip_first:
+                print(f"[{time.strftime('%H:%M:%S')}] {app.name}: first search …", file=sys.stderr)
+                first = first_search(app, first_queries, args.out)
             print(f"[{time.strftime('%H:%M:%S')}] {app.name}: load …", file=sys.stderr)
             loaded = under_load(app, args.workers, warm, pool, args)
             runs.append(
                 {"app": app.name, "round": round_number + 1, "load_at_start": load_at_start}
                 | {"first_search": first, "load": loaded}
             )
+            memory = loaded["memory"]
             print(
-                f"  first search {first['first_ms']} ms; {loaded['requests_per_s']} req/s, "
+                f"  first search {first['first_ms'] if first else '–'} ms; "
+                f"{loaded['requests_per_s']} req/s, "
                 f"p50/p95/p99 {loaded['p50_ms']}/{loaded['p95_ms']}/{loaded['p99_ms']} ms, "
-                f"PSS {loaded['pss_total_mb']} MB, errors {loaded['errors']}, "
-                f"non-2xx {loaded['non_2xx']}",
+                f"CPU {loaded['server_cpu_ms_per_request']} ms/req; PSS {loaded['pss_total_mb']} "
+                f"MB; own PSS {memory['own_pss_mb']} + data files resident "
+                f"{memory['data_resident_mb']} = {memory['honest_total_mb']} MB; "
+                f"errors {loaded['errors']}, non-2xx {loaded['non_2xx']}",
                 file=sys.stderr,
             )
     return {
@@ -215,17 +236,21 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| app | round | first search in a new worker (ms) | next ones (ms) | req/s | "
         "p50 / p95 / p99 (ms) | non-2xx / errors | server CPU ms/req | PSS total after load "
-        "(MB) | RSS total (MB) | load average |",
-        "|---|---:|---:|---|---:|---|---:|---:|---:|---:|---|",
+        "(MB) | like with like: own PSS + data files resident = total (MB) | RSS total (MB) | "
+        "load average |",
+        "|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for run in result["runs"]:
         first, loaded = run["first_search"], run["load"]
+        memory = loaded["memory"]
         lines.append(
-            f"| {run['app']} | {run['round']} | {first['first_ms']:,.1f} | "
-            f"{' / '.join(f'{ms:.0f}' for ms in first['following_ms'])} | "
+            f"| {run['app']} | {run['round']} | {first['first_ms'] if first else '–'} | "
+            f"{' / '.join(f'{ms:.0f}' for ms in first['following_ms']) if first else '–'} | "
             f"{loaded['requests_per_s']:,.1f} | {loaded['p50_ms']:.1f} / {loaded['p95_ms']:.1f} / "
             f"{loaded['p99_ms']:.1f} | {loaded['non_2xx']} / {sum(loaded['errors'].values())} | "
             f"{loaded['server_cpu_ms_per_request']:.2f} | {loaded['pss_total_mb']:,.0f} | "
+            f"{memory['own_pss_mb']:,.0f} + {memory['data_resident_mb']:,.0f} = "
+            f"{memory['honest_total_mb']:,.0f} | "
             f"{loaded['rss_total_mb']:,.0f} | {run['load_at_start']} → "
             f"{loaded['load_before_after'][1]} |"
         )
@@ -243,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--pool", type=int, default=20_000, help="distinct timed queries")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the apps this often")
+    parser.add_argument("--apps", nargs="+", choices=["ours", "FTS5 app"], help="default: both")
+    parser.add_argument("--skip-first", action="store_true", help="no first-search step")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="gunicorn logs")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)

@@ -31,6 +31,7 @@ fit a byte and positions two, so the file and the pages a query touches are a th
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import uuid
@@ -157,6 +158,9 @@ class MappedSegment:
         self._labels: dict[str, list[str]] = {}
         size = (Path(folder) / DATA_FILE).stat().st_size
         data = np.memmap(Path(folder) / DATA_FILE, mode="r") if size else np.empty(0, np.uint8)
+        if size:
+            # A fault maps only its page: no read-around of the neighbouring arrays.
+            _random_access(data._mmap)
         # A plain array over the same pages: numpy.memmap's own indexing costs a Python call
         # per slice, and a word's binary search slices the word table ~17 times.
         data = data.view(np.ndarray)
@@ -172,6 +176,7 @@ class MappedSegment:
         # Closed with the segment. pread shares no file offset, so forked processes read too.
         self._fd = os.open(Path(folder) / DATA_FILE, os.O_RDONLY | os.O_CLOEXEC)
         weakref.finalize(self, os.close, self._fd)
+        random_reads(self._fd)
         self._terms = {
             name.split("/")[0]: Terms(array, self._arrays[name.replace("terms", "term_offsets")])
             for name, array in self._arrays.items()
@@ -255,6 +260,27 @@ class MappedSegment:
         offset, dtype, _ = where
         data = os.pread(self._fd, (end - start) * dtype.itemsize, offset + start * dtype.itemsize)
         return np.frombuffer(data, dtype)
+
+
+def random_reads(fd: int) -> None:
+    """Tell the kernel that ``fd`` is read here and there: no read-ahead.
+
+    A searcher reads a word's row, a run of positions or a hit's stored fields — a few pages
+    at scattered places. With the kernel's read-ahead each such read also brought the next
+    16 KB to 2 MB of the file into the page cache, which no query asked for: at 100k standards,
+    after a load run, 94 MB of the arrays files and all 100 MB of Whoosh's stored fields were
+    resident for the few KB each query read (issue 16, bench/README "Server memory, like with
+    like"). The flag belongs to the open file, so the workers that inherit the descriptor
+    share it.
+    """
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+
+
+def _random_access(mapping: Any) -> None:
+    """:func:`random_reads` for a mapping: a page fault maps its page, not the ones around."""
+    if mapping is not None and hasattr(mapping, "madvise") and hasattr(mmap, "MADV_RANDOM"):
+        mapping.madvise(mmap.MADV_RANDOM)
 
 
 def open_segment(folder: Path, documents: int) -> MappedSegment | None:

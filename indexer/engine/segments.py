@@ -60,15 +60,16 @@ def write_arrays(ix: FileIndex) -> int:
     """
     folder = Path(ix.storage.folder)
     with ix.reader() as reader:
-        missing = [leaf for leaf, _ in reader.leaf_readers() if _lacks_arrays(folder, leaf)]
+        missing = [leaf for leaf, _ in reader.leaf_readers() if lacks_arrays(folder, leaf)]
         for leaf in missing:
             write_segment_arrays(folder, leaf)
-        written = sum(not _lacks_arrays(folder, leaf) for leaf in missing)
+        written = sum(not lacks_arrays(folder, leaf) for leaf in missing)
     remove_stale_arrays(folder, {segment_key(r) for r, _ in _leaf_readers(ix)})
     return written
 
 
-def _lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
+def lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
+    """Whether the segment ``leaf`` of the generation in ``folder`` has no arrays on disk."""
     segment = segment_key(leaf)
     target = segment_folder(folder, segment)
     return bool(segment) and open_segment(target, leaf.doc_count_all()) is None
