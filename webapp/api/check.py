@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from indexer.budget_check import check_sheet
+from indexer.budget_check import check_upload
 from indexer.budget_check import collector_paused
 from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckReport
@@ -31,13 +32,28 @@ def run_check(
     source: Any, form: dict[str, Any], overrides: dict[int, str] | None = None
 ) -> CheckReport:
     """The one budget check behind the API, the page and the command line."""
-    context = CheckContext(
+    return check_sheet(
+        get_settings(), get_session(), source, _context(form), overrides=overrides or {}
+    )
+
+
+def run_upload_check(
+    name: str, data: bytes, form: dict[str, Any], overrides: dict[int, str] | None = None
+) -> CheckReport:
+    """:func:`run_check` of an uploaded file, remembered: the page's download of the report
+    is written from the check the page showed (:func:`indexer.budget_check.check_upload`)."""
+    return check_upload(
+        get_settings(), get_session(), name, data, _context(form), overrides=overrides or {}
+    )
+
+
+def _context(form: dict[str, Any]) -> CheckContext:
+    return CheckContext(
         region=form.get("region"),
         on=form.get("on"),
         level=form.get("level"),
         grade=form.get("grade"),
     )
-    return check_sheet(get_settings(), get_session(), source, context, overrides=overrides or {})
 
 
 def parse_overrides(raw: dict[str, str] | None) -> dict[int, str]:
