@@ -43,7 +43,8 @@ from kb.config import Settings
 Source = Path | str | BudgetSheet | Sequence[Mapping[str, Any]] | Sequence[BudgetLine]
 
 #: Checks of uploaded sheets remembered per searcher (and per process): the page's check and
-#: the download that follows it. A 10,000-line check at 100k standards holds about 60 MB.
+#: the download that follows it. A 10,000-line check holds about 33 MB beyond the candidates
+#: matching keeps for the searcher anyway (tracemalloc, 2026-12-07).
 REMEMBERED_CHECKS = 2
 _CHECKS: WeakKeyDictionary[Any, OrderedDict[Hashable, CheckReport]] = WeakKeyDictionary()
 
