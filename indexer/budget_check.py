@@ -106,19 +106,21 @@ def check_upload(
     picks = tuple(sorted((overrides or {}).items()))
     key = (name, hashlib.sha256(data).digest(), context, picks)
     sync.ensure_index(settings, session)
+    # The searcher the index reads now (held for the call, not its lock: the check takes its
+    # own). Should a commit come in meanwhile, the report is kept under the older searcher,
+    # which nothing asks for again.
     with opened(settings) as view:
-        remembered = None if view is None else _CHECKS.setdefault(view.key, OrderedDict())
-        found = None if remembered is None else remembered.get(key)
-        if found is not None:
-            remembered.move_to_end(key)  # type: ignore[union-attr]
-            return found
-        report = check_sheet(
-            settings, session, read_sheet(Path(name), data=data), context, overrides
-        )
-        if remembered is not None:
-            remembered[key] = report
-            while len(remembered) > REMEMBERED_CHECKS:
-                remembered.popitem(last=False)
+        searcher = None if view is None else view.key
+    remembered = None if searcher is None else _CHECKS.setdefault(searcher, OrderedDict())
+    found = None if remembered is None else remembered.get(key)
+    if found is not None:
+        remembered.move_to_end(key)  # type: ignore[union-attr]
+        return found
+    report = check_sheet(settings, session, read_sheet(Path(name), data=data), context, overrides)
+    if remembered is not None:
+        remembered[key] = report
+        while len(remembered) > REMEMBERED_CHECKS:
+            remembered.popitem(last=False)
     return report
 
 
