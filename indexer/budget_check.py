@@ -4,22 +4,31 @@ The one entry point for the CLI, the API and the page: read the sheet (:mod:`kb.
 make sure the index is there, find each line's candidates (:mod:`indexer.matching`), and apply
 the rules (:func:`kb.budget.check_lines`). A reviewer who picks another standard for a row
 re-runs it with ``overrides={row: code}``.
+
+The page checks an uploaded sheet with :func:`check_upload`, which remembers its last checks per
+searcher: the report's download (the same sheet, project and picks, posted again from the result
+page) is written from the check the page showed, not checked again.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
 from indexer import sync
 from indexer.matching import match_lines
+from indexer.matching.view import opened
 from kb.budget.checking import check_lines
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import CheckContext
@@ -32,6 +41,12 @@ from kb.budget.sheet import read_sheet
 from kb.config import Settings
 
 Source = Path | str | BudgetSheet | Sequence[Mapping[str, Any]] | Sequence[BudgetLine]
+
+#: Checks of uploaded sheets remembered per searcher (and per process): the page's check and
+#: the download that follows it. A 10,000-line check holds about 33 MB beyond the candidates
+#: matching keeps for the searcher anyway (tracemalloc, 2026-12-07).
+REMEMBERED_CHECKS = 2
+_CHECKS: WeakKeyDictionary[Any, OrderedDict[Hashable, CheckReport]] = WeakKeyDictionary()
 
 
 def check_sheet(
@@ -70,6 +85,43 @@ def check_sheet(
             source=sheet.source,
             notes=(*region_notes, *sheet.notes),
         )
+
+
+def check_upload(
+    settings: Settings,
+    session: Session,
+    name: str,
+    data: bytes,
+    context: CheckContext,
+    overrides: Mapping[int, str] | None = None,
+) -> CheckReport:
+    """:func:`check_sheet` of an uploaded file (its name and bytes), remembered.
+
+    The last :data:`REMEMBERED_CHECKS` checks are kept per searcher, keyed by the file's name
+    and content, the project (``context``, its day included) and ``overrides``: the same
+    upload checked again against the same index is answered with the report already made.
+    A new index commit (any change to the standards) brings a new searcher, and every check
+    against it is made afresh; so does a sheet that fails to read (nothing is kept).
+    """
+    picks = tuple(sorted((overrides or {}).items()))
+    key = (name, hashlib.sha256(data).digest(), context, picks)
+    sync.ensure_index(settings, session)
+    # The searcher the index reads now (held for the call, not its lock: the check takes its
+    # own). Should a commit come in meanwhile, the report is kept under the older searcher,
+    # which nothing asks for again.
+    with opened(settings) as view:
+        searcher = None if view is None else view.key
+    remembered = None if searcher is None else _CHECKS.setdefault(searcher, OrderedDict())
+    found = None if remembered is None else remembered.get(key)
+    if found is not None:
+        remembered.move_to_end(key)  # type: ignore[union-attr]
+        return found
+    report = check_sheet(settings, session, read_sheet(Path(name), data=data), context, overrides)
+    if remembered is not None:
+        remembered[key] = report
+        while len(remembered) > REMEMBERED_CHECKS:
+            remembered.popitem(last=False)
+    return report
 
 
 @contextmanager

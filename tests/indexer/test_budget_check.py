@@ -238,3 +238,67 @@ def test_the_cycle_collector_is_held_during_a_check_and_resumes_after(check):
         check([{"数量": 1}])
     assert seen == [False, False, False]
     assert gc.isenabled()
+
+
+# -- an upload checked again (the page's download) ---------------------------------------------
+
+QUOTA_HEADER = "code,name,kind,level,region,domain,category,item,grade,unit,value,effective_from\n"
+UPLOAD = "事项,数量,计量单位,单价,地区,等级\n公共绿地养护,1000,平方米,19.00,青浦区,一级\n".encode()
+
+
+def write_quota(folder, value: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "quota.csv").write_text(
+        QUOTA_HEADER + "QP-CQ-0900,公共绿地一级养护成本定额,成本定额标准,区级,青浦区,城市运维,"
+        f"绿化养护,公共绿地养护,一级,元/平方米·年,{value},2024-05-09\n",
+        encoding="utf-8",
+    )
+
+
+def verdicts(report) -> list[tuple[object, ...]]:
+    return [
+        (c.verdict, c.matched.code, c.matched.version, c.standard_value, c.difference)
+        for c in report.lines
+    ]
+
+
+def test_an_upload_checked_again_is_the_report_already_made_until_the_index_changes(
+    settings, session, tmp_path
+):
+    from indexer import search as search_module
+    from indexer.budget_check import check_upload
+    from indexer.ingest import ingest
+
+    folder = tmp_path / "standards"
+    write_quota(folder, "18.50")
+    assert ingest(settings, session, [folder]).ok
+    context = CheckContext(region="青浦区", on=dt.date(2025, 6, 1))
+    try:
+        first = check_upload(settings, session, "预算.csv", UPLOAD, context)
+        again = check_upload(settings, session, "预算.csv", UPLOAD, context)
+        # anything else that decides the check is checked afresh
+        other_day = check_upload(
+            settings, session, "预算.csv", UPLOAD, CheckContext("青浦区", dt.date(2024, 1, 1))
+        )
+        picked = check_upload(settings, session, "预算.csv", UPLOAD, context, {2: "QP-CQ-0900"})
+        renamed = check_upload(settings, session, "预算表.csv", UPLOAD, context)
+        cheaper = UPLOAD.replace(b"19.00", b"18.00")
+        changed = check_upload(settings, session, "预算.csv", cheaper, context)
+        with pytest.raises(InvalidInput):
+            check_upload(settings, session, "预算.csv", b"\xff\xfe not a sheet", context)
+
+        write_quota(folder, "20.00")  # a new version: the index commits, the searcher is new
+        assert ingest(settings, session, [folder]).ok
+        after = check_upload(settings, session, "预算.csv", UPLOAD, context)
+    finally:
+        search_module.release(settings)
+
+    assert again is first
+    assert verdicts(first) == [(Verdict.OVER, "QP-CQ-0900", 1, D("18.50"), D("0.50"))]
+    # before the quota took effect, the line has no standard
+    assert [c.verdict for c in other_day.lines] == [Verdict.NO_STANDARD]
+    assert all(r is not first for r in (other_day, picked, renamed, changed))
+    assert picked.lines[0].notes[0] == "由评审人员指定标准 QP-CQ-0900"
+    assert (renamed.source, first.source) == ("预算表.csv", "预算.csv")
+    assert verdicts(changed) == [(Verdict.WITHIN, "QP-CQ-0900", 1, D("18.50"), D("-0.50"))]
+    assert verdicts(after) == [(Verdict.WITHIN, "QP-CQ-0900", 2, D("20.00"), D("-1.00"))]

@@ -173,3 +173,32 @@ def test_an_unknown_region_is_refused_with_suggestions(corpus_client, region, su
 
     assert error["message"].startswith(f"无法识别地区“{region}”")
     assert error["details"] == {"region": region, "suggestions": suggestions}
+
+
+def test_the_answer_is_what_the_check_report_schema_dumps(corpus_client, corpus_instance):
+    """The API answers through the compiled dump: the same JSON as marshmallow's own dump of
+    the same check (every line, candidate, reason, figure and total)."""
+    import datetime as dt
+
+    from indexer.budget_check import check_sheet
+    from kb.budget.lines import CheckContext
+    from kb.db import open_database
+    from webapp.api.schemas.check import CheckReportSchema
+
+    with SHEET.open("rb") as handle:
+        answer = corpus_client.post(
+            "/api/v1/check",
+            data={"file": (handle, SHEET.name), "region": "朱家角镇", "on": "2025-06-01"},
+        )
+    factory = open_database(corpus_instance)
+    with factory() as session:
+        report = check_sheet(
+            corpus_instance, session, SHEET, CheckContext("朱家角镇", dt.date(2025, 6, 1))
+        )
+    factory.kw["bind"].dispose()
+
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body == CheckReportSchema().dump(report)
+    assert body["lines"][0]["matched"]["value"] == "760"  # an exact decimal, as a string
+    assert body["on"] == "2025-06-01" and body["totals"]["counts"]["over"] == 3

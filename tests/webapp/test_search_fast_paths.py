@@ -105,7 +105,7 @@ def test_compiled_dump_keeps_key_order():
 
 def test_fields_it_cannot_reproduce_are_refused_when_compiling():
     with pytest.raises(TypeError):
-        compile_dump(StandardSchema())  # Function and decimal fields
+        compile_dump(StandardSchema())  # its UtcDateTime fields
 
     class WithDefault(Schema):
         n = fields.Integer(dump_default=3)
@@ -118,6 +118,31 @@ def test_fields_it_cannot_reproduce_are_refused_when_compiling():
 
     with pytest.raises(TypeError):
         compile_dump(Dotted())
+
+
+def test_function_and_decimal_fields_dump_as_marshmallow_dumps_them():
+    from decimal import Decimal
+
+    from webapp.api.schemas.base import ExactDecimal
+
+    class Figures(Schema):
+        label = fields.Function(lambda row: f"{row.name}：{row.exact}")
+        exact = ExactDecimal(allow_none=True)
+        rounded = fields.Decimal(places=1, as_string=True)
+        number = fields.Decimal()
+        tagged = fields.Function(lambda row: None, data_key="tag")
+
+    class Row:
+        def __init__(self, exact):
+            self.name, self.exact = "会议费", exact
+            self.rounded = self.number = exact
+
+    schema = Figures()
+    dump = compile_dump(schema)
+    for exact in (Decimal("18.50"), Decimal("-0.0"), Decimal("1E+3"), Decimal("7.25"), 3, None):
+        assert dump(Row(exact)) == schema.dump(Row(exact))
+    assert dump(Row(Decimal("1E+3")))["exact"] == "1000"
+    assert list(dump(Row(Decimal(1)))) == ["label", "exact", "rounded", "number", "tag"]
 
 
 def test_data_keys_and_attributes_are_followed():

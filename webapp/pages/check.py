@@ -15,7 +15,6 @@ import base64
 from collections.abc import Sequence
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 from typing import NamedTuple
 
 from flask import Blueprint
@@ -30,7 +29,6 @@ from kb.budget.lines import CheckLine
 from kb.budget.lines import CheckReport
 from kb.budget.report import BROKEN_LABEL
 from kb.budget.report import report_bytes
-from kb.budget.sheet import read_sheet
 from kb.budget.template import SKIPPED_ROWS
 from kb.budget.template import TEMPLATE_COLUMNS
 from kb.budget.template import template_bytes
@@ -41,7 +39,7 @@ from kb.regions import DISTRICT_TOWNS
 from kb.vocab import Verdict
 from webapp.api.check import ROW_NUMBER
 from webapp.api.check import context_from_form
-from webapp.api.check import run_check
+from webapp.api.check import run_upload_check
 
 bp = Blueprint("pages_check", __name__, url_prefix="/check")
 
@@ -139,7 +137,9 @@ def _checked_page():
         and ROW_NUMBER.fullmatch(key.removeprefix("override-"))
         and code.strip()
     }
-    report = run_check(read_sheet(Path(name), data=data), form, overrides)
+    # The download posts the page's form again: its report is written from the check the page
+    # showed (remembered per worker and index commit), not checked anew.
+    report = run_upload_check(name, data, form, overrides)
     fmt = request.form.get("download")
     if fmt in REPORT_TYPES:
         return send_file(
