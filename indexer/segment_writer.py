@@ -8,11 +8,15 @@ cannot be indexed raises before it touches the segment. :func:`write_segment` ke
 postings per field and word in document order (documents are numbered as they come: no sort of
 postings, only of each field's words) and writes them with the codec's own writers in the order
 Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
+A positional text field (``content``) is kept as the numbers of its whole words instead, and its
+postings are made and encoded for the whole segment at once with array operations
+(:mod:`indexer.postings`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,14 +35,31 @@ from whoosh.util.numeric import length_to_byte
 from indexer.analysis import index_positions
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
+from indexer.postings import Stream
+from indexer.postings import WordTable
+from indexer.postings import index_words
+from indexer.postings import stream_postings
+from indexer.postings import write_postings
 
 #: One word's postings in a segment: per document its number, the weight, the encoded value and
 #: the field length as Whoosh's reader would give it back (0 for none).
 _Postings = list[tuple[int, float, bytes, int]]
 
+
+@dataclasses.dataclass(frozen=True)
+class Analysed:
+    """A positional text field's whole words as numbers of the process's
+    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_words`): its postings
+    are made for the whole segment at once when it is written (:func:`indexer.postings.stream_postings`)."""
+
+    words: list[int]
+    table: WordTable
+
+
 #: One field of a document ready to be written: name, field, stored value, length, postings
-#: (word, frequency, weight, value string) and column value.
-Field = tuple[str, Any, Any, int, list[tuple[bytes, int, float, bytes]], Any]
+#: (word, frequency, weight, value string, or the whole words of an analysed text) and column
+#: value.
+Field = tuple[str, Any, Any, int, "list[tuple[bytes, int, float, bytes]] | Analysed", Any]
 
 
 def write_segment(
@@ -63,18 +84,32 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     segment = codec.new_segment(storage, ix.indexname)
     perdoc = codec.per_document_writer(storage, segment)
     postings: dict[str, dict[bytes, _Postings]] = {}
+    streams: dict[str, Stream] = {}
     count = 0
     fields = None
     try:
         for docnum, doc in enumerate(docs):
-            _add_document(perdoc, postings, docnum, doc)
+            _add_document(perdoc, postings, streams, docnum, doc)
             count = docnum + 1
         perdoc.close()
         if not count:
             return None
         fields = codec.field_writer(storage, segment)
-        for name in sorted(postings):
-            _write_field(fields, name, schema[name], postings[name])
+        for name in sorted(postings.keys() | streams.keys()):
+            field = schema[name]
+            stream = streams.get(name)
+            if stream is None:
+                _write_field(fields, name, field, postings[name])
+                continue
+            made = stream_postings(stream, field.format.field_boost)
+            if name in postings:  # some texts were not analysed by numbers: one list per word
+                words = postings[name]
+                for word, found in made.by_word().items():
+                    words[word] = sorted([*words.get(word, ()), *found], key=lambda p: p[0])
+                _write_field(fields, name, field, words)
+            else:
+                write_postings(fields, name, field, made)
+                postings[name] = made.by_word()
         fields.close()
     except BaseException:
         # As Whoosh's writer cancels: its writers are closed (their files are left to the
@@ -96,10 +131,16 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     return segment
 
 
-def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> list[Field]:
+def prepare(
+    schema: Schema,
+    doc: dict[str, Any],
+    exact: Exact | None = None,
+    words: WordTable | None = None,
+) -> list[Field]:
     """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
     fields, before anything is written: a document that cannot be indexed raises here.
-    ``exact``: the exact values' postings already computed with this ``schema``."""
+    ``exact``: the exact values' postings already computed with this ``schema``; ``words``:
+    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`)."""
     ready = []
     for name in sorted(doc):
         value = doc[name]
@@ -107,11 +148,15 @@ def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> 
             continue
         field = schema[name]
         length = 0
-        items: list[tuple[bytes, int, float, bytes]] = []
+        items: list[tuple[bytes, int, float, bytes]] | Analysed = []
         if field.indexed:
-            items = _items(name, field, value, exact)
+            items = _items(name, field, value, exact, words)
             if field.scorable:
-                length = sum(item[1] for item in items)
+                if isinstance(items, Analysed):
+                    sizes = items.table.word_sizes
+                    length = sum([sizes[number] for number in items.words])
+                else:
+                    length = sum(item[1] for item in items)
         column = field.column_type
         column_value = field.to_column_value(value) if column else None
         ready.append((name, field, value if field.stored else None, length, items, column_value))
@@ -121,14 +166,22 @@ def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> 
 def _add_document(
     perdoc: Any,
     postings: dict[str, dict[bytes, _Postings]],
+    streams: dict[str, Stream],
     docnum: int,
     doc: list[Field],
 ) -> None:
     """What :meth:`whoosh.writing.SegmentWriter.add_document` writes of one document, with the
-    postings kept per field and word instead of in a pool."""
+    postings kept per field and word instead of in a pool (an analysed text's whole words per
+    field, :class:`Stream`)."""
     perdoc.start_doc(docnum)
     for name, field, stored, length, items, column_value in doc:
-        if items:
+        if isinstance(items, Analysed):
+            if items.words:
+                stream = streams.get(name)
+                if stream is None:
+                    stream = streams[name] = Stream(items.table)
+                stream.add(docnum, items.words, _length_back(length))
+        elif items:
             back = _length_back(length)
             words = postings.get(name)
             if words is None:
@@ -146,13 +199,18 @@ def _add_document(
 
 
 def _items(
-    name: str, field: Any, value: Any, exact: Exact | None
-) -> list[tuple[bytes, int, float, bytes]]:
+    name: str, field: Any, value: Any, exact: Exact | None, words: WordTable | None = None
+) -> list[tuple[bytes, int, float, bytes]] | Analysed:
     """``list(field.index(value))``: each word's bytes, frequency, weight and encoded value; a
     text field with positions and :func:`~indexer.analysis.chinese_analyzer` is analysed
-    without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words)."""
+    without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words), by
+    whole-word numbers when ``words`` is given (:class:`Analysed`)."""
     fmt = field.format
     if type(fmt) is Positions and isinstance(value, str):
+        if words is not None:
+            numbers = index_words(field.analyzer, value, words)
+            if numbers is not None:
+                return Analysed(numbers, words)
         found = index_positions(field.analyzer, value)
         if found is not None:
             boost = fmt.field_boost
