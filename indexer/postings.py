@@ -31,6 +31,7 @@ from indexer.analysis import JiebaTokenizer
 from indexer.analysis import SynonymFilter
 from indexer.dictionary import install
 from indexer.engine.cache import LIMITS
+from indexer.engine.segments import PostingArrays
 
 #: One word's postings: per document its number, the weight, the encoded value and the field
 #: length as Whoosh's reader would give it back (0 for none).
@@ -154,6 +155,21 @@ class Made:
     weights: list[float]
     values: list[bytes]
     lengths: list[int]
+    #: Each posting's number of positions, and all positions in posting order.
+    counts: np.ndarray
+    places: np.ndarray
+
+    def arrays(self) -> PostingArrays:
+        """The postings as the search arrays take them
+        (:func:`indexer.engine.segments.write_segment_arrays`)."""
+        return PostingArrays(
+            words=self.words,
+            starts=np.asarray(self.starts, dtype=np.int64),
+            docs=np.asarray(self.docs, dtype=np.int32),
+            weights=np.asarray(self.weights, dtype=np.float32),
+            counts=self.counts,
+            places=self.places,
+        )
 
     def by_word(self) -> dict[bytes, Postings]:
         """The postings as :func:`indexer.segment_writer.write_segment` keeps them per word."""
@@ -222,6 +238,8 @@ def stream_postings(stream: Stream, boost: float) -> Made:
         weights=(counts.astype(np.float64) * boost).tolist(),
         values=values,
         lengths=np.frombuffer(stream.lengths, dtype=np.int32)[posting_rows].tolist(),
+        counts=counts,
+        places=place,
     )
 
 

@@ -33,6 +33,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import index_positions
+from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
 from indexer.postings import Stream
@@ -85,6 +86,7 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     perdoc = codec.per_document_writer(storage, segment)
     postings: dict[str, dict[bytes, _Postings]] = {}
     streams: dict[str, Stream] = {}
+    in_hand: dict[str, PostingArrays] = {}  # the analysed fields' postings, for the arrays
     count = 0
     fields = None
     try:
@@ -109,7 +111,7 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
                 _write_field(fields, name, field, words)
             else:
                 write_postings(fields, name, field, made)
-                postings[name] = made.by_word()
+                in_hand[name] = made.arrays()
         fields.close()
     except BaseException:
         # As Whoosh's writer cancels: its writers are closed (their files are left to the
@@ -125,7 +127,7 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     if arrays:
         reader = SegmentReader(storage, schema, segment)
         try:
-            write_segment_arrays(Path(storage.folder), reader, postings)
+            write_segment_arrays(Path(storage.folder), reader, {**postings, **in_hand})
         finally:
             reader.close()
     return segment
