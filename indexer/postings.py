@@ -15,15 +15,21 @@ analyzer's and the files Whoosh's writer's, byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from array import array
 from collections.abc import Mapping
+from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh.analysis import Analyzer
 from whoosh.analysis import CompositeAnalyzer
 from whoosh.analysis import LowercaseFilter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.formats import Positions
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import _RUNS
 from indexer.analysis import _WIDTH_FOLD
@@ -293,32 +299,87 @@ def _encoded_positions(
 
 
 def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
-    """An analysed field's postings through the codec's field writer, as
-    :func:`indexer.engine.store.add_term_postings` writes a word's postings."""
+    """An analysed field's postings through the codec's field writer, each word's blocks as
+    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
+    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
+    header and term info), with each block's document gaps, weights and length statistics
+    computed for all blocks at once."""
     fields.start_field(name, field)
     writer = fields._postwriter
-    limit = writer._blocklimit
-    starts, docs, weights, values, lengths = (
-        made.starts,
-        made.docs,
-        made.weights,
-        made.values,
-        made.lengths,
+    if not made.words:
+        fields.finish_field()
+        return
+    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
+        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
+    limit, level = writer._blocklimit, writer._compression
+    postfile, add_term = writer._postfile, fields._tindex.add
+    field_id = pack_ushort(fields._fieldid)
+    starts = np.asarray(made.starts, dtype=np.int64)
+    per_word = (np.diff(starts) + limit - 1) // limit
+    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
+    blocks = starts[:-1][word_of_block] + limit * (
+        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
     )
-    for word, begin, finish in zip(made.words, starts, starts[1:], strict=False):
-        fields.start_term(word)
-        for start in range(begin, finish, limit):
+    docs = np.asarray(made.docs, dtype=np.int64)
+    gaps = docs.copy()
+    gaps[1:] -= docs[:-1]
+    gaps[blocks] = docs[blocks]  # a block's first document is written whole
+    stored = np.asarray(made.weights, dtype=np.float32).astype(np.float64)  # as array("f")
+    low = np.minimum.reduceat(stored, blocks).tolist()
+    high = np.maximum.reduceat(stored, blocks).tolist()
+    heaviest = np.maximum.reduceat(np.asarray(made.weights), blocks).tolist()
+    lengths = np.asarray(made.lengths, dtype=np.int64)
+    none = int(lengths.max(initial=0)) + 1
+    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
+    longest = np.maximum.reduceat(lengths, blocks).tolist()
+    gap_list, stored_list, docs_list, values = (
+        gaps.tolist(),
+        stored.tolist(),
+        made.docs,
+        made.values,
+    )
+    compress, block = zlib.compress, 0
+    for word, first, finish in zip(made.words, made.starts, made.starts[1:], strict=False):
+        info = W3TermInfo()
+        offset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        for start in range(first, finish, limit):
             end = min(start + limit, finish)
-            block_weights = weights[start:end]
-            block_lengths = lengths[start:end]
-            writer._ids = array("I", docs[start:end])
-            writer._weights = array("f", block_weights)
-            writer._values = values[start:end]
-            writer._maxweight = max(0, max(block_weights))
-            present = [length for length in block_lengths if length]
-            writer._minlength = min(present) if present else None
-            writer._maxlength = max(0, max(block_lengths))
-            if end < finish:
-                writer._write_block()
-        fields.finish_term()
+            weights = stored_list[start:end]
+            if low[block] == high[block]:
+                mini = None if low[block] == 1.0 else weights[0]
+            else:
+                mini = tuple(weights)
+            data = compress(
+                dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2), level
+            )
+            short = None if shortest[block] == none else shortest[block]
+            long, heavy = max(0, longest[block]), max(0, heaviest[block])
+            # W3TermInfo.add_block
+            info._weight += sum(weights)
+            info._df += end - start
+            info._minlength = short if info._minlength is None else min(info._minlength, short)
+            info._maxlength = max(info._maxlength, long)
+            info._maxweight = max(info._maxweight, heavy)
+            if info._minid is None:
+                info._minid = docs_list[start]
+            info._maxid = docs_list[end - 1]
+            head = dumps(
+                (
+                    end - start,
+                    docs_list[end - 1],
+                    heavy,
+                    level,
+                    length_to_byte(short),
+                    length_to_byte(long),
+                ),
+                2,
+            )
+            size = len(head) + len(data)
+            postfile.write_int(-size if end == finish else size)
+            postfile.write(head)
+            postfile.write(data)
+            block += 1
+        info.set_extent(offset, postfile.tell() - offset)
+        add_term(field_id + word, info.to_bytes())
     fields.finish_field()
