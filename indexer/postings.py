@@ -153,14 +153,18 @@ class Stream:
 @dataclasses.dataclass
 class Made:
     """An analysed field's postings in word order (words in byte order, each word's postings in
-    document order): ``words[i]``'s postings are rows ``starts[i]:starts[i + 1]``."""
+    document order): ``words[i]``'s postings are rows ``starts[i]:starts[i + 1]``. Kept as
+    arrays: they become Python objects a chunk of words at a time when written."""
 
     words: list[bytes]
-    starts: list[int]
-    docs: list[int]
-    weights: list[float]
-    values: list[bytes]
-    lengths: list[int]
+    starts: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+    lengths: np.ndarray
+    #: Each posting's value string (its encoded positions) back to back, and where each
+    #: starts (and the last ends).
+    value_bytes: np.ndarray
+    value_starts: np.ndarray
     #: Each posting's number of positions, and all positions in posting order.
     counts: np.ndarray
     places: np.ndarray
@@ -170,22 +174,25 @@ class Made:
         (:func:`indexer.engine.segments.write_segment_arrays`)."""
         return PostingArrays(
             words=self.words,
-            starts=np.asarray(self.starts, dtype=np.int64),
-            docs=np.asarray(self.docs, dtype=np.int32),
-            weights=np.asarray(self.weights, dtype=np.float32),
+            starts=self.starts,
+            docs=self.docs,
+            weights=self.weights.astype(np.float32),
             counts=self.counts,
             places=self.places,
         )
 
+    def values(self, begin: int, end: int) -> list[bytes]:
+        """The value strings of postings ``begin:end``."""
+        bounds = self.value_starts[begin : end + 1]
+        data = self.value_bytes[bounds[0] : bounds[-1]].tobytes()
+        at = (bounds - bounds[0]).tolist()
+        return [data[a:b] for a, b in zip(at, at[1:], strict=False)]
+
     def by_word(self) -> dict[bytes, Postings]:
         """The postings as :func:`indexer.segment_writer.write_segment` keeps them per word."""
-        starts, docs, weights, values, lengths = (
-            self.starts,
-            self.docs,
-            self.weights,
-            self.values,
-            self.lengths,
-        )
+        docs, weights, lengths = self.docs.tolist(), self.weights.tolist(), self.lengths.tolist()
+        values = self.values(0, len(docs))
+        starts = self.starts.tolist()
         return {
             word: list(zip(docs[a:b], weights[a:b], values[a:b], lengths[a:b], strict=True))
             for word, a, b in zip(self.words, starts, starts[1:], strict=False)
@@ -236,14 +243,15 @@ def stream_postings(stream: Stream, boost: float) -> Made:
     first = np.ones(len(posting_keys), dtype=bool)
     first[1:] = posting_keys[1:] != posting_keys[:-1]
     term_starts = np.flatnonzero(first)
-    values = _encoded_positions(counts, gaps, place, posting_starts)
+    value_bytes, value_starts = _encoded_positions(counts, gaps, place, posting_starts)
     return Made(
         words=[table.tokens[by_bytes[k]] for k in posting_keys[term_starts].tolist()],
-        starts=[*term_starts.tolist(), len(posting_keys)],
-        docs=np.frombuffer(stream.docs, dtype=np.int32)[posting_rows].tolist(),
-        weights=(counts.astype(np.float64) * boost).tolist(),
-        values=values,
-        lengths=np.frombuffer(stream.lengths, dtype=np.int32)[posting_rows].tolist(),
+        starts=np.append(term_starts, len(posting_keys)),
+        docs=np.frombuffer(stream.docs, dtype=np.int32)[posting_rows],
+        weights=counts.astype(np.float64) * boost,
+        lengths=np.frombuffer(stream.lengths, dtype=np.int32)[posting_rows],
+        value_bytes=value_bytes,
+        value_starts=value_starts,
         counts=counts,
         places=place,
     )
@@ -256,16 +264,18 @@ _BININT1, _BININT2, _BININT = ord("K"), ord("M"), ord("J")
 _MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
 #: Pickle writes a list's items in batches of this many, each between a mark and an appends.
 _PICKLE_BATCH = 1000
+#: Postings turned into Python objects at a time when written (bounds a process's memory).
+_CHUNK = 1 << 18
 
 
 def _encoded_positions(
     counts: np.ndarray, gaps: np.ndarray, places: np.ndarray, starts: np.ndarray
-) -> list[bytes]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Every posting's :meth:`whoosh.formats.Positions.encode` of its positions (``counts`` of
     them per posting, ``gaps`` between them in posting order), written with array operations:
     the count as a big-endian unsigned int, then the list of gaps as ``pickle.dumps(gaps, 2)``
-    writes it. The rare posting with more gaps than pickle writes in one batch is encoded by
-    Whoosh."""
+    writes it; all values back to back, and where each starts (and the last ends). The rare
+    posting with more gaps than pickle writes in one batch is encoded by Whoosh."""
     if len(gaps) and int(gaps.max()) >= 2**31:
         raise ValueError("word position beyond what Whoosh's Positions format encodes")
     item = np.where(gaps < 256, 2, np.where(gaps < 65536, 3, 5))
@@ -290,12 +300,17 @@ def _encoded_positions(
     ends = offsets + size
     buffer[ends - 2] = np.where(counts == 1, _APPEND, _APPENDS)
     buffer[ends - 1] = _STOP
-    data = buffer.tobytes()
-    values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist(), strict=True)]
-    for row in np.flatnonzero(counts > _PICKLE_BATCH).tolist():
-        begin = int(starts[row])
-        values[row] = Positions().encode(places[begin : begin + int(counts[row])].tolist())
-    return values
+    bounds = np.append(offsets, ends[-1] if len(ends) else 0)
+    batches = np.flatnonzero(counts > _PICKLE_BATCH)
+    if len(batches):
+        data = buffer.tobytes()
+        values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist(), strict=True)]
+        for row in batches.tolist():
+            begin = int(starts[row])
+            values[row] = Positions().encode(places[begin : begin + int(counts[row])].tolist())
+        buffer = np.frombuffer(b"".join(values), dtype=np.uint8)
+        bounds = np.concatenate(([0], np.cumsum([len(value) for value in values])))
+    return buffer, bounds
 
 
 def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
@@ -314,72 +329,75 @@ def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
     limit, level = writer._blocklimit, writer._compression
     postfile, add_term = writer._postfile, fields._tindex.add
     field_id = pack_ushort(fields._fieldid)
-    starts = np.asarray(made.starts, dtype=np.int64)
+    starts = made.starts
     per_word = (np.diff(starts) + limit - 1) // limit
     word_of_block = np.repeat(np.arange(len(per_word)), per_word)
     blocks = starts[:-1][word_of_block] + limit * (
         np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
     )
-    docs = np.asarray(made.docs, dtype=np.int64)
+    docs = made.docs.astype(np.int64)
     gaps = docs.copy()
     gaps[1:] -= docs[:-1]
     gaps[blocks] = docs[blocks]  # a block's first document is written whole
-    stored = np.asarray(made.weights, dtype=np.float32).astype(np.float64)  # as array("f")
+    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
     low = np.minimum.reduceat(stored, blocks).tolist()
     high = np.maximum.reduceat(stored, blocks).tolist()
-    heaviest = np.maximum.reduceat(np.asarray(made.weights), blocks).tolist()
-    lengths = np.asarray(made.lengths, dtype=np.int64)
+    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
+    lengths = made.lengths.astype(np.int64)
     none = int(lengths.max(initial=0)) + 1
     shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
     longest = np.maximum.reduceat(lengths, blocks).tolist()
-    gap_list, stored_list, docs_list, values = (
-        gaps.tolist(),
-        stored.tolist(),
-        made.docs,
-        made.values,
-    )
+    word_starts = made.starts.tolist()
+    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
+    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
+    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
     compress, block = zlib.compress, 0
-    for word, first, finish in zip(made.words, made.starts, made.starts[1:], strict=False):
-        info = W3TermInfo()
-        offset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        for start in range(first, finish, limit):
-            end = min(start + limit, finish)
-            weights = stored_list[start:end]
-            if low[block] == high[block]:
-                mini = None if low[block] == 1.0 else weights[0]
-            else:
-                mini = tuple(weights)
-            data = compress(
-                dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2), level
-            )
-            short = None if shortest[block] == none else shortest[block]
-            long, heavy = max(0, longest[block]), max(0, heaviest[block])
-            # W3TermInfo.add_block
-            info._weight += sum(weights)
-            info._df += end - start
-            info._minlength = short if info._minlength is None else min(info._minlength, short)
-            info._maxlength = max(info._maxlength, long)
-            info._maxweight = max(info._maxweight, heavy)
-            if info._minid is None:
-                info._minid = docs_list[start]
-            info._maxid = docs_list[end - 1]
-            head = dumps(
-                (
+    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
+        base, top = word_starts[chunk_first], word_starts[chunk_end]
+        gap_list = gaps[base:top].tolist()
+        stored_list = stored[base:top].tolist()
+        docs_list = made.docs[base:top].tolist()
+        values = made.values(base, top)
+        for number in range(chunk_first, chunk_end):
+            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
+            first, finish = first - base, finish - base
+            info = W3TermInfo()
+            offset = postfile.tell()
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+            for start in range(first, finish, limit):
+                end = min(start + limit, finish)
+                weights = stored_list[start:end]
+                if low[block] == high[block]:
+                    mini = None if low[block] == 1.0 else weights[0]
+                else:
+                    mini = tuple(weights)
+                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
+                data = compress(pickled, level)
+                short = None if shortest[block] == none else shortest[block]
+                long, heavy = max(0, longest[block]), max(0, heaviest[block])
+                # W3TermInfo.add_block
+                info._weight += sum(weights)
+                info._df += end - start
+                info._minlength = short if info._minlength is None else min(info._minlength, short)
+                info._maxlength = max(info._maxlength, long)
+                info._maxweight = max(info._maxweight, heavy)
+                if info._minid is None:
+                    info._minid = docs_list[start]
+                info._maxid = docs_list[end - 1]
+                head = (
                     end - start,
                     docs_list[end - 1],
                     heavy,
                     level,
                     length_to_byte(short),
                     length_to_byte(long),
-                ),
-                2,
-            )
-            size = len(head) + len(data)
-            postfile.write_int(-size if end == finish else size)
-            postfile.write(head)
-            postfile.write(data)
-            block += 1
-        info.set_extent(offset, postfile.tell() - offset)
-        add_term(field_id + word, info.to_bytes())
+                )
+                head_bytes = dumps(head, 2)
+                size = len(head_bytes) + len(data)
+                postfile.write_int(-size if end == finish else size)
+                postfile.write(head_bytes)
+                postfile.write(data)
+                block += 1
+            info.set_extent(offset, postfile.tell() - offset)
+            add_term(field_id + word, info.to_bytes())
     fields.finish_field()

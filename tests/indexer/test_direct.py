@@ -17,6 +17,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from indexer import direct
+from indexer import postings
 from indexer import sync
 from indexer.analysis import chinese_analyzer
 from indexer.analysis import index_positions
@@ -191,6 +192,35 @@ def test_long_texts_positions_are_encoded_as_whoosh_encodes_them(
     written = _contents(codec_ix)
     assert len(written["words/content"]["丁".encode()][2][0][3]) == 70000
     assert written == _contents(whoosh_ix)
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_postings_written_a_chunk_of_words_at_a_time_are_whooshs(
+    corpus_instance, corpus_docs, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(postings, "_CHUNK", 50)  # many chunks, cut between words
+    schema = _schema(corpus_instance)
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, corpus_docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, corpus_docs)
+
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_a_text_given_as_words_is_merged_with_the_analysed_texts(
+    corpus_instance, corpus_docs, tmp_path
+):
+    # A field's value may also be a list of words (Whoosh's Field.index): those postings are
+    # merged, in document order, with the postings made as arrays.
+    docs = [
+        *corpus_docs[:5],
+        {**corpus_docs[5], "uid": "standard:WORDS:1", "content": ["绿化", "养护", "绿化"]},
+        *corpus_docs[6:12],
+    ]
+    schema = _schema(corpus_instance)
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, docs)
+
+    assert _contents(codec_ix) == _contents(whoosh_ix)
     assert _files(codec_ix) == _files(whoosh_ix)
 
 
