@@ -7,29 +7,22 @@ a positional field into the numbers of its whole words (:func:`index_words`; a
 words). When the segment is written, :func:`stream_postings` expands all of the field's whole
 words into tokens at their positions, sorts them by word, and encodes every posting's positions
 as :meth:`whoosh.formats.Positions.encode` does (the inverse of
-:func:`indexer.engine.segments._positions`); :func:`write_postings` hands them to Whoosh's
-codec a block at a time. ``tests/indexer/test_direct.py`` checks that the words are the
-analyzer's and the files Whoosh's writer's, byte for byte.
+:func:`indexer.engine.segments._positions`); :func:`indexer.segment_writer.write_postings`
+hands them to Whoosh's codec a block at a time. ``tests/indexer/test_direct.py`` checks that
+the words are the analyzer's and the files Whoosh's writer's, byte for byte.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import zlib
 from array import array
 from collections.abc import Mapping
-from pickle import dumps
-from typing import Any
 
 import numpy as np
 from whoosh.analysis import Analyzer
 from whoosh.analysis import CompositeAnalyzer
 from whoosh.analysis import LowercaseFilter
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.formats import Positions
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import _RUNS
 from indexer.analysis import _WIDTH_FOLD
@@ -264,8 +257,6 @@ _BININT1, _BININT2, _BININT = ord("K"), ord("M"), ord("J")
 _MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
 #: Pickle writes a list's items in batches of this many, each between a mark and an appends.
 _PICKLE_BATCH = 1000
-#: Postings turned into Python objects at a time when written (bounds a process's memory).
-_CHUNK = 1 << 18
 
 
 def _encoded_positions(
@@ -311,93 +302,3 @@ def _encoded_positions(
         buffer = np.frombuffer(b"".join(values), dtype=np.uint8)
         bounds = np.concatenate(([0], np.cumsum([len(value) for value in values])))
     return buffer, bounds
-
-
-def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
-    """An analysed field's postings through the codec's field writer, each word's blocks as
-    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
-    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
-    header and term info), with each block's document gaps, weights and length statistics
-    computed for all blocks at once."""
-    fields.start_field(name, field)
-    writer = fields._postwriter
-    if not made.words:
-        fields.finish_field()
-        return
-    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
-        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
-    limit, level = writer._blocklimit, writer._compression
-    postfile, add_term = writer._postfile, fields._tindex.add
-    field_id = pack_ushort(fields._fieldid)
-    starts = made.starts
-    per_word = (np.diff(starts) + limit - 1) // limit
-    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
-    blocks = starts[:-1][word_of_block] + limit * (
-        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
-    )
-    docs = made.docs.astype(np.int64)
-    gaps = docs.copy()
-    gaps[1:] -= docs[:-1]
-    gaps[blocks] = docs[blocks]  # a block's first document is written whole
-    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
-    low = np.minimum.reduceat(stored, blocks).tolist()
-    high = np.maximum.reduceat(stored, blocks).tolist()
-    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
-    lengths = made.lengths.astype(np.int64)
-    none = int(lengths.max(initial=0)) + 1
-    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
-    longest = np.maximum.reduceat(lengths, blocks).tolist()
-    word_starts = made.starts.tolist()
-    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
-    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
-    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
-    compress, block = zlib.compress, 0
-    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
-        base, top = word_starts[chunk_first], word_starts[chunk_end]
-        gap_list = gaps[base:top].tolist()
-        stored_list = stored[base:top].tolist()
-        docs_list = made.docs[base:top].tolist()
-        values = made.values(base, top)
-        for number in range(chunk_first, chunk_end):
-            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
-            first, finish = first - base, finish - base
-            info = W3TermInfo()
-            offset = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
-            for start in range(first, finish, limit):
-                end = min(start + limit, finish)
-                weights = stored_list[start:end]
-                if low[block] == high[block]:
-                    mini = None if low[block] == 1.0 else weights[0]
-                else:
-                    mini = tuple(weights)
-                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
-                data = compress(pickled, level)
-                short = None if shortest[block] == none else shortest[block]
-                long, heavy = max(0, longest[block]), max(0, heaviest[block])
-                # W3TermInfo.add_block
-                info._weight += sum(weights)
-                info._df += end - start
-                info._minlength = short if info._minlength is None else min(info._minlength, short)
-                info._maxlength = max(info._maxlength, long)
-                info._maxweight = max(info._maxweight, heavy)
-                if info._minid is None:
-                    info._minid = docs_list[start]
-                info._maxid = docs_list[end - 1]
-                head = (
-                    end - start,
-                    docs_list[end - 1],
-                    heavy,
-                    level,
-                    length_to_byte(short),
-                    length_to_byte(long),
-                )
-                head_bytes = dumps(head, 2)
-                size = len(head_bytes) + len(data)
-                postfile.write_int(-size if end == finish else size)
-                postfile.write(head_bytes)
-                postfile.write(data)
-                block += 1
-            info.set_extent(offset, postfile.tell() - offset)
-            add_term(field_id + word, info.to_bytes())
-    fields.finish_field()

@@ -10,7 +10,7 @@ postings, only of each field's words) and writes them with the codec's own write
 Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
 A positional text field (``content``) is kept as the numbers of its whole words instead, and its
 postings are made and encoded for the whole segment at once with array operations
-(:mod:`indexer.postings`).
+(:mod:`indexer.postings`) and written by :func:`write_postings`.
 """
 
 from __future__ import annotations
@@ -18,17 +18,23 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.fields import Schema
 from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
@@ -36,11 +42,11 @@ from indexer.analysis import index_positions
 from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
+from indexer.postings import Made
 from indexer.postings import Stream
 from indexer.postings import WordTable
 from indexer.postings import index_words
 from indexer.postings import stream_postings
-from indexer.postings import write_postings
 
 #: One word's postings in a segment: per document its number, the weight, the encoded value and
 #: the field length as Whoosh's reader would give it back (0 for none).
@@ -266,4 +272,98 @@ def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Posting
     fields.start_field(name, field)
     for word in sorted(words):
         add_term_postings(fields, word, words[word])
+    fields.finish_field()
+
+
+#: Postings turned into Python objects at a time when written (bounds a process's memory).
+_CHUNK = 1 << 18
+
+
+def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
+    """An analysed field's postings through the codec's field writer, each word's blocks as
+    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
+    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
+    header and term info), with each block's document gaps, weights and length statistics
+    computed for all blocks at once."""
+    fields.start_field(name, field)
+    writer = fields._postwriter
+    if not made.words:
+        fields.finish_field()
+        return
+    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
+        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
+    limit, level = writer._blocklimit, writer._compression
+    postfile, add_term = writer._postfile, fields._tindex.add
+    field_id = pack_ushort(fields._fieldid)
+    starts = made.starts
+    per_word = (np.diff(starts) + limit - 1) // limit
+    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
+    blocks = starts[:-1][word_of_block] + limit * (
+        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
+    )
+    docs = made.docs.astype(np.int64)
+    gaps = docs.copy()
+    gaps[1:] -= docs[:-1]
+    gaps[blocks] = docs[blocks]  # a block's first document is written whole
+    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
+    low = np.minimum.reduceat(stored, blocks).tolist()
+    high = np.maximum.reduceat(stored, blocks).tolist()
+    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
+    lengths = made.lengths.astype(np.int64)
+    none = int(lengths.max(initial=0)) + 1
+    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
+    longest = np.maximum.reduceat(lengths, blocks).tolist()
+    word_starts = made.starts.tolist()
+    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
+    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
+    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
+    compress, block = zlib.compress, 0
+    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
+        base, top = word_starts[chunk_first], word_starts[chunk_end]
+        gap_list = gaps[base:top].tolist()
+        stored_list = stored[base:top].tolist()
+        docs_list = made.docs[base:top].tolist()
+        values = made.values(base, top)
+        for number in range(chunk_first, chunk_end):
+            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
+            first, finish = first - base, finish - base
+            info = W3TermInfo()
+            offset = postfile.tell()
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+            for start in range(first, finish, limit):
+                end = min(start + limit, finish)
+                weights = stored_list[start:end]
+                if low[block] == high[block]:
+                    mini = None if low[block] == 1.0 else weights[0]
+                else:
+                    mini = tuple(weights)
+                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
+                data = compress(pickled, level)
+                short = None if shortest[block] == none else shortest[block]
+                long, heavy = max(0, longest[block]), max(0, heaviest[block])
+                # W3TermInfo.add_block
+                info._weight += sum(weights)
+                info._df += end - start
+                info._minlength = short if info._minlength is None else min(info._minlength, short)
+                info._maxlength = max(info._maxlength, long)
+                info._maxweight = max(info._maxweight, heavy)
+                if info._minid is None:
+                    info._minid = docs_list[start]
+                info._maxid = docs_list[end - 1]
+                head = (
+                    end - start,
+                    docs_list[end - 1],
+                    heavy,
+                    level,
+                    length_to_byte(short),
+                    length_to_byte(long),
+                )
+                head_bytes = dumps(head, 2)
+                size = len(head_bytes) + len(data)
+                postfile.write_int(-size if end == finish else size)
+                postfile.write(head_bytes)
+                postfile.write(data)
+                block += 1
+            info.set_extent(offset, postfile.tell() - offset)
+            add_term(field_id + word, info.to_bytes())
     fields.finish_field()

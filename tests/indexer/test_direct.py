@@ -17,7 +17,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from indexer import direct
-from indexer import postings
+from indexer import segment_writer
 from indexer import sync
 from indexer.analysis import chinese_analyzer
 from indexer.analysis import index_positions
@@ -198,7 +198,7 @@ def test_long_texts_positions_are_encoded_as_whoosh_encodes_them(
 def test_postings_written_a_chunk_of_words_at_a_time_are_whooshs(
     corpus_instance, corpus_docs, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(postings, "_CHUNK", 50)  # many chunks, cut between words
+    monkeypatch.setattr(segment_writer, "_CHUNK", 50)  # many chunks, cut between words
     schema = _schema(corpus_instance)
     whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, corpus_docs)
     codec_ix = _by_codec(tmp_path / "codec", schema, corpus_docs)
