@@ -33,6 +33,7 @@ from whoosh.index import TOC
 from whoosh.index import FileIndex
 from whoosh.index import clean_files
 
+from indexer.postings import WordTable
 from indexer.segment_writer import Exact
 from indexer.segment_writer import Field
 from indexer.segment_writer import prepare
@@ -225,13 +226,14 @@ def _write_share(ix: FileIndex, records: Iterable[_Numbered], arrays: bool) -> _
     skipped: list[tuple[int, str, str, str]] = []
     schema = ix.schema  # read from the index's table of contents on every access
     exact: Exact = {}
+    words = WordTable()  # the whole words this process has met, numbered
 
     def prepared() -> Iterator[list[Field]]:
         for number, kind, key, record_docs in records:
             try:
                 if isinstance(record_docs, Exception):
                     raise record_docs
-                ready = [prepare(schema, doc, exact) for doc in record_docs]
+                ready = [prepare(schema, doc, exact, words) for doc in record_docs]
             except RECORD_ERRORS as error:
                 skipped.append((number, kind, key, str(error) or type(error).__name__))
                 continue

@@ -8,37 +8,65 @@ cannot be indexed raises before it touches the segment. :func:`write_segment` ke
 postings per field and word in document order (documents are numbered as they come: no sort of
 postings, only of each field's words) and writes them with the codec's own writers in the order
 Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
+A positional text field (``content``) is kept as the numbers of its whole words instead, and its
+postings are made and encoded for the whole segment at once with array operations
+(:mod:`indexer.postings`) and written by :func:`write_postings`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.fields import Schema
 from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer.analysis import index_positions
+from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
+from indexer.postings import Made
+from indexer.postings import Stream
+from indexer.postings import WordTable
+from indexer.postings import index_words
+from indexer.postings import stream_postings
 
 #: One word's postings in a segment: per document its number, the weight, the encoded value and
 #: the field length as Whoosh's reader would give it back (0 for none).
 _Postings = list[tuple[int, float, bytes, int]]
 
+
+@dataclasses.dataclass(frozen=True)
+class Analysed:
+    """A positional text field's whole words as numbers of the process's
+    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_words`): its postings
+    are made for the whole segment at once when it is written (:func:`indexer.postings.stream_postings`)."""
+
+    words: list[int]
+    table: WordTable
+
+
 #: One field of a document ready to be written: name, field, stored value, length, postings
-#: (word, frequency, weight, value string) and column value.
-Field = tuple[str, Any, Any, int, list[tuple[bytes, int, float, bytes]], Any]
+#: (word, frequency, weight, value string, or the whole words of an analysed text) and column
+#: value.
+Field = tuple[str, Any, Any, int, "list[tuple[bytes, int, float, bytes]] | Analysed", Any]
 
 
 def write_segment(
@@ -63,18 +91,33 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     segment = codec.new_segment(storage, ix.indexname)
     perdoc = codec.per_document_writer(storage, segment)
     postings: dict[str, dict[bytes, _Postings]] = {}
+    streams: dict[str, Stream] = {}
+    in_hand: dict[str, PostingArrays] = {}  # the analysed fields' postings, for the arrays
     count = 0
     fields = None
     try:
         for docnum, doc in enumerate(docs):
-            _add_document(perdoc, postings, docnum, doc)
+            _add_document(perdoc, postings, streams, docnum, doc)
             count = docnum + 1
         perdoc.close()
         if not count:
             return None
         fields = codec.field_writer(storage, segment)
-        for name in sorted(postings):
-            _write_field(fields, name, schema[name], postings[name])
+        for name in sorted(postings.keys() | streams.keys()):
+            field = schema[name]
+            stream = streams.get(name)
+            if stream is None:
+                _write_field(fields, name, field, postings[name])
+                continue
+            made = stream_postings(stream, field.format.field_boost)
+            if name in postings:  # some texts were not analysed by numbers: one list per word
+                words = postings[name]
+                for word, found in made.by_word().items():
+                    words[word] = sorted([*words.get(word, ()), *found], key=lambda p: p[0])
+                _write_field(fields, name, field, words)
+            else:
+                write_postings(fields, name, field, made)
+                in_hand[name] = made.arrays()
         fields.close()
     except BaseException:
         # As Whoosh's writer cancels: its writers are closed (their files are left to the
@@ -90,16 +133,22 @@ def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> 
     if arrays:
         reader = SegmentReader(storage, schema, segment)
         try:
-            write_segment_arrays(Path(storage.folder), reader, postings)
+            write_segment_arrays(Path(storage.folder), reader, {**postings, **in_hand})
         finally:
             reader.close()
     return segment
 
 
-def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> list[Field]:
+def prepare(
+    schema: Schema,
+    doc: dict[str, Any],
+    exact: Exact | None = None,
+    words: WordTable | None = None,
+) -> list[Field]:
     """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
     fields, before anything is written: a document that cannot be indexed raises here.
-    ``exact``: the exact values' postings already computed with this ``schema``."""
+    ``exact``: the exact values' postings already computed with this ``schema``; ``words``:
+    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`)."""
     ready = []
     for name in sorted(doc):
         value = doc[name]
@@ -107,11 +156,15 @@ def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> 
             continue
         field = schema[name]
         length = 0
-        items: list[tuple[bytes, int, float, bytes]] = []
+        items: list[tuple[bytes, int, float, bytes]] | Analysed = []
         if field.indexed:
-            items = _items(name, field, value, exact)
+            items = _items(name, field, value, exact, words)
             if field.scorable:
-                length = sum(item[1] for item in items)
+                if isinstance(items, Analysed):
+                    sizes = items.table.word_sizes
+                    length = sum([sizes[number] for number in items.words])
+                else:
+                    length = sum(item[1] for item in items)
         column = field.column_type
         column_value = field.to_column_value(value) if column else None
         ready.append((name, field, value if field.stored else None, length, items, column_value))
@@ -121,14 +174,22 @@ def prepare(schema: Schema, doc: dict[str, Any], exact: Exact | None = None) -> 
 def _add_document(
     perdoc: Any,
     postings: dict[str, dict[bytes, _Postings]],
+    streams: dict[str, Stream],
     docnum: int,
     doc: list[Field],
 ) -> None:
     """What :meth:`whoosh.writing.SegmentWriter.add_document` writes of one document, with the
-    postings kept per field and word instead of in a pool."""
+    postings kept per field and word instead of in a pool (an analysed text's whole words per
+    field, :class:`Stream`)."""
     perdoc.start_doc(docnum)
     for name, field, stored, length, items, column_value in doc:
-        if items:
+        if isinstance(items, Analysed):
+            if items.words:
+                stream = streams.get(name)
+                if stream is None:
+                    stream = streams[name] = Stream(items.table)
+                stream.add(docnum, items.words, _length_back(length))
+        elif items:
             back = _length_back(length)
             words = postings.get(name)
             if words is None:
@@ -146,13 +207,18 @@ def _add_document(
 
 
 def _items(
-    name: str, field: Any, value: Any, exact: Exact | None
-) -> list[tuple[bytes, int, float, bytes]]:
+    name: str, field: Any, value: Any, exact: Exact | None, words: WordTable | None = None
+) -> list[tuple[bytes, int, float, bytes]] | Analysed:
     """``list(field.index(value))``: each word's bytes, frequency, weight and encoded value; a
     text field with positions and :func:`~indexer.analysis.chinese_analyzer` is analysed
-    without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words)."""
+    without Whoosh's token stream (:func:`~indexer.analysis.index_positions`, same words), by
+    whole-word numbers when ``words`` is given (:class:`Analysed`)."""
     fmt = field.format
     if type(fmt) is Positions and isinstance(value, str):
+        if words is not None:
+            numbers = index_words(field.analyzer, value, words)
+            if numbers is not None:
+                return Analysed(numbers, words)
         found = index_positions(field.analyzer, value)
         if found is not None:
             boost = fmt.field_boost
@@ -206,4 +272,98 @@ def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Posting
     fields.start_field(name, field)
     for word in sorted(words):
         add_term_postings(fields, word, words[word])
+    fields.finish_field()
+
+
+#: Postings turned into Python objects at a time when written (bounds a process's memory).
+_CHUNK = 1 << 18
+
+
+def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
+    """An analysed field's postings through the codec's field writer, each word's blocks as
+    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
+    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
+    header and term info), with each block's document gaps, weights and length statistics
+    computed for all blocks at once."""
+    fields.start_field(name, field)
+    writer = fields._postwriter
+    if not made.words:
+        fields.finish_field()
+        return
+    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
+        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
+    limit, level = writer._blocklimit, writer._compression
+    postfile, add_term = writer._postfile, fields._tindex.add
+    field_id = pack_ushort(fields._fieldid)
+    starts = made.starts
+    per_word = (np.diff(starts) + limit - 1) // limit
+    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
+    blocks = starts[:-1][word_of_block] + limit * (
+        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
+    )
+    docs = made.docs.astype(np.int64)
+    gaps = docs.copy()
+    gaps[1:] -= docs[:-1]
+    gaps[blocks] = docs[blocks]  # a block's first document is written whole
+    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
+    low = np.minimum.reduceat(stored, blocks).tolist()
+    high = np.maximum.reduceat(stored, blocks).tolist()
+    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
+    lengths = made.lengths.astype(np.int64)
+    none = int(lengths.max(initial=0)) + 1
+    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
+    longest = np.maximum.reduceat(lengths, blocks).tolist()
+    word_starts = made.starts.tolist()
+    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
+    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
+    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
+    compress, block = zlib.compress, 0
+    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
+        base, top = word_starts[chunk_first], word_starts[chunk_end]
+        gap_list = gaps[base:top].tolist()
+        stored_list = stored[base:top].tolist()
+        docs_list = made.docs[base:top].tolist()
+        values = made.values(base, top)
+        for number in range(chunk_first, chunk_end):
+            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
+            first, finish = first - base, finish - base
+            info = W3TermInfo()
+            offset = postfile.tell()
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+            for start in range(first, finish, limit):
+                end = min(start + limit, finish)
+                weights = stored_list[start:end]
+                if low[block] == high[block]:
+                    mini = None if low[block] == 1.0 else weights[0]
+                else:
+                    mini = tuple(weights)
+                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
+                data = compress(pickled, level)
+                short = None if shortest[block] == none else shortest[block]
+                long, heavy = max(0, longest[block]), max(0, heaviest[block])
+                # W3TermInfo.add_block
+                info._weight += sum(weights)
+                info._df += end - start
+                info._minlength = short if info._minlength is None else min(info._minlength, short)
+                info._maxlength = max(info._maxlength, long)
+                info._maxweight = max(info._maxweight, heavy)
+                if info._minid is None:
+                    info._minid = docs_list[start]
+                info._maxid = docs_list[end - 1]
+                head = (
+                    end - start,
+                    docs_list[end - 1],
+                    heavy,
+                    level,
+                    length_to_byte(short),
+                    length_to_byte(long),
+                )
+                head_bytes = dumps(head, 2)
+                size = len(head_bytes) + len(data)
+                postfile.write_int(-size if end == finish else size)
+                postfile.write(head_bytes)
+                postfile.write(data)
+                block += 1
+            info.set_extent(offset, postfile.tell() - offset)
+            add_term(field_id + word, info.to_bytes())
     fields.finish_field()

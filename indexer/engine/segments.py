@@ -9,6 +9,7 @@ with array operations.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 import shutil
@@ -40,6 +41,22 @@ log = logging.getLogger(__name__)
 #: A word's postings as their writer holds them: per document its number, the weight, Whoosh's
 #: value string (and perhaps more, ignored here).
 Postings = Sequence[Sequence[Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class PostingArrays:
+    """A field's postings as their writer made them with array operations
+    (:mod:`indexer.postings`): its words in byte order, word ``i``'s postings in rows
+    ``starts[i]:starts[i + 1]``, each posting's document, weight and number of positions, and
+    all positions in posting order."""
+
+    words: list[bytes]
+    starts: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+    counts: np.ndarray
+    places: np.ndarray
+
 
 #: A field without positions is mapped when a segment has at most this many of its words:
 #: keyword fields (``type``, ``is_current``, facets) are; one-word-per-record fields (``uid``,
@@ -76,12 +93,15 @@ def lacks_arrays(folder: Path, leaf: IndexReader) -> bool:
 
 
 def write_segment_arrays(
-    folder: Path, reader: IndexReader, known: Mapping[str, Mapping[bytes, Postings]] | None = None
+    folder: Path,
+    reader: IndexReader,
+    known: Mapping[str, Mapping[bytes, Postings] | PostingArrays] | None = None,
 ) -> None:
     """Decode one segment of the generation in ``folder`` and write its arrays beside it.
 
     ``known``: postings its writer still holds, per field and word (documents, weights, value
-    strings; :mod:`indexer.direct`), taken instead of reading them back from Whoosh.
+    strings; :mod:`indexer.direct`) or per field as arrays, taken instead of reading them back
+    from Whoosh.
     """
     target = segment_folder(folder, segment_key(reader))
     if target.exists():  # another format, or another index's segment of the same id
@@ -114,7 +134,8 @@ def _leaf_readers(ix: FileIndex) -> list[Leaf]:
 
 
 def decode_segment(
-    reader: IndexReader, known: Mapping[str, Mapping[bytes, Postings]] | None = None
+    reader: IndexReader,
+    known: Mapping[str, Mapping[bytes, Postings] | PostingArrays] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Everything the engine reads of one segment, as named arrays, and the labels of its text
     columns (see :mod:`indexer.engine.mapped` for the names); the postings of the fields in
@@ -128,7 +149,10 @@ def decode_segment(
             words = list(reader.lexicon(name))
             if positional or len(words) <= MAPPED_TERMS_MAX:
                 given = (known or {}).get(name)
-                arrays.update(_decode_field(reader, name, words, positional, given))
+                if isinstance(given, PostingArrays):
+                    arrays.update(_given_field(name, words, positional, given))
+                else:
+                    arrays.update(_decode_field(reader, name, words, positional, given))
             if positional and field.scorable:
                 arrays[f"{name}/lengths"] = field_lengths(reader, name)
         if count and reader.has_column(name):
@@ -188,21 +212,57 @@ def _decode_field(
             flushed += len(ids)
             flush()
     flush()
-    starts = np.asarray(posting_rows, dtype=np.int64)
-    weights_all = np.concatenate(parts["weights"])
+    counts = np.concatenate(parts["counts"]) if positional else None
+    places = np.concatenate(parts["places"]) if positional else None
+    return _field_rows(
+        name,
+        words,
+        np.asarray(posting_rows, dtype=np.int64),
+        np.concatenate(parts["docs"]),
+        np.concatenate(parts["weights"]),
+        counts,
+        places,
+    )
+
+
+def _given_field(
+    name: str, words: list[bytes], positional: bool, given: PostingArrays
+) -> dict[str, np.ndarray]:
+    """One field's rows from the postings its writer made as arrays."""
+    if given.words != words:
+        raise ValueError(f"the postings in hand are not the segment's words of {name}")
+    return _field_rows(
+        name,
+        words,
+        np.asarray(given.starts, dtype=np.int64),
+        np.asarray(given.docs, dtype=np.int32),
+        np.asarray(given.weights, dtype=np.float32),
+        np.asarray(given.counts, dtype=np.int64) if positional else None,
+        np.asarray(given.places, dtype=np.int64) if positional else None,
+    )
+
+
+def _field_rows(
+    name: str,
+    words: list[bytes],
+    starts: np.ndarray,
+    docs: np.ndarray,
+    weights: np.ndarray,
+    counts: np.ndarray | None,
+    places: np.ndarray | None,
+) -> dict[str, np.ndarray]:
     arrays = {
         f"{name}/terms": np.frombuffer(b"".join(words), dtype=np.uint8),
         f"{name}/term_offsets": narrow(rows([len(word) for word in words])),
         f"{name}/starts": narrow(starts),
-        f"{name}/docs": np.concatenate(parts["docs"]),
-        f"{name}/weights": _weights(weights_all),
+        f"{name}/docs": docs,
+        f"{name}/weights": _weights(weights),
     }
-    if positional:
-        counts = np.concatenate(parts["counts"])
+    if counts is not None and places is not None:
         ends = np.concatenate(([0], np.cumsum(counts)))
         arrays[f"{name}/place_starts"] = narrow(ends[starts])
-        arrays[f"{name}/places"] = narrow(np.concatenate(parts["places"]))
-        if not np.array_equal(counts, weights_all):  # a boosted token: weights are not counts
+        arrays[f"{name}/places"] = narrow(places)
+        if not np.array_equal(counts, weights):  # a boosted token: weights are not counts
             arrays[f"{name}/counts"] = narrow(counts)
     return arrays
 

@@ -17,6 +17,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from indexer import direct
+from indexer import segment_writer
 from indexer import sync
 from indexer.analysis import chinese_analyzer
 from indexer.analysis import index_positions
@@ -27,6 +28,8 @@ from indexer.engine.mapped import open_segment
 from indexer.engine.mapped import segment_folder
 from indexer.engine.segments import decode_segment
 from indexer.engine.store import segment_key
+from indexer.postings import WordTable
+from indexer.postings import index_words
 from indexer.schema import build_schema
 from kb.db import close_database
 from kb.db import open_database
@@ -150,6 +153,75 @@ def test_fast_analysis_finds_what_the_analyzer_yields(corpus_instance, corpus_do
         for token in analyzer(doc["content"], positions=True, mode="index"):
             expected.setdefault(token.text.encode("utf-8"), []).append(token.pos)
         assert index_positions(analyzer, doc["content"]) == expected
+
+
+def test_whole_word_numbers_expand_to_the_analyzers_tokens(corpus_instance, corpus_docs):
+    analyzer = chinese_analyzer(load_lexicon(corpus_instance))
+    table = WordTable()  # one table for every text, as in a segment process: runs repeat
+    texts = [doc["content"] for doc in corpus_docs] + ["ＧＢ/T 7714 道路保洁 18.50 元 绿化养护"]
+    for text in texts * 2:
+        numbers = index_words(analyzer, text, table)
+        expanded: dict[bytes, list[int]] = {}
+        base = 0
+        for number in numbers:
+            begin, end = table.word_starts[number], table.word_starts[number + 1]
+            for token, place in zip(
+                table.word_tokens[begin:end], table.word_places[begin:end], strict=True
+            ):
+                expanded.setdefault(table.tokens[token], []).append(base + place)
+            base += table.word_leaves[number]
+        assert expanded == index_positions(analyzer, text)
+    assert table.runs and len(table.tokens) == len(set(table.tokens))
+
+
+def test_long_texts_positions_are_encoded_as_whoosh_encodes_them(
+    corpus_instance, corpus_docs, tmp_path
+):
+    # A word at more positions than pickle writes in one batch (1,000), exactly as many, and
+    # gaps between positions of one, two and four bytes.
+    long_text = "绿化 " + "甲 " * 300 + "乙 " * 1000 + "丙 " * 1001 + "丁 " * 70000 + "绿化"
+    docs = [
+        {**corpus_docs[0], "uid": "standard:LONG:1", "content": long_text},
+        *corpus_docs[:20],
+        {**corpus_docs[1], "uid": "standard:LONG:2", "content": "丙 " * 5 + long_text[:4000]},
+    ]
+    schema = _schema(corpus_instance)
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, docs)
+
+    written = _contents(codec_ix)
+    assert len(written["words/content"]["丁".encode()][2][0][3]) == 70000
+    assert written == _contents(whoosh_ix)
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_postings_written_a_chunk_of_words_at_a_time_are_whooshs(
+    corpus_instance, corpus_docs, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(segment_writer, "_CHUNK", 50)  # many chunks, cut between words
+    schema = _schema(corpus_instance)
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, corpus_docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, corpus_docs)
+
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_a_text_given_as_words_is_merged_with_the_analysed_texts(
+    corpus_instance, corpus_docs, tmp_path
+):
+    # A field's value may also be a list of words (Whoosh's Field.index): those postings are
+    # merged, in document order, with the postings made as arrays.
+    docs = [
+        *corpus_docs[:5],
+        {**corpus_docs[5], "uid": "standard:WORDS:1", "content": ["绿化", "养护", "绿化"]},
+        *corpus_docs[6:12],
+    ]
+    schema = _schema(corpus_instance)
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, docs)
+
+    assert _contents(codec_ix) == _contents(whoosh_ix)
+    assert _files(codec_ix) == _files(whoosh_ix)
 
 
 def test_two_processes_write_two_segments_whoosh_searches_updates_and_merges(
