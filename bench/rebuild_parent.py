@@ -6,7 +6,7 @@ batches the segment processes would be sent (issue 16).
 Nothing is written: the records go through what :func:`indexer.sync._build` hands
 :func:`indexer.direct.write_records` (``sync._made(sync._all_records(session))``), batched and
 pickled as :func:`indexer.direct._in_processes` does, with the garbage collector as a rebuild
-sets it (``sync._uncollected``, when the code measured has it, unless the environment says
+sets it (``indexer.collector.uncollected``, when the code measured has it, unless the environment says
 ``KB_BENCH_COLLECTOR=on``). Prints one JSON
 line per round: CPU and wall seconds, records, index docs, pickled bytes, peak RSS and the load
 average before and after. ``--digest`` also prints a digest of every index doc, to check that two
@@ -41,7 +41,10 @@ def one_round(factory: Any, digest: bool) -> dict[str, Any]:
     from indexer import direct
     from indexer import sync
 
-    uncollected = getattr(sync, "_uncollected", None)
+    try:
+        from indexer.collector import uncollected
+    except ImportError:  # the code before it
+        uncollected = None
     if uncollected is None or os.environ.get("KB_BENCH_COLLECTOR") == "on":
         uncollected = iter
     load_before = os.getloadavg()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from indexer import collector
 from indexer import sync
 from indexer.dictionary import DICTIONARY_FILE
 from indexer.dictionary import SYNONYMS_FILE
@@ -138,7 +139,9 @@ def ingest_file(session: Session, path: Path, report: IngestReport) -> FileRepor
             str(path), "unknown", skipped=True, problems=(f"不支持的文件类型 {suffix}",)
         )
     try:
-        with atomic(session):
+        # A standards file makes tens of thousands of rows and records at once, kept until its
+        # transaction ends: collector passes would only walk them (issue 16).
+        with collector.paused(), atomic(session):
             counts = loader(session, path, report)
     except ImportRejected as error:
         problems = tuple(str(p) for p in error.problems)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import logging
 import os
 import shutil
@@ -33,7 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from whoosh import index
@@ -45,6 +43,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 
 from indexer import changelog
+from indexer import collector
 from indexer import direct
 from indexer import folder
 from indexer import forking
@@ -74,8 +73,6 @@ from kb.models import Standard
 from kb.standards import StandardRows
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: Whoosh's indexing memory for an update's writer, in MB (a rebuild uses no writer:
 #: :mod:`indexer.direct`).
@@ -260,7 +257,9 @@ def _build(
     try:
         written = direct.write_records(
             ix,
-            _uncollected(_made(_all_records(session))),
+            # Plain rows and docs, dropped once sent: the collector would only walk them (at
+            # 100k a quarter of this process's CPU, for the same peak memory).
+            collector.uncollected(_made(_all_records(session))),
             processes=forking.rebuild_processes(records),
             advance=progress.advance,
             finishing=lambda: (progress.finish(), progress.start("写入索引", 0)),
@@ -287,24 +286,6 @@ def _made(records: Iterable[Record]) -> Iterator[direct.Record]:
             yield kind, key, make()
         except direct.RECORD_ERRORS as error:
             yield kind, key, error
-
-
-def _uncollected(records: Iterable[T]) -> Iterator[T]:
-    """``records``, read with the cyclic garbage collector off (as it was again after).
-
-    The records are plain rows, index docs and their batches, none in a cycle, and they are
-    dropped once sent: collections would only walk them (at 100k, a quarter of the reading
-    process's CPU, with the same peak memory without them; bench/README.md). Switched off on
-    the first record, that is after :func:`direct.write_records` has forked its processes, so
-    they inherit the collector as it was.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield from records
-    finally:
-        if collecting:
-            gc.enable()
 
 
 #: A record to index: its type, its key (code or document id) and how to make its index docs.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import threading
@@ -315,23 +314,3 @@ def test_a_rebuild_reads_plain_rows_into_the_docs_the_orm_objects_make(corpus_in
     assert sum(len(docs) for _, _, docs in from_rows) > len(from_rows)  # clauses too
     assert from_rows == from_orm
     assert repr(from_rows) == repr(from_orm)  # the same types too (True is 1 for ==)
-
-
-@pytest.mark.parametrize("collecting", [True, False])
-def test_records_are_read_without_the_collector_and_it_is_left_as_it_was(collecting):
-    seen = []
-
-    def records():
-        for n in range(2):
-            seen.append(gc.isenabled())
-            yield n
-
-    was = gc.isenabled()
-    (gc.enable if collecting else gc.disable)()
-    try:
-        assert list(sync._uncollected(records())) == [0, 1]
-        after = gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
-
-    assert (seen, after) == ([False, False], collecting)
