@@ -39,7 +39,7 @@ STANDARD_SUFFIXES = frozenset({".csv", ".xlsx", ".json"})
 LEXICON_FILES = frozenset({DICTIONARY_FILE, SYNONYMS_FILE})
 BUDGET_SAMPLES = "budgets"
 #: How long :func:`ingest` loads files into one transaction before committing it. A commit
-#: waits for the disk: a 100k corpus's 2,006 files each committed alone spent ≈ 5 s waiting
+#: waits for the disk: a 100k corpus's 2,006 files each committed alone spent 2.5–5 s waiting
 #: (issue 16); a killed ingest loses at most this long's files, which a new run loads again.
 COMMIT_SECONDS = 1.0
 

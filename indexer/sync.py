@@ -258,7 +258,7 @@ def _build(
         written = direct.write_records(
             ix,
             # Plain rows and docs, dropped once sent: the collector would only walk them (at
-            # 100k a quarter of this process's CPU, for the same peak memory).
+            # 100k 13–27 % of this process's CPU, for the same peak memory).
             collector.uncollected(_made(_all_records(session))),
             processes=forking.rebuild_processes(records),
             advance=progress.advance,
