@@ -57,6 +57,7 @@ from kb.models import Clause
 from kb.models import Document
 from kb.models import Standard
 from kb.models import StandardVersion
+from kb.standards import StandardRows
 from kb.standards import current_version
 from kb.vocab import Status
 
@@ -205,8 +206,12 @@ def document_url(slug: str, clause_path: str | None = None) -> str:
     return f"{base}#clause-{clause_path}" if clause_path else base
 
 
-def standard_docs(standard: Standard) -> list[dict[str, Any]]:
-    """Index docs of a standard: each published version, and the current one even if a draft."""
+def standard_docs(standard: Standard | StandardRows) -> list[dict[str, Any]]:
+    """Index docs of a standard: each published version, and the current one even if a draft.
+
+    ``standard`` is the ORM's, or the plain rows of :data:`VERSION_COLUMNS` a rebuild reads
+    (:func:`kb.standards.iter_standard_rows`): the docs are the same.
+    """
     current = current_version(standard)
     return [
         standard_doc(version, is_current=version is current)
@@ -278,8 +283,12 @@ _read_doc_fields = reader(
 )
 
 
-def document_docs(document: Document) -> list[dict[str, Any]]:
-    """Index docs of a document: the document itself and each of its clauses."""
+def document_docs(document: Document | Any) -> list[dict[str, Any]]:
+    """Index docs of a document: the document itself and each of its clauses.
+
+    ``document`` is the ORM's, or the plain row of :data:`DOCUMENT_COLUMNS` and
+    :data:`CLAUSE_COLUMNS` a rebuild reads (:func:`kb.documents.iter_document_rows`).
+    """
     return [document_doc(document), *(clause_doc(document, c) for c in document.clauses)]
 
 
@@ -348,3 +357,37 @@ def _decimal_text(value: Decimal | None) -> str | None:
 
 #: Each kept field with how its value is kept, prepared once: a rebuild makes every doc.
 _KEEP = tuple((field.name, _index_value(field)) for field in INDEXED_FIELDS)
+
+#: The columns of a standard version :func:`standard_docs` reads (``code`` is the standard's).
+VERSION_COLUMNS = tuple(
+    name
+    for name in dict.fromkeys(
+        (
+            "standard_id",
+            "version",
+            "name",
+            "status",
+            "effective_from",
+            "illustrative",
+            "value",
+            *(f.name for f in INDEXED_FIELDS),
+            *KEYWORD_FIELDS,
+            *BODY_FIELDS,
+        )
+    )
+    if name in StandardVersion.__table__.c
+)
+#: The columns of a document :func:`document_doc` reads.
+DOCUMENT_COLUMNS = (
+    "id",
+    "title",
+    "text",
+    "doc_number",
+    "issuer",
+    "measure_title",
+    "issued_on",
+    "slug",
+    "status",
+)
+#: The columns of a clause :func:`clause_doc` reads.
+CLAUSE_COLUMNS = ("id", "label", "heading", "text", "path", "position")

@@ -43,6 +43,7 @@ from whoosh.index import FileIndex
 from whoosh.query import Term
 
 from indexer import changelog
+from indexer import collector
 from indexer import direct
 from indexer import folder
 from indexer import forking
@@ -56,8 +57,11 @@ from indexer.folder import generation_token  # noqa: F401 - part of this module'
 from indexer.folder import writer_lock  # noqa: F401 - part of this module's surface
 from indexer.progress import SILENT
 from indexer.progress import Progress
+from indexer.schema import CLAUSE_COLUMNS
+from indexer.schema import DOCUMENT_COLUMNS
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import TYPES
+from indexer.schema import VERSION_COLUMNS
 from indexer.schema import build_schema
 from indexer.schema import document_docs
 from indexer.schema import standard_docs
@@ -66,6 +70,7 @@ from kb import standards
 from kb.config import Settings
 from kb.models import Document
 from kb.models import Standard
+from kb.standards import StandardRows
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +257,9 @@ def _build(
     try:
         written = direct.write_records(
             ix,
-            _made(_all_records(session)),
+            # Plain rows and docs, dropped once sent: the collector would only walk them (at
+            # 100k 13–27 % of this process's CPU, for the same peak memory).
+            collector.uncollected(_made(_all_records(session))),
             processes=forking.rebuild_processes(records),
             advance=progress.advance,
             finishing=lambda: (progress.finish(), progress.start("写入索引", 0)),
@@ -286,11 +293,16 @@ Record = tuple[str, str, Callable[[], list[dict[str, Any]]]]
 
 
 def _all_records(session: Session) -> Iterator[Record]:
-    return _records(standards.iter_standards(session), documents.iter_documents(session))
+    """Every record, read as plain rows of the columns the index docs are made of: the ORM's
+    objects cost a rebuild's reading process more than the reading itself (issue 16)."""
+    return _records(
+        standards.iter_standard_rows(session, VERSION_COLUMNS),
+        documents.iter_document_rows(session, DOCUMENT_COLUMNS, CLAUSE_COLUMNS),
+    )
 
 
 def _records(
-    standard_rows: Iterable[Standard], document_rows: Iterable[Document]
+    standard_rows: Iterable[Standard | StandardRows], document_rows: Iterable[Document | Any]
 ) -> Iterator[Record]:
     for standard in standard_rows:
         yield "standard", standard.code, functools.partial(standard_docs, standard)

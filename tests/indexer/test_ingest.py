@@ -182,3 +182,30 @@ def test_a_history_imported_after_the_current_version_leaves_it_current(
     assert standards.get(session, "X-1", on=dt.date(2015, 6, 1)).value == Decimal(500)
     (hit,) = search(settings, SearchQuery(q="住宿费", type="standard")).results
     assert (hit.code, hit.value) == ("X-1", "600")
+
+
+def test_a_file_rejected_between_two_others_of_one_commit_leaves_both_in(
+    settings, session, tmp_path
+):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    header = "code,name,kind,level,region,domain\n"
+    (folder / "a.csv").write_text(header + "T-1,示例一,公共服务标准,区级,青浦区,城市运维\n")
+    (folder / "b.csv").write_text(
+        header
+        + "T-2,示例二,公共服务标准,区级,青浦区,城市运维\nT-3,示例三,没有这一类,区级,青浦区,城市运维\n"
+    )
+    (folder / "c.csv").write_text(header + "T-4,示例四,公共服务标准,区级,青浦区,城市运维\n")
+
+    report = ingest(settings, session, [folder])
+    session.close()
+
+    assert [(f.path.rsplit("/", 1)[-1], f.rejected, f.added) for f in report.files] == [
+        ("a.csv", False, 1),
+        ("b.csv", True, 0),
+        ("c.csv", False, 1),
+    ]
+    assert (
+        report.files[1].problems[0].startswith("第3行 “标准类型”列：“没有这一类”不是有效的标准类型")
+    )
+    assert [s.code for s in standards.iter_standards(session)] == ["T-1", "T-4"]

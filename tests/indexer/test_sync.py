@@ -293,3 +293,24 @@ def test_rebuild_reports_its_progress_record_by_record(index_settings, db, store
     assert heard.phases == [("编入索引", 3), ("写入索引", 0)]
     assert heard.done["编入索引"] == 3
     assert not heard.open
+
+
+def test_a_rebuild_reads_plain_rows_into_the_docs_the_orm_objects_make(corpus_instance):
+    from kb.db import close_database
+    from kb.db import open_database
+
+    factory = open_database(corpus_instance)
+    with factory() as session:
+        from_rows = [(kind, key, make()) for kind, key, make in sync._all_records(session)]
+        from_orm = [
+            (kind, key, make())
+            for kind, key, make in sync._records(
+                standards.iter_standards(session), documents.iter_documents(session)
+            )
+        ]
+    close_database(factory)
+
+    assert [kind for kind, _, _ in from_rows].count("document") > 1
+    assert sum(len(docs) for _, _, docs in from_rows) > len(from_rows)  # clauses too
+    assert from_rows == from_orm
+    assert repr(from_rows) == repr(from_orm)  # the same types too (True is 1 for ==)

@@ -79,3 +79,28 @@ def test_a_clause_tree_of_several_levels_keeps_every_parent(session):
         ("丁", "总则"),
         ("戊", None),  # its part is not in the text: a clause at the top
     ]
+
+
+def test_iter_document_rows_reads_what_the_orm_reads(session):
+    clauses = (
+        make_clause(),
+        make_clause(path="一.1", label="1.", heading="", text="1. 全面推开", depth=2),
+        make_clause(path="二", label="二、", heading="工作安排", text="二、工作安排"),
+    )
+    documents.write(session, make_document(clauses=clauses))
+    documents.write(session, make_document(slug="other", issued_on=None, clauses=()))
+    session.commit()
+    columns, clause_columns = ("title", "issued_on", "slug"), ("path", "text", "position")
+
+    rows = list(documents.iter_document_rows(session, columns, clause_columns))
+
+    expected = [
+        (
+            *(getattr(d, name) for name in columns),
+            [tuple(getattr(c, name) for name in clause_columns) for c in d.clauses],
+        )
+        for d in documents.iter_documents(session)
+    ]
+    assert [(*row[:-1], [tuple(c) for c in row.clauses]) for row in rows] == expected
+    assert [c.path for c in rows[0].clauses] == ["一", "一.1", "二"]
+    assert (rows[1].slug, rows[1].issued_on, rows[1].clauses) == ("other", None, ())

@@ -5,6 +5,7 @@ import pytest
 
 from kb import standards
 from kb.errors import NotFound
+from kb.models import Standard
 from kb.vocab import Kind
 from kb.vocab import Outcome
 from kb.vocab import Status
@@ -122,3 +123,22 @@ def test_iter_standards_walks_every_batch(session):
 
     codes = [s.code for s in standards.iter_standards(session, batch_size=2)]
     assert codes == ["T-0", "T-1", "T-2", "T-3", "T-4"]
+
+
+def test_iter_standard_rows_reads_what_the_orm_reads(session):
+    standards.write(session, make_standard(code="T-0", value_max=Decimal("20.125")))
+    standards.write(session, make_standard(code="T-0", value=Decimal("19.20")))
+    standards.write(session, make_standard(code="T-1", effective_from=None, illustrative=True))
+    session.add(Standard(code="T-2"))  # no version yet
+    session.commit()
+    columns = ("version", "name", "value", "value_max", "effective_from", "status", "illustrative")
+
+    rows = list(standards.iter_standard_rows(session, columns, batch_size=2))
+
+    expected = [
+        (s.id, s.code, [(*(getattr(v, name) for name in columns), s.code) for v in s.versions])
+        for s in standards.iter_standards(session)
+    ]
+    assert [(r.id, r.code, [tuple(v) for v in r.versions]) for r in rows] == expected
+    assert [(v.version, str(v.value)) for v in rows[0].versions] == [(1, "18.50"), (2, "19.20")]
+    assert (rows[1].versions[0].effective_from, rows[2].versions) == (None, ())
