@@ -8,8 +8,9 @@ built in the same run". This builds it from an instance that ``kb ingest`` fille
 only is read; the Whoosh index is not used), in the same phases as ``kb reindex``:
 
 1. *read* (this process): every standard with its versions and every document with its clauses,
-   through ``kb.standards.iter_standards`` / ``kb.documents.iter_documents``, turned into index
-   docs by ``indexer.schema.standard_docs`` / ``document_docs`` — the very records, fields and
+   as the plain rows our rebuild reads (``kb.standards.iter_standard_rows`` /
+   ``kb.documents.iter_document_rows``, with the collector off, as ours), turned into index docs
+   by ``indexer.schema.standard_docs`` / ``document_docs`` — the very records, fields and
    ``content`` text (title twice, the extra fields, the body) our Whoosh index holds;
 2. *analysis* (``--procs`` forked processes, 2 by default: both cores, as our rebuild's two
    sub-writers): each ``content`` through ``indexer.analysis.chinese_analyzer`` in index mode —
@@ -88,6 +89,10 @@ def analyse(contents: list[str]) -> tuple[list[str], float]:
 
 def read_records(settings: Any) -> Iterator[dict[str, Any]]:
     """Every index doc our Whoosh index holds, from the database, as ``indexer.schema`` makes them."""
+    from indexer.collector import paused
+    from indexer.schema import CLAUSE_COLUMNS
+    from indexer.schema import DOCUMENT_COLUMNS
+    from indexer.schema import VERSION_COLUMNS
     from indexer.schema import document_docs
     from indexer.schema import standard_docs
     from kb import documents
@@ -97,14 +102,15 @@ def read_records(settings: Any) -> Iterator[dict[str, Any]]:
 
     factory = open_database(settings)
     try:
-        with factory() as session:
-            for standard in standards.iter_standards(session):
+        with factory() as session, paused():
+            for standard in standards.iter_standard_rows(session, VERSION_COLUMNS):
                 try:
                     docs = standard_docs(standard)
                 except (ValueError, TypeError, ArithmeticError, KeyError):
                     continue  # what our rebuild skips and reports, skipped here too
                 yield from docs
-            for document in documents.iter_documents(session):
+            rows = documents.iter_document_rows(session, DOCUMENT_COLUMNS, CLAUSE_COLUMNS)
+            for document in rows:
                 yield from document_docs(document)
     finally:
         close_database(factory)
