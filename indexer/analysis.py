@@ -135,8 +135,7 @@ class JiebaTokenizer(Tokenizer):
 
     def words(self, text: str) -> Iterator[tuple[str, int, bool]]:
         """Whole words of ``text`` as (word, start offset, is a jieba word); no punctuation."""
-        folded = text.translate(_WIDTH_FOLD)
-        for match in _RUNS.finditer(folded):
+        for match in runs(text):
             start = match.start()
             if match.group(1) is None:
                 yield match.group(2), start, False
@@ -221,6 +220,12 @@ def index_positions(analyzer: Analyzer, text: str) -> dict[bytes, list[int]] | N
                 found.append(base + pos)
         base += leaves
     return positions
+
+
+def runs(text: str) -> Iterator[re.Match[str]]:
+    """The runs of ``text`` words are made of, full width folded: group 1 a run of CJK
+    characters (for jieba to cut), else group 2 a number or a word of letters and digits."""
+    return _RUNS.finditer(text.translate(_WIDTH_FOLD))
 
 
 def _normalise(text: str) -> str:

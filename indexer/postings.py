@@ -24,10 +24,9 @@ from whoosh.analysis import CompositeAnalyzer
 from whoosh.analysis import LowercaseFilter
 from whoosh.formats import Positions
 
-from indexer.analysis import _RUNS
-from indexer.analysis import _WIDTH_FOLD
 from indexer.analysis import JiebaTokenizer
 from indexer.analysis import SynonymFilter
+from indexer.analysis import runs as text_runs
 from indexer.dictionary import install
 from indexer.engine.cache import LIMITS
 from indexer.engine.segments import PostingArrays
@@ -93,7 +92,7 @@ def index_words(analyzer: Analyzer, text: str, table: WordTable) -> list[int] | 
     install(tokenizer.lexicon)
     known, runs = table.words.get, table.runs
     found: list[int] = []
-    for run, other in _RUNS.findall(text.translate(_WIDTH_FOLD)):
+    for run, other in (match.groups() for match in text_runs(text)):
         if run:
             numbers = runs.get(run)
             if numbers is None:
