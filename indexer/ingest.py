@@ -51,12 +51,13 @@ BUDGET_SAMPLES = "budgets"
 #: (issue 16); a killed ingest loses at most this long's files, which a new run loads again.
 COMMIT_SECONDS = 1.0
 #: Processes that read and parse files ahead of the database writes in a large ingest, how many
-#: bytes of files make an ingest large, and how many files per process may wait parsed. Measured
-#: on 2 cores (bench/README, "Ingest on both cores"): parsing is about half of the database part,
-#: so the writes in this process and the parsing in the others overlap.
+#: bytes of files make an ingest large, and how many bytes of files may be parsed ahead of the
+#: writes (memory stays bounded; a large file is sent early, so that it is parsed while the
+#: small ones before it are written). Measured on 2 cores (bench/README, "Ingest on both
+#: cores"): parsing is a third of the database part, overlapped with the writes.
 PARSE_PROCS = 2
 PARALLEL_MIN_BYTES = 1 << 20
-LOOK_AHEAD = 2
+LOOK_AHEAD_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,7 @@ def parse_processes(files: list[Path]) -> int:
     :data:`PARALLEL_MIN_BYTES`, when forking is safe."""
     size = 0
     for path in files:
-        try:
-            size += path.stat().st_size
-        except OSError:
-            continue  # a missing file is reported when its turn comes
+        size += _size(path)
         if size >= PARALLEL_MIN_BYTES:
             return PARSE_PROCS if forking.can_fork() else 0
     return 0
@@ -192,14 +190,14 @@ def parse_processes(files: list[Path]) -> int:
 @contextmanager
 def _prepared(files: list[Path], processes: int) -> Iterator[Iterator[Prepared]]:
     """``files`` prepared in order: here, one by one, or (``processes`` > 0) in forked
-    processes, at most :data:`LOOK_AHEAD` per process ahead of the consumer."""
+    processes, at most :data:`LOOK_AHEAD_BYTES` of files ahead of the consumer."""
     if processes <= 0 or len(files) < 2:
         yield (prepare_file(path) for path in files)
         return
     forking.children_die_with_parent()  # a killed ingest leaves no parser behind
     pool = multiprocessing.get_context("fork").Pool(processes)
     try:
-        yield _ahead(pool, files, processes * LOOK_AHEAD)
+        yield _ahead(pool, files, processes)
         pool.close()
     finally:
         pool.terminate()
@@ -208,14 +206,27 @@ def _prepared(files: list[Path], processes: int) -> Iterator[Iterator[Prepared]]
         pool.join()
 
 
-def _ahead(pool: Any, files: list[Path], window: int) -> Iterator[Prepared]:
-    pending: deque[Any] = deque()
+def _ahead(pool: Any, files: list[Path], processes: int) -> Iterator[Prepared]:
+    pending: deque[tuple[Any, int]] = deque()  # (the file's result, its bytes), in file order
+    ahead = 0
     for path in files:
-        pending.append(pool.apply_async(prepare_file, (path,)))
-        if len(pending) >= window:
-            yield pending.popleft().get()
+        size = _size(path)
+        # Each process has a file to parse; beyond that, a file is sent once its bytes fit.
+        while pending and len(pending) >= processes and ahead + size > LOOK_AHEAD_BYTES:
+            result, done = pending.popleft()
+            ahead -= done
+            yield result.get()
+        pending.append((pool.apply_async(prepare_file, (path,)), size))
+        ahead += size
     while pending:
-        yield pending.popleft().get()
+        yield pending.popleft()[0].get()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # a missing file is reported when its turn comes
 
 
 @dataclass(frozen=True)
@@ -292,23 +303,33 @@ def _rejected(path: str, kind: str, error: KbError) -> FileReport:
     return FileReport(path, kind, rejected=True, problems=problems)
 
 
-def _parse_standards(path: Path, *, table: Table | None) -> tuple[str, list[StandardRecord]]:
+@dataclass(frozen=True)
+class _Standards:
+    source: str
+    records: list[StandardRecord]
+    #: The (title, 文号) of every document the records' bases name (:mod:`kb.citing.basis`).
+    named: list[tuple[str | None, str | None]]
+
+
+def _parse_standards(path: Path, *, table: Table | None) -> _Standards:
     if table is None:
-        return path.name, interchange.read_standards(path)  # unreadable: raises, saying why
-    return path.name, interchange.records_in(table, path.name)
+        records = interchange.read_standards(path)  # unreadable: raises, saying why
+    else:
+        records = interchange.records_in(table, path.name)
+    return _Standards(path.name, records, basis.document_names(r.basis for r in records))
 
 
-def _write_standards(
-    session: Session, parsed: tuple[str, list[StandardRecord]], report: IngestReport
-) -> dict[str, int]:
-    source, records = parsed
+def _write_standards(session: Session, parsed: _Standards, report: IngestReport) -> dict[str, int]:
     counts = {o.value: 0 for o in Outcome}
-    for result in workflow.import_records(session, records, actor="system", source=source):
+    for result in workflow.import_records(
+        session, parsed.records, actor="system", source=parsed.source
+    ):
         counts[result.outcome.value] += 1
         if result.outcome is not Outcome.UNCHANGED:
             report.standard_codes.add(result.code)
-    # Every basis named becomes a known document (未收录全文 until its text is ingested).
-    for document in basis.ensure_documents(session, (r.basis for r in records)):
+    # Every basis named becomes a known document (未收录全文 until its text is ingested), as
+    # basis.ensure_documents makes them.
+    for document in catalogue.ensure_all(session, parsed.named):
         report.document_ids.add(document.id)
     return counts
 
