@@ -1,5 +1,6 @@
 import datetime as dt
 import shutil
+import threading
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -254,6 +255,8 @@ def test_files_parsed_in_forked_processes_go_in_as_parsed_here(settings, session
     here = open_database(Settings.for_instance(tmp_path / "here"))
 
     forked = load_files(session, [folder], processes=2)
+    # The pool's threads are gone: the index rebuild that follows forks only from one thread.
+    assert threading.active_count() == 1
     with here() as other:
         in_process = load_files(other, [folder], processes=0)
         expected = _contents(other)
