@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from functools import partial
+from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +211,10 @@ def _prepared(files: list[Path], processes: int) -> Iterator[Iterator[Prepared]]
         pool.join()
 
 
-def _ahead(pool: Any, files: list[Path], processes: int) -> Iterator[Prepared]:
-    pending: deque[tuple[Any, int]] = deque()  # (the file's result, its bytes), in file order
+def _ahead(pool: Pool, files: list[Path], processes: int) -> Iterator[Prepared]:
+    pending: deque[tuple[AsyncResult[bytes], int]] = (
+        deque()
+    )  # (the file's result, its bytes), in file order
     ahead = 0
     for path in files:
         size = _size(path)
