@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import pickle
 import time
-from collections import deque
 from collections.abc import Iterable
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from functools import partial
-from multiprocessing.pool import AsyncResult
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from indexer import ahead
 from indexer import collector
 from indexer import forking
 from indexer import sync
@@ -163,7 +158,7 @@ def load_files(
         processes = parse_processes(files)
     progress.start("导入文件", len(files))
     try:
-        with _prepared(files, processes) as waiting:
+        with ahead.in_order(prepare_file, files, processes, LOOK_AHEAD_BYTES) as waiting:
             item = next(waiting, None)
             while item is not None:
                 # Files go in groups of COMMIT_SECONDS, one transaction each, every file still
@@ -186,67 +181,10 @@ def parse_processes(files: list[Path]) -> int:
     :data:`PARALLEL_MIN_BYTES`, when forking is safe."""
     size = 0
     for path in files:
-        size += _size(path)
+        size += ahead.file_size(path)
         if size >= PARALLEL_MIN_BYTES:
             return PARSE_PROCS if forking.can_fork() else 0
     return 0
-
-
-@contextmanager
-def _prepared(files: list[Path], processes: int) -> Iterator[Iterator[Prepared]]:
-    """``files`` prepared in order: here, one by one, or (``processes`` > 0) in forked
-    processes, at most :data:`LOOK_AHEAD_BYTES` of files ahead of the consumer."""
-    if processes <= 0 or len(files) < 2:
-        yield (prepare_file(path) for path in files)
-        return
-    forking.children_die_with_parent()  # a killed ingest leaves no parser behind
-    pool = multiprocessing.get_context("fork").Pool(processes)
-    try:
-        yield _ahead(pool, files, processes)
-        pool.close()
-    finally:
-        pool.terminate()
-        # Joined before the index update: its rebuild forks only while this process has one
-        # thread, and the pool's threads end here.
-        pool.join()
-
-
-def _ahead(pool: Pool, files: list[Path], processes: int) -> Iterator[Prepared]:
-    pending: deque[tuple[AsyncResult[bytes], int]] = (
-        deque()
-    )  # (the file's result, its bytes), in file order
-    ahead = 0
-    for path in files:
-        size = _size(path)
-        # Each process has a file to parse; beyond that, a file is sent once its bytes fit.
-        while pending and len(pending) >= processes and ahead + size > LOOK_AHEAD_BYTES:
-            result, done = pending.popleft()
-            ahead -= done
-            yield _unpickled(result.get())
-        pending.append((pool.apply_async(_prepare_pickled, (path,)), size))
-        ahead += size
-    while pending:
-        yield _unpickled(pending.popleft()[0].get())
-
-
-def _prepare_pickled(path: Path) -> bytes:
-    """:func:`prepare_file` in a parsing process, pickled there: this process unpickles it
-    with the collector paused (:func:`_unpickled`), not the pool's result thread with it on."""
-    return pickle.dumps(prepare_file(path), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _unpickled(data: bytes) -> Prepared:
-    # A 20,000-row file is 18 MB of pickle and 0.19 s to unpickle; collector passes over its
-    # new objects doubled that (issue 16).
-    with collector.paused():
-        return pickle.loads(data)  # noqa: S301 - our own forked process's pickle
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # a missing file is reported when its turn comes
 
 
 @dataclass(frozen=True)
