@@ -6,7 +6,9 @@ Creates a fresh SQLite database in ``DIR`` (emptied first), then loads every fil
 ``CORPUS`` the way ``kb ingest`` does (:func:`indexer.ingest.ingest_file`, one transaction per
 file) without the index update at the end, and prints one JSON line: wall and CPU seconds, the
 rows per second, the machine's load average before and after, what was added, updated and left
-unchanged, and the seconds per file. With ``--again`` the corpus is ingested a second time into
+unchanged, and the seconds per file. With ``--processes N`` the files go through
+:func:`indexer.ingest.load_files` instead, as ``kb ingest`` loads them (commit groups, parsing in
+``N`` forked processes ahead of the writes; 0: in this process; no per-file seconds). With ``--again`` the corpus is ingested a second time into
 the same database (every record unchanged) and timed as well.
 
 The code measured is whatever ``kb``/``indexer`` the interpreter imports: put an older tree
@@ -34,8 +36,11 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def ingest_once(settings: Any, factory: Any, corpus: Path) -> dict[str, Any]:
-    """Every file of ``corpus`` through :func:`indexer.ingest.ingest_file`; timings and counts."""
+def ingest_once(
+    settings: Any, factory: Any, corpus: Path, processes: int | None = None
+) -> dict[str, Any]:
+    """Every file of ``corpus`` through :func:`indexer.ingest.ingest_file` (or, with
+    ``processes``, :func:`indexer.ingest.load_files`); timings and counts."""
     from indexer.ingest import IngestReport
     from indexer.ingest import ingest_file
     from indexer.ingest import iter_files
@@ -45,7 +50,11 @@ def ingest_once(settings: Any, factory: Any, corpus: Path) -> dict[str, Any]:
     load_before = os.getloadavg()
     cpu_started, wall_started = _cpu(), time.perf_counter()
     with factory() as session:
-        for path in iter_files([corpus]):
+        if processes is not None:
+            from indexer.ingest import load_files
+
+            report = load_files(session, [corpus], processes=processes)
+        for path in iter_files([corpus]) if processes is None else ():
             started = time.perf_counter()
             report.files.append(ingest_file(session, path, report))
             if path.suffix.lower() in (".csv", ".xlsx", ".json"):
@@ -74,6 +83,9 @@ def main() -> None:
     parser.add_argument("--instance", type=Path, required=True, help="emptied, then used")
     parser.add_argument("--again", action="store_true", help="ingest a second time (unchanged)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the first ingest here")
+    parser.add_argument(
+        "--processes", type=int, help="through load_files, parsing in N forked processes"
+    )
     parser.add_argument("--label", default="", help="a name for this run in the output")
     args = parser.parse_args()
 
@@ -89,12 +101,12 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
-    result["first"] = ingest_once(settings, factory, args.corpus)
+    result["first"] = ingest_once(settings, factory, args.corpus, args.processes)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
     if args.again:
-        result["again"] = ingest_once(settings, factory, args.corpus)
+        result["again"] = ingest_once(settings, factory, args.corpus, args.processes)
     json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
 

@@ -92,12 +92,18 @@ def ensure_documents(session: Session, bases: Iterable[str | None]) -> list[Docu
 
     Returns the documents created or completed, for the index to follow.
     """
-    names = (
+    return catalogue.ensure_all(session, document_names(bases))
+
+
+def document_names(bases: Iterable[str | None]) -> list[tuple[str | None, str | None]]:
+    """The (title, 文号) of every reference in these bases, in order, for
+    :func:`ensure_documents`; read without the database (``kb ingest`` reads them in the
+    process that parses the file)."""
+    return [
         (ref.title, ref.doc_number)
         for text in dict.fromkeys(bases)  # a file repeats a few bases in thousands of rows
         for ref in parse_basis(text)
-    )
-    return catalogue.ensure_all(session, names)
+    ]
 
 
 def find_clause(document: Document, path: str) -> Clause | None:

@@ -1,18 +1,27 @@
 import datetime as dt
+import shutil
+import threading
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from indexer.forking import can_fork
+from indexer.ingest import PARALLEL_MIN_BYTES
+from indexer.ingest import PARSE_PROCS
 from indexer.ingest import ingest
 from indexer.ingest import iter_files
+from indexer.ingest import load_files
+from indexer.ingest import parse_processes
 from indexer.search import SearchQuery
 from indexer.search import search
 from kb import documents
 from kb import standards
 from kb.citing import basis
+from kb.config import Settings
 from kb.db import close_database
 from kb.db import open_database
 from kb.documents import catalogue
+from kb.models import Document
 from kb.models import StandardVersion
 from tests.conftest import CORPUS
 
@@ -209,3 +218,84 @@ def test_a_file_rejected_between_two_others_of_one_commit_leaves_both_in(
         report.files[1].problems[0].startswith("第3行 “标准类型”列：“没有这一类”不是有效的标准类型")
     )
     assert [s.code for s in standards.iter_standards(session)] == ["T-1", "T-4"]
+
+
+def _mixed_folder(tmp_path):
+    """The corpus's standards and texts with, between them, a standards file rejected by a row,
+    a text whose parse fails (no encoding fits), and a file of a type kb does not read."""
+    folder = tmp_path / "mixed"
+    shutil.copytree(CORPUS / "documents", folder / "documents")
+    shutil.copytree(CORPUS / "standards", folder / "standards")
+    (folder / "documents" / "p-broken.txt").write_bytes("通知".encode("gb18030") + b"\x80\x80")
+    (folder / "standards" / "j-rejected.csv").write_text(
+        "code,name,kind,level,region,domain\n"
+        "J-1,示例一,公共服务标准,区级,青浦区,城市运维\n"
+        "J-2,示例二,没有这一类,区级,青浦区,城市运维\n",
+        encoding="utf-8",
+    )
+    (folder / "documents" / "q-notes.xyz").write_text("x", encoding="utf-8")
+    return folder
+
+
+def _contents(session):
+    return (
+        [
+            (s.code, [(v.version, v.value, v.basis) for v in s.versions])
+            for s in standards.iter_standards(session)
+        ],
+        sorted(
+            (d.doc_number or "", d.title, d.text_held, len(d.clauses))
+            for d in session.scalars(select(Document))
+        ),
+    )
+
+
+def test_files_parsed_in_forked_processes_go_in_as_parsed_here(settings, session, tmp_path):
+    folder = _mixed_folder(tmp_path)
+    here = open_database(Settings.for_instance(tmp_path / "here"))
+
+    forked = load_files(session, [folder], processes=2)
+    # The pool's threads are gone: the index rebuild that follows forks only from one thread.
+    assert threading.active_count() == 1
+    with here() as other:
+        in_process = load_files(other, [folder], processes=0)
+        expected = _contents(other)
+    close_database(here)
+
+    assert forked.files == in_process.files
+    by_name = {f.path.rsplit("/", 1)[-1]: f for f in forked.files}
+    assert [f.path.rsplit("/", 1)[-1] for f in forked.files] == [
+        p.name for p in iter_files([folder])
+    ]
+    assert by_name["j-rejected.csv"].rejected
+    assert by_name["j-rejected.csv"].problems[0].startswith("第3行 “标准类型”列：")
+    assert by_name["p-broken.txt"].rejected
+    assert by_name["p-broken.txt"].problems[0].startswith("无法识别文件 p-broken.txt 的文字编码")
+    assert by_name["q-notes.xyz"].skipped
+    assert by_name["real-standards.csv"].added == 174
+    assert (forked.standard_codes, forked.document_ids) == (
+        in_process.standard_codes,
+        in_process.document_ids,
+    )
+    assert _contents(session) == expected
+    assert not {"J-1", "J-2"} & {code for code, _ in expected[0]}
+
+
+def test_a_large_ingest_is_parsed_in_forked_processes_and_the_corpus_here(tmp_path):
+    large = tmp_path / "large.txt"
+    large.write_text("通知\n" * (PARALLEL_MIN_BYTES // 7 + 1), encoding="utf-8")
+
+    assert parse_processes(list(iter_files([CORPUS]))) == 0
+    assert parse_processes([large, tmp_path / "missing.txt"]) in (0, PARSE_PROCS)
+    assert parse_processes([large]) == (PARSE_PROCS if can_fork() else 0)
+
+
+def test_an_ingest_parsed_in_forked_processes_is_indexed(settings, session, tmp_path):
+    report = ingest(settings, session, [_mixed_folder(tmp_path)], processes=2)
+
+    assert [f.path.rsplit("/", 1)[-1] for f in report.files if f.rejected] == [
+        "p-broken.txt",
+        "j-rejected.csv",
+    ]
+    page = search(settings, SearchQuery(q="双监控", type="clause"))
+    assert page.total >= 2
