@@ -62,7 +62,7 @@ from catalog import DISTRICTS  # noqa: E402
 
 from indexer import search as search_module  # noqa: E402
 from indexer import sync  # noqa: E402
-from indexer.budget_check import collector_paused  # noqa: E402
+from indexer.collector import paused as collector_paused  # noqa: E402
 from indexer.matching import match_lines  # noqa: E402
 from kb.budget.checking import check_lines  # noqa: E402
 from kb.budget.lines import BudgetLine  # noqa: E402

@@ -3,13 +3,15 @@
     PYTHONPATH=. .venv/bin/python bench/ingest_db.py CORPUS --instance DIR [--profile OUT.prof]
 
 Creates a fresh SQLite database in ``DIR`` (emptied first), then loads every file under
-``CORPUS`` the way ``kb ingest`` does (:func:`indexer.ingest.ingest_file`, one transaction per
-file) without the index update at the end, and prints one JSON line: wall and CPU seconds, the
-rows per second, the machine's load average before and after, what was added, updated and left
-unchanged, and the seconds per file. With ``--processes N`` the files go through
-:func:`indexer.ingest.load_files` instead, as ``kb ingest`` loads them (commit groups, parsing in
-``N`` forked processes ahead of the writes; 0: in this process; no per-file seconds). With ``--again`` the corpus is ingested a second time into
-the same database (every record unchanged) and timed as well.
+``CORPUS`` without the index update at the end, and prints one JSON line: wall and CPU seconds,
+the rows per second, the machine's load average before and after, what was added, updated and
+left unchanged. By default each file goes through :func:`indexer.ingest.ingest_file` in this
+process, one transaction per file, with the seconds per standards file: the way ``kb ingest``
+loaded files until session 6, and what older trees can be timed with. With ``--processes N`` the
+files go through :func:`indexer.ingest.load_files`, as ``kb ingest`` loads them now (commit
+groups, parsing in ``N`` forked processes ahead of the writes; 0: in this process; no per-file
+seconds). With ``--again`` the corpus is ingested a second time into the same database (every
+record unchanged) and timed as well.
 
 The code measured is whatever ``kb``/``indexer`` the interpreter imports: put an older tree
 first on ``PYTHONPATH`` to time it (before/after comparisons alternate the two in one session).

@@ -12,20 +12,18 @@ page) is written from the check the page showed, not checked again.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
+from indexer import collector
 from indexer import sync
 from indexer.matching import match_lines
 from indexer.matching.view import opened
@@ -69,7 +67,7 @@ def check_sheet(
     :raises InvalidInput: a file that cannot be read, a sheet without a header naming 事项, or
         an unknown project region (with suggestions).
     """
-    with collector_paused():
+    with collector.paused():
         sheet = as_sheet(source)
         context, region_notes = resolve_context(context, sheet.region)
         lines, unknown = screen_regions(sheet.lines)
@@ -122,29 +120,6 @@ def check_upload(
         while len(remembered) > REMEMBERED_CHECKS:
             remembered.popitem(last=False)
     return report
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector while a check runs (nested uses do nothing more).
-
-    A 10,000-line check allocates millions of small objects (cells, lines, candidates, page
-    rows). They set off pass after pass of the collector, and its full passes walk every
-    object of the process, the search index's caches included: in a worker holding a
-    100k-standard index, that was a third of a check's time. A check makes few reference
-    cycles; the collector gathers them once it runs again.
-
-    The switch is process-wide: made for gunicorn's sync workers (one request per process at
-    a time); under a threaded server, other requests run without the collector meanwhile.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def as_sheet(source: Source) -> BudgetSheet:

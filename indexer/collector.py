@@ -1,10 +1,17 @@
 """The cyclic garbage collector switched off around bulk work that makes no reference cycles
 worth collecting on the way (issue 16).
 
-A rebuild's reading process and ``kb ingest``'s parsing make hundreds of thousands of rows,
-records and index docs that are either dropped at once or kept until the work ends; every
-pass of the collector would only walk them again (bench/README.md, "Rebuild and ingest, parent
-side"). The collector is left as it was found, so a caller that had switched it off keeps it off.
+A rebuild's reading process, its segment processes and ``kb ingest``'s parsing make hundreds of
+thousands of rows, records, index docs and postings that are either dropped at once or kept
+until the work ends; a 10,000-line budget check makes millions of cells, lines and candidates.
+Every pass of the collector would only walk them again, and its full passes walk every object of
+the process, a worker's search caches included (a third of a check's time at 100k standards;
+bench/README.md, "Rebuild and ingest, parent side", "Budget check at scale"). The collector is
+left as it was found, so a caller that had switched it off keeps it off, and nested uses do
+nothing more.
+
+The switch is process-wide: made for the CLI and gunicorn's sync workers (one request per
+process at a time); under a threaded server, other requests run without the collector meanwhile.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,6 +37,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
+from indexer import collector
 from indexer.analysis import index_positions
 from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
@@ -76,13 +76,8 @@ def write_segment(
     and return it (``None`` for no docs); with ``arrays``, its search arrays too
     (:func:`indexer.engine.segments.write_segment_arrays`), from the postings in hand rather
     than read back from the segment."""
-    collecting = gc.isenabled()
-    gc.disable()  # millions of postings, no cycles: collections would only walk them again
-    try:
+    with collector.paused():  # millions of postings, no cycles
         return _write_segment(ix, docs, arrays)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _write_segment(ix: FileIndex, docs: Iterable[list[Field]], arrays: bool) -> Segment | None:

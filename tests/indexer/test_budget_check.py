@@ -10,8 +10,8 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 
+from indexer import collector
 from indexer.budget_check import check_sheet
-from indexer.budget_check import collector_paused
 from kb.budget.lines import CheckContext
 from kb.budget.report import write_report
 from kb.db import open_database
@@ -229,12 +229,12 @@ def test_a_sheet_that_cannot_be_read_is_refused(check, tmp_path):
 
 def test_the_cycle_collector_is_held_during_a_check_and_resumes_after(check):
     seen = []
-    with collector_paused():
+    with collector.paused():
         seen.append(gc.isenabled())
-        with collector_paused():
+        with collector.paused():
             seen.append(gc.isenabled())
         seen.append(gc.isenabled())
-    with pytest.raises(InvalidInput), collector_paused():
+    with pytest.raises(InvalidInput), collector.paused():
         check([{"数量": 1}])
     assert seen == [False, False, False]
     assert gc.isenabled()

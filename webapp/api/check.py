@@ -12,9 +12,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from indexer import collector
 from indexer.budget_check import check_sheet
 from indexer.budget_check import check_upload
-from indexer.budget_check import collector_paused
 from kb.budget.lines import CheckContext
 from kb.budget.lines import CheckReport
 from kb.budget.sheet import read_sheet
@@ -123,7 +123,7 @@ class Check(MethodView):
         """
         if request.files.get("file"):
             form = context_from_form(request.form)
-            with collector_paused():
+            with collector.paused():
                 return jsonify(
                     dump_check_report(run_check(uploaded_sheet(request.files["file"]), form))
                 )

@@ -22,7 +22,7 @@ from flask import render_template
 from flask import request
 from flask import send_file
 
-from indexer.budget_check import collector_paused
+from indexer import collector
 from kb.budget.lines import DEFAULT_REGION
 from kb.budget.lines import BrokenRow
 from kb.budget.lines import CheckLine
@@ -98,7 +98,7 @@ def index():
     """The upload form with the column guide; posted, the verdicts or the report."""
     if request.method == "GET":
         return render_page(report=None, form={}, sheet=None)
-    with collector_paused():
+    with collector.paused():
         return _checked_page()
 
 
