@@ -6,7 +6,9 @@
     .venv/bin/python bench/scale.py --size 100000 --instance DIR   # it is written into)
 
 Runs, each step a child process timed in wall and CPU seconds (its own and its children's,
-from ``wait4``), with the machine's load average before and after:
+from ``wait4``), with the machine's load average before and after, the share of the CPU other
+processes and the host (``steal``) took meanwhile, and the machine's speed just before it
+(``bench/probe.py``):
 
 1. ``kb init`` and ``kb ingest CORPUS`` into a fresh ``--instance`` (only with ``--corpus``);
 2. ``kb reindex --quiet``;
@@ -47,6 +49,7 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from http_load import machine_busy_seconds  # noqa: E402
+from probe import steal_seconds  # noqa: E402
 
 KB = ["-c", "from webapp.cli import cli; cli()"]
 
@@ -55,6 +58,7 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
     """Run ``command`` (``python`` + arguments) to the end; wall, CPU, peak RSS, load, output."""
     load_before = round(os.getloadavg()[0], 2)
     machine_before = machine_busy_seconds()
+    steal_before = steal_seconds()
     started = time.perf_counter()
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -68,6 +72,7 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     machine = machine_busy_seconds() - machine_before
+    steal = steal_seconds() - steal_before
     cpu = usage.ru_utime + usage.ru_stime
     text = log.read_text(errors="replace")
     print(
@@ -85,11 +90,25 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
         # What every other process took of the machine meanwhile: above ~0.3 the wall time
         # is the machine's, not the step's (a step measuring a server counts it as "other").
         "other_cpu_share": round((machine - cpu) / (wall * (os.cpu_count() or 1)), 2),
+        # What the host took of this machine's cores meanwhile (see bench/probe.py).
+        "steal_share": round(steal / (wall * (os.cpu_count() or 1)), 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "load_before_after": [load_before, round(os.getloadavg()[0], 2)],
         "log": str(log),
         "tail": text[-800:],
     }
+
+
+def probe(env: dict[str, str]) -> dict[str, Any] | None:
+    """The machine's speed now (``bench/probe.py`` in a child process), or ``None``."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "probe.py")],
+        cwd=HERE.parent,
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+    )
+    return last_json(done.stdout) if done.returncode == 0 else None
 
 
 def last_json(text: str) -> dict[str, Any] | None:
@@ -130,40 +149,44 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
         "code": _git_head(),
     }
+
+    def step(name: str, command: list[str]) -> dict[str, Any]:
+        """Time one step, with the machine's speed just before it (:func:`probe`)."""
+        speed = probe(env)
+        results[name] = timed(command, env, out / f"{name}.log")
+        results[name]["probe"] = speed
+        return results[name]
+
     if args.corpus:
         if instance.exists():
             if not args.fresh:
                 raise SystemExit(f"{instance} exists: --fresh removes it before ingesting")
             shutil.rmtree(instance)
         results["init"] = timed([*KB, "init"], env, out / "init.log")
-        results["ingest"] = timed(
-            [*KB, "ingest", str(args.corpus.resolve())], env, out / "ingest.log"
-        )
+        step("ingest", [*KB, "ingest", str(args.corpus.resolve())])
     if not (instance / "kb.sqlite3").exists():
         raise SystemExit(f"{instance}: no database (give --corpus to ingest one)")
     if not args.skip_reindex:
-        results["reindex"] = timed([*KB, "reindex", "--quiet"], env, out / "reindex.log")
+        step("reindex", [*KB, "reindex", "--quiet"])
     fts5_file = out / "fts5.sqlite3"
-    fts5 = timed(
-        [str(HERE / "fts5.py"), "--instance", str(instance), "--out", str(fts5_file)],
-        env,
-        out / "fts5.log",
+    fts5 = step(
+        "fts5", [str(HERE / "fts5.py"), "--instance", str(instance), "--out", str(fts5_file)]
     )
     fts5["figures"] = last_json(Path(fts5["log"]).read_text()) if fts5["ok"] else None
-    results["fts5"] = fts5
     if not args.skip_http:
         figures = out / "compare.json"
         compare = [str(HERE / "compare.py"), "--instance", str(instance)]
         compare += ["--fts5-file", str(fts5_file), "--out", str(out), "--json", str(figures)]
         compare += ["--duration", str(args.duration), "--rounds", str(args.rounds)]
-        results["compare"] = timed(compare, env, out / "compare.log")
-        if results["compare"]["ok"]:
+        if step("compare", compare)["ok"]:
             results["compare"]["figures"] = json.loads(figures.read_text())
     if not args.skip_budget:
         budget = [str(HERE / "budget.py"), "--instance", str(instance), "--lines", "10000"]
         budget += ["--out", str(out / "budget")]
-        results["budget"] = timed(budget, env, out / "budget.log")
-        results["budget"]["figures"] = budget_figures(Path(results["budget"]["log"]).read_text())
+        step("budget", budget)["figures"] = budget_figures(
+            Path(results["budget"]["log"]).read_text()
+        )
+    results["probe_end"] = probe(env)
     results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
     return results
 
@@ -179,9 +202,14 @@ def _load(step: dict[str, Any] | None) -> str:
     if not step:
         return "–"
     before, after = step["load_before_after"]
-    if "other_cpu_share" not in step:
-        return f"{before} → {after}"
-    return f"{before} → {after}; others {step['other_cpu_share']:.0%} of the CPU"
+    text = f"{before} → {after}"
+    if "other_cpu_share" in step:
+        text += f"; others {step['other_cpu_share']:.0%} of the CPU"
+    if "steal_share" in step:
+        text += f", the host {step['steal_share']:.0%}"
+    if step.get("probe"):
+        text += f"; probe {step['probe']['cpu_s']:.2f} s"
+    return text
 
 
 def _s(step: dict[str, Any] | None) -> str:
@@ -341,6 +369,20 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---:|---|",
     ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    speeds = [
+        f"{name} {results[name]['probe']['cpu_s']:.2f}"
+        for name in ("ingest", "reindex", "fts5", "compare", "budget")
+        if (results.get(name) or {}).get("probe")
+    ]
+    if results.get("probe_end"):
+        speeds.append(f"end {results['probe_end']['cpu_s']:.2f}")
+    if speeds:
+        lines += [
+            "",
+            "Machine speed before each step (`bench/probe.py`: CPU seconds of one fixed piece "
+            f"of work, lower is faster): {', '.join(speeds)} s. "
+            "Figures of runs whose probes differ are not comparable; ratios within a run are.",
+        ]
     if fts5_ok and fts5.get("figures"):
         f = fts5["figures"]
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in f["phases_s"].items())

@@ -18,9 +18,15 @@ from sqlalchemy.orm import Session
 
 from kb import changes
 
-#: More changes than this to apply, and rebuilding is cheaper (and bounds the work of a round):
-#: an update re-indexes ~140 records/s, a rebuild of 100k standards takes ~180 s (bench/README).
+#: More changes than this to apply, and a round rebuilds (it bounds the work of a round).
 MAX_CHANGES = 20_000
+#: ... or more records to re-index than this share of the records the index holds (and at least
+#: :data:`SHARE_FROM`): an update re-indexes a record through Whoosh's writer in ≈ 2.6 ms of CPU,
+#: while a rebuild takes ≈ 1.2 ms a record of the whole database, on both cores (10k standards,
+#: bench/README "When an update rebuilds"). A first load into an empty index rebuilds.
+REBUILD_SHARE = 0.25
+#: Records below which an update never rebuilds for their share: a few seconds at most.
+SHARE_FROM = 500
 #: How long an id missing below the last one applied is waited for (a rolled-back write never comes).
 GAP_SECONDS = 600
 #: How many ids below the newest a rebuild checks for writes not yet committed.
@@ -71,6 +77,10 @@ def pending(
     rows = changes.since(session, last, also=map(int, gaps), limit=MAX_CHANGES + 1)
     if len(rows) > MAX_CHANGES or any(row.key == changes.ALL for row in rows):
         return Pending(applied=last, gaps=gaps, count=len(rows), rebuild=True)
+    codes = frozenset(r.key for r in rows if r.kind == changes.STANDARD)
+    ids = frozenset(int(r.key) for r in rows if r.kind == changes.DOCUMENT)
+    if _cheaper_to_rebuild(len(codes) + len(ids), meta):
+        return Pending(applied=last, gaps=gaps, count=len(rows), rebuild=True)
     seen = {row.id for row in rows}
     top = max([last, *seen])
     still = {i: at for i, at in gaps.items() if int(i) not in seen and not _too_old(at, now)}
@@ -78,8 +88,8 @@ def pending(
         if missing not in seen:
             still[str(missing)] = now.isoformat(timespec="seconds")
     return Pending(
-        standard_codes=frozenset(r.key for r in rows if r.kind == changes.STANDARD),
-        document_ids=frozenset(int(r.key) for r in rows if r.kind == changes.DOCUMENT),
+        standard_codes=codes,
+        document_ids=ids,
         applied=top,
         gaps=still,
         count=len(rows),
@@ -98,6 +108,17 @@ def rebuild_point(session: Session, *, now: dt.datetime | None = None) -> Pendin
     found = changes.present(session, window)
     at = now.isoformat(timespec="seconds")
     return Pending(applied=top, gaps={str(i): at for i in window if i not in found})
+
+
+def _cheaper_to_rebuild(records: int, meta: dict[str, Any] | None) -> bool:
+    """Whether re-indexing ``records`` one by one costs more than rebuilding the index of
+    ``meta`` (:data:`REBUILD_SHARE`). The index's records are counted as its standard versions
+    and documents (a standard has one or more versions; a document's clauses go with it)."""
+    if records < SHARE_FROM:
+        return False
+    counts = (meta or {}).get("counts", {})
+    held = counts.get("standard", 0) + counts.get("document", 0)
+    return records > REBUILD_SHARE * held
 
 
 def _too_old(at: str, now: dt.datetime) -> bool:

@@ -171,7 +171,8 @@ def update(
     Call it after the transaction that changed them has committed: the index reads what the
     session sees. Records no longer in the database are removed from the index. Without a
     current index (missing, or built with another analysis or lexicon), or with more changes to
-    apply than :data:`indexer.changelog.MAX_CHANGES`, this rebuilds everything.
+    apply than re-indexing one by one would do faster (:func:`indexer.changelog.pending`),
+    this rebuilds everything.
 
     :raises Conflict: another writer held the index for longer than ``lock_timeout`` seconds.
     """

@@ -58,3 +58,16 @@ def test_the_budget_row_shows_the_check_the_report_on_download_and_the_requests(
 
 def test_budget_figures_of_a_failed_run_are_empty():
     assert scale.budget_figures("Traceback (most recent call last):\n  File x\nKeyError: 1\n") == {}
+
+
+def test_each_row_shows_the_machine_speed_before_its_step_and_the_host_share():
+    step = {"ok": True, "returncode": 0, "seconds": 61.0, "cpu_seconds": 90.5, "log": "x.log"}
+    step |= {"load_before_after": [0.5, 2.1], "other_cpu_share": 0.01, "steal_share": 0.03}
+    results = {"size": 100000, "started_at": "2026-12-07", "code": "abc"}
+    results |= {"reindex": step | {"probe": {"cpu_s": 0.412}}, "probe_end": {"cpu_s": 0.6}}
+
+    table = scale.markdown(results)
+
+    row = next(line for line in table.splitlines() if "`kb reindex`" in line)
+    assert row.endswith("| 0.5 → 2.1; others 1% of the CPU, the host 3%; probe 0.41 s |")
+    assert "reindex 0.41, end 0.60 s." in table
