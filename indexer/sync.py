@@ -170,8 +170,8 @@ def update(
 
     Call it after the transaction that changed them has committed: the index reads what the
     session sees. Records no longer in the database are removed from the index. Without a
-    current index (missing, or built with another analysis or lexicon), or with more changes to
-    apply than re-indexing one by one would do faster (:func:`indexer.changelog.pending`),
+    current index (missing, or built with another analysis or lexicon), or with so many changes
+    that a rebuild costs less than re-indexing them one by one (:func:`indexer.changelog.pending`),
     this rebuilds everything.
 
     :raises Conflict: another writer held the index for longer than ``lock_timeout`` seconds.
