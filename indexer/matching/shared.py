@@ -14,7 +14,10 @@ from typing import cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
+from sqlalchemy.orm import Session
 
+from indexer.budget_facts import FactsFile
+from indexer.budget_facts import facts_for
 from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
@@ -149,6 +152,8 @@ class Shared:
     """The shared work of the checks against one searcher (see the module docstring)."""
 
     def __init__(self, view: IndexView) -> None:
+        self.view_token, self.folder = view.token, view.folder
+        self._facts: FactsFile | None = None
         self.texts = TextFitter(view.analyzer, view.synonym_groups)
         self.docs: dict[int, Doc] = {}
         self.size = view.size
@@ -171,6 +176,13 @@ class Shared:
         self.expenses = expense_cores(
             self.texts.same_words(category) for category in set(view.column("category")) if category
         )
+
+    def facts(self, session: Session) -> FactsFile:
+        """The facts of the standards of this commit of the index, kept with it
+        (:mod:`indexer.budget_facts`), loaded once per searcher."""
+        if self._facts is None:
+            self._facts = facts_for(self.folder, self.view_token, session)
+        return self._facts
 
     def in_force_mask(self, day: Day, docs: frozenset[int]) -> np.ndarray:
         """The standards in force on ``day`` (``docs``) as a mask by document number."""
