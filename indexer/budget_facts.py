@@ -22,6 +22,7 @@ its own segment files.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import uuid
@@ -148,17 +149,23 @@ def _shared(rows: list[tuple[Any, ...]]) -> tuple[np.ndarray, list[tuple[Any, ..
     """The keys as an array, and the facts as plain tuples whose equal values are one object:
     the pickle then holds each distinct text, figure and date once (regions, kinds, units and
     dates repeat across thousands of versions) and loads them once."""
-    keys = np.fromiter((row[0] for row in rows), np.int64, len(rows))
+    if not rows:
+        return np.empty(0, np.int64), []
+    keys, *columns = zip(*rows, strict=True)
+    return np.asarray(keys, dtype=np.int64), list(zip(*map(_one_each, columns), strict=True))
+
+
+def _one_each(column: tuple[Any, ...]) -> tuple[Any, ...] | list[Any]:
+    """A column with its equal values as one object. A decimal is one with another only when
+    its digits are the same too (``Decimal("1299") == Decimal("1299.00")``, yet a figure keeps
+    the places it was given); numbers and flags are left as they are."""
+    kinds = {type(value) for value in column} - {type(None)}
     known: dict[Any, Any] = {}
-    shared = [tuple(known.setdefault(_identity(v), v) for v in row[1:]) for row in rows]
-    return keys, shared
-
-
-def _identity(value: Any) -> Any:
-    """What makes two values one: equal and of one type, and for a decimal its digits too
-    (``Decimal("1299") == Decimal("1299.00")``, yet a figure keeps the places it was given;
-    ``Decimal("1") == 1 == True``, yet a flag stays a bool)."""
-    return (Decimal, str(value)) if isinstance(value, Decimal) else (type(value), value)
+    if kinds == {Decimal}:
+        return [None if v is None else known.setdefault(str(v), v) for v in column]
+    if kinds <= {str, dt.date}:
+        return [known.setdefault(v, v) for v in column]
+    return column
 
 
 def _write(generation: Path, serial: int, rows: list[tuple[Any, ...]]) -> Path:
