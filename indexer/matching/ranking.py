@@ -199,7 +199,8 @@ class Matcher:
         commit of the index (:mod:`indexer.budget_facts`), in the order of their keys; any it
         does not hold as the index does (code and version) are read from the database."""
         codes, versions = self.view.column("code"), self.view.column("version")
-        wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
+        loaded = self.docs.facts
+        wanted = {(codes[d], versions[d]): d for d in docnums if d not in loaded}
         if not wanted:
             return
         docs = list(wanted.values())
@@ -212,15 +213,14 @@ class Matcher:
             if facts is None or (facts.code, facts.version) != (codes[docnum], versions[docnum]):
                 missing[keys[position] >> STANDARD_ID_SHIFT] = codes[docnum]
                 continue
-            self.docs[docnum] = Doc(facts)
+            loaded[docnum] = facts
             added.append(docnum)
         for facts in read_facts(self.session, missing) if missing else ():
             docnum = wanted.get((facts.code, facts.version))
-            if docnum is not None and docnum not in self.docs:
-                self.docs[docnum] = Doc(facts)
+            if docnum is not None and docnum not in loaded:
+                loaded[docnum] = facts
                 added.append(docnum)
-        if added:
-            self.table.add(self.docs, added)
+        self.table.add(loaded, added)
 
     def _chain(self, region: str) -> tuple[Place, ...]:
         found = self._chains.get(region)
@@ -435,7 +435,7 @@ class Matcher:
         usable = (texts >= 0) & (table.local[docnums] <= self.limit)
         docnums, where, texts = docnums[usable], where[usable], texts[usable]
         fits = Fits(self.texts, text, self.table.text_list, texts)
-        fits.name(docnums, self.docs)
+        fits.name(docnums, self.docs.facts)
         tiers, covers, residuals = fits.tiers, fits.covers, fits.residuals
         kept = np.flatnonzero(tiers >= 0)
         groups = table.group[docnums[kept]]
