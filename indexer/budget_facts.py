@@ -3,20 +3,24 @@
 A 10,000-line check against 100k standards needs the facts (:class:`kb.budget.facts.StandardFacts`)
 of ≈ 68k related standard versions; read from the database at every worker's first check they
 were its largest single step (bench/README "Budget check at scale"). They are written instead
-where the index is written, beside its segments, as columns in one file that a worker loads in
-a fraction of that time.
+where the index is written, beside its segments, in one file that a worker loads in a fraction
+of that time (the matching reads them from it by the standard's database id and version, which
+the index's tie-break key holds).
 
 *Following the index.* The file belongs to one commit of the index: it is named by the
 ``CURRENT`` token's serial inside the generation's folder (``gen-…/budget-facts-<serial>.pickle``)
-and holds that token. A rebuild writes it for its new generation before the generation is
+and holds that serial. A rebuild writes it for its new generation before the generation is
 swapped in (:func:`write_facts`, called by :mod:`indexer.sync`). An update commits a new serial,
 for which no file exists yet: the first check against it reads the facts from the database, as
 before, and writes the file for that commit (:func:`facts_for`), so other workers load it. A
 file of another commit is never read, so no check sees facts older than the index it matches
-against; a missing, unreadable or foreign file only means the database is read.
+against; a missing, unreadable or foreign file only means the database is read. (Facts read
+at first need may be newer than the commit, if the database changed since: as when every check
+read them from the database.)
 
-The file is a pickle of plain values (strings, integers, a numpy array of keys) written by this
-module into the index folder, which only the application writes — the same trust Whoosh gives
+The file is a pickle of plain values (a numpy array of keys, and per version a tuple of texts,
+numbers, decimals, dates and flags, equal values stored once) written by this module into the
+index folder, which only the application writes — the same trust Whoosh gives
 its own segment files.
 """
 
