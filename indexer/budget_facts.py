@@ -101,13 +101,30 @@ def load_facts(generation: Path, token: str) -> FactsFile | None:
     try:
         with open(path, "rb") as handle:
             data = pickle.load(handle)  # noqa: S301 - the index folder's own file
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+    except (OSError, EOFError, ImportError, LookupError, *_UNREADABLE):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
-    if data.get("serial") != _serial(token):
+    keys, rows = data.get("keys"), data.get("rows")
+    if data.get("serial") != _serial(token) or not _whole(keys, rows):
         return None
-    return FactsFile(token, data["keys"], data["rows"])
+    return FactsFile(token, keys, rows)
+
+
+#: What unpickling a damaged file raises besides a missing one's errors.
+_UNREADABLE = (pickle.UnpicklingError, ValueError, TypeError, AttributeError, MemoryError)
+
+
+def _whole(keys: Any, rows: Any) -> bool:
+    """Whether a file's keys and rows are what :func:`_write` writes: as many rows as keys, in
+    key order, each with every field."""
+    if not isinstance(keys, np.ndarray) or keys.dtype != np.int64 or keys.ndim != 1:
+        return False
+    if not isinstance(rows, list) or len(rows) != len(keys):
+        return False
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        return False
+    return all(isinstance(row, tuple) and len(row) == len(_FIELDS) for row in rows)
 
 
 def facts_for(generation: Path, token: str, session: Session) -> FactsFile:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -166,6 +167,10 @@ def test_a_file_of_another_commit_or_unreadable_is_not_read(released, session, t
     assert budget_facts.load_facts(folder, f"{name} 1") is None  # no file of commit 1
     budget_facts.facts_path(folder, 1).write_bytes(budget_facts.facts_path(folder, 0).read_bytes())
     assert budget_facts.load_facts(folder, f"{name} 1") is None  # commit 0's, renamed
+    kept = pickle.loads(budget_facts.facts_path(folder, 0).read_bytes())
+    for damaged in ({"rows": []}, {"rows": [kept["rows"][0][:-1]]}, {"keys": [1]}):
+        budget_facts.facts_path(folder, 0).write_bytes(pickle.dumps(kept | damaged))
+        assert budget_facts.load_facts(folder, token) is None, damaged
     budget_facts.facts_path(folder, 0).write_bytes(b"not a pickle")
     assert budget_facts.load_facts(folder, token) is None
 
