@@ -10,7 +10,8 @@ units, grades, the districts and their 街镇, with unit prices around the catal
 in one process, as a server worker would see them:
 
 1. *startup*: the database, the index and the jieba dictionary opened (a one-line check of an
-   item the sheet does not hold), paid once per worker;
+   item the sheet does not hold), paid once per worker; the budget facts kept with the index
+   (:mod:`indexer.budget_facts`) are loaded then too, once per searcher;
 2. *first check* of the .xlsx, what the reviewer waits for (issue 16's "10,000-line budget
    check"), every phase timed: read, match (nothing of the sheet cached yet), verdicts and
    the result page (rows prepared and the template rendered, as ``webapp.pages.check`` does);

@@ -42,6 +42,7 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import Term
 
+from indexer import budget_facts
 from indexer import changelog
 from indexer import collector
 from indexer import direct
@@ -228,6 +229,7 @@ def _rebuild(settings: Settings, session: Session, progress: Progress) -> IndexS
     try:
         point = changelog.rebuild_point(session)  # before any record is read
         counts = _build(building, session, lexicon, skipped, progress)
+        budget_facts.write_facts(building, session)  # what budget matching reads, kept with it
         meta = {
             "signature": signature(lexicon),
             "counts": counts,

@@ -5,7 +5,8 @@ words, text fit with numpy over thousands of standards, ranking per distinct lin
 :mod:`.text_fit`; what it keeps between checks is in :mod:`.shared`; the only module that
 talks to the search engine is :mod:`.view`. Which standard *applies* — sub-item, grade, region
 and level, the ranking key and the score — is policy, in :mod:`kb.budget.policy`; the facts
-are read by :mod:`kb.budget.facts`; the verdicts are :mod:`kb.budget.checking`'s.
+are kept with each commit of the index (:mod:`indexer.budget_facts`), else read by
+:mod:`kb.budget.facts`; the verdicts are :mod:`kb.budget.checking`'s.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ which units convert, which word sets make more than half of a text, the first fe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 
 import numpy as np
 
-from indexer.matching.shared import Doc
 from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
@@ -51,12 +51,12 @@ class Fits:
         self.open = np.array([plan.fixed is None for plan in self.plans], bool)[self.which]
         self.named: dict[int, TextFit] = {}
 
-    def name(self, docnums: np.ndarray, docs: dict[int, Doc]) -> None:
-        """Finish the fits that depend on the documents' 名称."""
+    def name(self, docnums: np.ndarray, docs: Mapping[int, StandardFacts]) -> None:
+        """Finish the fits that depend on the documents' 名称 (``docs``: their facts)."""
         positions = np.flatnonzero(self.open)
         plans = self.plans
         fits = [
-            plans[which].fit(docs[docnum].facts.name)
+            plans[which].fit(docs[docnum].name)
             for which, docnum in zip(
                 self.which[positions].tolist(), docnums[positions].tolist(), strict=True
             )

@@ -50,6 +50,7 @@ from indexer.matching.shared import shared_for
 from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFitter
 from indexer.matching.view import IndexView
+from indexer.schema import STANDARD_ID_SHIFT
 from kb.budget.facts import StandardFacts
 from kb.budget.facts import read_facts
 from kb.budget.lines import RUNNERS_UP
@@ -194,19 +195,32 @@ class Matcher:
         return frozenset().union(*(self.view.holding(p) for p in parts))
 
     def _load(self, docnums: set[int]) -> None:
-        """Read the facts of these index documents' versions from the database."""
+        """Enter the facts of these index documents' versions: from the file kept with this
+        commit of the index (:mod:`indexer.budget_facts`), in the order of their keys; any it
+        does not hold as the index does (code and version) are read from the database."""
         codes, versions = self.view.column("code"), self.view.column("version")
-        wanted = {(codes[d], versions[d]): d for d in docnums if d not in self.docs}
+        loaded = self.docs.facts
+        wanted = {(codes[d], versions[d]): d for d in docnums if d not in loaded}
+        if not wanted:
+            return
         docs = list(wanted.values())
-        standards = dict(zip(self.view.standard_ids(docs), (codes[d] for d in docs), strict=True))
-        added = []
-        for facts in read_facts(self.session, standards):
+        keys = self.view.standard_keys(docs)
+        order = sorted(range(len(docs)), key=keys.__getitem__)
+        found = self.shared.facts(self.session).find([keys[i] for i in order])
+        added, missing = [], {}
+        for position, facts in zip(order, found, strict=True):
+            docnum = docs[position]
+            if facts is None or (facts.code, facts.version) != (codes[docnum], versions[docnum]):
+                missing[keys[position] >> STANDARD_ID_SHIFT] = codes[docnum]
+                continue
+            loaded[docnum] = facts
+            added.append(docnum)
+        for facts in read_facts(self.session, missing) if missing else ():
             docnum = wanted.get((facts.code, facts.version))
-            if docnum is not None:
-                self.docs[docnum] = Doc(facts)
+            if docnum is not None and docnum not in loaded:
+                loaded[docnum] = facts
                 added.append(docnum)
-        if added:
-            self.table.add(self.docs, added)
+        self.table.add(loaded, added)
 
     def _chain(self, region: str) -> tuple[Place, ...]:
         found = self._chains.get(region)
@@ -421,7 +435,7 @@ class Matcher:
         usable = (texts >= 0) & (table.local[docnums] <= self.limit)
         docnums, where, texts = docnums[usable], where[usable], texts[usable]
         fits = Fits(self.texts, text, self.table.text_list, texts)
-        fits.name(docnums, self.docs)
+        fits.name(docnums, self.docs.facts)
         tiers, covers, residuals = fits.tiers, fits.covers, fits.residuals
         kept = np.flatnonzero(tiers >= 0)
         groups = table.group[docnums[kept]]

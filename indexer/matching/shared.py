@@ -14,7 +14,10 @@ from typing import cast
 from weakref import WeakKeyDictionary
 
 import numpy as np
+from sqlalchemy.orm import Session
 
+from indexer.budget_facts import FactsFile
+from indexer.budget_facts import facts_for
 from indexer.matching.text_fit import LineText
 from indexer.matching.text_fit import TextFit
 from indexer.matching.text_fit import TextFitter
@@ -68,14 +71,11 @@ class Doc:
     def __init__(self, facts: StandardFacts) -> None:
         self.facts = facts
         self.parts: ItemParts = item_parts(facts.item, facts.grade)
-        self.grade = grade_core(self.parts.grade) if self.parts.grade else None
-        self.high = facts.level in _HIGH_LEVELS
-        self.group = (self.grade, self.high)
+        self.group = self.grade, self.high = group_of(facts, self.parts)
         self.local = LOCAL_BY_KEY[facts.level]
         self.level = _LEVELS[facts.level]
-        # What breaks ties last: 成本定额 before 支出标准, then the code.
-        self.order = (facts.kind != _COST_QUOTA, facts.code)
-        self.texts = (facts.item or "", facts.category or "", facts.grade or "")
+        self.order = order_of(facts)
+        self.texts = texts_of(facts)
         #: The standard's 事项, 类别 and 名称 together, for the sub-item rule.
         self.text = f"{facts.item or ''}{facts.category or ''}{facts.name}"
         self._cited: tuple[str, str] | None = None
@@ -104,6 +104,42 @@ class Doc:
         return self._template
 
 
+def group_of(facts: StandardFacts, parts: ItemParts | None = None) -> tuple[str | None, bool]:
+    """A version's grade group: the core of the grade its 事项 names (or its 等级), and whether
+    it is a central or provincial standard."""
+    grade = (parts or item_parts(facts.item, facts.grade)).grade
+    return (grade_core(grade) if grade else None), facts.level in _HIGH_LEVELS
+
+
+def order_of(facts: StandardFacts) -> tuple[bool, str]:
+    """What breaks ties last: 成本定额 before 支出标准, then the code."""
+    return facts.kind != _COST_QUOTA, facts.code
+
+
+def texts_of(facts: StandardFacts) -> tuple[str, str, str]:
+    """The texts a line is fitted to: 事项, 类别, 等级."""
+    return facts.item or "", facts.category or "", facts.grade or ""
+
+
+class Docs(dict[int, Doc]):
+    """The related standard versions loaded for the checks against one searcher, by index
+    document number: their facts (:attr:`facts`) entered at once, each :class:`Doc` made when
+    first asked for — ranking reads a few of the tens of thousands it fits (18k of 66k for a
+    10,000-line sheet at 100k standards)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: dict[int, StandardFacts] = {}
+
+    def __missing__(self, docnum: int) -> Doc:
+        found = self[docnum] = Doc(self.facts[docnum])
+        return found
+
+    def clear(self) -> None:
+        super().clear()
+        self.facts.clear()
+
+
 class DocTable:
     """The loaded standards as arrays by index document number, to fit thousands at once:
     the id of their (事项, 类别, 等级) texts (-1: not loaded), their level's rank, the id of
@@ -118,15 +154,29 @@ class DocTable:
         self._text_ids: dict[tuple[str, str, str], int] = {}
         self._group_ids: dict[tuple[str | None, bool], int] = {}
 
-    def add(self, docs: dict[int, Doc], added: list[int]) -> None:
-        """Enter newly loaded documents, and rank every loaded one's tie-break order again."""
+    def add(self, facts: dict[int, StandardFacts], added: list[int]) -> None:
+        """Enter newly loaded documents (``facts`` holds every loaded one, in the order they
+        were loaded), and rank every loaded one's tie-break order (:func:`order_of`) again."""
+        if not added:
+            return
+        texts, groups, local = [], [], []
         for docnum in added:
-            doc = docs[docnum]
-            self.texts[docnum] = self._id(self._text_ids, doc.texts, self.text_list)
-            self.group[docnum] = self._id(self._group_ids, doc.group)
-            self.local[docnum] = doc.local
-        ordered = sorted(docs, key=lambda docnum: docs[docnum].order)
-        self.order[ordered] = np.arange(len(ordered), dtype=np.int32)
+            version = facts[docnum]
+            texts.append(self._id(self._text_ids, texts_of(version), self.text_list))
+            groups.append(self._id(self._group_ids, group_of(version)))
+            local.append(LOCAL_BY_KEY[version.level])
+        at = np.asarray(added, dtype=np.int64)
+        self.texts[at], self.group[at], self.local[at] = texts, groups, local
+        loaded = list(facts.values())
+        # sorted by (not a 成本定额, code), stably: what sorting by order_of does
+        ordered = np.lexsort(
+            (
+                np.array([version.code for version in loaded]),
+                np.fromiter((v.kind != _COST_QUOTA for v in loaded), bool, len(loaded)),
+            )
+        )
+        docnums = np.fromiter(facts, np.int64, len(facts))
+        self.order[docnums[ordered]] = np.arange(len(ordered), dtype=np.int32)
 
     @staticmethod
     def _id(ids: dict[Any, int], key: Any, values: list[Any] | None = None) -> int:
@@ -149,8 +199,10 @@ class Shared:
     """The shared work of the checks against one searcher (see the module docstring)."""
 
     def __init__(self, view: IndexView) -> None:
+        self.view_token, self.folder = view.token, view.folder
+        self._facts: FactsFile | None = None
         self.texts = TextFitter(view.analyzer, view.synonym_groups)
-        self.docs: dict[int, Doc] = {}
+        self.docs = Docs()
         self.size = view.size
         self.table = DocTable(self.size)
         self.related: OrderedDict[Day, dict[tuple[str, str], dict[str, list[int]]]]
@@ -171,6 +223,13 @@ class Shared:
         self.expenses = expense_cores(
             self.texts.same_words(category) for category in set(view.column("category")) if category
         )
+
+    def facts(self, session: Session) -> FactsFile:
+        """The facts of the standards of this commit of the index, kept with it
+        (:mod:`indexer.budget_facts`), loaded once per searcher."""
+        if self._facts is None:
+            self._facts = facts_for(self.folder, self.view_token, session)
+        return self._facts
 
     def in_force_mask(self, day: Day, docs: frozenset[int]) -> np.ndarray:
         """The standards in force on ``day`` (``docs``) as a mask by document number."""
@@ -199,7 +258,11 @@ class Shared:
         ranked = sum(len(found) for found in self.ranked.values())
         if ranked > SHARED_RANKED:
             self.ranked.clear()
-        if len(self.docs) > SHARED_DOCS or fits > SHARED_FITS or self.texts.size > SHARED_TEXTS:
+        if (
+            len(self.docs.facts) > SHARED_DOCS
+            or fits > SHARED_FITS
+            or self.texts.size > SHARED_TEXTS
+        ):
             self.ranked.clear()
             self.docs.clear()
             self.related.clear()

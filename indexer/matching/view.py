@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,11 @@ KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 class IndexView:
     """What matching reads from one searcher; equal views share the searcher's lifetime."""
 
-    def __init__(self, cache: View) -> None:
+    def __init__(self, cache: View, token: str, folder: Path) -> None:
         self._cache = cache
+        #: The ``CURRENT`` token of the commit this view reads, and its generation's folder.
+        self.token = token
+        self.folder = folder
 
     @property
     def key(self) -> View:
@@ -67,6 +71,11 @@ class IndexView:
         """Whether any document holds ``word``."""
         return self._cache.doc_frequency(word) > 0
 
+    def standard_keys(self, docs: list[int]) -> list[int]:
+        """The tie-break keys of these standard documents: the standard's database id shifted
+        by :data:`indexer.schema.STANDARD_ID_SHIFT`, then the version."""
+        return self._cache.arrays.tiebreak[np.asarray(docs, dtype=np.int64)].tolist()
+
     def standard_ids(self, docs: list[int]) -> list[int]:
         """The database ids of the standards of these standard documents (as their tie-break
         keys hold them, :func:`indexer.schema.tiebreak_key`)."""
@@ -81,5 +90,10 @@ class IndexView:
 @contextmanager
 def opened(settings: Settings) -> Iterator[IndexView | None]:
     """The index's current searcher as a view, held for the block (``None``: no index)."""
-    with search_index(settings).reading() as view:
-        yield None if view is None else IndexView(view)
+    index = search_index(settings)
+    with index.reading() as view:
+        if view is None or index.generation is None:
+            yield None
+        else:
+            folder = Path(settings.index_dir) / index.generation.split()[0]
+            yield IndexView(view, index.generation, folder)

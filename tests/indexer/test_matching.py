@@ -192,12 +192,12 @@ def write_quota(folder, value: str) -> None:
     )
 
 
-def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, session, tmp_path):
+def test_a_check_reads_facts_once_per_commit_of_the_index(settings, session, tmp_path):
     from indexer.ingest import ingest
 
     folder = tmp_path / "standards"
     write_quota(folder, "18.50")
-    assert ingest(settings, session, [folder]).ok
+    assert ingest(settings, session, [folder]).ok  # a rebuild: the facts kept with the index
     line = BudgetLine(row=2, item="公共绿地养护", unit="平方米", quantity=D(1), grade="一级")
     context = CheckContext("青浦区", ON)
     statements: list[str] = []
@@ -216,14 +216,18 @@ def test_a_second_check_reads_no_facts_again_until_the_index_changes(settings, s
 
         write_quota(folder, "20.00")  # a new version: the index commits, the searcher is new
         assert ingest(settings, session, [folder]).ok
+        statements.clear()
         after = match_lines(settings, session, [line], context)[2]
+        read_after = [s for s in statements if "standard_version" in s]
     finally:
         event.remove(engine, "before_cursor_execute", record)
         search_module.release(settings)
 
-    assert read_first and not read_again
+    assert not read_first and not read_again
     assert again == first and (first[0].code, first[0].value) == ("QP-CQ-0900", D("18.50"))
     assert again is first  # the same searcher: the line was not ranked again
+    # the update's commit has no facts file yet: the first check against it reads them
+    assert len(read_after) == 1
     assert (after[0].code, after[0].version, after[0].value) == ("QP-CQ-0900", 2, D("20.00"))
 
 
