@@ -19,21 +19,25 @@ import contextlib
 import dataclasses
 import zlib
 from collections.abc import Iterable
+from hashlib import md5
 from pathlib import Path
 from pickle import dumps
+from struct import Struct
 from typing import Any
 
 import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.fields import Schema
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import md5_hash
 from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
+from whoosh.util.numeric import _length_byte_cache
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
@@ -262,24 +266,84 @@ def _length_back(length: int) -> int:
 
 
 def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
-    """One field's words in byte order through the codec's field writer, each word's postings a
-    block at a time (:func:`indexer.engine.store.add_term_postings`)."""
+    """One field's words in byte order through the codec's field writer: a field whose
+    postings carry no values (facets, flags, numbers) and float weights, as Whoosh's formats
+    give them, all at once (:func:`write_postings`); any other, each word's postings a block at
+    a time (:func:`indexer.engine.store.add_term_postings`)."""
+    made = _made_without_values(field, words)
+    if made is not None:
+        write_postings(fields, name, field, made)
+        return
     fields.start_field(name, field)
     for word in sorted(words):
         add_term_postings(fields, word, words[word])
     fields.finish_field()
 
 
+def _made_without_values(field: Any, words: dict[bytes, _Postings]) -> Made | None:
+    """A field's postings as the arrays :func:`write_postings` takes, when its format writes
+    no values and every weight is a float (else ``None``)."""
+    if field.format.fixed_value_size() != 0 or not words:
+        return None
+    ordered = sorted(words)
+    flat = [posting for word in ordered for posting in words[word]]
+    docs, weights, _, lengths = zip(*flat, strict=True)
+    if set(map(type, weights)) != {float}:
+        return None  # an int weight is pickled as an int: Whoosh's writer decides
+    sizes = np.fromiter(map(len, map(words.__getitem__, ordered)), np.int64, len(ordered))
+    empty = np.zeros(0, dtype=np.int64)
+    return Made(
+        words=ordered,
+        starts=np.concatenate(([0], np.cumsum(sizes))),
+        docs=np.array(docs, dtype=np.int64),
+        weights=np.array(weights, dtype=np.float64),
+        lengths=np.array(lengths, dtype=np.int64),
+        value_bytes=np.zeros(0, dtype=np.uint8),
+        value_starts=empty,
+        counts=empty,
+        places=empty,
+    )
+
+
 #: Postings turned into Python objects at a time when written (bounds a process's memory).
 _CHUNK = 1 << 18
+#: A term info as :meth:`whoosh.codec.whoosh3.W3TermInfo.to_bytes` packs it for postings
+#: written to the postings file (``"!BfIBBfII"``, then the offset and length, ``"!q"``, ``"!i"``).
+_TERM_INFO = np.dtype(
+    [
+        ("inlined", "u1"),
+        ("weight", ">f4"),
+        ("df", ">u4"),
+        ("minlength", "u1"),
+        ("maxlength", "u1"),
+        ("maxweight", ">f4"),
+        ("minid", ">u4"),
+        ("maxid", ">u4"),
+        ("offset", ">i8"),
+        ("length", ">i4"),
+    ]
+)
+#: :func:`whoosh.util.numeric.length_to_byte`'s table, and the length from which it gives 255.
+_LENGTH_TABLE = np.frombuffer(_length_byte_cache, dtype=np.int32).astype(np.int64)
+_LENGTH_TOP = 106374
+_pack_int = Struct("!i").pack
+_pack_lengths = Struct("!ii").pack
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """:func:`whoosh.util.numeric.length_to_byte` of every length (non-negative integers)."""
+    found = np.searchsorted(_LENGTH_TABLE, lengths, side="left")
+    return np.where(lengths >= _LENGTH_TOP, 255, found).astype(np.int64)
 
 
 def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
-    """An analysed field's postings through the codec's field writer, each word's blocks as
-    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
-    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
-    header and term info), with each block's document gaps, weights and length statistics
-    computed for all blocks at once."""
+    """A field's postings through the codec's field writer, each word's blocks as the postings
+    writer's ``_write_block`` and ``finish_postings`` and the field writer's ``start_term`` and
+    ``finish_term`` would write them (the same pickled tuple, compression, header and term
+    info): each block's document gaps, weights and length statistics, and each word's term
+    info, computed for all blocks and words at once; a chunk of words' blocks written to the
+    postings file at once, and their term infos added to the term index at once
+    (:func:`add_terms`)."""
     fields.start_field(name, field)
     writer = fields._postwriter
     if not made.words:
@@ -287,12 +351,17 @@ def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
         return
     if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
         raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
+    fixed = field.format.fixed_value_size()
+    if fixed is not None and fixed > 0:
+        raise RuntimeError("a format with fixed-size values: write them through add_term_postings")
+    with_values = fixed is None  # else no values (size 0: the block's values are None)
     limit, level = writer._blocklimit, writer._compression
-    postfile, add_term = writer._postfile, fields._tindex.add
+    postfile = writer._postfile
     field_id = pack_ushort(fields._fieldid)
     starts = made.starts
+    word_count = len(made.words)
     per_word = (np.diff(starts) + limit - 1) // limit
-    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
+    word_of_block = np.repeat(np.arange(word_count), per_word)
     blocks = starts[:-1][word_of_block] + limit * (
         np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
     )
@@ -301,64 +370,130 @@ def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
     gaps[1:] -= docs[:-1]
     gaps[blocks] = docs[blocks]  # a block's first document is written whole
     stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
+    if not np.isfinite(stored).all():
+        raise ValueError("a posting's weight beyond what Whoosh's postings store")
     low = np.minimum.reduceat(stored, blocks).tolist()
     high = np.maximum.reduceat(stored, blocks).tolist()
-    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
+    heaviest = np.maximum.reduceat(made.weights, blocks)
     lengths = made.lengths.astype(np.int64)
+    present = lengths > 0
     none = int(lengths.max(initial=0)) + 1
-    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
-    longest = np.maximum.reduceat(lengths, blocks).tolist()
-    word_starts = made.starts.tolist()
+    shortest = np.minimum.reduceat(np.where(present, lengths, none), blocks)
+    longest = np.maximum.reduceat(lengths, blocks)
+    short_bytes = np.where(shortest == none, 0, length_bytes(shortest)).tolist()
+    long_bytes = length_bytes(np.maximum(longest, 0)).tolist()
+    heavy_list = [max(0, heavy) for heavy in heaviest.tolist()]
+    # Each word's term info (W3TermInfo.add_block over its blocks, then to_bytes).
+    info = np.zeros(word_count, dtype=_TERM_INFO)
+    word_starts = starts.tolist()
+    firsts = starts[:-1]
+    if np.array_equal(stored, np.floor(stored)) and float(np.abs(stored).sum()) < 2.0**53:
+        info["weight"] = np.add.reduceat(stored, firsts)  # whole numbers: exact in any order
+    else:  # as W3TermInfo adds them: each block's sum, one block after another
+        stored_all = stored.tolist()
+        totals = []
+        for first, finish in zip(word_starts, word_starts[1:], strict=False):
+            total = 0
+            for start in range(first, finish, limit):
+                total += sum(stored_all[start : min(start + limit, finish)])
+            totals.append(total)
+        info["weight"] = totals
+    info["df"] = np.diff(starts)
+    word_short = np.minimum.reduceat(np.where(present, lengths, none), firsts)
+    info["minlength"] = np.where(word_short == none, 0, length_bytes(word_short))
+    info["maxlength"] = length_bytes(np.maximum(np.maximum.reduceat(lengths, firsts), 0))
+    info["maxweight"] = np.maximum(np.maximum.reduceat(made.weights, firsts), 0)
+    info["minid"] = made.docs[firsts]
+    info["maxid"] = made.docs[starts[1:] - 1]
+    word_offsets = np.zeros(word_count, dtype=np.int64)
+    word_ends = np.zeros(word_count, dtype=np.int64)
     # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
     cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
-    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
-    compress, block = zlib.compress, 0
+    chunks = np.unique(np.concatenate(([0], cuts, [word_count]))).tolist()
+    compress, block, at = zlib.compress, 0, postfile.tell()
     for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
         base, top = word_starts[chunk_first], word_starts[chunk_end]
         gap_list = gaps[base:top].tolist()
         stored_list = stored[base:top].tolist()
         docs_list = made.docs[base:top].tolist()
-        values = made.values(base, top)
+        values = made.values(base, top) if with_values else None
+        pieces = []
+        offsets, ends = [], []
         for number in range(chunk_first, chunk_end):
-            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
-            first, finish = first - base, finish - base
-            info = W3TermInfo()
-            offset = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
+            first, finish = word_starts[number] - base, word_starts[number + 1] - base
+            offsets.append(at)
+            pieces.append(WHOOSH3_HEADER_MAGIC)
+            at += len(WHOOSH3_HEADER_MAGIC)
             for start in range(first, finish, limit):
                 end = min(start + limit, finish)
-                weights = stored_list[start:end]
                 if low[block] == high[block]:
-                    mini = None if low[block] == 1.0 else weights[0]
+                    mini = None if low[block] == 1.0 else stored_list[start]
                 else:
-                    mini = tuple(weights)
-                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
-                data = compress(pickled, level)
-                short = None if shortest[block] == none else shortest[block]
-                long, heavy = max(0, longest[block]), max(0, heaviest[block])
-                # W3TermInfo.add_block
-                info._weight += sum(weights)
-                info._df += end - start
-                info._minlength = short if info._minlength is None else min(info._minlength, short)
-                info._maxlength = max(info._maxlength, long)
-                info._maxweight = max(info._maxweight, heavy)
-                if info._minid is None:
-                    info._minid = docs_list[start]
-                info._maxid = docs_list[end - 1]
-                head = (
-                    end - start,
-                    docs_list[end - 1],
-                    heavy,
+                    mini = tuple(stored_list[start:end])
+                data = compress(
+                    dumps(
+                        (
+                            tuple(gap_list[start:end]),
+                            mini,
+                            tuple(values[start:end]) if values is not None else None,
+                        ),
+                        2,
+                    ),
                     level,
-                    length_to_byte(short),
-                    length_to_byte(long),
                 )
-                head_bytes = dumps(head, 2)
-                size = len(head_bytes) + len(data)
-                postfile.write_int(-size if end == finish else size)
-                postfile.write(head_bytes)
-                postfile.write(data)
+                head = dumps(
+                    (
+                        end - start,
+                        docs_list[end - 1],
+                        heavy_list[block],
+                        level,
+                        short_bytes[block],
+                        long_bytes[block],
+                    ),
+                    2,
+                )
+                size = len(head) + len(data)
+                pieces.append(_pack_int(-size if end == finish else size))
+                pieces.append(head)
+                pieces.append(data)
+                at += 4 + size
                 block += 1
-            info.set_extent(offset, postfile.tell() - offset)
-            add_term(field_id + word, info.to_bytes())
+            ends.append(at)
+        postfile.write(b"".join(pieces))
+        word_offsets[chunk_first:chunk_end] = offsets
+        word_ends[chunk_first:chunk_end] = ends
+    info["offset"] = word_offsets
+    info["length"] = word_ends - word_offsets
+    packed = info.tobytes()
+    size = _TERM_INFO.itemsize
+    add_terms(
+        fields._tindex,
+        [field_id + word for word in made.words],
+        [packed[i : i + size] for i in range(0, len(packed), size)],
+    )
     fields.finish_field()
+
+
+def add_terms(tindex: OrderedHashWriter, keys: list[bytes], values: list[bytes]) -> None:
+    """:meth:`whoosh.filedb.filetables.OrderedHashWriter.add` of every key and value in turn,
+    the records written to the file at once (the same bytes, positions and hash buckets)."""
+    dbfile, buckets, index = tindex.dbfile, tindex.buckets, tindex.index
+    if tindex.hashfn is not md5_hash:
+        raise RuntimeError("a term index with another hash: add its terms one by one")
+    last = tindex.lastkey
+    at = dbfile.tell()
+    pieces = []
+    for key, value in zip(keys, values, strict=True):
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        index.append(at)
+        pieces.append(_pack_lengths(len(key), len(value)))
+        pieces.append(key)
+        pieces.append(value)
+        # md5_hash: the digest's last four bytes, read as a big-endian number
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+        buckets[h & 255].append((h, at))
+        at += 8 + len(key) + len(value)
+        last = key
+    dbfile.write(b"".join(pieces))
+    tindex.lastkey = last

@@ -12,9 +12,17 @@ from typing import Any
 import numpy as np
 import pytest
 from whoosh import index
+from whoosh.fields import BOOLEAN
+from whoosh.fields import ID
+from whoosh.fields import NUMERIC
+from whoosh.fields import TEXT
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import FileIndex
 from whoosh.qparser import QueryParser
 from whoosh.query import Term
+from whoosh.util.numeric import length_to_byte
 
 from indexer import direct
 from indexer import segment_writer
@@ -312,3 +320,67 @@ def test_the_search_arrays_written_from_the_postings_in_hand_are_those_decoded_f
         assert written.array(name).dtype == array.dtype, name
         assert np.array_equal(written.array(name), array), name
     assert json.loads((folder / LABELS_FILE).read_text("utf-8")) == labels
+
+
+def test_fractional_weights_and_boosts_are_written_as_whoosh_writes_them(
+    corpus_instance, corpus_docs, tmp_path
+):
+    # Boosts make weights that are not whole numbers (summed block by block as Whoosh sums
+    # them) and that float32 rounds; an empty text, a text of one word, numbers and flags.
+    lexicon = load_lexicon(corpus_instance)
+    schema = Schema(
+        uid=ID(stored=True, field_boost=0.3),
+        content=TEXT(analyzer=chinese_analyzer(lexicon), phrase=True, field_boost=1.7),
+        number=NUMERIC(int, stored=True, sortable=True, shift_step=0, field_boost=2.5),
+        flag=BOOLEAN(),
+        tag=ID(sortable=True),
+    )
+    docs = [
+        {
+            "uid": doc["uid"],
+            "content": doc.get("content") or "",
+            "number": number * 7919 - 3,
+            "flag": number % 3 == 0,
+            "tag": "甲乙"[number % 2] * (1 + number % 4),
+        }
+        for number, doc in enumerate(corpus_docs[:300])
+    ]
+    docs += [
+        {"uid": "x:empty", "content": "", "number": 0, "flag": False, "tag": "甲"},
+        {"uid": "x:one", "content": "绿化", "number": 2**31 - 1, "tag": "乙"},
+    ]
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, docs)
+
+    written = _contents(codec_ix)
+    assert written["words/uid"][b"x:one"][0][0] == pytest.approx(0.3)
+    assert written == _contents(whoosh_ix)
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_field_lengths_are_encoded_as_whoosh_encodes_them():
+    lengths = np.arange(0, 120_000)
+    assert segment_writer.length_bytes(lengths).tolist() == [
+        length_to_byte(length) for length in lengths.tolist()
+    ]
+
+
+def test_terms_added_at_once_are_the_hash_files_terms_added_one_by_one(tmp_path):
+    storage = FileStorage(str(tmp_path)).create()
+    keys = sorted({f"词{number}".encode() * (1 + number % 3) for number in range(5000)})
+    values = [bytes([number % 256]) * (number % 40) for number in range(len(keys))]
+    one_by_one = OrderedHashWriter(storage.create_file("one"))
+    for key, value in zip(keys, values, strict=True):
+        one_by_one.add(key, value)
+    one_by_one.close()
+    at_once = OrderedHashWriter(storage.create_file("all"))
+    segment_writer.add_terms(at_once, keys[:100], values[:100])
+    assert at_once.lastkey == keys[99]
+    segment_writer.add_terms(at_once, keys[100:], values[100:])
+    at_once.close()
+
+    assert (tmp_path / "all").read_bytes() == (tmp_path / "one").read_bytes()
+    unordered = OrderedHashWriter(storage.create_file("unordered"))
+    with pytest.raises(ValueError):
+        segment_writer.add_terms(unordered, [keys[2], keys[1]], values[:2])
+    unordered.dbfile.close()
