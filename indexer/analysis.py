@@ -235,31 +235,39 @@ def _normalise(text: str) -> str:
 
 
 def _route(run: str, *, without_whole: bool = False) -> list[str]:
-    """jieba's best route through a CJK ``run`` (no HMM); optionally never the whole run itself."""
+    """jieba's best route through a CJK ``run`` (no HMM); optionally never the whole run itself.
+
+    What ``jieba.dt.get_DAG`` and ``jieba.dt.calc`` find (the same sums in the same order, ties
+    to the longer word), in one pass from the run's end: each position's candidate words are
+    looked up and scored at once, without the graph as a dictionary of lists."""
     dt = jieba.dt
-    dag = dt.get_DAG(run)
-    if without_whole:
-        dag[0] = [end for end in dag[0] if end != len(run) - 1] or [0]
-    route: dict[int, tuple[float, int]] = {}
-    _calc(run, dag, route)
+    dt.check_initialized()
+    freq, total = dt.FREQ, log(dt.total)
+    size = len(run)
+    scores = [0.0] * (size + 1)  # the best route's score from each position on
+    nexts = [0] * (size + 1)  # and the last character of its first word
+    for idx in range(size - 1, -1, -1):
+        best, best_end, end = 0.0, -1, idx
+        fragment = run[idx]
+        while end < size:
+            count = freq.get(fragment)
+            if count is None:
+                break
+            if count and not (without_whole and idx == 0 and end == size - 1):
+                score = log(count) - total + scores[end + 1]
+                if best_end < 0 or score >= best:  # max() of (score, end): ties to the longer
+                    best, best_end = score, end
+            end += 1
+            fragment = run[idx : end + 1]
+        if best_end < 0:  # no word starts here: the character alone
+            best, best_end = log(freq.get(run[idx]) or 1) - total + scores[idx + 1], idx
+        scores[idx], nexts[idx] = best, best_end
     words, index = [], 0
-    while index < len(run):
-        end = route[index][1] + 1
+    while index < size:
+        end = nexts[index] + 1
         words.append(run[index:end])
         index = end
     return words
-
-
-def _calc(run: str, dag: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
-    # jieba.Tokenizer.calc, without its Python 2 compatibility layer.
-    freq, total = jieba.dt.FREQ, log(jieba.dt.total)
-    size = len(run)
-    route[size] = (0.0, 0)
-    for idx in range(size - 1, -1, -1):
-        route[idx] = max(
-            (log(freq.get(run[idx : end + 1]) or 1) - total + route[end + 1][0], end)
-            for end in dag[idx]
-        )
 
 
 def _tree(word: str) -> WordTree:
