@@ -228,6 +228,12 @@ def runs(text: str) -> Iterator[re.Match[str]]:
     return _RUNS.finditer(text.translate(_WIDTH_FOLD))
 
 
+def run_texts(text: str) -> list[tuple[str, str]]:
+    """:func:`runs` as texts: per run, the run of CJK characters and ``""``, or ``""`` and the
+    number or word."""
+    return _RUNS.findall(text.translate(_WIDTH_FOLD))
+
+
 def _normalise(text: str) -> str:
     if _DECIMAL.match(text):
         text = text.rstrip("0").rstrip(".")

@@ -26,7 +26,7 @@ from whoosh.formats import Positions
 
 from indexer.analysis import JiebaTokenizer
 from indexer.analysis import SynonymFilter
-from indexer.analysis import runs as text_runs
+from indexer.analysis import run_texts as _runs
 from indexer.dictionary import install
 from indexer.engine.cache import LIMITS
 from indexer.engine.segments import PostingArrays
@@ -56,8 +56,9 @@ class WordTable:
         self.word_leaves: list[int] = []
         #: Each whole word's number of tokens.
         self.word_sizes: list[int] = []
-        #: The whole words' numbers of CJK runs met (bounded as the tokenizer's routes).
-        self.runs: dict[str, list[int]] = {}
+        #: The whole words' numbers of CJK runs met and their number of tokens (bounded as the
+        #: tokenizer's routes).
+        self.runs: dict[str, tuple[list[int], int]] = {}
 
     def add(self, word: str, indexed: tuple[tuple[tuple[bytes, int], ...], int]) -> int:
         """Number the whole ``word`` whose index-mode tokens and leaves are ``indexed``."""
@@ -85,29 +86,39 @@ def index_words(analyzer: Analyzer, text: str, table: WordTable) -> list[int] | 
     leaves) gives what :func:`indexer.analysis.index_positions` gives, without a Python step per token
     (``tests/indexer/test_direct.py``). A run of CJK characters is numbered once per
     table: texts repeat their phrases."""
+    found = index_text(analyzer, text, table)
+    return None if found is None else found[0]
+
+
+def index_text(analyzer: Analyzer, text: str, table: WordTable) -> tuple[list[int], int] | None:
+    """:func:`index_words`, and the text's number of tokens (its field length)."""
     parts = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else ()
     if [type(part) for part in parts] != [JiebaTokenizer, LowercaseFilter, SynonymFilter]:
         return None
     tokenizer, synonyms = parts[0], parts[2].synonyms
     install(tokenizer.lexicon)
-    known, runs = table.words.get, table.runs
+    known, runs, sizes = table.words.get, table.runs, table.word_sizes
     found: list[int] = []
-    for run, other in (match.groups() for match in text_runs(text)):
+    length = 0
+    for run, other in _runs(text):  # a run of CJK characters, or else a word
         if run:
             numbers = runs.get(run)
             if numbers is None:
                 if len(runs) > LIMITS.tokenizer_routes:
                     runs.clear()
-                numbers = runs[run] = [
+                numbers = [
                     _number(table, tokenizer, word, True, synonyms) for word in tokenizer.route(run)
                 ]
-            found.extend(numbers)
+                runs[run] = numbers = (numbers, sum([sizes[number] for number in numbers]))
+            found.extend(numbers[0])
+            length += numbers[1]
         else:
             number = known(other)
-            found.append(
-                _number(table, tokenizer, other, False, synonyms) if number is None else number
-            )
-    return found
+            if number is None:
+                number = _number(table, tokenizer, other, False, synonyms)
+            found.append(number)
+            length += sizes[number]
+    return found, length
 
 
 def _number(

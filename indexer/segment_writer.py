@@ -49,7 +49,7 @@ from indexer.engine.store import add_term_postings
 from indexer.postings import Made
 from indexer.postings import Stream
 from indexer.postings import WordTable
-from indexer.postings import index_words
+from indexer.postings import index_text
 from indexer.postings import stream_postings
 
 #: One word's postings in a segment: per document its number, the weight, the encoded value and
@@ -60,11 +60,13 @@ _Postings = list[tuple[int, float, bytes, int]]
 @dataclasses.dataclass(frozen=True)
 class Analysed:
     """A positional text field's whole words as numbers of the process's
-    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_words`): its postings
+    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_text`): its postings
     are made for the whole segment at once when it is written (:func:`indexer.postings.stream_postings`)."""
 
     words: list[int]
     table: WordTable
+    #: The text's number of tokens.
+    length: int
 
 
 #: One field of a document ready to be written: name, field, stored value, length, postings
@@ -160,8 +162,7 @@ def prepare(
             items = _items(name, field, value, exact, words)
             if field.scorable:
                 if isinstance(items, Analysed):
-                    sizes = items.table.word_sizes
-                    length = sum([sizes[number] for number in items.words])
+                    length = items.length
                 else:
                     length = sum(item[1] for item in items)
         column = field.column_type
@@ -215,9 +216,9 @@ def _items(
     fmt = field.format
     if type(fmt) is Positions and isinstance(value, str):
         if words is not None:
-            numbers = index_words(field.analyzer, value, words)
-            if numbers is not None:
-                return Analysed(numbers, words)
+            found = index_text(field.analyzer, value, words)
+            if found is not None:
+                return Analysed(found[0], words, found[1])
         found = index_positions(field.analyzer, value)
         if found is not None:
             boost = fmt.field_boost

@@ -37,6 +37,7 @@ from indexer.engine.mapped import segment_folder
 from indexer.engine.segments import decode_segment
 from indexer.engine.store import segment_key
 from indexer.postings import WordTable
+from indexer.postings import index_text
 from indexer.postings import index_words
 from indexer.schema import build_schema
 from kb.db import close_database
@@ -168,7 +169,8 @@ def test_whole_word_numbers_expand_to_the_analyzers_tokens(corpus_instance, corp
     table = WordTable()  # one table for every text, as in a segment process: runs repeat
     texts = [doc["content"] for doc in corpus_docs] + ["ＧＢ/T 7714 道路保洁 18.50 元 绿化养护"]
     for text in texts * 2:
-        numbers = index_words(analyzer, text, table)
+        numbers, length = index_text(analyzer, text, table)
+        assert index_words(analyzer, text, table) == numbers
         expanded: dict[bytes, list[int]] = {}
         base = 0
         for number in numbers:
@@ -179,6 +181,7 @@ def test_whole_word_numbers_expand_to_the_analyzers_tokens(corpus_instance, corp
                 expanded.setdefault(table.tokens[token], []).append(base + place)
             base += table.word_leaves[number]
         assert expanded == index_positions(analyzer, text)
+        assert length == sum(len(places) for places in expanded.values())
     assert table.runs and len(table.tokens) == len(set(table.tokens))
 
 
