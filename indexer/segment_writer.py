@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import W3PerDocWriter
 from whoosh.fields import Schema
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.filetables import md5_hash
@@ -181,16 +183,20 @@ def _add_document(
     """What :meth:`whoosh.writing.SegmentWriter.add_document` writes of one document, with the
     postings kept per field and word instead of in a pool (an analysed text's whole words per
     field, :class:`Stream`)."""
+    if type(perdoc) is not W3PerDocWriter:
+        raise RuntimeError("another codec's per-document writer: write through Whoosh's writer")
     perdoc.start_doc(docnum)
+    stored_fields, totals, columns = perdoc._storedfields, perdoc._fieldlengths, perdoc._colwriters
     for name, field, stored, length, items, column_value in doc:
+        code = length_to_byte(length) if length else 0
+        back = byte_to_length(code) if code else 0  # the length as Whoosh's reader gives it back
         if isinstance(items, Analysed):
             if items.words:
                 stream = streams.get(name)
                 if stream is None:
                     stream = streams[name] = Stream(items.table)
-                stream.add(docnum, items.words, _length_back(length))
+                stream.add(docnum, items.words, back)
         elif items:
-            back = _length_back(length)
             words = postings.get(name)
             if words is None:
                 words = postings[name] = {}
@@ -200,9 +206,24 @@ def _add_document(
                     words[word] = [(docnum, weight, value_bytes, back)]
                 else:
                     found.append((docnum, weight, value_bytes, back))
-        perdoc.add_field(name, field, stored, length)
-        if field.column_type:
-            perdoc.add_column_value(name, field.column_type, column_value)
+        # W3PerDocWriter.add_field, then add_column_value, with their column writers in hand
+        if stored is not None:
+            stored_fields[name] = stored
+        if length:
+            lengths_name = f"_{name}_len"
+            column = columns.get(lengths_name)
+            if column is None:
+                perdoc._create_column(lengths_name, LENGTHS_COLUMN)
+                column = columns[lengths_name]
+            column.add(docnum, code)
+            totals[name] += length
+        column_type = field.column_type
+        if column_type:
+            column = columns.get(name)
+            if column is None:
+                perdoc._create_column(name, column_type)
+                column = columns[name]
+            column.add(docnum, column_value)
     perdoc.finish_doc()
 
 
@@ -258,12 +279,6 @@ def _encode_positions(positions: list[int]) -> bytes:
 _POSITIONS = Positions()
 #: The encoding of a single position without pickle's final ``.``.
 _SINGLE: dict[int, bytes] = {}
-
-
-def _length_back(length: int) -> int:
-    """A field length as Whoosh's reader gives it back from the one-byte column (0: none)."""
-    code = length_to_byte(length)
-    return byte_to_length(code) if code else 0
 
 
 def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
