@@ -36,6 +36,7 @@ from whoosh.index import clean_files
 from indexer.postings import WordTable
 from indexer.segment_writer import Exact
 from indexer.segment_writer import Field
+from indexer.segment_writer import keep_freed_memory
 from indexer.segment_writer import prepare
 from indexer.segment_writer import write_segment
 
@@ -205,6 +206,7 @@ def _batches(records: Iterable[_Numbered]) -> Iterator[tuple[list[_Numbered], in
 def _child(ix: FileIndex, jobs: Any, results: Any, arrays: bool, theirs: list[Any]) -> None:
     for end in theirs:
         end.close()
+    keep_freed_memory()
 
     def received() -> Iterator[_Numbered]:
         while True:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import platform
 from pathlib import Path
 from typing import Any
 
@@ -387,3 +388,11 @@ def test_terms_added_at_once_are_the_hash_files_terms_added_one_by_one(tmp_path)
     with pytest.raises(ValueError):
         segment_writer.add_terms(unordered, [keys[2], keys[1]], values[:2])
     unordered.dbfile.close()
+
+
+def test_a_segment_process_keeps_its_freed_memory_where_the_c_library_is_glibc():
+    # Run in a forked process, as a segment process does: this one's allocator stays as it is.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        kept = pool.apply(segment_writer.keep_freed_memory)
+    assert kept is (platform.libc_ver()[0] == "glibc")
