@@ -53,6 +53,8 @@ CJK_CHAR = re.compile(rf"[{_CJK}]")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
 #: Full-width ASCII variants and the ideographic space, folded without changing any offset.
 _WIDTH_FOLD = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+#: A character :data:`_WIDTH_FOLD` folds (most texts have none: no folding then).
+_WIDE = re.compile("[\u3000\uff01-\uff5e]")
 #: The same, also lowercasing ASCII letters: how needles are looked for in a text.
 FOLD = (
     _WIDTH_FOLD
@@ -225,13 +227,17 @@ def index_positions(analyzer: Analyzer, text: str) -> dict[bytes, list[int]] | N
 def runs(text: str) -> Iterator[re.Match[str]]:
     """The runs of ``text`` words are made of, full width folded: group 1 a run of CJK
     characters (for jieba to cut), else group 2 a number or a word of letters and digits."""
-    return _RUNS.finditer(text.translate(_WIDTH_FOLD))
+    return _RUNS.finditer(_folded(text))
 
 
 def run_texts(text: str) -> list[tuple[str, str]]:
     """:func:`runs` as texts: per run, the run of CJK characters and ``""``, or ``""`` and the
     number or word."""
-    return _RUNS.findall(text.translate(_WIDTH_FOLD))
+    return _RUNS.findall(_folded(text))
+
+
+def _folded(text: str) -> str:
+    return text.translate(_WIDTH_FOLD) if _WIDE.search(text) else text
 
 
 def _normalise(text: str) -> str:

@@ -224,3 +224,10 @@ def test_routes_of_any_run_are_jiebas_routes(module_lexicon, run):
     install(module_lexicon)
     assert analysis._route(run) == _jieba_route(run)
     assert analysis._route(run, without_whole=True) == _jieba_route(run, True)
+
+
+def test_a_text_is_folded_when_it_has_a_character_to_fold():
+    # Folding is skipped for texts without one: the characters looked for are those folded.
+    looked_for = {c for c in range(0x10000) if analysis._WIDE.match(chr(c))}
+    assert looked_for == set(analysis._WIDTH_FOLD)
+    assert analysis.run_texts("ＧＢ　７７１４绿化") == [("", "GB"), ("", "7714"), ("绿化", "")]
