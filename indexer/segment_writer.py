@@ -169,30 +169,43 @@ def prepare(
     doc: dict[str, Any],
     exact: Exact | None = None,
     words: WordTable | None = None,
+    plans: dict[str, Plan] | None = None,
 ) -> list[Field]:
     """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
     fields, before anything is written: a document that cannot be indexed raises here.
     ``exact``: the exact values' postings already computed with this ``schema``; ``words``:
-    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`)."""
+    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`);
+    ``plans``: what was read of this ``schema``'s fields so far (:data:`Plan`)."""
     ready = []
+    if plans is None:
+        plans = {}
     for name in sorted(doc):
         value = doc[name]
         if value is None or name.startswith("_"):
             continue
-        field = schema[name]
+        plan = plans.get(name)
+        if plan is None:
+            field = schema[name]
+            plan = plans[name] = (field, field.indexed, field.scorable, field.stored)
+        field, indexed, scorable, stored = plan
         length = 0
         items: list[tuple[bytes, int, float, bytes]] | Analysed = []
-        if field.indexed:
+        if indexed:
             items = _items(name, field, value, exact, words)
-            if field.scorable:
+            if scorable:
                 if isinstance(items, Analysed):
                     length = items.length
                 else:
                     length = sum(item[1] for item in items)
         column = field.column_type
         column_value = field.to_column_value(value) if column else None
-        ready.append((name, field, value if field.stored else None, length, items, column_value))
+        ready.append((name, field, value if stored else None, length, items, column_value))
     return ready
+
+
+#: A schema's field as :func:`prepare` reads it: the field, whether it is indexed, scorable,
+#: stored.
+Plan = tuple[Any, bool, bool, bool]
 
 
 def _add_document(
@@ -269,7 +282,13 @@ def _items(
                 (word, len(at), len(at) * boost, _encode_positions(at))
                 for word, at in found.items()
             ]
-    if exact is not None and type(fmt) is Existence and isinstance(value, str | int):
+    # A unique field's values (uid) do not repeat: not remembered.
+    if (
+        exact is not None
+        and type(fmt) is Existence
+        and not field.unique
+        and isinstance(value, str | int)
+    ):
         key = (name, type(value), value)  # bool is an int: True and 1 kept apart
         known = exact.get(key)
         if known is None:
