@@ -6,11 +6,13 @@ document's fields — each field's own ``index`` (the same analyzer, formats and
 stored values, lengths, column values — before anything is written, so that a document that
 cannot be indexed raises before it touches the segment. :func:`write_segment` keeps the
 postings per field and word in document order (documents are numbered as they come: no sort of
-postings, only of each field's words) and writes them with the codec's own writers in the order
-Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
-A positional text field (``content``) is kept as the numbers of its whole words instead, and its
-postings are made and encoded for the whole segment at once with array operations
-(:mod:`indexer.postings`) and written by :func:`write_postings`.
+postings, only of each field's words). A positional text field (``content``) is kept as the
+numbers of its whole words instead, and its postings are made and encoded for the whole segment
+at once with array operations (:mod:`indexer.postings`). Every field's postings are then
+written in the order Whoosh's writer would, all of a field's words at once
+(:func:`indexer.block_writer.write_postings`; a field whose values or weights it does not take,
+a block at a time through :func:`indexer.engine.store.add_term_postings`), and the stored
+fields, lengths and columns through the codec's per-document writer's own column writers.
 """
 
 from __future__ import annotations
@@ -18,34 +20,26 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
-import zlib
 from collections.abc import Iterable
-from hashlib import md5
 from pathlib import Path
-from pickle import dumps
-from struct import Struct
 from typing import Any
 
 import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.codec.whoosh3 import W3PerDocWriter
 from whoosh.fields import Schema
-from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.filedb.filetables import md5_hash
 from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import _length_byte_cache
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer import collector
 from indexer.analysis import index_positions
+from indexer.block_writer import write_postings
 from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
@@ -325,7 +319,7 @@ _SINGLE: dict[int, bytes] = {}
 def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
     """One field's words in byte order through the codec's field writer: a field whose
     postings carry no values (facets, flags, numbers) and float weights, as Whoosh's formats
-    give them, all at once (:func:`write_postings`); any other, each word's postings a block at
+    give them, all at once (:func:`~indexer.block_writer.write_postings`); any other, each word's postings a block at
     a time (:func:`indexer.engine.store.add_term_postings`)."""
     made = _made_without_values(field, words)
     if made is not None:
@@ -338,7 +332,7 @@ def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Posting
 
 
 def _made_without_values(field: Any, words: dict[bytes, _Postings]) -> Made | None:
-    """A field's postings as the arrays :func:`write_postings` takes, when its format writes
+    """A field's postings as the arrays :func:`~indexer.block_writer.write_postings` takes, when its format writes
     no values and every weight is a float (else ``None``)."""
     if field.format.fixed_value_size() != 0 or not words:
         return None
@@ -360,197 +354,3 @@ def _made_without_values(field: Any, words: dict[bytes, _Postings]) -> Made | No
         counts=empty,
         places=empty,
     )
-
-
-#: Postings turned into Python objects at a time when written (bounds a process's memory).
-_CHUNK = 1 << 18
-#: A term info as :meth:`whoosh.codec.whoosh3.W3TermInfo.to_bytes` packs it for postings
-#: written to the postings file (``"!BfIBBfII"``, then the offset and length, ``"!q"``, ``"!i"``).
-_TERM_INFO = np.dtype(
-    [
-        ("inlined", "u1"),
-        ("weight", ">f4"),
-        ("df", ">u4"),
-        ("minlength", "u1"),
-        ("maxlength", "u1"),
-        ("maxweight", ">f4"),
-        ("minid", ">u4"),
-        ("maxid", ">u4"),
-        ("offset", ">i8"),
-        ("length", ">i4"),
-    ]
-)
-#: :func:`whoosh.util.numeric.length_to_byte`'s table, and the length from which it gives 255.
-_LENGTH_TABLE = np.frombuffer(_length_byte_cache, dtype=np.int32).astype(np.int64)
-_LENGTH_TOP = 106374
-_pack_int = Struct("!i").pack
-_pack_lengths = Struct("!ii").pack
-
-
-def length_bytes(lengths: np.ndarray) -> np.ndarray:
-    """:func:`whoosh.util.numeric.length_to_byte` of every length (non-negative integers)."""
-    found = np.searchsorted(_LENGTH_TABLE, lengths, side="left")
-    return np.where(lengths >= _LENGTH_TOP, 255, found).astype(np.int64)
-
-
-def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
-    """A field's postings through the codec's field writer, each word's blocks as the postings
-    writer's ``_write_block`` and ``finish_postings`` and the field writer's ``start_term`` and
-    ``finish_term`` would write them (the same pickled tuple, compression, header and term
-    info): each block's document gaps, weights and length statistics, and each word's term
-    info, computed for all blocks and words at once; a chunk of words' blocks written to the
-    postings file at once, and their term infos added to the term index at once
-    (:func:`add_terms`)."""
-    fields.start_field(name, field)
-    writer = fields._postwriter
-    if not made.words:
-        fields.finish_field()
-        return
-    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
-        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
-    fixed = field.format.fixed_value_size()
-    if fixed is not None and fixed > 0:
-        raise RuntimeError("a format with fixed-size values: write them through add_term_postings")
-    with_values = fixed is None  # else no values (size 0: the block's values are None)
-    limit, level = writer._blocklimit, writer._compression
-    postfile = writer._postfile
-    field_id = pack_ushort(fields._fieldid)
-    starts = made.starts
-    word_count = len(made.words)
-    per_word = (np.diff(starts) + limit - 1) // limit
-    word_of_block = np.repeat(np.arange(word_count), per_word)
-    blocks = starts[:-1][word_of_block] + limit * (
-        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
-    )
-    docs = made.docs.astype(np.int64)
-    gaps = docs.copy()
-    gaps[1:] -= docs[:-1]
-    gaps[blocks] = docs[blocks]  # a block's first document is written whole
-    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
-    if not np.isfinite(stored).all():
-        raise ValueError("a posting's weight beyond what Whoosh's postings store")
-    low = np.minimum.reduceat(stored, blocks).tolist()
-    high = np.maximum.reduceat(stored, blocks).tolist()
-    heaviest = np.maximum.reduceat(made.weights, blocks)
-    lengths = made.lengths.astype(np.int64)
-    present = lengths > 0
-    none = int(lengths.max(initial=0)) + 1
-    shortest = np.minimum.reduceat(np.where(present, lengths, none), blocks)
-    longest = np.maximum.reduceat(lengths, blocks)
-    short_bytes = np.where(shortest == none, 0, length_bytes(shortest)).tolist()
-    long_bytes = length_bytes(np.maximum(longest, 0)).tolist()
-    heavy_list = [max(0, heavy) for heavy in heaviest.tolist()]
-    # Each word's term info (W3TermInfo.add_block over its blocks, then to_bytes).
-    info = np.zeros(word_count, dtype=_TERM_INFO)
-    word_starts = starts.tolist()
-    firsts = starts[:-1]
-    if np.array_equal(stored, np.floor(stored)) and float(np.abs(stored).sum()) < 2.0**53:
-        info["weight"] = np.add.reduceat(stored, firsts)  # whole numbers: exact in any order
-    else:  # as W3TermInfo adds them: each block's sum, one block after another
-        stored_all = stored.tolist()
-        totals = []
-        for first, finish in zip(word_starts, word_starts[1:], strict=False):
-            total = 0
-            for start in range(first, finish, limit):
-                total += sum(stored_all[start : min(start + limit, finish)])
-            totals.append(total)
-        info["weight"] = totals
-    info["df"] = np.diff(starts)
-    word_short = np.minimum.reduceat(np.where(present, lengths, none), firsts)
-    info["minlength"] = np.where(word_short == none, 0, length_bytes(word_short))
-    info["maxlength"] = length_bytes(np.maximum(np.maximum.reduceat(lengths, firsts), 0))
-    info["maxweight"] = np.maximum(np.maximum.reduceat(made.weights, firsts), 0)
-    info["minid"] = made.docs[firsts]
-    info["maxid"] = made.docs[starts[1:] - 1]
-    word_offsets = np.zeros(word_count, dtype=np.int64)
-    word_ends = np.zeros(word_count, dtype=np.int64)
-    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
-    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
-    chunks = np.unique(np.concatenate(([0], cuts, [word_count]))).tolist()
-    compress, block, at = zlib.compress, 0, postfile.tell()
-    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
-        base, top = word_starts[chunk_first], word_starts[chunk_end]
-        gap_list = gaps[base:top].tolist()
-        stored_list = stored[base:top].tolist()
-        docs_list = made.docs[base:top].tolist()
-        values = made.values(base, top) if with_values else None
-        pieces = []
-        offsets, ends = [], []
-        for number in range(chunk_first, chunk_end):
-            first, finish = word_starts[number] - base, word_starts[number + 1] - base
-            offsets.append(at)
-            pieces.append(WHOOSH3_HEADER_MAGIC)
-            at += len(WHOOSH3_HEADER_MAGIC)
-            for start in range(first, finish, limit):
-                end = min(start + limit, finish)
-                if low[block] == high[block]:
-                    mini = None if low[block] == 1.0 else stored_list[start]
-                else:
-                    mini = tuple(stored_list[start:end])
-                data = compress(
-                    dumps(
-                        (
-                            tuple(gap_list[start:end]),
-                            mini,
-                            tuple(values[start:end]) if values is not None else None,
-                        ),
-                        2,
-                    ),
-                    level,
-                )
-                head = dumps(
-                    (
-                        end - start,
-                        docs_list[end - 1],
-                        heavy_list[block],
-                        level,
-                        short_bytes[block],
-                        long_bytes[block],
-                    ),
-                    2,
-                )
-                size = len(head) + len(data)
-                pieces.append(_pack_int(-size if end == finish else size))
-                pieces.append(head)
-                pieces.append(data)
-                at += 4 + size
-                block += 1
-            ends.append(at)
-        postfile.write(b"".join(pieces))
-        word_offsets[chunk_first:chunk_end] = offsets
-        word_ends[chunk_first:chunk_end] = ends
-    info["offset"] = word_offsets
-    info["length"] = word_ends - word_offsets
-    packed = info.tobytes()
-    size = _TERM_INFO.itemsize
-    add_terms(
-        fields._tindex,
-        [field_id + word for word in made.words],
-        [packed[i : i + size] for i in range(0, len(packed), size)],
-    )
-    fields.finish_field()
-
-
-def add_terms(tindex: OrderedHashWriter, keys: list[bytes], values: list[bytes]) -> None:
-    """:meth:`whoosh.filedb.filetables.OrderedHashWriter.add` of every key and value in turn,
-    the records written to the file at once (the same bytes, positions and hash buckets)."""
-    dbfile, buckets, index = tindex.dbfile, tindex.buckets, tindex.index
-    if tindex.hashfn is not md5_hash:
-        raise RuntimeError("a term index with another hash: add its terms one by one")
-    last = tindex.lastkey
-    at = dbfile.tell()
-    pieces = []
-    for key, value in zip(keys, values, strict=True):
-        if key <= last:
-            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-        index.append(at)
-        pieces.append(_pack_lengths(len(key), len(value)))
-        pieces.append(key)
-        pieces.append(value)
-        # md5_hash: the digest's last four bytes, read as a big-endian number
-        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
-        buckets[h & 255].append((h, at))
-        at += 8 + len(key) + len(value)
-        last = key
-    dbfile.write(b"".join(pieces))
-    tindex.lastkey = last

@@ -25,6 +25,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 from whoosh.util.numeric import length_to_byte
 
+from indexer import block_writer
 from indexer import direct
 from indexer import segment_writer
 from indexer import sync
@@ -210,7 +211,7 @@ def test_long_texts_positions_are_encoded_as_whoosh_encodes_them(
 def test_postings_written_a_chunk_of_words_at_a_time_are_whooshs(
     corpus_instance, corpus_docs, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(segment_writer, "_CHUNK", 50)  # many chunks, cut between words
+    monkeypatch.setattr(block_writer, "_CHUNK", 50)  # many chunks, cut between words
     schema = _schema(corpus_instance)
     whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, corpus_docs)
     codec_ix = _by_codec(tmp_path / "codec", schema, corpus_docs)
@@ -364,7 +365,7 @@ def test_fractional_weights_and_boosts_are_written_as_whoosh_writes_them(
 
 def test_field_lengths_are_encoded_as_whoosh_encodes_them():
     lengths = np.arange(0, 120_000)
-    assert segment_writer.length_bytes(lengths).tolist() == [
+    assert block_writer.length_bytes(lengths).tolist() == [
         length_to_byte(length) for length in lengths.tolist()
     ]
 
@@ -378,15 +379,15 @@ def test_terms_added_at_once_are_the_hash_files_terms_added_one_by_one(tmp_path)
         one_by_one.add(key, value)
     one_by_one.close()
     at_once = OrderedHashWriter(storage.create_file("all"))
-    segment_writer.add_terms(at_once, keys[:100], values[:100])
+    block_writer.add_terms(at_once, keys[:100], values[:100])
     assert at_once.lastkey == keys[99]
-    segment_writer.add_terms(at_once, keys[100:], values[100:])
+    block_writer.add_terms(at_once, keys[100:], values[100:])
     at_once.close()
 
     assert (tmp_path / "all").read_bytes() == (tmp_path / "one").read_bytes()
     unordered = OrderedHashWriter(storage.create_file("unordered"))
     with pytest.raises(ValueError):
-        segment_writer.add_terms(unordered, [keys[2], keys[1]], values[:2])
+        block_writer.add_terms(unordered, [keys[2], keys[1]], values[:2])
     unordered.dbfile.close()
 
 
