@@ -53,8 +53,19 @@ CJK_CHAR = re.compile(rf"[{_CJK}]")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
 #: Full-width ASCII variants and the ideographic space, folded without changing any offset.
 _WIDTH_FOLD = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
-#: A character :data:`_WIDTH_FOLD` folds (most texts have none: no folding then).
-_WIDE = re.compile("[\u3000\uff01-\uff5e]")
+#: The characters whose folding can change what :data:`_RUNS` finds: those that are, or fold
+#: to, a word character or a point (full-width letters, digits, ．, ＿). The others (full-width
+#: punctuation, the ideographic space) separate runs folded or not, and are in none: a text
+#: without any of these is not folded (Chinese texts have full-width commas, rarely these).
+_WIDE = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(key))
+        for key, folded in sorted(_WIDTH_FOLD.items())
+        if re.match(r"[\w.]", chr(key)) or re.match(r"[\w.]", chr(folded))
+    )
+    + "]"
+)
 #: The same, also lowercasing ASCII letters: how needles are looked for in a text.
 FOLD = (
     _WIDTH_FOLD

@@ -227,7 +227,18 @@ def test_routes_of_any_run_are_jiebas_routes(module_lexicon, run):
 
 
 def test_a_text_is_folded_when_it_has_a_character_to_fold():
-    # Folding is skipped for texts without one: the characters looked for are those folded.
-    looked_for = {c for c in range(0x10000) if analysis._WIDE.match(chr(c))}
-    assert looked_for == set(analysis._WIDTH_FOLD)
+    # Folding is skipped for texts without a character whose folding changes the runs.
+    looked_for = {chr(c) for c in range(0x10000) if analysis._WIDE.match(chr(c))}
+    assert looked_for >= set("０９ＡＺａｚ．＿") and not looked_for & set("，。：；（）！？　")
+    assert looked_for <= {chr(c) for c in analysis._WIDTH_FOLD}
     assert analysis.run_texts("ＧＢ　７７１４绿化") == [("", "GB"), ("", "7714"), ("绿化", "")]
+    assert analysis.run_texts("绿化，养护（一）") == [("绿化", ""), ("养护", ""), ("一", "")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("绿化养护ab_Z9.,，。．＿　ｂ１（）：Ａ-+ "))))
+def test_runs_are_those_of_the_folded_text(text):
+    folded = text.translate(analysis._WIDTH_FOLD)
+    assert analysis.run_texts(text) == analysis._RUNS.findall(folded)
+    assert [m.span() for m in runs(text)] == [m.span() for m in analysis._RUNS.finditer(folded)]
+    assert [m.groups() for m in runs(text)] == [m.groups() for m in analysis._RUNS.finditer(folded)]
