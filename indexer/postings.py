@@ -202,30 +202,38 @@ class Made:
         }
 
 
+#: Above this, rows and positions are counted in 64 bits (:func:`stream_postings`).
+_INT32_TOP = 2**31 - 1
+
+
 def stream_postings(stream: Stream, boost: float) -> Made:
     """The postings of an analysed field, with array operations: each whole word becomes its
     tokens at its leaf position, the tokens are sorted by word (stably: documents and
     positions stay in order), and every posting's positions are encoded as
     :meth:`whoosh.formats.Positions.encode` encodes them."""
     table = stream.table
-    numbers = np.frombuffer(stream.words, dtype=np.int32).astype(np.int64)
-    sizes = np.frombuffer(stream.sizes, dtype=np.int32).astype(np.int64)
-    word_starts = np.asarray(table.word_starts, dtype=np.int64)
-    leaves = np.asarray(table.word_leaves, dtype=np.int64)[numbers]
+    numbers = np.frombuffer(stream.words, dtype=np.int32)
+    sizes = np.frombuffer(stream.sizes, dtype=np.int32)
+    # Rows and positions in 32 bits when the segment's tokens and leaves surely fit: the
+    # arrays below are the segment's size, and half the memory touched is half the time.
+    most = max(max(table.word_leaves, default=0), max(table.word_sizes, default=0))
+    fits = most * len(numbers) < _INT32_TOP and len(table.word_tokens) < _INT32_TOP
+    ix = np.int32 if fits else np.int64
+    numbers, sizes = numbers.astype(ix, copy=False), sizes.astype(ix, copy=False)
+    word_starts = np.asarray(table.word_starts, dtype=ix)
+    leaves = np.asarray(table.word_leaves, dtype=ix)[numbers]
     # Each whole word's first leaf in its document: leaves counted from the document's start.
-    before = np.cumsum(leaves) - leaves
-    firsts = np.cumsum(sizes) - sizes
+    before = np.cumsum(leaves, dtype=ix) - leaves
+    firsts = np.cumsum(sizes, dtype=ix) - sizes
     base = before - np.repeat(before[firsts], sizes)
     # Each whole word's tokens, in order.
     tokens_of = word_starts[numbers + 1] - word_starts[numbers]
-    total = int(tokens_of.sum())
-    first_token = np.cumsum(tokens_of) - tokens_of
-    rows = np.arange(total, dtype=np.int64) + np.repeat(
-        word_starts[numbers] - first_token, tokens_of
-    )
-    token = np.asarray(table.word_tokens, dtype=np.int64)[rows]
-    place = np.asarray(table.word_places, dtype=np.int64)[rows] + np.repeat(base, tokens_of)
-    doc_row = np.repeat(np.repeat(np.arange(len(sizes), dtype=np.int64), sizes), tokens_of)
+    total = int(tokens_of.sum(dtype=np.int64))
+    first_token = np.cumsum(tokens_of, dtype=ix) - tokens_of
+    rows = np.arange(total, dtype=ix) + np.repeat(word_starts[numbers] - first_token, tokens_of)
+    token = np.asarray(table.word_tokens, dtype=ix)[rows]
+    place = np.asarray(table.word_places, dtype=ix)[rows] + np.repeat(base, tokens_of)
+    doc_row = np.repeat(np.repeat(np.arange(len(sizes), dtype=ix), sizes), tokens_of)
     # Words in byte order; a stable sort keeps each word's documents and positions in order.
     by_bytes = sorted(range(len(table.tokens)), key=table.tokens.__getitem__)
     rank = np.empty(len(by_bytes), dtype=np.int32)  # a narrower key sorts faster
