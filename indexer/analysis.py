@@ -53,6 +53,19 @@ CJK_CHAR = re.compile(rf"[{_CJK}]")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
 #: Full-width ASCII variants and the ideographic space, folded without changing any offset.
 _WIDTH_FOLD = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+#: The characters whose folding can change what :data:`_RUNS` finds: those that are, or fold
+#: to, a word character or a point (full-width letters, digits, ．, ＿). The others (full-width
+#: punctuation, the ideographic space) separate runs folded or not, and are in none: a text
+#: without any of these is not folded (Chinese texts have full-width commas, rarely these).
+_WIDE = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(key))
+        for key, folded in sorted(_WIDTH_FOLD.items())
+        if re.match(r"[\w.]", chr(key)) or re.match(r"[\w.]", chr(folded))
+    )
+    + "]"
+)
 #: The same, also lowercasing ASCII letters: how needles are looked for in a text.
 FOLD = (
     _WIDTH_FOLD
@@ -225,7 +238,17 @@ def index_positions(analyzer: Analyzer, text: str) -> dict[bytes, list[int]] | N
 def runs(text: str) -> Iterator[re.Match[str]]:
     """The runs of ``text`` words are made of, full width folded: group 1 a run of CJK
     characters (for jieba to cut), else group 2 a number or a word of letters and digits."""
-    return _RUNS.finditer(text.translate(_WIDTH_FOLD))
+    return _RUNS.finditer(_folded(text))
+
+
+def run_texts(text: str) -> list[tuple[str, str]]:
+    """:func:`runs` as texts: per run, the run of CJK characters and ``""``, or ``""`` and the
+    number or word."""
+    return _RUNS.findall(_folded(text))
+
+
+def _folded(text: str) -> str:
+    return text.translate(_WIDTH_FOLD) if _WIDE.search(text) else text
 
 
 def _normalise(text: str) -> str:
@@ -235,31 +258,39 @@ def _normalise(text: str) -> str:
 
 
 def _route(run: str, *, without_whole: bool = False) -> list[str]:
-    """jieba's best route through a CJK ``run`` (no HMM); optionally never the whole run itself."""
+    """jieba's best route through a CJK ``run`` (no HMM); optionally never the whole run itself.
+
+    What ``jieba.dt.get_DAG`` and ``jieba.dt.calc`` find (the same sums in the same order, ties
+    to the longer word), in one pass from the run's end: each position's candidate words are
+    looked up and scored at once, without the graph as a dictionary of lists."""
     dt = jieba.dt
-    dag = dt.get_DAG(run)
-    if without_whole:
-        dag[0] = [end for end in dag[0] if end != len(run) - 1] or [0]
-    route: dict[int, tuple[float, int]] = {}
-    _calc(run, dag, route)
+    dt.check_initialized()
+    freq, total = dt.FREQ, log(dt.total)
+    size = len(run)
+    scores = [0.0] * (size + 1)  # the best route's score from each position on
+    nexts = [0] * (size + 1)  # and the last character of its first word
+    for idx in range(size - 1, -1, -1):
+        best, best_end, end = 0.0, -1, idx
+        fragment = run[idx]
+        while end < size:
+            count = freq.get(fragment)
+            if count is None:
+                break
+            if count and not (without_whole and idx == 0 and end == size - 1):
+                score = log(count) - total + scores[end + 1]
+                if best_end < 0 or score >= best:  # max() of (score, end): ties to the longer
+                    best, best_end = score, end
+            end += 1
+            fragment = run[idx : end + 1]
+        if best_end < 0:  # no word starts here: the character alone
+            best, best_end = log(freq.get(run[idx]) or 1) - total + scores[idx + 1], idx
+        scores[idx], nexts[idx] = best, best_end
     words, index = [], 0
-    while index < len(run):
-        end = route[index][1] + 1
+    while index < size:
+        end = nexts[index] + 1
         words.append(run[index:end])
         index = end
     return words
-
-
-def _calc(run: str, dag: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
-    # jieba.Tokenizer.calc, without its Python 2 compatibility layer.
-    freq, total = jieba.dt.FREQ, log(jieba.dt.total)
-    size = len(run)
-    route[size] = (0.0, 0)
-    for idx in range(size - 1, -1, -1):
-        route[idx] = max(
-            (log(freq.get(run[idx : end + 1]) or 1) - total + route[end + 1][0], end)
-            for end in dag[idx]
-        )
 
 
 def _tree(word: str) -> WordTree:

@@ -36,6 +36,8 @@ from whoosh.index import clean_files
 from indexer.postings import WordTable
 from indexer.segment_writer import Exact
 from indexer.segment_writer import Field
+from indexer.segment_writer import Plan
+from indexer.segment_writer import keep_freed_memory
 from indexer.segment_writer import prepare
 from indexer.segment_writer import write_segment
 
@@ -205,6 +207,7 @@ def _batches(records: Iterable[_Numbered]) -> Iterator[tuple[list[_Numbered], in
 def _child(ix: FileIndex, jobs: Any, results: Any, arrays: bool, theirs: list[Any]) -> None:
     for end in theirs:
         end.close()
+    keep_freed_memory()
 
     def received() -> Iterator[_Numbered]:
         while True:
@@ -226,6 +229,7 @@ def _write_share(ix: FileIndex, records: Iterable[_Numbered], arrays: bool) -> _
     skipped: list[tuple[int, str, str, str]] = []
     schema = ix.schema  # read from the index's table of contents on every access
     exact: Exact = {}
+    plans: dict[str, Plan] = {}
     words = WordTable()  # the whole words this process has met, numbered
 
     def prepared() -> Iterator[list[Field]]:
@@ -233,7 +237,7 @@ def _write_share(ix: FileIndex, records: Iterable[_Numbered], arrays: bool) -> _
             try:
                 if isinstance(record_docs, Exception):
                     raise record_docs
-                ready = [prepare(schema, doc, exact, words) for doc in record_docs]
+                ready = [prepare(schema, doc, exact, words, plans) for doc in record_docs]
             except RECORD_ERRORS as error:
                 skipped.append((number, kind, key, str(error) or type(error).__name__))
                 continue

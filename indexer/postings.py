@@ -26,7 +26,7 @@ from whoosh.formats import Positions
 
 from indexer.analysis import JiebaTokenizer
 from indexer.analysis import SynonymFilter
-from indexer.analysis import runs as text_runs
+from indexer.analysis import run_texts as _runs
 from indexer.dictionary import install
 from indexer.engine.cache import LIMITS
 from indexer.engine.segments import PostingArrays
@@ -56,8 +56,9 @@ class WordTable:
         self.word_leaves: list[int] = []
         #: Each whole word's number of tokens.
         self.word_sizes: list[int] = []
-        #: The whole words' numbers of CJK runs met (bounded as the tokenizer's routes).
-        self.runs: dict[str, list[int]] = {}
+        #: The whole words' numbers of CJK runs met and their number of tokens (bounded as the
+        #: tokenizer's routes).
+        self.runs: dict[str, tuple[list[int], int]] = {}
 
     def add(self, word: str, indexed: tuple[tuple[tuple[bytes, int], ...], int]) -> int:
         """Number the whole ``word`` whose index-mode tokens and leaves are ``indexed``."""
@@ -85,29 +86,39 @@ def index_words(analyzer: Analyzer, text: str, table: WordTable) -> list[int] | 
     leaves) gives what :func:`indexer.analysis.index_positions` gives, without a Python step per token
     (``tests/indexer/test_direct.py``). A run of CJK characters is numbered once per
     table: texts repeat their phrases."""
+    found = index_text(analyzer, text, table)
+    return None if found is None else found[0]
+
+
+def index_text(analyzer: Analyzer, text: str, table: WordTable) -> tuple[list[int], int] | None:
+    """:func:`index_words`, and the text's number of tokens (its field length)."""
     parts = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else ()
     if [type(part) for part in parts] != [JiebaTokenizer, LowercaseFilter, SynonymFilter]:
         return None
     tokenizer, synonyms = parts[0], parts[2].synonyms
     install(tokenizer.lexicon)
-    known, runs = table.words.get, table.runs
+    known, runs, sizes = table.words.get, table.runs, table.word_sizes
     found: list[int] = []
-    for run, other in (match.groups() for match in text_runs(text)):
+    length = 0
+    for run, other in _runs(text):  # a run of CJK characters, or else a word
         if run:
             numbers = runs.get(run)
             if numbers is None:
                 if len(runs) > LIMITS.tokenizer_routes:
                     runs.clear()
-                numbers = runs[run] = [
+                numbers = [
                     _number(table, tokenizer, word, True, synonyms) for word in tokenizer.route(run)
                 ]
-            found.extend(numbers)
+                runs[run] = numbers = (numbers, sum([sizes[number] for number in numbers]))
+            found.extend(numbers[0])
+            length += numbers[1]
         else:
             number = known(other)
-            found.append(
-                _number(table, tokenizer, other, False, synonyms) if number is None else number
-            )
-    return found
+            if number is None:
+                number = _number(table, tokenizer, other, False, synonyms)
+            found.append(number)
+            length += sizes[number]
+    return found, length
 
 
 def _number(
@@ -191,33 +202,41 @@ class Made:
         }
 
 
+#: Above this, rows and positions are counted in 64 bits (:func:`stream_postings`).
+_INT32_TOP = 2**31 - 1
+
+
 def stream_postings(stream: Stream, boost: float) -> Made:
     """The postings of an analysed field, with array operations: each whole word becomes its
     tokens at its leaf position, the tokens are sorted by word (stably: documents and
     positions stay in order), and every posting's positions are encoded as
     :meth:`whoosh.formats.Positions.encode` encodes them."""
     table = stream.table
-    numbers = np.frombuffer(stream.words, dtype=np.int32).astype(np.int64)
-    sizes = np.frombuffer(stream.sizes, dtype=np.int32).astype(np.int64)
-    word_starts = np.asarray(table.word_starts, dtype=np.int64)
-    leaves = np.asarray(table.word_leaves, dtype=np.int64)[numbers]
+    numbers = np.frombuffer(stream.words, dtype=np.int32)
+    sizes = np.frombuffer(stream.sizes, dtype=np.int32)
+    # Rows and positions in 32 bits when the segment's tokens and leaves surely fit: the
+    # arrays below are the segment's size, and half the memory touched is half the time.
+    most = max(max(table.word_leaves, default=0), max(table.word_sizes, default=0))
+    fits = most * len(numbers) < _INT32_TOP and len(table.word_tokens) < _INT32_TOP
+    ix = np.int32 if fits else np.int64
+    numbers, sizes = numbers.astype(ix, copy=False), sizes.astype(ix, copy=False)
+    word_starts = np.asarray(table.word_starts, dtype=ix)
+    leaves = np.asarray(table.word_leaves, dtype=ix)[numbers]
     # Each whole word's first leaf in its document: leaves counted from the document's start.
-    before = np.cumsum(leaves) - leaves
-    firsts = np.cumsum(sizes) - sizes
+    before = np.cumsum(leaves, dtype=ix) - leaves
+    firsts = np.cumsum(sizes, dtype=ix) - sizes
     base = before - np.repeat(before[firsts], sizes)
     # Each whole word's tokens, in order.
     tokens_of = word_starts[numbers + 1] - word_starts[numbers]
-    total = int(tokens_of.sum())
-    first_token = np.cumsum(tokens_of) - tokens_of
-    rows = np.arange(total, dtype=np.int64) + np.repeat(
-        word_starts[numbers] - first_token, tokens_of
-    )
-    token = np.asarray(table.word_tokens, dtype=np.int64)[rows]
-    place = np.asarray(table.word_places, dtype=np.int64)[rows] + np.repeat(base, tokens_of)
-    doc_row = np.repeat(np.repeat(np.arange(len(sizes), dtype=np.int64), sizes), tokens_of)
+    total = int(tokens_of.sum(dtype=np.int64))
+    first_token = np.cumsum(tokens_of, dtype=ix) - tokens_of
+    rows = np.arange(total, dtype=ix) + np.repeat(word_starts[numbers] - first_token, tokens_of)
+    token = np.asarray(table.word_tokens, dtype=ix)[rows]
+    place = np.asarray(table.word_places, dtype=ix)[rows] + np.repeat(base, tokens_of)
+    doc_row = np.repeat(np.repeat(np.arange(len(sizes), dtype=ix), sizes), tokens_of)
     # Words in byte order; a stable sort keeps each word's documents and positions in order.
     by_bytes = sorted(range(len(table.tokens)), key=table.tokens.__getitem__)
-    rank = np.empty(len(by_bytes), dtype=np.int64)
+    rank = np.empty(len(by_bytes), dtype=np.int32)  # a narrower key sorts faster
     rank[by_bytes] = np.arange(len(by_bytes))
     key = rank[token]
     order = np.argsort(key, kind="stable")
@@ -254,6 +273,9 @@ def stream_postings(stream: Stream, boost: float) -> Made:
 _LIST_HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
 _BININT1, _BININT2, _BININT = ord("K"), ord("M"), ord("J")
 _MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
+#: The opcode of a gap by its number of bytes with the opcode.
+_OPCODES = np.zeros(6, dtype=np.uint8)
+_OPCODES[[2, 3, 5]] = [_BININT1, _BININT2, _BININT]
 #: Pickle writes a list's items in batches of this many, each between a mark and an appends.
 _PICKLE_BATCH = 1000
 
@@ -268,19 +290,24 @@ def _encoded_positions(
     posting with more gaps than pickle writes in one batch is encoded by Whoosh."""
     if len(gaps) and int(gaps.max()) >= 2**31:
         raise ValueError("word position beyond what Whoosh's Positions format encodes")
-    item = np.where(gaps < 256, 2, np.where(gaps < 65536, 3, 5))
-    item_before = np.cumsum(item) - item
-    items = np.add.reduceat(item, starts) if len(starts) else item
-    head = 9 + (counts > 1)
+    # Offsets into the values in 32 bits when they surely fit (each item takes at most 5
+    # bytes, each value's head and end 12): half the memory these gap-sized arrays touch.
+    ix = np.int32 if 5 * len(gaps) + 12 * len(counts) < _INT32_TOP else np.int64
+    item = np.full(len(gaps), 2, dtype=ix)  # a gap's bytes: its opcode and one, two or four
+    item[gaps >= 256] = 3
+    item[gaps >= 65536] = 5
+    item_before = np.cumsum(item, dtype=ix) - item
+    items = np.add.reduceat(item, starts, dtype=ix) if len(starts) else item
+    head = (9 + (counts > 1)).astype(ix)
     size = head + items + 2
-    offsets = np.cumsum(size) - size
-    buffer = np.zeros(int(size.sum()), dtype=np.uint8)
+    offsets = np.cumsum(size, dtype=ix) - size
+    buffer = np.zeros(int(size.sum(dtype=np.int64)), dtype=np.uint8)
     for byte in range(4):
         buffer[offsets + byte] = (counts >> (8 * (3 - byte))) & 255
-    buffer[offsets[:, None] + 4 + np.arange(len(_LIST_HEAD))] = _LIST_HEAD
+    buffer[offsets[:, None] + 4 + np.arange(len(_LIST_HEAD), dtype=ix)] = _LIST_HEAD
     buffer[(offsets + 9)[counts > 1]] = _MARK
     at = np.repeat(offsets + head - item_before[starts], counts) + item_before
-    buffer[at] = np.where(item == 2, _BININT1, np.where(item == 3, _BININT2, _BININT))
+    buffer[at] = _OPCODES[item]
     buffer[at + 1] = gaps & 255
     wide = item > 2
     buffer[at[wide] + 2] = (gaps[wide] >> 8) & 255

@@ -6,46 +6,47 @@ document's fields — each field's own ``index`` (the same analyzer, formats and
 stored values, lengths, column values — before anything is written, so that a document that
 cannot be indexed raises before it touches the segment. :func:`write_segment` keeps the
 postings per field and word in document order (documents are numbered as they come: no sort of
-postings, only of each field's words) and writes them with the codec's own writers in the order
-Whoosh's writer would, a block at a time (:func:`indexer.engine.store.add_term_postings`).
-A positional text field (``content``) is kept as the numbers of its whole words instead, and its
-postings are made and encoded for the whole segment at once with array operations
-(:mod:`indexer.postings`) and written by :func:`write_postings`.
+postings, only of each field's words). A positional text field (``content``) is kept as the
+numbers of its whole words instead, and its postings are made and encoded for the whole segment
+at once with array operations (:mod:`indexer.postings`). Every field's postings are then
+written in the order Whoosh's writer would, all of a field's words at once
+(:func:`indexer.block_writer.write_postings`; a field whose values or weights it does not take,
+a block at a time through :func:`indexer.engine.store.add_term_postings`), and the stored
+fields, lengths and columns through the codec's per-document writer's own column writers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import W3PerDocWriter
 from whoosh.fields import Schema
 from whoosh.formats import Existence
 from whoosh.formats import Positions
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.util.numeric import length_to_byte
 
 from indexer import collector
 from indexer.analysis import index_positions
+from indexer.block_writer import write_postings
 from indexer.engine.segments import PostingArrays
 from indexer.engine.segments import write_segment_arrays
 from indexer.engine.store import add_term_postings
 from indexer.postings import Made
 from indexer.postings import Stream
 from indexer.postings import WordTable
-from indexer.postings import index_words
+from indexer.postings import index_text
 from indexer.postings import stream_postings
 
 #: One word's postings in a segment: per document its number, the weight, the encoded value and
@@ -56,17 +57,40 @@ _Postings = list[tuple[int, float, bytes, int]]
 @dataclasses.dataclass(frozen=True)
 class Analysed:
     """A positional text field's whole words as numbers of the process's
-    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_words`): its postings
+    :class:`~indexer.postings.WordTable` (:func:`~indexer.postings.index_text`): its postings
     are made for the whole segment at once when it is written (:func:`indexer.postings.stream_postings`)."""
 
     words: list[int]
     table: WordTable
+    #: The text's number of tokens.
+    length: int
 
 
 #: One field of a document ready to be written: name, field, stored value, length, postings
 #: (word, frequency, weight, value string, or the whole words of an analysed text) and column
 #: value.
 Field = tuple[str, Any, Any, int, "list[tuple[bytes, int, float, bytes]] | Analysed", Any]
+
+
+#: How much freed memory a segment process keeps rather than gives back to the system.
+KEPT_FREE = 64 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Have the C library keep up to :data:`KEPT_FREE` bytes of freed memory (glibc's
+    ``M_TRIM_THRESHOLD``) in a process that writes a segment, and say whether it could.
+
+    Each block zlib compresses (postings, stored fields) allocates and frees ≈ 270 kB of
+    state; with glibc's default threshold that memory is given back and faulted in again on
+    every call, ≈ 60 µs, more than compressing a small block takes (≈ 3 µs once kept: the
+    same bytes, one call). Not done in a process that lives on: it keeps the memory."""
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_TRIM_THRESHOLD, KEPT_FREE))
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return False
+
+
+_M_TRIM_THRESHOLD = -1
 
 
 def write_segment(
@@ -139,31 +163,43 @@ def prepare(
     doc: dict[str, Any],
     exact: Exact | None = None,
     words: WordTable | None = None,
+    plans: dict[str, Plan] | None = None,
 ) -> list[Field]:
     """Everything :meth:`whoosh.writing.SegmentWriter.add_document` computes of a document's
     fields, before anything is written: a document that cannot be indexed raises here.
     ``exact``: the exact values' postings already computed with this ``schema``; ``words``:
-    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`)."""
+    the whole words numbered so far, for texts analysed by numbers (:class:`Analysed`);
+    ``plans``: what was read of this ``schema``'s fields so far (:data:`Plan`)."""
     ready = []
+    if plans is None:
+        plans = {}
     for name in sorted(doc):
         value = doc[name]
         if value is None or name.startswith("_"):
             continue
-        field = schema[name]
+        plan = plans.get(name)
+        if plan is None:
+            field = schema[name]
+            plan = plans[name] = (field, field.indexed, field.scorable, field.stored)
+        field, indexed, scorable, stored = plan
         length = 0
         items: list[tuple[bytes, int, float, bytes]] | Analysed = []
-        if field.indexed:
+        if indexed:
             items = _items(name, field, value, exact, words)
-            if field.scorable:
+            if scorable:
                 if isinstance(items, Analysed):
-                    sizes = items.table.word_sizes
-                    length = sum([sizes[number] for number in items.words])
+                    length = items.length
                 else:
                     length = sum(item[1] for item in items)
         column = field.column_type
         column_value = field.to_column_value(value) if column else None
-        ready.append((name, field, value if field.stored else None, length, items, column_value))
+        ready.append((name, field, value if stored else None, length, items, column_value))
     return ready
+
+
+#: A schema's field as :func:`prepare` reads it: the field, whether it is indexed, scorable,
+#: stored.
+Plan = tuple[Any, bool, bool, bool]
 
 
 def _add_document(
@@ -176,16 +212,20 @@ def _add_document(
     """What :meth:`whoosh.writing.SegmentWriter.add_document` writes of one document, with the
     postings kept per field and word instead of in a pool (an analysed text's whole words per
     field, :class:`Stream`)."""
+    if type(perdoc) is not W3PerDocWriter:
+        raise RuntimeError("another codec's per-document writer: write through Whoosh's writer")
     perdoc.start_doc(docnum)
+    stored_fields, totals, columns = perdoc._storedfields, perdoc._fieldlengths, perdoc._colwriters
     for name, field, stored, length, items, column_value in doc:
+        code = length_to_byte(length) if length else 0
+        back = byte_to_length(code) if code else 0  # the length as Whoosh's reader gives it back
         if isinstance(items, Analysed):
             if items.words:
                 stream = streams.get(name)
                 if stream is None:
                     stream = streams[name] = Stream(items.table)
-                stream.add(docnum, items.words, _length_back(length))
+                stream.add(docnum, items.words, back)
         elif items:
-            back = _length_back(length)
             words = postings.get(name)
             if words is None:
                 words = postings[name] = {}
@@ -195,9 +235,24 @@ def _add_document(
                     words[word] = [(docnum, weight, value_bytes, back)]
                 else:
                     found.append((docnum, weight, value_bytes, back))
-        perdoc.add_field(name, field, stored, length)
-        if field.column_type:
-            perdoc.add_column_value(name, field.column_type, column_value)
+        # W3PerDocWriter.add_field, then add_column_value, with their column writers in hand
+        if stored is not None:
+            stored_fields[name] = stored
+        if length:
+            lengths_name = f"_{name}_len"
+            column = columns.get(lengths_name)
+            if column is None:
+                perdoc._create_column(lengths_name, LENGTHS_COLUMN)
+                column = columns[lengths_name]
+            column.add(docnum, code)
+            totals[name] += length
+        column_type = field.column_type
+        if column_type:
+            column = columns.get(name)
+            if column is None:
+                perdoc._create_column(name, column_type)
+                column = columns[name]
+            column.add(docnum, column_value)
     perdoc.finish_doc()
 
 
@@ -211,9 +266,9 @@ def _items(
     fmt = field.format
     if type(fmt) is Positions and isinstance(value, str):
         if words is not None:
-            numbers = index_words(field.analyzer, value, words)
-            if numbers is not None:
-                return Analysed(numbers, words)
+            found = index_text(field.analyzer, value, words)
+            if found is not None:
+                return Analysed(found[0], words, found[1])
         found = index_positions(field.analyzer, value)
         if found is not None:
             boost = fmt.field_boost
@@ -221,7 +276,13 @@ def _items(
                 (word, len(at), len(at) * boost, _encode_positions(at))
                 for word, at in found.items()
             ]
-    if exact is not None and type(fmt) is Existence and isinstance(value, str | int):
+    # A unique field's values (uid) do not repeat: not remembered.
+    if (
+        exact is not None
+        and type(fmt) is Existence
+        and not field.unique
+        and isinstance(value, str | int)
+    ):
         key = (name, type(value), value)  # bool is an int: True and 1 kept apart
         known = exact.get(key)
         if known is None:
@@ -255,110 +316,41 @@ _POSITIONS = Positions()
 _SINGLE: dict[int, bytes] = {}
 
 
-def _length_back(length: int) -> int:
-    """A field length as Whoosh's reader gives it back from the one-byte column (0: none)."""
-    code = length_to_byte(length)
-    return byte_to_length(code) if code else 0
-
-
 def _write_field(fields: Any, name: str, field: Any, words: dict[bytes, _Postings]) -> None:
-    """One field's words in byte order through the codec's field writer, each word's postings a
-    block at a time (:func:`indexer.engine.store.add_term_postings`)."""
+    """One field's words in byte order through the codec's field writer: a field whose
+    postings carry no values (facets, flags, numbers) and float weights, as Whoosh's formats
+    give them, all at once (:func:`~indexer.block_writer.write_postings`); any other, each word's postings a block at
+    a time (:func:`indexer.engine.store.add_term_postings`)."""
+    made = _made_without_values(field, words)
+    if made is not None:
+        write_postings(fields, name, field, made)
+        return
     fields.start_field(name, field)
     for word in sorted(words):
         add_term_postings(fields, word, words[word])
     fields.finish_field()
 
 
-#: Postings turned into Python objects at a time when written (bounds a process's memory).
-_CHUNK = 1 << 18
-
-
-def write_postings(fields: Any, name: str, field: Any, made: Made) -> None:
-    """An analysed field's postings through the codec's field writer, each word's blocks as
-    the postings writer's ``_write_block`` and ``finish_postings`` and the field writer's
-    ``start_term`` and ``finish_term`` would write them (the same pickled tuple, compression,
-    header and term info), with each block's document gaps, weights and length statistics
-    computed for all blocks at once."""
-    fields.start_field(name, field)
-    writer = fields._postwriter
-    if not made.words:
-        fields.finish_field()
-        return
-    if writer._inlinelimit > 1:  # Whoosh's default codec inlines no postings in its terms
-        raise RuntimeError("a codec that inlines postings: write them through add_term_postings")
-    limit, level = writer._blocklimit, writer._compression
-    postfile, add_term = writer._postfile, fields._tindex.add
-    field_id = pack_ushort(fields._fieldid)
-    starts = made.starts
-    per_word = (np.diff(starts) + limit - 1) // limit
-    word_of_block = np.repeat(np.arange(len(per_word)), per_word)
-    blocks = starts[:-1][word_of_block] + limit * (
-        np.arange(int(per_word.sum())) - (np.cumsum(per_word) - per_word)[word_of_block]
+def _made_without_values(field: Any, words: dict[bytes, _Postings]) -> Made | None:
+    """A field's postings as the arrays :func:`~indexer.block_writer.write_postings` takes, when its format writes
+    no values and every weight is a float (else ``None``)."""
+    if field.format.fixed_value_size() != 0 or not words:
+        return None
+    ordered = sorted(words)
+    flat = [posting for word in ordered for posting in words[word]]
+    docs, weights, _, lengths = zip(*flat, strict=True)
+    if set(map(type, weights)) != {float}:
+        return None  # an int weight is pickled as an int: Whoosh's writer decides
+    sizes = np.fromiter(map(len, map(words.__getitem__, ordered)), np.int64, len(ordered))
+    empty = np.zeros(0, dtype=np.int64)
+    return Made(
+        words=ordered,
+        starts=np.concatenate(([0], np.cumsum(sizes))),
+        docs=np.array(docs, dtype=np.int64),
+        weights=np.array(weights, dtype=np.float64),
+        lengths=np.array(lengths, dtype=np.int64),
+        value_bytes=np.zeros(0, dtype=np.uint8),
+        value_starts=empty,
+        counts=empty,
+        places=empty,
     )
-    docs = made.docs.astype(np.int64)
-    gaps = docs.copy()
-    gaps[1:] -= docs[:-1]
-    gaps[blocks] = docs[blocks]  # a block's first document is written whole
-    stored = made.weights.astype(np.float32).astype(np.float64)  # as array("f") gives them
-    low = np.minimum.reduceat(stored, blocks).tolist()
-    high = np.maximum.reduceat(stored, blocks).tolist()
-    heaviest = np.maximum.reduceat(made.weights, blocks).tolist()
-    lengths = made.lengths.astype(np.int64)
-    none = int(lengths.max(initial=0)) + 1
-    shortest = np.minimum.reduceat(np.where(lengths > 0, lengths, none), blocks).tolist()
-    longest = np.maximum.reduceat(lengths, blocks).tolist()
-    word_starts = made.starts.tolist()
-    # Words a chunk of about _CHUNK postings at a time become Python lists and bytes objects.
-    cuts = np.searchsorted(starts, np.arange(_CHUNK, int(starts[-1]), _CHUNK), side="right")
-    chunks = np.unique(np.concatenate(([0], cuts, [len(made.words)]))).tolist()
-    compress, block = zlib.compress, 0
-    for chunk_first, chunk_end in zip(chunks, chunks[1:], strict=False):
-        base, top = word_starts[chunk_first], word_starts[chunk_end]
-        gap_list = gaps[base:top].tolist()
-        stored_list = stored[base:top].tolist()
-        docs_list = made.docs[base:top].tolist()
-        values = made.values(base, top)
-        for number in range(chunk_first, chunk_end):
-            word, first, finish = made.words[number], word_starts[number], word_starts[number + 1]
-            first, finish = first - base, finish - base
-            info = W3TermInfo()
-            offset = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
-            for start in range(first, finish, limit):
-                end = min(start + limit, finish)
-                weights = stored_list[start:end]
-                if low[block] == high[block]:
-                    mini = None if low[block] == 1.0 else weights[0]
-                else:
-                    mini = tuple(weights)
-                pickled = dumps((tuple(gap_list[start:end]), mini, tuple(values[start:end])), 2)
-                data = compress(pickled, level)
-                short = None if shortest[block] == none else shortest[block]
-                long, heavy = max(0, longest[block]), max(0, heaviest[block])
-                # W3TermInfo.add_block
-                info._weight += sum(weights)
-                info._df += end - start
-                info._minlength = short if info._minlength is None else min(info._minlength, short)
-                info._maxlength = max(info._maxlength, long)
-                info._maxweight = max(info._maxweight, heavy)
-                if info._minid is None:
-                    info._minid = docs_list[start]
-                info._maxid = docs_list[end - 1]
-                head = (
-                    end - start,
-                    docs_list[end - 1],
-                    heavy,
-                    level,
-                    length_to_byte(short),
-                    length_to_byte(long),
-                )
-                head_bytes = dumps(head, 2)
-                size = len(head_bytes) + len(data)
-                postfile.write_int(-size if end == finish else size)
-                postfile.write(head_bytes)
-                postfile.write(data)
-                block += 1
-            info.set_extent(offset, postfile.tell() - offset)
-            add_term(field_id + word, info.to_bytes())
-    fields.finish_field()

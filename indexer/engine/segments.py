@@ -146,9 +146,15 @@ def decode_segment(
     for name, field in reader.schema.items():
         if field.indexed and name in reader.indexed_field_names():
             positional = field.format.supports("positions")
-            words = list(reader.lexicon(name))
+            given = (known or {}).get(name)
+            # The postings in hand are the segment's words (its writer wrote them): no reading.
+            if isinstance(given, PostingArrays):
+                words = list(given.words)
+            elif given is not None:
+                words = sorted(given)
+            else:
+                words = list(reader.lexicon(name))
             if positional or len(words) <= MAPPED_TERMS_MAX:
-                given = (known or {}).get(name)
                 if isinstance(given, PostingArrays):
                     arrays.update(_given_field(name, words, positional, given))
                 else:

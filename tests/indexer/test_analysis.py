@@ -5,17 +5,25 @@ from __future__ import annotations
 import pickle
 import unicodedata
 
+import jieba
 import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from whoosh.analysis import Analyzer
 
+from indexer import analysis
+from indexer import sync
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.analysis import chinese_analyzer
+from indexer.analysis import runs
 from indexer.dictionary import Lexicon
+from indexer.dictionary import install
 from indexer.dictionary import load_lexicon
+from indexer.schema import build_schema
 from kb.config import Settings
+from kb.db import close_database
+from kb.db import open_database
 
 
 @pytest.fixture
@@ -168,3 +176,69 @@ def test_index_tokens_always_point_at_their_text(module_analyzer, module_lexicon
         # a synonym (绿化维护 for 绿化养护) stands at the place of the word it expands
         is_synonym = token.text in module_lexicon.synonyms.get(original, ())
         assert original == token.text or is_decimal or is_synonym
+
+
+def _jieba_route(run: str, without_whole: bool = False) -> list[str]:
+    """jieba's own route (its graph and its scores), the whole run left out on request."""
+    dag = jieba.dt.get_DAG(run)
+    if without_whole:
+        dag[0] = [end for end in dag[0] if end != len(run) - 1] or [0]
+    route: dict[int, tuple[float, int]] = {}
+    jieba.dt.calc(run, dag, route)
+    words, index = [], 0
+    while index < len(run):
+        words.append(run[index : route[index][1] + 1])
+        index = route[index][1] + 1
+    return words
+
+
+def test_routes_are_jiebas_routes(corpus_instance):
+    lexicon = load_lexicon(corpus_instance)
+    install(lexicon)
+    factory = open_database(corpus_instance)
+    with factory() as session:
+        made = sync._indexable(sync._all_records(session), build_schema(lexicon), [])
+        texts = [doc.get("content") or "" for docs in made for doc in docs]
+    close_database(factory)
+    found = 0
+    for text in texts:
+        for match in runs(text):
+            run = match.group(1)
+            if run is None:
+                continue
+            assert analysis._route(run) == _jieba_route(run), run
+            if len(run) > 1:
+                assert analysis._route(run, without_whole=True) == _jieba_route(run, True), run
+            found += 1
+    assert found > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("成本预算绩效管理绿化养护双监控差旅费中华人民共和国")),
+        min_size=1,
+    )
+)
+def test_routes_of_any_run_are_jiebas_routes(module_lexicon, run):
+    install(module_lexicon)
+    assert analysis._route(run) == _jieba_route(run)
+    assert analysis._route(run, without_whole=True) == _jieba_route(run, True)
+
+
+def test_a_text_is_folded_when_it_has_a_character_to_fold():
+    # Folding is skipped for texts without a character whose folding changes the runs.
+    looked_for = {chr(c) for c in range(0x10000) if analysis._WIDE.match(chr(c))}
+    assert looked_for >= set("０９ＡＺａｚ．＿") and not looked_for & set("，。：；（）！？　")
+    assert looked_for <= {chr(c) for c in analysis._WIDTH_FOLD}
+    assert analysis.run_texts("ＧＢ　７７１４绿化") == [("", "GB"), ("", "7714"), ("绿化", "")]
+    assert analysis.run_texts("绿化，养护（一）") == [("绿化", ""), ("养护", ""), ("一", "")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("绿化养护ab_Z9.,，。．＿　ｂ１（）：Ａ-+ "))))
+def test_runs_are_those_of_the_folded_text(text):
+    folded = text.translate(analysis._WIDTH_FOLD)
+    assert analysis.run_texts(text) == analysis._RUNS.findall(folded)
+    assert [m.span() for m in runs(text)] == [m.span() for m in analysis._RUNS.finditer(folded)]
+    assert [m.groups() for m in runs(text)] == [m.groups() for m in analysis._RUNS.finditer(folded)]

@@ -6,16 +6,26 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import platform
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from whoosh import index
+from whoosh.fields import BOOLEAN
+from whoosh.fields import ID
+from whoosh.fields import NUMERIC
+from whoosh.fields import TEXT
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import FileIndex
 from whoosh.qparser import QueryParser
 from whoosh.query import Term
+from whoosh.util.numeric import length_to_byte
 
+from indexer import block_writer
 from indexer import direct
 from indexer import segment_writer
 from indexer import sync
@@ -29,6 +39,7 @@ from indexer.engine.mapped import segment_folder
 from indexer.engine.segments import decode_segment
 from indexer.engine.store import segment_key
 from indexer.postings import WordTable
+from indexer.postings import index_text
 from indexer.postings import index_words
 from indexer.schema import build_schema
 from kb.db import close_database
@@ -160,7 +171,8 @@ def test_whole_word_numbers_expand_to_the_analyzers_tokens(corpus_instance, corp
     table = WordTable()  # one table for every text, as in a segment process: runs repeat
     texts = [doc["content"] for doc in corpus_docs] + ["ＧＢ/T 7714 道路保洁 18.50 元 绿化养护"]
     for text in texts * 2:
-        numbers = index_words(analyzer, text, table)
+        numbers, length = index_text(analyzer, text, table)
+        assert index_words(analyzer, text, table) == numbers
         expanded: dict[bytes, list[int]] = {}
         base = 0
         for number in numbers:
@@ -171,6 +183,7 @@ def test_whole_word_numbers_expand_to_the_analyzers_tokens(corpus_instance, corp
                 expanded.setdefault(table.tokens[token], []).append(base + place)
             base += table.word_leaves[number]
         assert expanded == index_positions(analyzer, text)
+        assert length == sum(len(places) for places in expanded.values())
     assert table.runs and len(table.tokens) == len(set(table.tokens))
 
 
@@ -198,7 +211,7 @@ def test_long_texts_positions_are_encoded_as_whoosh_encodes_them(
 def test_postings_written_a_chunk_of_words_at_a_time_are_whooshs(
     corpus_instance, corpus_docs, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(segment_writer, "_CHUNK", 50)  # many chunks, cut between words
+    monkeypatch.setattr(block_writer, "_CHUNK", 50)  # many chunks, cut between words
     schema = _schema(corpus_instance)
     whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, corpus_docs)
     codec_ix = _by_codec(tmp_path / "codec", schema, corpus_docs)
@@ -312,3 +325,75 @@ def test_the_search_arrays_written_from_the_postings_in_hand_are_those_decoded_f
         assert written.array(name).dtype == array.dtype, name
         assert np.array_equal(written.array(name), array), name
     assert json.loads((folder / LABELS_FILE).read_text("utf-8")) == labels
+
+
+def test_fractional_weights_and_boosts_are_written_as_whoosh_writes_them(
+    corpus_instance, corpus_docs, tmp_path
+):
+    # Boosts make weights that are not whole numbers (summed block by block as Whoosh sums
+    # them) and that float32 rounds; an empty text, a text of one word, numbers and flags.
+    lexicon = load_lexicon(corpus_instance)
+    schema = Schema(
+        uid=ID(stored=True, field_boost=0.3),
+        content=TEXT(analyzer=chinese_analyzer(lexicon), phrase=True, field_boost=1.7),
+        number=NUMERIC(int, stored=True, sortable=True, shift_step=0, field_boost=2.5),
+        flag=BOOLEAN(),
+        tag=ID(sortable=True),
+    )
+    docs = [
+        {
+            "uid": doc["uid"],
+            "content": doc.get("content") or "",
+            "number": number * 7919 - 3,
+            "flag": number % 3 == 0,
+            "tag": "甲乙"[number % 2] * (1 + number % 4),
+        }
+        for number, doc in enumerate(corpus_docs[:300])
+    ]
+    docs += [
+        {"uid": "x:empty", "content": "", "number": 0, "flag": False, "tag": "甲"},
+        {"uid": "x:one", "content": "绿化", "number": 2**31 - 1, "tag": "乙"},
+    ]
+    whoosh_ix = _by_whoosh(tmp_path / "whoosh", schema, docs)
+    codec_ix = _by_codec(tmp_path / "codec", schema, docs)
+
+    written = _contents(codec_ix)
+    assert written["words/uid"][b"x:one"][0][0] == pytest.approx(0.3)
+    assert written == _contents(whoosh_ix)
+    assert _files(codec_ix) == _files(whoosh_ix)
+
+
+def test_field_lengths_are_encoded_as_whoosh_encodes_them():
+    lengths = np.arange(0, 120_000)
+    assert block_writer.length_bytes(lengths).tolist() == [
+        length_to_byte(length) for length in lengths.tolist()
+    ]
+
+
+def test_terms_added_at_once_are_the_hash_files_terms_added_one_by_one(tmp_path):
+    storage = FileStorage(str(tmp_path)).create()
+    keys = sorted({f"词{number}".encode() * (1 + number % 3) for number in range(5000)})
+    values = [bytes([number % 256]) * (number % 40) for number in range(len(keys))]
+    one_by_one = OrderedHashWriter(storage.create_file("one"))
+    for key, value in zip(keys, values, strict=True):
+        one_by_one.add(key, value)
+    one_by_one.close()
+    at_once = OrderedHashWriter(storage.create_file("all"))
+    block_writer.add_terms(at_once, keys[:100], values[:100])
+    assert at_once.lastkey == keys[99]
+    block_writer.add_terms(at_once, keys[100:], values[100:])
+    at_once.close()
+
+    assert (tmp_path / "all").read_bytes() == (tmp_path / "one").read_bytes()
+    unordered = OrderedHashWriter(storage.create_file("unordered"))
+    with pytest.raises(ValueError):
+        block_writer.add_terms(unordered, [keys[2], keys[1]], values[:2])
+    unordered.dbfile.close()
+
+
+def test_a_segment_process_keeps_its_freed_memory_where_the_c_library_is_glibc():
+    # Run in a forked process, as a segment process does: this one's allocator stays as it is.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        kept = pool.apply(segment_writer.keep_freed_memory)
+    assert kept is (platform.libc_ver()[0] == "glibc")
