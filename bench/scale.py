@@ -178,14 +178,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         compare = [str(HERE / "compare.py"), "--instance", str(instance)]
         compare += ["--fts5-file", str(fts5_file), "--out", str(out), "--json", str(figures)]
         compare += ["--duration", str(args.duration), "--rounds", str(args.rounds)]
-        if step("compare", compare)["ok"]:
-            results["compare"]["figures"] = json.loads(figures.read_text())
+        compared = step("compare", compare)
+        if compared["ok"]:
+            compared["figures"] = json.loads(figures.read_text())
     if not args.skip_budget:
         budget = [str(HERE / "budget.py"), "--instance", str(instance), "--lines", "10000"]
         budget += ["--out", str(out / "budget")]
-        step("budget", budget)["figures"] = budget_figures(
-            Path(results["budget"]["log"]).read_text()
-        )
+        checked = step("budget", budget)
+        checked["figures"] = budget_figures(Path(checked["log"]).read_text())
     results["probe_end"] = probe(env)
     results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
     return results
