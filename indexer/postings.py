@@ -2,12 +2,12 @@
 their tokens and encoded with array operations.
 
 A segment process (:mod:`indexer.direct`, :mod:`indexer.segment_writer`) analyses each text of
-a positional field into the numbers of its whole words (:func:`index_words`; a
+a positional field into the numbers of its whole words (:func:`index_text`; a
 :class:`WordTable` remembers each whole word's tokens, positions and leaves, and each CJK run's
 words). When the segment is written, :func:`stream_postings` expands all of the field's whole
 words into tokens at their positions, sorts them by word, and encodes every posting's positions
 as :meth:`whoosh.formats.Positions.encode` does (the inverse of
-:func:`indexer.engine.segments._positions`); :func:`indexer.segment_writer.write_postings`
+:func:`indexer.engine.segments._positions`); :func:`indexer.block_writer.write_postings`
 hands them to Whoosh's codec a block at a time. ``tests/indexer/test_direct.py`` checks that
 the words are the analyzer's and the files Whoosh's writer's, byte for byte.
 """
@@ -38,7 +38,7 @@ Postings = list[tuple[int, float, bytes, int]]
 
 class WordTable:
     """Numbers for the whole words and the tokens a rebuild's segment process meets (see
-    :func:`index_words`): per whole word, its tokens (token numbers, positions relative to its
+    :func:`index_text`): per whole word, its tokens (token numbers, positions relative to its
     first leaf, as :meth:`JiebaTokenizer.indexed_word` gives them) and its number of leaves,
     kept as flat lists that become arrays when the segment is written."""
 
@@ -78,20 +78,15 @@ class WordTable:
         return number
 
 
-def index_words(analyzer: Analyzer, text: str, table: WordTable) -> list[int] | None:
+def index_text(analyzer: Analyzer, text: str, table: WordTable) -> tuple[list[int], int] | None:
     """The whole words ``analyzer`` finds in ``text`` in index mode, as numbers of ``table``
-    (which learns the new ones), or ``None`` when ``analyzer`` is not :func:`chinese_analyzer`'s.
+    (which learns the new ones), and the text's number of tokens (its field length); ``None``
+    when ``analyzer`` is not :func:`chinese_analyzer`'s.
 
     Expanding each number into its tokens at its leaf position (one position after another's
-    leaves) gives what :func:`indexer.analysis.index_positions` gives, without a Python step per token
-    (``tests/indexer/test_direct.py``). A run of CJK characters is numbered once per
+    leaves) gives what :func:`indexer.analysis.index_positions` gives, without a Python step per
+    token (``tests/indexer/test_direct.py``). A run of CJK characters is numbered once per
     table: texts repeat their phrases."""
-    found = index_text(analyzer, text, table)
-    return None if found is None else found[0]
-
-
-def index_text(analyzer: Analyzer, text: str, table: WordTable) -> tuple[list[int], int] | None:
-    """:func:`index_words`, and the text's number of tokens (its field length)."""
     parts = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else ()
     if [type(part) for part in parts] != [JiebaTokenizer, LowercaseFilter, SynonymFilter]:
         return None
