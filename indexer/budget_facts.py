@@ -36,19 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.schema import STANDARD_ID_SHIFT
 from kb.budget.facts import StandardFacts
-from kb.models import Standard
-from kb.models import StandardVersion
-from kb.vocab import Kind
+from kb.budget.facts import read_all_facts
 
 #: Bump when the file's content changes: a file of another format is not read.
 FORMAT = 1
-#: The kinds of standard a budget line is checked against (they carry a figure).
-KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 _PREFIX = "budget-facts-"
 _FIELDS = StandardFacts._fields
 
@@ -149,18 +144,11 @@ def _serial(token: str) -> int:
 
 
 def _read_all(session: Session) -> list[tuple[Any, ...]]:
-    """Every version of the two kinds as (key, *facts), in key order."""
-    v = StandardVersion
-    columns = [Standard.code if name == "code" else getattr(v, name) for name in _FIELDS]
-    statement = (
-        select(v.standard_id, *columns)
-        .join(Standard, Standard.id == v.standard_id)
-        .where(v.kind.in_(KINDS))
-    )
+    """Every version of the checked kinds as (key, *facts), in key order."""
     shift = STANDARD_ID_SHIFT
     rows = [
-        (standard_id << shift | values[1], *values)
-        for standard_id, *values in session.execute(statement)
+        (standard_id << shift | facts.version, *facts)
+        for standard_id, facts in read_all_facts(session)
     ]
     rows.sort(key=lambda row: row[0])
     return rows

@@ -20,14 +20,12 @@ from whoosh.analysis import Analyzer
 from whoosh.query import Term
 
 from indexer.engine.index import View
-from indexer.schema import STANDARD_ID_SHIFT
 from indexer.search import SearchQuery
 from indexer.search import search_index
+from kb.budget.facts import CHECKED_KINDS
 from kb.config import Settings
-from kb.vocab import Kind
 
 #: The kinds of standard a budget line is checked against: they carry a figure.
-KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 
 
 class IndexView:
@@ -61,7 +59,7 @@ class IndexView:
 
     def standards(self, on: dt.date | None) -> frozenset[int]:
         """Cost quotas and expenditure standards in force on ``on`` (``None``: current ones)."""
-        return self._cache.filter_set(SearchQuery(type="standard", on=on, kind=KINDS))
+        return self._cache.filter_set(SearchQuery(type="standard", on=on, kind=CHECKED_KINDS))
 
     def holding(self, word: str) -> frozenset[int]:
         """Documents whose text holds ``word`` as the index analysed it."""
@@ -75,12 +73,6 @@ class IndexView:
         """The tie-break keys of these standard documents: the standard's database id shifted
         by :data:`indexer.schema.STANDARD_ID_SHIFT`, then the version."""
         return self._cache.arrays.tiebreak[np.asarray(docs, dtype=np.int64)].tolist()
-
-    def standard_ids(self, docs: list[int]) -> list[int]:
-        """The database ids of the standards of these standard documents (as their tie-break
-        keys hold them, :func:`indexer.schema.tiebreak_key`)."""
-        keys = self._cache.arrays.tiebreak[np.asarray(docs, dtype=np.int64)]
-        return (keys >> STANDARD_ID_SHIFT).tolist()
 
     def column(self, name: str) -> list[Any]:
         """A stored column's values by document number (``code``, ``version``, ``region``)."""

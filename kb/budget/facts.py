@@ -20,8 +20,12 @@ from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.models import Standard
 from kb.models import StandardVersion
+from kb.vocab import Kind
 
+#: The kinds of standard a budget line is checked against (they carry a figure).
+CHECKED_KINDS = (Kind.COST_QUOTA.value, Kind.EXPENDITURE.value)
 #: Standards per statement: SQLite and PostgreSQL both take this many bound values at ease.
 ID_BATCH = 2000
 
@@ -72,3 +76,19 @@ def read_facts(session: Session, codes: Mapping[int, str]) -> list[StandardFacts
         rows = connection.execute(_FACTS, {"ids": ids[start : start + ID_BATCH]}).all()
         found.extend(StandardFacts(codes[row[0]], *row[1:]) for row in rows)
     return found
+
+
+def read_all_facts(session: Session) -> list[tuple[int, StandardFacts]]:
+    """Every version of the :data:`CHECKED_KINDS` as (its standard's database id, its facts),
+    in no particular order: what a commit of the index keeps for matching
+    (:mod:`indexer.budget_facts`)."""
+    v = StandardVersion
+    columns = [
+        Standard.code if name == "code" else getattr(v, name) for name in StandardFacts._fields
+    ]
+    statement = (
+        select(v.standard_id, *columns)
+        .join(Standard, Standard.id == v.standard_id)
+        .where(v.kind.in_(CHECKED_KINDS))
+    )
+    return [(row[0], StandardFacts(*row[1:])) for row in session.execute(statement)]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from indexer import search as search_module
 from indexer.matching import match_lines
 from indexer.matching.view import opened
+from indexer.schema import STANDARD_ID_SHIFT
 from kb.budget.lines import BudgetLine
 from kb.budget.lines import CheckContext
 from kb.config import Settings
@@ -159,17 +160,21 @@ def test_lines_alike_share_their_candidates(corpus_instance, corpus_session):
     assert found[2] is found[3]
 
 
-def test_the_view_gives_each_standard_documents_database_id(corpus_instance, corpus_session):
+def test_the_view_gives_each_standard_documents_database_id_and_version(
+    corpus_instance, corpus_session
+):
     ids = dict(corpus_session.execute(select(Standard.code, Standard.id)).all())
 
     with opened(corpus_instance) as view:
         assert view is not None
         docs = sorted(view.standards(ON))
-        codes = view.column("code")
-        found = view.standard_ids(docs)
+        codes, versions = view.column("code"), view.column("version")
+        keys = view.standard_keys(docs)
 
     assert len(docs) > 50
-    assert [ids[codes[doc]] for doc in docs] == found
+    assert [(ids[codes[doc]], versions[doc]) for doc in docs] == [
+        (key >> STANDARD_ID_SHIFT, key & ((1 << STANDARD_ID_SHIFT) - 1)) for key in keys
+    ]
 
 
 def test_without_an_index_no_line_has_a_candidate(tmp_path, session):
